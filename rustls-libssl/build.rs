@@ -1,0 +1,120 @@
+//! Generates the libcrypto bindings (bindgen) and the SSL reason-string table, and links
+//! the system libcrypto. The final `libssl.so.3` is linked from the static archive by the
+//! Makefile (see `../Makefile`): rustc's own version script would otherwise win.
+
+use std::env;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::PathBuf;
+
+fn main() {
+    println!("cargo:rerun-if-changed=wrapper.h");
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=libssl3-exports.txt");
+    println!("cargo:rerun-if-changed=src/abi");
+    println!("cargo:rustc-link-lib=dylib=crypto");
+
+    let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let include = env::var("OPENSSL_INCLUDE_DIR").unwrap_or_else(|_| "/usr/include".into());
+
+    // libcrypto functions the shim calls, and the libssl/libcrypto constants it needs. No
+    // libssl function is bound: this crate *is* libssl.
+    let bindings = bindgen::Builder::default()
+        .header("wrapper.h")
+        .clang_arg(format!("-I{include}"))
+        .allowlist_function("(X509|X509V3|X509_STORE|X509_STORE_CTX|X509_VERIFY_PARAM|X509_NAME|X509_CRL|X509_LOOKUP)_.*")
+        .allowlist_function("(EVP|PEM|ERR|BIO|CRYPTO|OPENSSL_sk|OPENSSL|ASN1|OBJ|PKCS8|i2d|d2i|OCSP|SHA256)_.*")
+        .allowlist_function("(i2d|d2i)_.*")
+        .blocklist_function("OPENSSL_init_ssl")
+        .allowlist_var("(SSL|TLS|TLS1|TLS1_[0-9]|SSL3|DTLS1|X509|X509_V|ERR|BIO|CRYPTO|EVP|OPENSSL|NID|PEM)_.*")
+        .allowlist_type("pem_password_cb")
+        .opaque_type("(ssl_st|ssl_ctx_st|ssl_session_st|ssl_cipher_st)")
+        .default_macro_constant_type(bindgen::MacroTypeVariation::Signed)
+        .layout_tests(false)
+        .derive_debug(false)
+        .generate_comments(false)
+        .generate()
+        .expect("bindgen on the OpenSSL 3 headers (is libssl-dev installed?)");
+    bindings
+        .write_to_file(out.join("libcrypto.rs"))
+        .expect("write bindings");
+
+    // SSL reason strings: libcrypto carries none for ERR_LIB_SSL (libssl registers them), so
+    // derive each from its header name the way OpenSSL names them: SSL_R_WRONG_VERSION_NUMBER
+    // -> "wrong version number".
+    let header = fs::read_to_string(format!("{include}/openssl/sslerr.h")).expect("sslerr.h");
+    let mut table = String::from("/// (reason, string) for every SSL_R_* code of sslerr.h.\npub(crate) static SSL_REASONS: &[(i32, &str)] = &[\n");
+    for line in header.lines() {
+        let Some(def) = line.trim_start().strip_prefix('#') else { continue };
+        let Some(def) = def.trim_start().strip_prefix("define") else { continue };
+        let mut words = def.split_whitespace();
+        let (Some(name), Some(val)) = (words.next(), words.next()) else { continue };
+        let Some(name) = name.strip_prefix("SSL_R_") else { continue };
+        let Ok(code) = val.parse::<i32>() else { continue };
+        let text = name.to_ascii_lowercase().replace('_', " ");
+        writeln!(table, "    ({code}, \"{text}\"),").expect("write to String");
+    }
+    table.push_str("];\n");
+    fs::write(out.join("ssl_reasons.rs"), table).expect("write reason table");
+
+    // SSL_OP_* options are `SSL_OP_BIT(n)` expressions bindgen cannot evaluate: read the
+    // bit numbers from ssl.h.
+    let ssl_h = fs::read_to_string(format!("{include}/openssl/ssl.h")).expect("ssl.h");
+    let mut ops = String::new();
+    for line in ssl_h.lines() {
+        let Some(def) = line.trim_start().strip_prefix('#') else { continue };
+        let Some(def) = def.trim_start().strip_prefix("define") else { continue };
+        let mut words = def.split_whitespace();
+        let (Some(name), Some(val)) = (words.next(), words.next()) else { continue };
+        if !name.starts_with("SSL_OP_") {
+            continue;
+        }
+        let Some(bit) = val.strip_prefix("SSL_OP_BIT(").and_then(|v| v.strip_suffix(')')) else { continue };
+        let Ok(bit) = bit.parse::<u32>() else { continue };
+        writeln!(ops, "pub const {name}: u64 = 1 << {bit};").expect("write to String");
+    }
+    fs::write(out.join("ssl_options.rs"), ops).expect("write options");
+
+    stubs(&out);
+}
+
+/// Every function Debian's libssl.so.3 exports must exist (consumers bind eagerly). Those
+/// `src/abi/` does not implement get a stub that pushes "not supported" and returns 0/NULL,
+/// OpenSSL's failure value for nearly every libssl function.
+fn stubs(out: &std::path::Path) {
+    let exports = fs::read_to_string("libssl3-exports.txt").expect("libssl3-exports.txt");
+    let mut implemented = std::collections::BTreeSet::new();
+    for entry in fs::read_dir("src/abi").expect("src/abi") {
+        let path = entry.expect("dir entry").path();
+        if path.file_name().is_some_and(|n| n == "stubs.rs") {
+            continue;
+        }
+        let text = fs::read_to_string(&path).expect("abi source");
+        for part in text.split("extern \"C\" fn ").skip(1) {
+            let name: String = part.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            implemented.insert(name);
+        }
+    }
+    let mut code = String::new();
+    let mut names = Vec::new();
+    for line in exports.lines().filter(|l| !l.starts_with('#')) {
+        let Some(name) = line.split_whitespace().next() else { continue };
+        names.push(name.to_owned());
+        if implemented.contains(name) {
+            continue;
+        }
+        writeln!(
+            code,
+            "/// `{name}`: not supported by rustls-libssl; pushes an error and returns 0/NULL.\n\
+             #[no_mangle]\npub extern \"C\" fn {name}() -> usize {{ not_supported(c\"{name}\") }}\n"
+        )
+        .expect("write to String");
+    }
+    fs::write(out.join("stubs.rs"), code).expect("write stubs");
+    let mut map = String::from("OPENSSL_3.0.0 {\n  global:\n");
+    for name in &names {
+        writeln!(map, "    {name};").expect("write to String");
+    }
+    map.push_str("  local: *;\n};\n");
+    fs::write(out.join("libssl.map"), map).expect("write version script");
+}

@@ -1,0 +1,249 @@
+//! `SSL_CTX_ctrl`, `SSL_ctrl` and the `callback_ctrl`s: `cmd` is decoded at once into
+//! [`Ctrl`] and handled by the same core code the named functions use. Unknown commands
+//! return 0, as in OpenSSL.
+
+use std::ffi::{c_char, c_int, c_long, c_void};
+
+use super::ctx::SSL_CTX;
+use super::{c_str, entry, try_ref, SSL};
+use crate::context::Settings;
+use crate::crypto_sys::{self as sys, Cert};
+use crate::error::Error;
+use crate::groups;
+use crate::versions::VersionRange;
+
+/// A decoded ctrl command.
+enum Ctrl {
+    Mode(u64),
+    ClearMode(u64),
+    GetMode,
+    SetMinProto(c_long),
+    SetMaxProto(c_long),
+    GetMinProto,
+    GetMaxProto,
+    SetSessCacheMode(c_long),
+    GetSessCacheMode,
+    SetSessCacheSize(c_long),
+    GroupsList(*const c_char),
+    ExtraChainCert(*mut sys::X509),
+    ClearChain,
+    ChainCert { cert: *mut sys::X509, add_ref: bool },
+    TlsextHostname(*const c_char),
+    StatusReqType(c_long),
+    GetOcspResp(*mut *const u8),
+    GetNegotiatedGroup,
+    /// Accepted with no effect here (read-ahead, DH parameters, msg callback argument...).
+    Accept,
+    Unknown(c_int),
+}
+
+impl Ctrl {
+    fn decode(cmd: c_int, larg: c_long, parg: *mut c_void) -> Self {
+        match cmd {
+            sys::SSL_CTRL_MODE => Self::Mode(larg as u64),
+            sys::SSL_CTRL_CLEAR_MODE => Self::ClearMode(larg as u64),
+            sys::SSL_CTRL_SET_MIN_PROTO_VERSION => Self::SetMinProto(larg),
+            sys::SSL_CTRL_SET_MAX_PROTO_VERSION => Self::SetMaxProto(larg),
+            sys::SSL_CTRL_GET_MIN_PROTO_VERSION => Self::GetMinProto,
+            sys::SSL_CTRL_GET_MAX_PROTO_VERSION => Self::GetMaxProto,
+            sys::SSL_CTRL_SET_SESS_CACHE_MODE => Self::SetSessCacheMode(larg),
+            sys::SSL_CTRL_GET_SESS_CACHE_MODE => Self::GetSessCacheMode,
+            sys::SSL_CTRL_SET_SESS_CACHE_SIZE => Self::SetSessCacheSize(larg),
+            sys::SSL_CTRL_SET_GROUPS_LIST => Self::GroupsList(parg.cast()),
+            sys::SSL_CTRL_EXTRA_CHAIN_CERT => Self::ExtraChainCert(parg.cast()),
+            sys::SSL_CTRL_CHAIN if parg.is_null() => Self::ClearChain,
+            sys::SSL_CTRL_CHAIN_CERT => Self::ChainCert { cert: parg.cast(), add_ref: larg != 0 },
+            sys::SSL_CTRL_SET_TLSEXT_HOSTNAME => Self::TlsextHostname(parg.cast()),
+            sys::SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE => Self::StatusReqType(larg),
+            sys::SSL_CTRL_GET_TLSEXT_STATUS_REQ_OCSP_RESP => Self::GetOcspResp(parg.cast()),
+            sys::SSL_CTRL_GET_NEGOTIATED_GROUP => Self::GetNegotiatedGroup,
+            sys::SSL_CTRL_SET_MSG_CALLBACK_ARG
+            | sys::SSL_CTRL_SET_READ_AHEAD
+            | sys::SSL_CTRL_SET_TMP_DH
+            | sys::SSL_CTRL_SET_TMP_ECDH
+            | sys::SSL_CTRL_SET_DH_AUTO => Self::Accept,
+            _ => Self::Unknown(cmd),
+        }
+    }
+}
+
+/// Applies a settings command shared by both levels; `None` if `ctrl` is not one.
+fn settings_ctrl(ctrl: &Ctrl, s: &mut Settings) -> Option<Result<c_long, Error>> {
+    let r = match *ctrl {
+        Ctrl::Mode(bits) => {
+            s.mode |= bits;
+            Ok(s.mode as c_long)
+        }
+        Ctrl::ClearMode(bits) => {
+            s.mode &= !bits;
+            Ok(s.mode as c_long)
+        }
+        Ctrl::GetMode => Ok(s.mode as c_long),
+        Ctrl::SetMinProto(v) | Ctrl::SetMaxProto(v) => {
+            if !VersionRange::valid_bound(i64::from(v)) {
+                return Some(Err(Error::Reason(sys::SSL_R_UNKNOWN_PROTOCOL as i32)));
+            }
+            let v = u16::try_from(v).unwrap_or(0);
+            if matches!(ctrl, Ctrl::SetMinProto(_)) {
+                s.versions.min = v;
+            } else {
+                s.versions.max = v;
+            }
+            Ok(1)
+        }
+        Ctrl::GetMinProto => Ok(c_long::from(s.versions.min)),
+        Ctrl::GetMaxProto => Ok(c_long::from(s.versions.max)),
+        Ctrl::GroupsList(list) => {
+            // SAFETY: parg is a C string for this command.
+            match unsafe { c_str(list) }.and_then(groups::parse) {
+                Ok(g) => {
+                    s.groups = g;
+                    Ok(1)
+                }
+                Err(e) => Err(e),
+            }
+        }
+        Ctrl::ExtraChainCert(cert) | Ctrl::ChainCert { cert, add_ref: false } => {
+            // SAFETY: the caller hands over its reference (add0 / add_extra_chain_cert).
+            match unsafe { Cert::from_raw(cert) } {
+                Some(c) => {
+                    s.credentials.chain.push(c);
+                    Ok(1)
+                }
+                None => Err(Error::NullArgument),
+            }
+        }
+        Ctrl::ChainCert { cert, add_ref: true } => {
+            // SAFETY: the caller keeps its reference (add1); we take a new one.
+            match unsafe { Cert::from_ptr_up_ref(cert) } {
+                Some(c) => {
+                    s.credentials.chain.push(c);
+                    Ok(1)
+                }
+                None => Err(Error::NullArgument),
+            }
+        }
+        Ctrl::ClearChain => {
+            s.credentials.chain.clear();
+            Ok(1)
+        }
+        Ctrl::SetSessCacheMode(mode) => Ok(std::mem::replace(&mut s.session_cache_mode, i64::from(mode)) as c_long),
+        Ctrl::GetSessCacheMode => Ok(s.session_cache_mode as c_long),
+        Ctrl::SetSessCacheSize(_) => Ok(sys::SSL_SESSION_CACHE_MAX_SIZE_DEFAULT as c_long),
+        Ctrl::Accept => Ok(1),
+        _ => return None,
+    };
+    Some(r)
+}
+
+/// `SSL_CTX_ctrl`: context-level commands (modes, protocol bounds, groups, chains, session
+/// cache mode...). Returns the command's value; 0 for unknown commands.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_ctrl(ctx: *mut SSL_CTX, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
+    entry(|| {
+        let ctx = try_ref!(ctx);
+        let ctrl = Ctrl::decode(cmd, larg, parg);
+        if let Ctrl::Unknown(cmd) = ctrl {
+            log_unknown("SSL_CTX_ctrl", cmd);
+            return Ok(0);
+        }
+        match ctx.core.update(|s| settings_ctrl(&ctrl, s)) {
+            Some(r) => r,
+            None => Ok(0),
+        }
+    })
+}
+
+/// `SSL_ctrl`: connection-level commands (SNI name, OCSP request and response, protocol
+/// bounds, negotiated group...). Returns the command's value; 0 for unknown commands.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_ctrl(ssl: *mut SSL, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        let ctrl = Ctrl::decode(cmd, larg, parg);
+        let mut conn = ssl.conn()?;
+        match ctrl {
+            Ctrl::TlsextHostname(name) => {
+                if name.is_null() {
+                    conn.server_name = None;
+                    return Ok(1);
+                }
+                // SAFETY: parg is a C string for this command.
+                let name = unsafe { c_str(name) }?;
+                if name.is_empty() || name.len() > 255 {
+                    return Err(Error::Reason(sys::SSL_R_SSL3_EXT_INVALID_SERVERNAME as i32));
+                }
+                conn.server_name = Some(name.to_owned());
+                Ok(1)
+            }
+            // rustls clients always ask for a stapled OCSP response.
+            Ctrl::StatusReqType(_) => Ok(1),
+            Ctrl::GetOcspResp(out) => {
+                let outcome = conn.state.outcome();
+                let resp = &outcome.ocsp_response;
+                if !out.is_null() {
+                    // SAFETY: parg is a writable `const unsigned char **` for this command;
+                    // the response lives as long as the connection.
+                    unsafe { *out = if resp.is_empty() { std::ptr::null() } else { resp.as_ptr() } };
+                }
+                Ok(if resp.is_empty() { -1 } else { resp.len() as c_long })
+            }
+            Ctrl::GetNegotiatedGroup => Ok(conn.group().map_or(0, group_nid)),
+            Ctrl::Unknown(cmd) => {
+                log_unknown("SSL_ctrl", cmd);
+                Ok(0)
+            }
+            ref other => {
+                // Verification-only and read-only commands do not change the rustls config.
+                let changes_config = !matches!(other, Ctrl::GetMode | Ctrl::GetMinProto | Ctrl::GetMaxProto | Ctrl::GetSessCacheMode);
+                let r = if changes_config {
+                    conn.update(|s| settings_ctrl(other, s))
+                } else {
+                    settings_ctrl(other, &mut conn.settings.clone())
+                };
+                r.unwrap_or(Ok(0))
+            }
+        }
+    })
+}
+
+/// `SSL_CTX_callback_ctrl`: callback-setting commands. None is supported yet; returns 0.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_callback_ctrl(ctx: *mut SSL_CTX, cmd: c_int, _fp: Option<unsafe extern "C" fn()>) -> c_long {
+    entry(|| {
+        try_ref!(ctx);
+        log_unknown("SSL_CTX_callback_ctrl", cmd);
+        Ok(0)
+    })
+}
+
+/// `SSL_callback_ctrl`: as above; returns 0.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_callback_ctrl(ssl: *mut SSL, cmd: c_int, _fp: Option<unsafe extern "C" fn()>) -> c_long {
+    entry(|| {
+        try_ref!(ssl);
+        log_unknown("SSL_callback_ctrl", cmd);
+        Ok(0)
+    })
+}
+
+/// OpenSSL's NID (or group id with `TLSEXT_nid_unknown` for groups without one).
+fn group_nid(group: rustls::NamedGroup) -> c_long {
+    use rustls::NamedGroup as G;
+    match group {
+        G::X25519 => sys::NID_X25519 as c_long,
+        G::secp256r1 => sys::NID_X9_62_prime256v1 as c_long,
+        G::secp384r1 => sys::NID_secp384r1 as c_long,
+        G::secp521r1 => sys::NID_secp521r1 as c_long,
+        other => TLSEXT_NID_UNKNOWN | c_long::from(u16::from(other)),
+    }
+}
+
+/// `TLSEXT_nid_unknown` (tls1.h): marks a group id that has no NID.
+const TLSEXT_NID_UNKNOWN: c_long = 0x0100_0000;
+
+fn log_unknown(func: &str, cmd: c_int) {
+    if std::env::var_os("RUSTLS_LIBSSL_DEBUG").is_some() {
+        eprintln!("rustls-libssl: {func}: unsupported command {cmd}, returning 0");
+    }
+}

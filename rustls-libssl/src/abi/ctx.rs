@@ -1,0 +1,589 @@
+//! `SSL_CTX` and `SSL_METHOD`: creation, reference counting, and the settings every
+//! connection of a context shares.
+
+use std::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
+use std::sync::{Arc, Mutex};
+
+use super::ex_data::ExData;
+use super::{addr, c_bytes, c_str, entry, try_ref, SSL};
+use crate::ciphers::CipherList;
+use crate::context::{Context, Method};
+use crate::credentials::{self, FileType};
+use crate::crypto_sys::{self as sys, PasswordCallback, X509Store, PKey, Cert};
+use crate::current::lock;
+use crate::error::Error;
+
+/// `SSL_METHOD`: which roles a context may take.
+pub struct SSL_METHOD {
+    method: Method,
+}
+
+static TLS_ANY: SSL_METHOD = SSL_METHOD { method: Method::Any };
+static TLS_CLIENT: SSL_METHOD = SSL_METHOD { method: Method::Client };
+static TLS_SERVER: SSL_METHOD = SSL_METHOD { method: Method::Server };
+
+/// `TLS_method` (also `SSLv23_method`): client or server. Returns a static method.
+#[no_mangle]
+pub extern "C" fn TLS_method() -> *const SSL_METHOD {
+    &TLS_ANY
+}
+
+/// `TLS_client_method`: client only. Returns a static method.
+#[no_mangle]
+pub extern "C" fn TLS_client_method() -> *const SSL_METHOD {
+    &TLS_CLIENT
+}
+
+/// `TLS_server_method`: server only. Returns a static method.
+#[no_mangle]
+pub extern "C" fn TLS_server_method() -> *const SSL_METHOD {
+    &TLS_SERVER
+}
+
+/// Application callbacks registered on a context, as the C function pointers they are.
+#[derive(Default, Clone, Copy)]
+pub struct Callbacks {
+    pub keylog: Option<unsafe extern "C" fn(*const SSL, *const c_char)>,
+    pub new_session: Option<unsafe extern "C" fn(*mut SSL, *mut sys_session) -> c_int>,
+    pub remove_session: Option<unsafe extern "C" fn(*mut SSL_CTX, *mut sys_session)>,
+    pub msg: Option<MsgCallback>,
+    pub msg_arg: usize,
+    pub info: Option<unsafe extern "C" fn(*const SSL, c_int, c_int)>,
+}
+
+type sys_session = crate::session::Session;
+type MsgCallback =
+    unsafe extern "C" fn(c_int, c_int, c_int, *const c_void, usize, *mut SSL, *mut c_void);
+
+/// An `SSL_CTX`: the core context plus the C-side callbacks and application data.
+pub struct SSL_CTX {
+    pub core: Arc<Context>,
+    pub callbacks: Mutex<Callbacks>,
+    pub ex_data: ExData,
+}
+
+impl SSL_CTX {
+    /// The callbacks, copied out so they run with no lock held.
+    pub fn callbacks(&self) -> Callbacks {
+        *lock(&self.callbacks)
+    }
+}
+
+/// `SSL_CTX_new`: a context for `method`; returns a new reference or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX {
+    entry(|| {
+        let method = try_ref!(method);
+        let ctx = SSL_CTX {
+            core: Arc::new(Context::new(method.method)?),
+            callbacks: Mutex::new(Callbacks::default()),
+            ex_data: ExData::default(),
+        };
+        Ok(Arc::into_raw(Arc::new(ctx)).cast_mut())
+    })
+}
+
+/// `SSL_CTX_new_ex`: as `SSL_CTX_new`; the library context and properties are ignored.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_new_ex(
+    _libctx: *mut c_void,
+    _propq: *const c_char,
+    method: *const SSL_METHOD,
+) -> *mut SSL_CTX {
+    // SAFETY: same contract as SSL_CTX_new.
+    unsafe { SSL_CTX_new(method) }
+}
+
+/// `SSL_CTX_up_ref`: takes one more reference; 1 on success.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_up_ref(ctx: *mut SSL_CTX) -> c_int {
+    entry(|| {
+        try_ref!(ctx);
+        // SAFETY: ctx came from SSL_CTX_new (Arc::into_raw) and holds a reference.
+        unsafe { Arc::increment_strong_count(ctx) };
+        Ok(1)
+    })
+}
+
+/// `SSL_CTX_free`: drops one reference; NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_free(ctx: *mut SSL_CTX) {
+    entry(|| {
+        if !ctx.is_null() {
+            // SAFETY: ctx came from SSL_CTX_new and the caller gives up one reference.
+            drop(unsafe { Arc::from_raw(ctx) });
+        }
+        Ok(())
+    })
+}
+
+/// Takes a new `Arc` to a context the caller holds a reference to.
+///
+/// # Safety
+/// `ctx` came from `SSL_CTX_new` and is alive.
+pub unsafe fn ctx_arc(ctx: *const SSL_CTX) -> Arc<SSL_CTX> {
+    // SAFETY: the caller guarantees a live Arc allocation; the count goes up first.
+    unsafe {
+        Arc::increment_strong_count(ctx);
+        Arc::from_raw(ctx)
+    }
+}
+
+/// `SSL_CTX_set_options`: adds option bits; returns the new options.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_options(ctx: *mut SSL_CTX, op: u64) -> u64 {
+    entry(|| Ok(try_ref!(ctx).core.update(|s| {
+        s.options |= op;
+        s.options
+    })))
+}
+
+/// `SSL_CTX_clear_options`: removes option bits; returns the new options.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_clear_options(ctx: *mut SSL_CTX, op: u64) -> u64 {
+    entry(|| Ok(try_ref!(ctx).core.update(|s| {
+        s.options &= !op;
+        s.options
+    })))
+}
+
+/// `SSL_CTX_get_options`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get_options(ctx: *const SSL_CTX) -> u64 {
+    entry(|| Ok(try_ref!(ctx).core.settings().options))
+}
+
+/// `SSL_CTX_set_cipher_list`: OpenSSL cipher string for TLS 1.2; 1, or 0 with
+/// `SSL_R_NO_CIPHER_MATCH` when it selects nothing.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_cipher_list(ctx: *mut SSL_CTX, s: *const c_char) -> c_int {
+    entry(|| {
+        let ctx = try_ref!(ctx);
+        // SAFETY: s is a C string per the API.
+        let list = CipherList::parse_tls12(unsafe { c_str(s) }?)?;
+        ctx.core.update(|s| s.tls12_ciphers = list);
+        Ok(1)
+    })
+}
+
+/// `SSL_CTX_set_ciphersuites`: TLS 1.3 suite list; 1 or 0.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_ciphersuites(ctx: *mut SSL_CTX, s: *const c_char) -> c_int {
+    entry(|| {
+        let ctx = try_ref!(ctx);
+        // SAFETY: s is a C string per the API.
+        let list = CipherList::parse_tls13(unsafe { c_str(s) }?)?;
+        ctx.core.update(|s| s.tls13_ciphers = list);
+        Ok(1)
+    })
+}
+
+/// Parses ALPN wire format (length-prefixed names) into a list.
+pub fn parse_alpn(wire: &[u8]) -> Result<Vec<Vec<u8>>, Error> {
+    let mut out = Vec::new();
+    let mut rest = wire;
+    while let Some((&len, tail)) = rest.split_first() {
+        let len = usize::from(len);
+        if len == 0 || tail.len() < len {
+            return Err(Error::BadValue);
+        }
+        out.push(tail[..len].to_vec());
+        rest = &tail[len..];
+    }
+    Ok(out)
+}
+
+/// `SSL_CTX_set_alpn_protos`: protocols a client offers. Returns **0 on success**, 1 on
+/// failure (OpenSSL's inverted convention).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_alpn_protos(ctx: *mut SSL_CTX, p: *const u8, len: c_uint) -> c_int {
+    let ok = entry(|| {
+        let ctx = try_ref!(ctx);
+        // SAFETY: p points at len bytes per the API.
+        let list = parse_alpn(unsafe { c_bytes(p, len as usize) }?)?;
+        ctx.core.update(|s| s.alpn = list);
+        Ok(1)
+    });
+    1 - ok
+}
+
+/// `SSL_CTX_set_verify`: verification mode and optional callback.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_verify(ctx: *mut SSL_CTX, mode: c_int, cb: sys::X509_STORE_CTX_verify_cb) {
+    entry(|| {
+        try_ref!(ctx).core.update(|s| {
+            s.verify_mode = mode;
+            s.verify_callback = cb;
+        });
+        Ok(())
+    })
+}
+
+/// `SSL_CTX_get_verify_mode`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
+    entry(|| Ok(try_ref!(ctx).core.settings().verify_mode))
+}
+
+/// `SSL_CTX_get_verify_callback`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get_verify_callback(ctx: *const SSL_CTX) -> sys::X509_STORE_CTX_verify_cb {
+    entry(|| Ok(try_ref!(ctx).core.settings().verify_callback))
+}
+
+impl super::Failure for sys::X509_STORE_CTX_verify_cb {
+    fn failure() -> Self {
+        None
+    }
+}
+
+/// `SSL_CTX_set_verify_depth`: maximum chain depth.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_verify_depth(ctx: *mut SSL_CTX, depth: c_int) {
+    entry(|| {
+        let ctx = try_ref!(ctx);
+        // SAFETY: the context's parameter set is alive.
+        unsafe { sys::X509_VERIFY_PARAM_set_depth(ctx.core.param().as_ptr(), depth) };
+        Ok(())
+    })
+}
+
+/// `SSL_CTX_get0_param`: the context's verification parameters (get0).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get0_param(ctx: *mut SSL_CTX) -> *mut sys::X509_VERIFY_PARAM {
+    entry(|| Ok(try_ref!(ctx).core.param().as_ptr()))
+}
+
+/// `SSL_CTX_get_cert_store`: the trust store (get0; the application may add to it).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get_cert_store(ctx: *const SSL_CTX) -> *mut sys::X509_STORE {
+    entry(|| Ok(try_ref!(ctx).core.store().as_ptr()))
+}
+
+/// `SSL_CTX_set_cert_store`: replaces the trust store, taking over the caller's reference
+/// (set0). NULL installs an empty store.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_cert_store(ctx: *mut SSL_CTX, store: *mut sys::X509_STORE) {
+    entry(|| {
+        let ctx = try_ref!(ctx);
+        // SAFETY: the caller hands over its reference to store (or NULL).
+        let store = match unsafe { X509Store::from_raw(store) } {
+            Some(s) => s,
+            None => X509Store::new().ok_or(Error::Crypto)?,
+        };
+        ctx.core.set_store(store);
+        Ok(())
+    })
+}
+
+/// `SSL_CTX_set1_cert_store`: replaces the trust store, taking a new reference.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set1_cert_store(ctx: *mut SSL_CTX, store: *mut sys::X509_STORE) {
+    entry(|| {
+        let ctx = try_ref!(ctx);
+        // SAFETY: store is a valid store the caller keeps its own reference to.
+        let store = unsafe { X509Store::from_ptr_up_ref(store) }.ok_or(Error::NullArgument)?;
+        ctx.core.set_store(store);
+        Ok(())
+    })
+}
+
+/// `SSL_CTX_load_verify_locations`: adds a CA file and/or hashed directory to the store.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+    dir: *const c_char,
+) -> c_int {
+    entry(|| {
+        let ctx = try_ref!(ctx);
+        if file.is_null() && dir.is_null() {
+            return Err(Error::NullArgument);
+        }
+        let store = ctx.core.store();
+        // SAFETY: the store is alive; file and dir are NULL or C strings.
+        let ok = unsafe { sys::X509_STORE_load_locations(store.as_ptr(), file, dir) };
+        if ok == 1 { Ok(1) } else { Err(Error::Crypto) }
+    })
+}
+
+/// `SSL_CTX_load_verify_file`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_load_verify_file(ctx: *mut SSL_CTX, file: *const c_char) -> c_int {
+    // SAFETY: same contract.
+    unsafe { SSL_CTX_load_verify_locations(ctx, file, std::ptr::null()) }
+}
+
+/// `SSL_CTX_load_verify_dir`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_load_verify_dir(ctx: *mut SSL_CTX, dir: *const c_char) -> c_int {
+    // SAFETY: same contract.
+    unsafe { SSL_CTX_load_verify_locations(ctx, std::ptr::null(), dir) }
+}
+
+/// `SSL_CTX_set_default_verify_paths`: the system CA file and directory.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_default_verify_paths(ctx: *mut SSL_CTX) -> c_int {
+    entry(|| {
+        let store = try_ref!(ctx).core.store();
+        // SAFETY: the store is alive.
+        let ok = unsafe { sys::X509_STORE_set_default_paths(store.as_ptr()) };
+        if ok == 1 { Ok(1) } else { Err(Error::Crypto) }
+    })
+}
+
+/// `SSL_CTX_set_default_passwd_cb`: passphrase callback for encrypted key files.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_default_passwd_cb(ctx: *mut SSL_CTX, cb: sys::pem_password_cb) {
+    entry(|| {
+        try_ref!(ctx).core.update(|s| s.password.callback = cb);
+        Ok(())
+    })
+}
+
+/// `SSL_CTX_set_default_passwd_cb_userdata`: its argument.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_default_passwd_cb_userdata(ctx: *mut SSL_CTX, u: *mut c_void) {
+    entry(|| {
+        try_ref!(ctx).core.update(|s| s.password.userdata = addr(u));
+        Ok(())
+    })
+}
+
+/// `SSL_CTX_get_default_passwd_cb`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get_default_passwd_cb(ctx: *mut SSL_CTX) -> sys::pem_password_cb {
+    entry(|| Ok(try_ref!(ctx).core.settings().password.callback))
+}
+
+/// `SSL_CTX_get_default_passwd_cb_userdata`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get_default_passwd_cb_userdata(ctx: *mut SSL_CTX) -> *mut c_void {
+    entry(|| Ok(try_ref!(ctx).core.settings().password.userdata as *mut c_void))
+}
+
+impl super::Failure for sys::pem_password_cb {
+    fn failure() -> Self {
+        None
+    }
+}
+
+/// `SSL_CTX_set_keylog_callback`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_keylog_callback(
+    ctx: *mut SSL_CTX,
+    cb: Option<unsafe extern "C" fn(*const SSL, *const c_char)>,
+) {
+    entry(|| {
+        lock(&try_ref!(ctx).callbacks).keylog = cb;
+        Ok(())
+    })
+}
+
+/// `SSL_CTX_set_msg_callback`: accepted and stored; the shim does not trace individual
+/// protocol messages (rustls does not expose them), so it is never called.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_msg_callback(ctx: *mut SSL_CTX, cb: Option<MsgCallback>) {
+    entry(|| {
+        lock(&try_ref!(ctx).callbacks).msg = cb;
+        Ok(())
+    })
+}
+
+/// `SSL_CTX_set_info_callback`: stored; called at handshake start and end.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_info_callback(
+    ctx: *mut SSL_CTX,
+    cb: Option<unsafe extern "C" fn(*const SSL, c_int, c_int)>,
+) {
+    entry(|| {
+        lock(&try_ref!(ctx).callbacks).info = cb;
+        Ok(())
+    })
+}
+
+/// `SSL_CTX_sess_set_new_cb`: called with each new session; a callback returning 1 keeps
+/// the reference it was given.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_sess_set_new_cb(
+    ctx: *mut SSL_CTX,
+    cb: Option<unsafe extern "C" fn(*mut SSL, *mut sys_session) -> c_int>,
+) {
+    entry(|| {
+        lock(&try_ref!(ctx).callbacks).new_session = cb;
+        Ok(())
+    })
+}
+
+/// `SSL_CTX_sess_set_remove_cb`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_sess_set_remove_cb(
+    ctx: *mut SSL_CTX,
+    cb: Option<unsafe extern "C" fn(*mut SSL_CTX, *mut sys_session)>,
+) {
+    entry(|| {
+        lock(&try_ref!(ctx).callbacks).remove_session = cb;
+        Ok(())
+    })
+}
+
+/// `SSL_CTX_set_post_handshake_auth`: accepted; rustls clients do not do post-handshake
+/// authentication, so a server's later CertificateRequest is refused.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_post_handshake_auth(ctx: *mut SSL_CTX, _val: c_int) {
+    entry(|| {
+        try_ref!(ctx);
+        Ok(())
+    })
+}
+
+/// `SSL_CTX_set_srp_username`: TLS-SRP has no rustls counterpart; fails with "not supported".
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_srp_username(_ctx: *mut SSL_CTX, _name: *mut c_char) -> c_int {
+    entry(|| Err(Error::NotSupported("TLS-SRP")))
+}
+
+/// `SSL_CTX_set_srp_password`: fails with "not supported", as above.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_srp_password(_ctx: *mut SSL_CTX, _pw: *mut c_char) -> c_int {
+    entry(|| Err(Error::NotSupported("TLS-SRP")))
+}
+
+/// `SSL_CTX_use_certificate`: the leaf certificate (takes a new reference).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_use_certificate(ctx: *mut SSL_CTX, x: *mut sys::X509) -> c_int {
+    entry(|| {
+        let ctx = try_ref!(ctx);
+        // SAFETY: x is a valid certificate the caller keeps.
+        let cert = unsafe { Cert::from_ptr_up_ref(x) }.ok_or(Error::NullArgument)?;
+        ctx.core.update(|s| s.credentials.set_leaf(cert));
+        Ok(1)
+    })
+}
+
+/// `SSL_CTX_use_certificate_file`: the first certificate of a PEM or DER file.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_use_certificate_file(ctx: *mut SSL_CTX, file: *const c_char, ty: c_int) -> c_int {
+    entry(|| {
+        let ctx = try_ref!(ctx);
+        // SAFETY: file is a C string per the API.
+        let cert = credentials::read_cert_file(unsafe { c_str(file) }?, FileType::from_c(ty)?)?;
+        ctx.core.update(|s| s.credentials.set_leaf(cert));
+        Ok(1)
+    })
+}
+
+/// `SSL_CTX_use_certificate_chain_file`: leaf and chain from a PEM file.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(ctx: *mut SSL_CTX, file: *const c_char) -> c_int {
+    entry(|| {
+        let ctx = try_ref!(ctx);
+        // SAFETY: file is a C string per the API.
+        let (leaf, chain) = credentials::read_chain_file(unsafe { c_str(file) }?)?;
+        ctx.core.update(|s| {
+            s.credentials.set_leaf(leaf);
+            s.credentials.chain = chain;
+        });
+        Ok(1)
+    })
+}
+
+/// `SSL_CTX_use_PrivateKey`: the private key (takes a new reference); it must match the
+/// certificate.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_use_PrivateKey(ctx: *mut SSL_CTX, pkey: *mut sys::EVP_PKEY) -> c_int {
+    entry(|| {
+        let ctx = try_ref!(ctx);
+        // SAFETY: pkey is a valid key the caller keeps.
+        let key = unsafe { PKey::from_ptr_up_ref(pkey) }.ok_or(Error::NullArgument)?;
+        ctx.core.update(|s| s.credentials.set_key(key))?;
+        Ok(1)
+    })
+}
+
+/// `SSL_CTX_use_PrivateKey_file`: PEM (possibly encrypted, using the passphrase callback)
+/// or DER.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(ctx: *mut SSL_CTX, file: *const c_char, ty: c_int) -> c_int {
+    entry(|| {
+        let ctx = try_ref!(ctx);
+        let password: PasswordCallback = ctx.core.settings().password;
+        // SAFETY: file is a C string per the API.
+        let key = credentials::read_key_file(unsafe { c_str(file) }?, FileType::from_c(ty)?, password)?;
+        ctx.core.update(|s| s.credentials.set_key(key))?;
+        Ok(1)
+    })
+}
+
+/// `SSL_CTX_check_private_key`: 1 if the certificate and key match.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_check_private_key(ctx: *const SSL_CTX) -> c_int {
+    entry(|| {
+        try_ref!(ctx).core.settings().credentials.check_private_key()?;
+        Ok(1)
+    })
+}
+
+/// `SSL_CTX_get0_certificate`: the leaf certificate (get0).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get0_certificate(ctx: *const SSL_CTX) -> *mut sys::X509 {
+    entry(|| Ok(try_ref!(ctx).core.settings().credentials.leaf.as_ref().map_or(std::ptr::null_mut(), Cert::as_ptr)))
+}
+
+/// `SSL_CTX_get0_privatekey`: the private key (get0).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get0_privatekey(ctx: *const SSL_CTX) -> *mut sys::EVP_PKEY {
+    entry(|| Ok(try_ref!(ctx).core.settings().credentials.key.as_ref().map_or(std::ptr::null_mut(), PKey::as_ptr)))
+}
+
+/// `SSL_CTX_add_client_CA`: accepted (a client-side no-op; the CA list a server sends is
+/// taken from its verification store).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_add_client_CA(ctx: *mut SSL_CTX, x: *mut sys::X509) -> c_int {
+    entry(|| {
+        try_ref!(ctx);
+        try_ref!(x);
+        Ok(1)
+    })
+}
+
+/// `SSL_CTX_set_timeout`: session lifetime in seconds; returns the previous one.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_timeout(ctx: *mut SSL_CTX, t: c_long) -> c_long {
+    entry(|| {
+        let new = u64::try_from(t).map_err(|_| Error::BadValue)?;
+        let old = try_ref!(ctx).core.update(|s| std::mem::replace(&mut s.session_timeout, new));
+        Ok(c_long::try_from(old).unwrap_or(c_long::MAX))
+    })
+}
+
+/// `SSL_CTX_get_timeout`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get_timeout(ctx: *const SSL_CTX) -> c_long {
+    entry(|| Ok(c_long::try_from(try_ref!(ctx).core.settings().session_timeout).unwrap_or(c_long::MAX)))
+}
+
+/// `SSL_CTX_set_ex_data`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_ex_data(ctx: *mut SSL_CTX, idx: c_int, arg: *mut c_void) -> c_int {
+    entry(|| Ok(super::c_bool(try_ref!(ctx).ex_data.set(idx, arg))))
+}
+
+/// `SSL_CTX_get_ex_data`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get_ex_data(ctx: *const SSL_CTX, idx: c_int) -> *mut c_void {
+    entry(|| Ok(try_ref!(ctx).ex_data.get(idx)))
+}
+
+/// `SSL_CTX_set_session_id_context`: accepted (sessions are not shared between contexts
+/// through an internal cache in this implementation).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_session_id_context(ctx: *mut SSL_CTX, _sid: *const u8, len: c_uint) -> c_int {
+    entry(|| {
+        try_ref!(ctx);
+        if len as usize > sys::SSL_MAX_SID_CTX_LENGTH as usize {
+            return Err(Error::Reason(sys::SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG as i32));
+        }
+        Ok(1)
+    })
+}

@@ -1,0 +1,112 @@
+//! Library initialisation and error strings: registers the SSL reason strings with
+//! libcrypto (which carries none for `ERR_LIB_SSL`) so `ERR_error_string_n` prints
+//! "certificate verify failed" rather than "reason(134)".
+
+use std::ffi::{c_char, c_int, c_ulong, CString};
+use std::sync::OnceLock;
+
+use crate::crypto_sys as sys;
+
+mod table {
+    include!(concat!(env!("OUT_DIR"), "/ssl_reasons.rs"));
+}
+
+/// Registers the SSL reason strings once per process.
+pub fn load_strings() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let lib = sys::ERR_LIB_SSL as c_ulong;
+        let mut entries: Vec<sys::ERR_STRING_DATA> = table::SSL_REASONS
+            .iter()
+            .filter_map(|&(code, text)| {
+                let text = CString::new(text).ok()?;
+                let error = (lib << 23) | (code as c_ulong & 0x7F_FFFF);
+                // The strings live for the rest of the process, as libcrypto requires.
+                Some(sys::ERR_STRING_DATA { error, string: text.into_raw() })
+            })
+            .collect();
+        entries.push(sys::ERR_STRING_DATA { error: 0, string: std::ptr::null() });
+        let entries: &'static [sys::ERR_STRING_DATA] = Vec::leak(entries);
+        // SAFETY: the table is NUL-terminated and lives for the rest of the process.
+        unsafe { sys::ERR_load_strings_const(entries.as_ptr()) };
+    });
+}
+
+/// `OPENSSL_init_ssl`: initialises libcrypto with the same options and loads the SSL error
+/// strings; 1 on success.
+#[no_mangle]
+pub unsafe extern "C" fn OPENSSL_init_ssl(opts: u64, settings: *const sys::OPENSSL_INIT_SETTINGS) -> c_int {
+    // SAFETY: the options and settings are the caller's, passed through unchanged.
+    let ok = unsafe { sys::OPENSSL_init_crypto(opts, settings) };
+    load_strings();
+    ok
+}
+
+/// `ERR_load_SSL_strings`: loads the SSL error strings; 1.
+#[no_mangle]
+pub extern "C" fn ERR_load_SSL_strings() -> c_int {
+    load_strings();
+    1
+}
+
+/// `SSL_alert_desc_string_long`: the alert's name, e.g. "unknown CA".
+#[no_mangle]
+pub extern "C" fn SSL_alert_desc_string_long(value: c_int) -> *const c_char {
+    let s = match value & 0xff {
+        0 => c"close notify",
+        10 => c"unexpected_message",
+        20 => c"bad record mac",
+        21 => c"decryption failed",
+        22 => c"record overflow",
+        30 => c"decompression failure",
+        40 => c"handshake failure",
+        41 => c"no certificate",
+        42 => c"bad certificate",
+        43 => c"unsupported certificate",
+        44 => c"certificate revoked",
+        45 => c"certificate expired",
+        46 => c"certificate unknown",
+        47 => c"illegal parameter",
+        48 => c"unknown CA",
+        49 => c"access denied",
+        50 => c"decode error",
+        51 => c"decrypt error",
+        60 => c"export restriction",
+        70 => c"protocol version",
+        71 => c"insufficient security",
+        80 => c"internal error",
+        86 => c"inappropriate fallback",
+        90 => c"user canceled",
+        100 => c"no renegotiation",
+        110 => c"unsupported extension",
+        111 => c"certificate unobtainable",
+        112 => c"unrecognized name",
+        113 => c"bad certificate status response",
+        114 => c"bad certificate hash value",
+        115 => c"unknown PSK identity",
+        116 => c"certificate required",
+        120 => c"no application protocol",
+        _ => c"unknown",
+    };
+    s.as_ptr()
+}
+
+/// `SSL_alert_type_string_long`: "warning", "fatal" or "unknown".
+#[no_mangle]
+pub extern "C" fn SSL_alert_type_string_long(value: c_int) -> *const c_char {
+    match value >> 8 {
+        1 => c"warning".as_ptr(),
+        2 => c"fatal".as_ptr(),
+        _ => c"unknown".as_ptr(),
+    }
+}
+
+/// `SSL_alert_type_string`: "W", "F" or "U".
+#[no_mangle]
+pub extern "C" fn SSL_alert_type_string(value: c_int) -> *const c_char {
+    match value >> 8 {
+        1 => c"W".as_ptr(),
+        2 => c"F".as_ptr(),
+        _ => c"U".as_ptr(),
+    }
+}

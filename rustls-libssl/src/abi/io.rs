@@ -1,0 +1,198 @@
+//! Handshake and data transfer: `SSL_connect`, `SSL_accept`, `SSL_do_handshake`,
+//! `SSL_read`, `SSL_write`, `SSL_shutdown`, and `SSL_get_error`, which reports what the last
+//! of them stopped on.
+
+use std::ffi::{c_int, c_void};
+use std::sync::atomic::Ordering;
+
+use super::{push_error, try_ref, SSL};
+use crate::connection::{Connection, Role, Step, Stop, Transport};
+use crate::crypto_sys as sys;
+use crate::current::lock;
+use crate::error::Error;
+
+/// Runs one I/O operation: records what `SSL_get_error` will say and pushes the error of a
+/// fatal stop. `None` when the operation stopped.
+fn drive<T>(ssl: &SSL, op: impl FnOnce(&mut Connection, &Transport<'_>) -> Step<T>) -> Option<T> {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let rbio = lock(&ssl.rbio).clone();
+        let wbio = lock(&ssl.wbio).clone();
+        let io = Transport { rbio: rbio.as_ref(), wbio: wbio.as_ref() };
+        let mut conn = ssl.conn()?;
+        op(&mut conn, &io)
+    }))
+    .unwrap_or(Err(Stop::Fatal(Error::Internal)));
+    let code = match &result {
+        Ok(_) => sys::SSL_ERROR_NONE,
+        Err(Stop::WantRead) => sys::SSL_ERROR_WANT_READ,
+        Err(Stop::WantWrite) => sys::SSL_ERROR_WANT_WRITE,
+        Err(Stop::ZeroReturn) => sys::SSL_ERROR_ZERO_RETURN,
+        Err(Stop::Fatal(Error::Io(_))) => sys::SSL_ERROR_SYSCALL,
+        Err(Stop::Fatal(_)) => sys::SSL_ERROR_SSL,
+    };
+    ssl.last_error.store(code as c_int, Ordering::Relaxed);
+    match result {
+        Ok(v) => Some(v),
+        Err(Stop::Fatal(e)) => {
+            push_error(&e);
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+/// Same as [`drive`] for a NULL-checked pointer.
+fn with_ssl<T>(ssl: *const SSL, op: impl FnOnce(&mut Connection, &Transport<'_>) -> Step<T>) -> Option<T> {
+    let r: Result<&SSL, Error> = (|| Ok(try_ref!(ssl)))();
+    match r {
+        Ok(ssl) => drive(ssl, op),
+        Err(e) => {
+            push_error(&e);
+            None
+        }
+    }
+}
+
+/// `SSL_do_handshake`: 1 when complete; -1 with `SSL_get_error` saying why not.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_do_handshake(ssl: *mut SSL) -> c_int {
+    with_ssl(ssl, |conn, io| conn.handshake(io)).map_or(-1, |()| 1)
+}
+
+/// `SSL_connect`: becomes a client and runs the handshake; 1 or -1.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_connect(ssl: *mut SSL) -> c_int {
+    with_ssl(ssl, |conn, io| {
+        if conn.role.is_none() {
+            conn.role = Some(Role::Client);
+        }
+        conn.handshake(io)
+    })
+    .map_or(-1, |()| 1)
+}
+
+/// `SSL_accept`: becomes a server and runs the handshake; 1 or -1.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_accept(ssl: *mut SSL) -> c_int {
+    with_ssl(ssl, |conn, io| {
+        if conn.role.is_none() {
+            conn.role = Some(Role::Server);
+        }
+        conn.handshake(io)
+    })
+    .map_or(-1, |()| 1)
+}
+
+/// `SSL_read`: bytes read (>0); 0 after close_notify; -1 otherwise (see `SSL_get_error`).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_read(ssl: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
+    let mut read = 0usize;
+    // SAFETY: buf is writable for num bytes per the API.
+    let ok = unsafe { SSL_read_ex(ssl, buf, usize::try_from(num).unwrap_or(0), &mut read) };
+    if ok == 1 {
+        c_int::try_from(read).unwrap_or(c_int::MAX)
+    } else if ssl_error(ssl) == sys::SSL_ERROR_ZERO_RETURN as c_int {
+        0
+    } else {
+        -1
+    }
+}
+
+/// `SSL_read_ex`: 1 with `*readbytes` set, or 0.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_read_ex(ssl: *mut SSL, buf: *mut c_void, num: usize, readbytes: *mut usize) -> c_int {
+    if buf.is_null() && num > 0 {
+        push_error(&Error::NullArgument);
+        return 0;
+    }
+    let n = with_ssl(ssl, |conn, io| {
+        // SAFETY: buf is writable for num bytes per the API (checked non-NULL above).
+        let out = if num == 0 { &mut [][..] } else { unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), num) } };
+        conn.read(io, out)
+    });
+    match n {
+        Some(n) => {
+            if !readbytes.is_null() {
+                // SAFETY: readbytes is writable per the API.
+                unsafe { *readbytes = n };
+            }
+            1
+        }
+        None => 0,
+    }
+}
+
+/// `SSL_peek`: not supported (rustls has no non-consuming read); -1.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_peek(_ssl: *mut SSL, _buf: *mut c_void, _num: c_int) -> c_int {
+    push_error(&Error::NotSupported("SSL_peek"));
+    -1
+}
+
+/// `SSL_write`: `num` on success (all of it unless partial writes are enabled); -1 otherwise.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_write(ssl: *mut SSL, buf: *const c_void, num: c_int) -> c_int {
+    let mut written = 0usize;
+    if num <= 0 {
+        return 0;
+    }
+    // SAFETY: buf is readable for num bytes per the API.
+    let ok = unsafe { SSL_write_ex(ssl, buf, usize::try_from(num).unwrap_or(0), &mut written) };
+    if ok == 1 {
+        c_int::try_from(written).unwrap_or(c_int::MAX)
+    } else {
+        -1
+    }
+}
+
+/// `SSL_write_ex`: 1 with `*written` set, or 0.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_write_ex(ssl: *mut SSL, buf: *const c_void, num: usize, written: *mut usize) -> c_int {
+    if buf.is_null() && num > 0 {
+        push_error(&Error::NullArgument);
+        return 0;
+    }
+    let n = with_ssl(ssl, |conn, io| {
+        // SAFETY: buf is readable for num bytes per the API (checked non-NULL above).
+        let data = if num == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), num) } };
+        conn.write(io, data)
+    });
+    match n {
+        Some(n) => {
+            if !written.is_null() {
+                // SAFETY: written is writable per the API.
+                unsafe { *written = n };
+            }
+            1
+        }
+        None => 0,
+    }
+}
+
+/// `SSL_shutdown`: 1 when both close_notifys are done, 0 when ours is sent, -1 on error or
+/// WANT_*.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_shutdown(ssl: *mut SSL) -> c_int {
+    match with_ssl(ssl, |conn, io| conn.shutdown(io)) {
+        Some(true) => 1,
+        Some(false) => 0,
+        None => -1,
+    }
+}
+
+/// `SSL_get_error`: `SSL_ERROR_NONE` for `ret > 0`, otherwise why the last call stopped.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_error(ssl: *const SSL, ret: c_int) -> c_int {
+    if ret > 0 {
+        return sys::SSL_ERROR_NONE as c_int;
+    }
+    ssl_error(ssl)
+}
+
+fn ssl_error(ssl: *const SSL) -> c_int {
+    // SAFETY: NULL or a live SSL per the API.
+    match unsafe { ssl.as_ref() } {
+        Some(ssl) => ssl.last_error.load(Ordering::Relaxed),
+        None => sys::SSL_ERROR_SSL as c_int,
+    }
+}

@@ -1,0 +1,169 @@
+//! The C ABI: every exported function, and only here. Each export has the same shape:
+//!
+//! ```ignore
+//! #[no_mangle]
+//! pub unsafe extern "C" fn SSL_xxx(ssl: *mut SSL, ...) -> c_int {
+//!     entry(|| { let ssl = try_ref!(ssl); ...; Ok(1) })
+//! }
+//! ```
+//!
+//! [`entry`] runs the body, catches panics, and turns `Err` (or a panic) into the failure
+//! value of the return type ([`Failure`]) after pushing exactly one error onto libcrypto's
+//! queue. Pointer arguments become references through [`try_ref!`], which answers NULL with
+//! `ERR_R_PASSED_NULL_PARAMETER`.
+
+#![allow(non_camel_case_types, non_snake_case, clippy::missing_safety_doc)]
+
+use std::ffi::{c_char, c_int, c_long, c_ulong, c_void, CStr};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::crypto_sys as sys;
+use crate::error::Error;
+
+mod cert;
+mod cipher;
+mod ctrl;
+mod ctx;
+mod err;
+mod ex_data;
+mod io;
+mod session;
+mod ssl;
+mod stubs;
+mod verify;
+
+pub use ctx::SSL_CTX;
+pub use ssl::SSL;
+
+/// The value a C function returns when it fails.
+pub trait Failure {
+    fn failure() -> Self;
+}
+
+impl Failure for c_int {
+    fn failure() -> Self {
+        0
+    }
+}
+
+impl Failure for c_long {
+    fn failure() -> Self {
+        0
+    }
+}
+
+impl Failure for c_ulong {
+    fn failure() -> Self {
+        0
+    }
+}
+
+impl Failure for u16 {
+    fn failure() -> Self {
+        0
+    }
+}
+
+impl Failure for () {
+    fn failure() -> Self {}
+}
+
+impl<T> Failure for *mut T {
+    fn failure() -> Self {
+        std::ptr::null_mut()
+    }
+}
+
+impl<T> Failure for *const T {
+    fn failure() -> Self {
+        std::ptr::null()
+    }
+}
+
+/// Runs an export's body: panics are caught, errors pushed once, failure value returned.
+pub fn entry<R: Failure>(body: impl FnOnce() -> Result<R, Error>) -> R {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            push_error(&e);
+            R::failure()
+        }
+        Err(_) => {
+            push_error(&Error::Internal);
+            R::failure()
+        }
+    }
+}
+
+/// Pushes `e` onto libcrypto's error queue as OpenSSL would.
+pub fn push_error(e: &Error) {
+    err::load_strings();
+    let (lib, reason) = e.code();
+    if lib == 0 {
+        return; // libcrypto queued its own error already.
+    }
+    let detail = match e {
+        Error::NotSupported(_) | Error::Tls(_) => std::ffi::CString::new(e.to_string()).ok(),
+        _ => None,
+    };
+    // SAFETY: ERR_new/ERR_set_debug/ERR_set_error only write this thread's error queue; the
+    // strings are NUL-terminated and outlive the calls ("%s" copies the detail).
+    unsafe {
+        sys::ERR_new();
+        sys::ERR_set_debug(c"rustls-libssl".as_ptr(), 0, std::ptr::null());
+        match &detail {
+            Some(d) => sys::ERR_set_error(lib, reason, c"%s".as_ptr(), d.as_ptr()),
+            None => sys::ERR_set_error(lib, reason, std::ptr::null()),
+        }
+    }
+}
+
+/// Converts a pointer argument to a reference, answering NULL with `NullArgument`.
+macro_rules! try_ref {
+    ($p:expr) => {
+        // SAFETY: the C caller passes NULL or a valid object of this type that outlives the
+        // call (OpenSSL's contract for every handle argument).
+        match unsafe { $p.as_ref() } {
+            Some(r) => r,
+            None => return Err($crate::error::Error::NullArgument),
+        }
+    };
+}
+pub(crate) use try_ref;
+
+/// A C string argument as `&str` (NULL or invalid UTF-8 is a bad argument).
+///
+/// # Safety
+/// `p` is NULL or a NUL-terminated string that outlives `'a`.
+pub unsafe fn c_str<'a>(p: *const c_char) -> Result<&'a str, Error> {
+    if p.is_null() {
+        return Err(Error::NullArgument);
+    }
+    // SAFETY: guaranteed by the caller.
+    unsafe { CStr::from_ptr(p) }.to_str().map_err(|_| Error::BadValue)
+}
+
+/// A `(pointer, length)` argument as a slice.
+///
+/// # Safety
+/// `p` is NULL (with `len == 0`) or points at `len` readable bytes that outlive `'a`.
+pub unsafe fn c_bytes<'a>(p: *const u8, len: usize) -> Result<&'a [u8], Error> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if p.is_null() {
+        return Err(Error::NullArgument);
+    }
+    // SAFETY: guaranteed by the caller.
+    Ok(unsafe { std::slice::from_raw_parts(p, len) })
+}
+
+/// A boolean result as OpenSSL's 1/0.
+pub fn c_bool(b: bool) -> c_int {
+    c_int::from(b)
+}
+
+/// An opaque pointer argument kept as a number (application data the shim never reads).
+pub fn addr(p: *mut c_void) -> usize {
+    p as usize
+}

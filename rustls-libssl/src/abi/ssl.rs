@@ -1,0 +1,654 @@
+//! `SSL`: creation, BIOs, state queries, and per-connection settings.
+
+use std::ffi::{c_char, c_int, c_long, c_uint, c_void};
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::ctx::{ctx_arc, SSL_CTX};
+use super::ex_data::{store_ctx_index, ExData};
+use super::{c_bool, c_bytes, c_str, entry, try_ref};
+use crate::connection::{Connection, Role};
+use crate::crypto_sys::{self as sys, Bio, X509Stack, Cert};
+use crate::current::{lock, Events};
+use crate::error::Error;
+use crate::session::Session;
+use crate::versions;
+
+/// An `SSL`: the core connection, its BIOs, and C-side state.
+pub struct SSL {
+    conn: Mutex<Connection>,
+    pub ctx: Arc<SSL_CTX>,
+    pub rbio: Mutex<Option<Bio>>,
+    pub wbio: Mutex<Option<Bio>>,
+    /// What `SSL_get_error` reports for the last failed call.
+    pub last_error: AtomicI32,
+    pub ex_data: ExData,
+    peer_chain_stack: Mutex<Option<X509Stack>>,
+}
+
+impl SSL {
+    /// The connection, unless a callback of this same connection is running (re-entry).
+    pub fn conn(&self) -> Result<MutexGuard<'_, Connection>, Error> {
+        match self.conn.try_lock() {
+            Ok(guard) => Ok(guard),
+            Err(std::sync::TryLockError::Poisoned(p)) => Ok(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                Err(Error::NotSupported("calling this function from inside a callback of the same SSL"))
+            }
+        }
+    }
+}
+
+/// Runs the application's callbacks for one `SSL`.
+struct SslEvents {
+    ssl: AtomicUsize,
+    ctx: Arc<SSL_CTX>,
+}
+
+impl Events for SslEvents {
+    fn keylog(&self, line: &str) {
+        let Some(cb) = self.ctx.callbacks().keylog else { return };
+        let Ok(line) = std::ffi::CString::new(line) else { return };
+        // SAFETY: the callback is the application's keylog callback; the SSL is alive while
+        // its handshake runs, and the line outlives the call.
+        unsafe { cb(self.ssl.load(Ordering::Relaxed) as *const SSL, line.as_ptr()) };
+    }
+
+    fn wants_keylog(&self) -> bool {
+        self.ctx.callbacks().keylog.is_some()
+    }
+
+    fn new_session(&self, session: Arc<Session>) {
+        let mode = self.ctx.core.settings().session_cache_mode;
+        if mode & i64::from(sys::SSL_SESS_CACHE_CLIENT) == 0 {
+            return;
+        }
+        let Some(cb) = self.ctx.callbacks().new_session else { return };
+        let raw = Arc::into_raw(session).cast_mut();
+        // SAFETY: the callback is the application's; it receives one reference, which it
+        // keeps when it returns 1.
+        let kept = unsafe { cb(self.ssl.load(Ordering::Relaxed) as *mut SSL, raw) };
+        if kept == 0 {
+            // SAFETY: the application did not keep the reference it was given.
+            drop(unsafe { Arc::from_raw(raw) });
+        }
+    }
+}
+
+/// `SSL_new`: a connection using `ctx`'s settings; NULL on failure.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
+    entry(|| {
+        try_ref!(ctx);
+        // SAFETY: ctx is a live context from SSL_CTX_new.
+        let ctx = unsafe { ctx_arc(ctx) };
+        let events = Arc::new(SslEvents { ssl: AtomicUsize::new(0), ctx: Arc::clone(&ctx) });
+        let conn = Connection::new(Arc::clone(&ctx.core), events.clone())?;
+        let ssl = Box::new(SSL {
+            conn: Mutex::new(conn),
+            ctx,
+            rbio: Mutex::new(None),
+            wbio: Mutex::new(None),
+            last_error: AtomicI32::new(0),
+            ex_data: ExData::default(),
+            peer_chain_stack: Mutex::new(None),
+        });
+        let raw = Box::into_raw(ssl);
+        events.ssl.store(raw as usize, Ordering::Relaxed);
+        // SAFETY: raw was just created from a Box and is uniquely ours here.
+        let ssl = unsafe { &*raw };
+        ssl.conn()?.verify_ex_data = Some((store_ctx_index(), raw as usize));
+        Ok(raw)
+    })
+}
+
+/// `SSL_free`: frees the connection and its BIOs; NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
+    entry(|| {
+        if !ssl.is_null() {
+            // SAFETY: ssl came from SSL_new and the caller gives it up.
+            drop(unsafe { Box::from_raw(ssl) });
+        }
+        Ok(())
+    })
+}
+
+/// `SSL_get_SSL_CTX`: the context (get0).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_SSL_CTX(ssl: *const SSL) -> *mut SSL_CTX {
+    entry(|| Ok(Arc::as_ptr(&try_ref!(ssl).ctx).cast_mut()))
+}
+
+/// `SSL_set_connect_state`: makes this a client.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_connect_state(ssl: *mut SSL) {
+    entry(|| {
+        try_ref!(ssl).conn()?.role = Some(Role::Client);
+        Ok(())
+    })
+}
+
+/// `SSL_set_accept_state`: makes this a server.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_accept_state(ssl: *mut SSL) {
+    entry(|| {
+        try_ref!(ssl).conn()?.role = Some(Role::Server);
+        Ok(())
+    })
+}
+
+/// `SSL_is_server`: 1 for a server.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_is_server(ssl: *const SSL) -> c_int {
+    entry(|| Ok(c_bool(try_ref!(ssl).conn()?.role == Some(Role::Server))))
+}
+
+/// `SSL_set_fd`: reads and writes a socket (a socket BIO that does not close it).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_fd(ssl: *mut SSL, fd: c_int) -> c_int {
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        let bio = Bio::socket(fd).ok_or(Error::Crypto)?;
+        *lock(&ssl.rbio) = Some(bio.clone());
+        *lock(&ssl.wbio) = Some(bio);
+        Ok(1)
+    })
+}
+
+/// `SSL_set_rfd`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_rfd(ssl: *mut SSL, fd: c_int) -> c_int {
+    entry(|| {
+        *lock(&try_ref!(ssl).rbio) = Some(Bio::socket(fd).ok_or(Error::Crypto)?);
+        Ok(1)
+    })
+}
+
+/// `SSL_set_wfd`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_wfd(ssl: *mut SSL, fd: c_int) -> c_int {
+    entry(|| {
+        *lock(&try_ref!(ssl).wbio) = Some(Bio::socket(fd).ok_or(Error::Crypto)?);
+        Ok(1)
+    })
+}
+
+/// `SSL_get_fd`: the descriptor of the read BIO, or -1.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_fd(ssl: *const SSL) -> c_int {
+    // SAFETY: same contract.
+    unsafe { SSL_get_rfd(ssl) }
+}
+
+/// `SSL_get_rfd`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_rfd(ssl: *const SSL) -> c_int {
+    let fd = entry(|| {
+        let rbio = lock(&try_ref!(ssl).rbio);
+        let Some(bio) = rbio.as_ref() else { return Ok(-1) };
+        let mut fd: c_int = -1;
+        // SAFETY: the BIO is alive; BIO_C_GET_FD writes an int through the pointer.
+        unsafe { sys::BIO_ctrl(bio.as_ptr(), sys::BIO_C_GET_FD as c_int, 0, (&mut fd as *mut c_int).cast()) };
+        Ok(fd)
+    });
+    if fd == 0 && ssl.is_null() { -1 } else { fd }
+}
+
+/// `SSL_get_wfd`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_wfd(ssl: *const SSL) -> c_int {
+    // SAFETY: same contract.
+    unsafe { SSL_get_rfd(ssl) }
+}
+
+/// `SSL_set_bio`: sets both BIOs, taking over the caller's references (one reference is
+/// shared when `rbio == wbio`, as in OpenSSL).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_bio(ssl: *mut SSL, rbio: *mut sys::BIO, wbio: *mut sys::BIO) {
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        // SAFETY: the caller hands over its references.
+        let r = unsafe { Bio::from_raw(rbio) };
+        let w = if rbio == wbio {
+            r.clone()
+        } else {
+            // SAFETY: as above.
+            unsafe { Bio::from_raw(wbio) }
+        };
+        *lock(&ssl.rbio) = r;
+        *lock(&ssl.wbio) = w;
+        Ok(())
+    })
+}
+
+/// `SSL_set0_rbio`: the read BIO, taking over the caller's reference.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set0_rbio(ssl: *mut SSL, rbio: *mut sys::BIO) {
+    entry(|| {
+        // SAFETY: the caller hands over its reference.
+        *lock(&try_ref!(ssl).rbio) = unsafe { Bio::from_raw(rbio) };
+        Ok(())
+    })
+}
+
+/// `SSL_set0_wbio`: the write BIO, taking over the caller's reference.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set0_wbio(ssl: *mut SSL, wbio: *mut sys::BIO) {
+    entry(|| {
+        // SAFETY: the caller hands over its reference.
+        *lock(&try_ref!(ssl).wbio) = unsafe { Bio::from_raw(wbio) };
+        Ok(())
+    })
+}
+
+/// `SSL_get_rbio`: the read BIO (get0).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_rbio(ssl: *const SSL) -> *mut sys::BIO {
+    entry(|| Ok(lock(&try_ref!(ssl).rbio).as_ref().map_or(std::ptr::null_mut(), Bio::as_ptr)))
+}
+
+/// `SSL_get_wbio`: the write BIO (get0).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_wbio(ssl: *const SSL) -> *mut sys::BIO {
+    entry(|| Ok(lock(&try_ref!(ssl).wbio).as_ref().map_or(std::ptr::null_mut(), Bio::as_ptr)))
+}
+
+/// `SSL_get_version`: "TLSv1.3", "TLSv1.2"; before a version is negotiated, the highest
+/// enabled one (as OpenSSL reports its client version).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_version(ssl: *const SSL) -> *const c_char {
+    entry(|| {
+        let conn = try_ref!(ssl).conn()?;
+        let v = conn.version().unwrap_or(versions::TLS1_3);
+        Ok(static_cstr(versions::name(v)))
+    })
+}
+
+/// `SSL_version`: the negotiated protocol version number.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_version(ssl: *const SSL) -> c_int {
+    entry(|| Ok(c_int::from(try_ref!(ssl).conn()?.version().unwrap_or(versions::TLS1_3))))
+}
+
+/// `SSL_client_version`: the highest version this client offers.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_client_version(ssl: *const SSL) -> c_int {
+    entry(|| {
+        try_ref!(ssl);
+        Ok(c_int::from(versions::TLS1_3))
+    })
+}
+
+/// NUL-terminated copies of the fixed strings the shim returns as `const char *`.
+pub fn static_cstr(s: &'static str) -> *const c_char {
+    match s {
+        "TLSv1.3" => c"TLSv1.3".as_ptr(),
+        "TLSv1.2" => c"TLSv1.2".as_ptr(),
+        "TLSv1.1" => c"TLSv1.1".as_ptr(),
+        "TLSv1" => c"TLSv1".as_ptr(),
+        "SSLv3" => c"SSLv3".as_ptr(),
+        _ => c"unknown".as_ptr(),
+    }
+}
+
+/// `SSL_get0_alpn_selected`: the negotiated protocol (pointer into the connection, valid
+/// while it lives), or NULL/0.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get0_alpn_selected(ssl: *const SSL, data: *mut *const u8, len: *mut c_uint) {
+    entry(|| {
+        let conn = try_ref!(ssl).conn()?;
+        let (p, n) = match conn.alpn() {
+            Some(proto) => (proto.as_ptr(), proto.len() as c_uint),
+            None => (std::ptr::null(), 0),
+        };
+        // SAFETY: data and len are NULL or writable per the API.
+        unsafe {
+            if !data.is_null() {
+                *data = p;
+            }
+            if !len.is_null() {
+                *len = n;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// `SSL_set_alpn_protos`: protocols this client offers. Returns **0 on success**.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_alpn_protos(ssl: *mut SSL, p: *const u8, len: c_uint) -> c_int {
+    let ok = entry(|| {
+        let ssl = try_ref!(ssl);
+        // SAFETY: p points at len bytes per the API.
+        let list = super::ctx::parse_alpn(unsafe { c_bytes(p, len as usize) }?)?;
+        ssl.conn()?.update(|s| s.alpn = list);
+        Ok(1)
+    });
+    1 - ok
+}
+
+/// `SSL_get1_peer_certificate` (`SSL_get_peer_certificate`): the peer's leaf, a new
+/// reference the caller frees; NULL if none.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get1_peer_certificate(ssl: *const SSL) -> *mut sys::X509 {
+    entry(|| {
+        let conn = try_ref!(ssl).conn()?;
+        let outcome = conn.state.outcome();
+        Ok(outcome.peer_chain.first().map_or(std::ptr::null_mut(), Cert::up_ref_raw))
+    })
+}
+
+/// `SSL_get0_peer_certificate`: the peer's leaf (get0).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get0_peer_certificate(ssl: *const SSL) -> *mut sys::X509 {
+    entry(|| {
+        let conn = try_ref!(ssl).conn()?;
+        let outcome = conn.state.outcome();
+        Ok(outcome.peer_chain.first().map_or(std::ptr::null_mut(), Cert::as_ptr))
+    })
+}
+
+/// `SSL_get_peer_cert_chain`: the chain the peer sent, leaf first (get0, owned by the SSL).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_peer_cert_chain(ssl: *const SSL) -> *mut sys::stack_st_X509 {
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        let conn = ssl.conn()?;
+        let outcome = conn.state.outcome();
+        if outcome.peer_chain.is_empty() {
+            return Ok(std::ptr::null_mut());
+        }
+        let mut cached = lock(&ssl.peer_chain_stack);
+        let stack = X509Stack::new(&outcome.peer_chain).ok_or(Error::Crypto)?;
+        let raw = stack.as_ptr().cast();
+        *cached = Some(stack);
+        Ok(raw)
+    })
+}
+
+/// `SSL_get0_verified_chain`: the chain verification built (get0, owned by the SSL).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut sys::stack_st_X509 {
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        let conn = ssl.conn()?;
+        let outcome = conn.state.outcome();
+        if outcome.verified_chain.is_empty() {
+            return Ok(std::ptr::null_mut());
+        }
+        let stack = X509Stack::new(&outcome.verified_chain).ok_or(Error::Crypto)?;
+        let raw = stack.as_ptr().cast();
+        *lock(&ssl.peer_chain_stack) = Some(stack);
+        Ok(raw)
+    })
+}
+
+/// `SSL_get_certificate`: the certificate this side presents (get0).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_certificate(ssl: *const SSL) -> *mut sys::X509 {
+    entry(|| {
+        let conn = try_ref!(ssl).conn()?;
+        Ok(conn.settings.credentials.leaf.as_ref().map_or(std::ptr::null_mut(), Cert::as_ptr))
+    })
+}
+
+/// `SSL_get_privatekey`: the key this side uses (get0).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_privatekey(ssl: *const SSL) -> *mut sys::EVP_PKEY {
+    entry(|| {
+        let conn = try_ref!(ssl).conn()?;
+        Ok(conn.settings.credentials.key.as_ref().map_or(std::ptr::null_mut(), |k| k.as_ptr()))
+    })
+}
+
+/// `SSL_get_verify_result`: `X509_V_OK` or the `X509_V_ERR_*` code of peer verification.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_verify_result(ssl: *const SSL) -> c_long {
+    entry(|| {
+        let conn = try_ref!(ssl).conn()?;
+        let result = conn.state.outcome().verify_result;
+        Ok(c_long::try_from(result).unwrap_or(c_long::MAX))
+    })
+}
+
+/// `SSL_set_verify_result`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_verify_result(ssl: *mut SSL, v: c_long) {
+    entry(|| {
+        let conn = try_ref!(ssl).conn()?;
+        conn.state.outcome().verify_result = i64::from(v);
+        Ok(())
+    })
+}
+
+/// `SSL_set_verify`: this connection's verification mode and callback.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_verify(ssl: *mut SSL, mode: c_int, cb: sys::X509_STORE_CTX_verify_cb) {
+    entry(|| {
+        // Verification reads these from the connection, not the shared config, so changing
+        // them does not need a config of its own.
+        let mut conn = try_ref!(ssl).conn()?;
+        conn.settings.verify_mode = mode;
+        conn.settings.verify_callback = cb;
+        Ok(())
+    })
+}
+
+/// `SSL_get_verify_mode`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_verify_mode(ssl: *const SSL) -> c_int {
+    entry(|| Ok(try_ref!(ssl).conn()?.settings.verify_mode))
+}
+
+/// `SSL_set_verify_depth`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_verify_depth(ssl: *mut SSL, depth: c_int) {
+    entry(|| {
+        let conn = try_ref!(ssl).conn()?;
+        // SAFETY: the connection's parameter set is alive.
+        unsafe { sys::X509_VERIFY_PARAM_set_depth(conn.param.as_ptr(), depth) };
+        Ok(())
+    })
+}
+
+/// `SSL_get0_param`: this connection's verification parameters (get0).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get0_param(ssl: *mut SSL) -> *mut sys::X509_VERIFY_PARAM {
+    entry(|| Ok(try_ref!(ssl).conn()?.param.as_ptr()))
+}
+
+/// `SSL_set1_host`: the name (or IP address literal) the peer certificate must match.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set1_host(ssl: *mut SSL, host: *const c_char) -> c_int {
+    entry(|| {
+        let conn = try_ref!(ssl).conn()?;
+        // SAFETY: host is NULL or a C string.
+        let host = if host.is_null() { None } else { Some(unsafe { c_str(host) }?) };
+        if conn.param.set_host(host) { Ok(1) } else { Err(Error::Crypto) }
+    })
+}
+
+/// `SSL_add1_host`: another acceptable name.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_add1_host(ssl: *mut SSL, host: *const c_char) -> c_int {
+    entry(|| {
+        let conn = try_ref!(ssl).conn()?;
+        // SAFETY: the parameter set is alive; host is a C string or NULL.
+        let ok = unsafe { sys::X509_VERIFY_PARAM_add1_host(conn.param.as_ptr(), host, 0) };
+        if ok == 1 { Ok(1) } else { Err(Error::Crypto) }
+    })
+}
+
+/// `SSL_set_hostflags`: `X509_CHECK_FLAG_*` for the host check.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_hostflags(ssl: *mut SSL, flags: c_uint) {
+    entry(|| {
+        let conn = try_ref!(ssl).conn()?;
+        // SAFETY: the parameter set is alive.
+        unsafe { sys::X509_VERIFY_PARAM_set_hostflags(conn.param.as_ptr(), flags) };
+        Ok(())
+    })
+}
+
+/// `SSL_get0_peername`: the name that matched the peer certificate (get0), or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get0_peername(ssl: *mut SSL) -> *const c_char {
+    entry(|| {
+        let conn = try_ref!(ssl).conn()?;
+        // SAFETY: the parameter set is alive; libcrypto returns a pointer it owns.
+        Ok(unsafe { sys::X509_VERIFY_PARAM_get0_peername(conn.param.as_ptr()) }.cast_const())
+    })
+}
+
+/// `SSL_get_shutdown`: `SSL_SENT_SHUTDOWN` | `SSL_RECEIVED_SHUTDOWN`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_shutdown(ssl: *const SSL) -> c_int {
+    entry(|| Ok(try_ref!(ssl).conn()?.shutdown_flags()))
+}
+
+/// `SSL_set_shutdown`: marks directions as closed (nothing is sent).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_shutdown(ssl: *mut SSL, mode: c_int) {
+    entry(|| {
+        try_ref!(ssl).conn()?.set_shutdown_flags(mode);
+        Ok(())
+    })
+}
+
+/// `SSL_set_quiet_shutdown`: accepted; `SSL_shutdown` still sends close_notify unless the
+/// application marked it sent with `SSL_set_shutdown`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_quiet_shutdown(ssl: *mut SSL, _mode: c_int) {
+    entry(|| {
+        try_ref!(ssl);
+        Ok(())
+    })
+}
+
+/// `SSL_pending`: decrypted bytes ready to read without touching the BIO.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_pending(ssl: *const SSL) -> c_int {
+    entry(|| Ok(c_int::try_from(try_ref!(ssl).conn()?.pending()).unwrap_or(c_int::MAX)))
+}
+
+/// `SSL_has_pending`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_has_pending(ssl: *const SSL) -> c_int {
+    entry(|| Ok(c_bool(try_ref!(ssl).conn()?.pending() > 0)))
+}
+
+/// `SSL_set_ex_data` (`SSL_set_app_data` is index 0).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_ex_data(ssl: *mut SSL, idx: c_int, data: *mut c_void) -> c_int {
+    entry(|| Ok(c_bool(try_ref!(ssl).ex_data.set(idx, data))))
+}
+
+/// `SSL_get_ex_data`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_ex_data(ssl: *const SSL, idx: c_int) -> *mut c_void {
+    entry(|| Ok(try_ref!(ssl).ex_data.get(idx)))
+}
+
+/// `SSL_set_options`: adds option bits; returns the new options.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_options(ssl: *mut SSL, op: u64) -> u64 {
+    entry(|| Ok(try_ref!(ssl).conn()?.update(|s| {
+        s.options |= op;
+        s.options
+    })))
+}
+
+/// `SSL_clear_options`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_clear_options(ssl: *mut SSL, op: u64) -> u64 {
+    entry(|| Ok(try_ref!(ssl).conn()?.update(|s| {
+        s.options &= !op;
+        s.options
+    })))
+}
+
+/// `SSL_get_options`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_options(ssl: *const SSL) -> u64 {
+    entry(|| Ok(try_ref!(ssl).conn()?.settings.options))
+}
+
+/// `SSL_set_cipher_list`: this connection's TLS 1.2 cipher string.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_cipher_list(ssl: *mut SSL, s: *const c_char) -> c_int {
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        // SAFETY: s is a C string per the API.
+        let list = crate::ciphers::CipherList::parse_tls12(unsafe { c_str(s) }?)?;
+        ssl.conn()?.update(|s| s.tls12_ciphers = list);
+        Ok(1)
+    })
+}
+
+/// `SSL_set_ciphersuites`: this connection's TLS 1.3 suites.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_ciphersuites(ssl: *mut SSL, s: *const c_char) -> c_int {
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        // SAFETY: s is a C string per the API.
+        let list = crate::ciphers::CipherList::parse_tls13(unsafe { c_str(s) }?)?;
+        ssl.conn()?.update(|s| s.tls13_ciphers = list);
+        Ok(1)
+    })
+}
+
+/// `SSL_session_reused`: 1 if the handshake resumed a session.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_session_reused(ssl: *const SSL) -> c_int {
+    entry(|| Ok(c_bool(try_ref!(ssl).conn()?.session_reused())))
+}
+
+/// `SSL_is_init_finished`: 1 once the handshake is complete.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_is_init_finished(ssl: *const SSL) -> c_int {
+    entry(|| Ok(c_bool(try_ref!(ssl).conn()?.is_established())))
+}
+
+/// `SSL_in_init`: 1 while the handshake is not complete.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_in_init(ssl: *const SSL) -> c_int {
+    entry(|| Ok(c_bool(!try_ref!(ssl).conn()?.is_established())))
+}
+
+/// `SSL_in_before`: 1 before the handshake has started.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_in_before(ssl: *const SSL) -> c_int {
+    entry(|| Ok(c_bool(!try_ref!(ssl).conn()?.has_started())))
+}
+
+/// `SSL_export_keying_material` (RFC 5705/8446 exporter): 1 on success.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_export_keying_material(
+    ssl: *mut SSL,
+    out: *mut u8,
+    olen: usize,
+    label: *const c_char,
+    llen: usize,
+    context: *const u8,
+    contextlen: usize,
+    use_context: c_int,
+) -> c_int {
+    entry(|| {
+        let conn = try_ref!(ssl).conn()?;
+        if out.is_null() || label.is_null() {
+            return Err(Error::NullArgument);
+        }
+        // SAFETY: out is writable for olen bytes, label and context readable for their
+        // lengths, per the API.
+        let (out, label, ctx) = unsafe {
+            (
+                std::slice::from_raw_parts_mut(out, olen),
+                c_bytes(label.cast(), llen)?,
+                if use_context != 0 { Some(c_bytes(context, contextlen)?) } else { None },
+            )
+        };
+        conn.export_keying_material(out, label, ctx)?;
+        Ok(1)
+    })
+}

@@ -1,0 +1,380 @@
+//! `SSL`: one TLS connection driven over the application's BIOs with OpenSSL's
+//! non-blocking semantics (WANT_READ/WANT_WRITE, retries with the same buffer, shutdown
+//! states).
+
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+
+use rustls::pki_types::ServerName;
+use rustls::{ClientConnection, HandshakeKind};
+
+use crate::ciphers::Cipher;
+use crate::context::{Context, Method, Settings};
+use crate::crypto_sys::{self as sys, Bio, VerifyParam};
+use crate::current::{self, lock, ConnState, Events, VerifySetup};
+use crate::error::{Error, Result};
+use crate::session::Session;
+
+/// Which end of the connection this is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Client,
+    Server,
+}
+
+/// Why an operation did not complete: what `SSL_get_error` reports.
+#[derive(Debug)]
+pub enum Stop {
+    /// The read BIO has no data yet.
+    WantRead,
+    /// The write BIO cannot take more data yet.
+    WantWrite,
+    /// The peer closed the connection with close_notify.
+    ZeroReturn,
+    /// A fatal error.
+    Fatal(Error),
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
+        Self::Fatal(e)
+    }
+}
+
+/// Result of an operation that may stop.
+pub type Step<T> = std::result::Result<T, Stop>;
+
+/// The BIOs an operation reads from and writes to.
+pub struct Transport<'a> {
+    pub rbio: Option<&'a Bio>,
+    pub wbio: Option<&'a Bio>,
+}
+
+/// An `SSL`.
+pub struct Connection {
+    pub ctx: Arc<Context>,
+    pub role: Option<Role>,
+    /// Settings copied from the context at `SSL_new`; `own_settings` says whether a
+    /// per-connection setter changed them (then this connection builds its own config).
+    pub settings: Settings,
+    pub own_settings: bool,
+    pub state: Arc<ConnState>,
+    /// SNI host name (`SSL_set_tlsext_host_name`).
+    pub server_name: Option<String>,
+    /// Verification parameters (`SSL_get0_param`), copied from the context.
+    pub param: VerifyParam,
+    /// `X509_STORE_CTX` ex_data index and the `SSL *` verify callbacks look up.
+    pub verify_ex_data: Option<(i32, usize)>,
+    tls: Option<rustls::Connection>,
+    /// Bytes of the current `SSL_write` buffer already handed to rustls.
+    write_offset: usize,
+    /// Decrypted bytes rustls holds for the application.
+    pending: usize,
+    eof: bool,
+    sent_close: bool,
+    received_close: bool,
+}
+
+impl Connection {
+    /// A connection of `ctx` (`SSL_new`).
+    pub fn new(ctx: Arc<Context>, events: Arc<dyn Events>) -> Result<Self> {
+        let role = match ctx.method {
+            Method::Client => Some(Role::Client),
+            Method::Server => Some(Role::Server),
+            Method::Any => None,
+        };
+        let settings = ctx.settings().clone();
+        let param = VerifyParam::copy_of(ctx.param()).ok_or(Error::Crypto)?;
+        Ok(Self {
+            ctx,
+            role,
+            settings,
+            own_settings: false,
+            state: Arc::new(ConnState::new(events)),
+            server_name: None,
+            param,
+            verify_ex_data: None,
+            tls: None,
+            write_offset: 0,
+            pending: 0,
+            eof: false,
+            sent_close: false,
+            received_close: false,
+        })
+    }
+
+    /// Changes this connection's settings (it stops sharing the context's config).
+    pub fn update<R>(&mut self, f: impl FnOnce(&mut Settings) -> R) -> R {
+        self.own_settings = true;
+        f(&mut self.settings)
+    }
+
+    /// Whether the handshake has finished.
+    pub fn is_established(&self) -> bool {
+        self.tls.as_ref().is_some_and(|t| !t.is_handshaking())
+    }
+
+    /// Whether the handshake has started.
+    pub fn has_started(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    /// `SSL_do_handshake`: drives the handshake as far as the BIOs allow.
+    pub fn handshake(&mut self, io: &Transport<'_>) -> Step<()> {
+        if self.tls.is_none() {
+            self.start()?;
+        }
+        loop {
+            self.flush(io)?;
+            if self.is_established() {
+                return Ok(());
+            }
+            if self.eof {
+                return Err(Stop::Fatal(Error::UnexpectedEof));
+            }
+            self.fill(io)?;
+        }
+    }
+
+    /// `SSL_read`: returns decrypted bytes, doing the handshake first if needed.
+    pub fn read(&mut self, io: &Transport<'_>, buf: &mut [u8]) -> Step<usize> {
+        if !self.is_established() {
+            self.handshake(io)?;
+        }
+        loop {
+            let tls = self.tls.as_mut().ok_or(Error::Internal)?;
+            match tls.reader().read(buf) {
+                Ok(0) if !buf.is_empty() => {
+                    self.received_close = true;
+                    return Err(Stop::ZeroReturn);
+                }
+                Ok(n) => {
+                    self.pending = self.pending.saturating_sub(n);
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    if self.settings.options & sys::SSL_OP_IGNORE_UNEXPECTED_EOF as u64 != 0 {
+                        return Err(Stop::ZeroReturn);
+                    }
+                    return Err(Stop::Fatal(Error::UnexpectedEof));
+                }
+                Err(e) => return Err(Stop::Fatal(Error::Io(e))),
+            }
+            if self.received_close {
+                return Err(Stop::ZeroReturn);
+            }
+            self.flush(io)?;
+            self.fill(io)?;
+        }
+    }
+
+    /// `SSL_write`: all of `buf` or a stop; after WANT_WRITE the application calls again
+    /// with the same buffer and the write continues where it stopped.
+    pub fn write(&mut self, io: &Transport<'_>, buf: &[u8]) -> Step<usize> {
+        if !self.is_established() {
+            self.handshake(io)?;
+        }
+        if self.sent_close {
+            return Err(Stop::Fatal(Error::Reason(sys::SSL_R_PROTOCOL_IS_SHUTDOWN as i32)));
+        }
+        let partial = self.settings.mode & sys::SSL_MODE_ENABLE_PARTIAL_WRITE as u64 != 0;
+        loop {
+            let offset = self.write_offset.min(buf.len());
+            if offset < buf.len() {
+                let tls = self.tls.as_mut().ok_or(Error::Internal)?;
+                let n = tls.writer().write(&buf[offset..]).map_err(Error::Io)?;
+                self.write_offset = offset + n;
+            }
+            self.flush(io)?;
+            if self.write_offset >= buf.len() || partial {
+                let n = self.write_offset.min(buf.len());
+                self.write_offset = 0;
+                return Ok(n);
+            }
+        }
+    }
+
+    /// `SSL_shutdown`: sends close_notify; `Ok(true)` once the peer's has arrived too.
+    pub fn shutdown(&mut self, io: &Transport<'_>) -> Step<bool> {
+        let Some(tls) = self.tls.as_mut() else { return Ok(true) };
+        if tls.is_handshaking() {
+            return Err(Stop::Fatal(Error::Reason(sys::SSL_R_SHUTDOWN_WHILE_IN_INIT as i32)));
+        }
+        if !self.sent_close {
+            tls.send_close_notify();
+            self.sent_close = true;
+        }
+        self.flush(io)?;
+        Ok(self.received_close)
+    }
+
+    /// `SSL_get_shutdown` bits.
+    pub fn shutdown_flags(&self) -> i32 {
+        let mut flags = 0;
+        if self.sent_close {
+            flags |= sys::SSL_SENT_SHUTDOWN as i32;
+        }
+        if self.received_close {
+            flags |= sys::SSL_RECEIVED_SHUTDOWN as i32;
+        }
+        flags
+    }
+
+    /// `SSL_set_shutdown`: marks directions closed without sending anything.
+    pub fn set_shutdown_flags(&mut self, flags: i32) {
+        self.sent_close |= flags & sys::SSL_SENT_SHUTDOWN as i32 != 0;
+        self.received_close |= flags & sys::SSL_RECEIVED_SHUTDOWN as i32 != 0;
+    }
+
+    /// `SSL_pending`: decrypted bytes ready to read.
+    pub fn pending(&self) -> usize {
+        self.pending
+    }
+
+    /// The negotiated protocol version, once known.
+    pub fn version(&self) -> Option<u16> {
+        self.tls.as_ref()?.protocol_version().map(u16::from)
+    }
+
+    /// The negotiated cipher suite, once known.
+    pub fn cipher(&self) -> Option<&'static Cipher> {
+        Cipher::find(self.tls.as_ref()?.negotiated_cipher_suite()?)
+    }
+
+    /// The negotiated ALPN protocol.
+    pub fn alpn(&self) -> Option<&[u8]> {
+        self.tls.as_ref()?.alpn_protocol()
+    }
+
+    /// The negotiated key-exchange group.
+    pub fn group(&self) -> Option<rustls::NamedGroup> {
+        Some(self.tls.as_ref()?.negotiated_key_exchange_group()?.name())
+    }
+
+    /// Whether the handshake resumed a session.
+    pub fn session_reused(&self) -> bool {
+        self.tls.as_ref().and_then(|t| t.handshake_kind()) == Some(HandshakeKind::Resumed)
+    }
+
+    /// `SSL_export_keying_material`.
+    pub fn export_keying_material(&self, out: &mut [u8], label: &[u8], context: Option<&[u8]>) -> Result<()> {
+        let tls = self.tls.as_ref().filter(|t| !t.is_handshaking()).ok_or(Error::Reason(sys::SSL_R_UNINITIALIZED as i32))?;
+        tls.export_keying_material(out, label, context).map(|_| ()).map_err(Error::Tls)
+    }
+
+    /// Asks to resume `session` (`SSL_set_session`).
+    pub fn set_session(&mut self, session: Option<Arc<Session>>) {
+        *lock(&self.state.resume) = session;
+    }
+
+    fn start(&mut self) -> Result<()> {
+        let role = self.role.ok_or(Error::Reason(sys::SSL_R_CONNECTION_TYPE_NOT_SET as i32))?;
+        *lock(&self.state.verify) = Some(VerifySetup {
+            mode: self.settings.verify_mode,
+            callback: self.settings.verify_callback,
+            store: self.ctx.store(),
+            param: VerifyParam::copy_of(&self.param),
+            ex_data: self.verify_ex_data,
+        });
+        *lock(&self.state.credentials) = self.settings.credentials.certified_key()?;
+        let _current = current::enter(&self.state);
+        match role {
+            Role::Client => {
+                let config = if self.own_settings {
+                    Arc::new(crate::context::client_config(&self.settings)?)
+                } else {
+                    self.ctx.client_config()?
+                };
+                // Without a host name rustls needs some name: an address sends no SNI, and
+                // certificate names are checked by libcrypto from the verify parameters.
+                let name = match self.server_name.as_deref().map(ServerName::try_from) {
+                    Some(Ok(name)) => name.to_owned(),
+                    _ => ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into()),
+                };
+                let alpn = self.settings.alpn.clone();
+                let conn = ClientConnection::new_with_alpn(config, name, alpn)?;
+                self.tls = Some(conn.into());
+            }
+            Role::Server => return Err(Error::NotSupported("the TLS server role")),
+        }
+        Ok(())
+    }
+
+    /// Writes everything rustls has queued to the write BIO.
+    fn flush(&mut self, io: &Transport<'_>) -> Step<()> {
+        let Some(tls) = self.tls.as_mut() else { return Ok(()) };
+        if !tls.wants_write() {
+            return Ok(());
+        }
+        let wbio = io.wbio.ok_or(Error::Reason(sys::SSL_R_BIO_NOT_SET as i32))?;
+        while tls.wants_write() {
+            match tls.write_tls(&mut BioWriter(wbio)) {
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(Stop::WantWrite),
+                Err(e) => return Err(Stop::Fatal(Error::Io(e))),
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads from the read BIO and processes what arrived.
+    fn fill(&mut self, io: &Transport<'_>) -> Step<()> {
+        let rbio = io.rbio.ok_or(Error::Reason(sys::SSL_R_BIO_NOT_SET as i32))?;
+        let tls = self.tls.as_mut().ok_or(Error::Internal)?;
+        match tls.read_tls(&mut BioReader(rbio)) {
+            Ok(0) => self.eof = true,
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(Stop::WantRead),
+            Err(e) => return Err(Stop::Fatal(Error::Io(e))),
+        }
+        let result = {
+            let _current = current::enter(&self.state);
+            tls.process_new_packets()
+        };
+        match result {
+            Ok(state) => {
+                self.pending = state.plaintext_bytes_to_read();
+                if state.peer_has_closed() && state.plaintext_bytes_to_read() == 0 {
+                    self.received_close = true;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                // Send the alert rustls queued; the failure is what gets reported.
+                let _ = self.flush(io);
+                Err(Stop::Fatal(self.tls_error(e)))
+            }
+        }
+    }
+
+    fn tls_error(&self, e: rustls::Error) -> Error {
+        let code = self.state.outcome().verify_result;
+        match e {
+            rustls::Error::InvalidCertificate(_) if code != 0 => {
+                Error::Verify(i32::try_from(code).unwrap_or(i32::MAX))
+            }
+            e => Error::Tls(e),
+        }
+    }
+}
+
+struct BioReader<'a>(&'a Bio);
+
+impl Read for BioReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+struct BioWriter<'a>(&'a Bio);
+
+impl Write for BioWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,181 @@
+//! `SSL_CTX`: settings shared by the connections made from it, and the rustls config built
+//! from them once and shared by every connection until a setting changes.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rustls::client::{Resumption, Tls12Resumption};
+use rustls::crypto::CryptoProvider;
+use rustls::ClientConfig;
+
+use crate::ciphers::CipherList;
+use crate::credentials::Credentials;
+use crate::crypto_sys::{self as sys, PasswordCallback, VerifyCallback, VerifyParam, X509Store};
+use crate::current::lock;
+use crate::error::{Error, Result};
+use crate::groups::{self, Groups};
+use crate::keylog::KeyLogHook;
+use crate::session::ClientSessionHook;
+use crate::verify;
+use crate::versions::{VersionRange, TLS1_2, TLS1_3};
+
+/// Which roles a method allows (`TLS_method`, `TLS_client_method`, `TLS_server_method`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Any,
+    Client,
+    Server,
+}
+
+/// Everything an application configures on a context (and, copied, on a connection).
+#[derive(Clone)]
+pub struct Settings {
+    pub versions: VersionRange,
+    /// `SSL_OP_*` bits.
+    pub options: u64,
+    /// `SSL_MODE_*` bits.
+    pub mode: u64,
+    pub tls12_ciphers: CipherList,
+    pub tls13_ciphers: CipherList,
+    pub groups: Groups,
+    /// ALPN protocols offered by a client, in wire order.
+    pub alpn: Vec<Vec<u8>>,
+    /// `SSL_VERIFY_*` bits.
+    pub verify_mode: i32,
+    pub verify_callback: VerifyCallback,
+    pub credentials: Credentials,
+    pub password: PasswordCallback,
+    /// `SSL_SESS_CACHE_*` bits.
+    pub session_cache_mode: i64,
+    /// Session lifetime in seconds.
+    pub session_timeout: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            versions: VersionRange::default(),
+            options: (sys::SSL_OP_NO_COMPRESSION | sys::SSL_OP_ENABLE_MIDDLEBOX_COMPAT) as u64,
+            mode: sys::SSL_MODE_AUTO_RETRY as u64,
+            tls12_ciphers: CipherList::default_tls12(),
+            tls13_ciphers: CipherList::default_tls13(),
+            groups: groups::default_groups(),
+            alpn: Vec::new(),
+            verify_mode: 0,
+            verify_callback: None,
+            credentials: Credentials::default(),
+            password: PasswordCallback::default(),
+            session_cache_mode: i64::from(sys::SSL_SESS_CACHE_SERVER),
+            session_timeout: 7200,
+        }
+    }
+}
+
+/// An `SSL_CTX`.
+pub struct Context {
+    pub method: Method,
+    settings: Mutex<Settings>,
+    store: Mutex<X509Store>,
+    param: VerifyParam,
+    client_config: Mutex<Option<Arc<ClientConfig>>>,
+}
+
+impl Context {
+    /// A context with OpenSSL's defaults and an empty trust store.
+    pub fn new(method: Method) -> Result<Self> {
+        Ok(Self {
+            method,
+            settings: Mutex::new(Settings::default()),
+            store: Mutex::new(X509Store::new().ok_or(Error::Crypto)?),
+            param: VerifyParam::new().ok_or(Error::Crypto)?,
+            client_config: Mutex::new(None),
+        })
+    }
+
+    /// Reads the settings.
+    pub fn settings(&self) -> MutexGuard<'_, Settings> {
+        lock(&self.settings)
+    }
+
+    /// Changes the settings; the shared rustls config is rebuilt on next use.
+    pub fn update<R>(&self, f: impl FnOnce(&mut Settings) -> R) -> R {
+        let r = f(&mut lock(&self.settings));
+        *lock(&self.client_config) = None;
+        r
+    }
+
+    /// The trust store (`SSL_CTX_get_cert_store`).
+    pub fn store(&self) -> X509Store {
+        lock(&self.store).clone()
+    }
+
+    /// Replaces the trust store (`SSL_CTX_set_cert_store`).
+    pub fn set_store(&self, store: X509Store) {
+        *lock(&self.store) = store;
+    }
+
+    /// The verification parameters (`SSL_CTX_get0_param`).
+    pub fn param(&self) -> &VerifyParam {
+        &self.param
+    }
+
+    /// The client config for these settings, shared by every connection using them.
+    pub fn client_config(&self) -> Result<Arc<ClientConfig>> {
+        let mut cached = lock(&self.client_config);
+        if let Some(config) = cached.as_ref() {
+            return Ok(Arc::clone(config));
+        }
+        let config = Arc::new(client_config(&self.settings())?);
+        *cached = Some(Arc::clone(&config));
+        Ok(config)
+    }
+}
+
+/// Builds a rustls client config from settings.
+pub fn client_config(s: &Settings) -> Result<ClientConfig> {
+    let provider = Arc::new(provider(s)?);
+    let versions: Vec<_> = s
+        .versions
+        .enabled(s.options)
+        .into_iter()
+        .filter(|v| provider.cipher_suites.iter().any(|c| c.version() == *v))
+        .collect();
+    let mut config = ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&versions)
+        .map_err(|_| Error::Reason(sys::SSL_R_NO_CIPHERS_AVAILABLE as i32))?
+        .dangerous()
+        .with_custom_certificate_verifier(verify::server_verifier())
+        .with_client_cert_resolver(verify::client_cert_resolver());
+    config.alpn_protocols.clone_from(&s.alpn);
+    config.key_log = Arc::new(KeyLogHook);
+    let tls12 = if s.options & sys::SSL_OP_NO_TICKET as u64 != 0 {
+        Tls12Resumption::SessionIdOnly
+    } else {
+        Tls12Resumption::SessionIdOrTickets
+    };
+    config.resumption = Resumption::store(Arc::new(ClientSessionHook)).tls12_resumption(tls12);
+    Ok(config)
+}
+
+/// The aws-lc-rs provider narrowed to the configured suites and groups.
+fn provider(s: &Settings) -> Result<CryptoProvider> {
+    let versions = s.versions.enabled(s.options);
+    if versions.is_empty() {
+        return Err(Error::Reason(sys::SSL_R_NO_PROTOCOLS_AVAILABLE as i32));
+    }
+    let has = |v: u16| versions.iter().any(|x| u16::from(x.version) == v);
+    let mut suites = Vec::new();
+    if has(TLS1_3) {
+        suites.extend(s.tls13_ciphers.0.iter().map(|c| *c.suite));
+    }
+    if has(TLS1_2) {
+        suites.extend(s.tls12_ciphers.0.iter().map(|c| *c.suite));
+    }
+    if suites.is_empty() {
+        return Err(Error::Reason(sys::SSL_R_NO_CIPHERS_AVAILABLE as i32));
+    }
+    Ok(CryptoProvider {
+        cipher_suites: suites,
+        kx_groups: s.groups.clone(),
+        ..rustls::crypto::aws_lc_rs::default_provider()
+    })
+}

@@ -1,0 +1,118 @@
+//! A certificate chain and private key: loaded through libcrypto (PEM, DER, encrypted keys),
+//! turned into a rustls `CertifiedKey` for the handshake.
+
+use std::sync::Arc;
+
+use rustls::sign::CertifiedKey;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+use crate::crypto_sys::{self as sys, Bio, PKey, PasswordCallback, Cert};
+use crate::error::{Error, Result};
+
+/// `SSL_FILETYPE_PEM` / `SSL_FILETYPE_ASN1`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileType {
+    Pem,
+    Asn1,
+}
+
+impl FileType {
+    /// From the C constant; anything else is `SSL_R_BAD_SSL_FILETYPE`.
+    pub fn from_c(value: i32) -> Result<Self> {
+        match value {
+            sys::SSL_FILETYPE_PEM => Ok(Self::Pem),
+            sys::SSL_FILETYPE_ASN1 => Ok(Self::Asn1),
+            _ => Err(Error::Reason(sys::SSL_R_BAD_SSL_FILETYPE as i32)),
+        }
+    }
+}
+
+/// What one side presents: leaf first, then the extra chain; and its key.
+#[derive(Clone, Debug, Default)]
+pub struct Credentials {
+    pub leaf: Option<Cert>,
+    pub chain: Vec<Cert>,
+    pub key: Option<PKey>,
+}
+
+impl Credentials {
+    /// The rustls form, once both a certificate and a matching key are present.
+    pub fn certified_key(&self) -> Result<Option<Arc<CertifiedKey>>> {
+        let (Some(leaf), Some(key)) = (&self.leaf, &self.key) else { return Ok(None) };
+        let mut ders = Vec::with_capacity(1 + self.chain.len());
+        for cert in std::iter::once(leaf).chain(&self.chain) {
+            let der = cert.to_der().ok_or(Error::Crypto)?;
+            ders.push(CertificateDer::from(der));
+        }
+        let pkcs8 = key.to_pkcs8_der().ok_or(Error::Crypto)?;
+        let provider = rustls::crypto::aws_lc_rs::default_provider();
+        let signing = provider
+            .key_provider
+            .load_private_key(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pkcs8)))
+            .map_err(|_| Error::Reason(sys::SSL_R_UNKNOWN_CERTIFICATE_TYPE as i32))?;
+        Ok(Some(Arc::new(CertifiedKey::new(ders, signing))))
+    }
+
+    /// `SSL_CTX_check_private_key`: a certificate and a key are set, and they match.
+    pub fn check_private_key(&self) -> Result<()> {
+        let leaf = self.leaf.as_ref().ok_or(Error::Reason(sys::SSL_R_NO_CERTIFICATE_ASSIGNED as i32))?;
+        let key = self.key.as_ref().ok_or(Error::Reason(sys::SSL_R_NO_PRIVATE_KEY_ASSIGNED as i32))?;
+        if leaf.matches_key(key) {
+            Ok(())
+        } else {
+            Err(Error::Crypto)
+        }
+    }
+
+    /// Sets the key, refusing one that does not match the certificate (as OpenSSL does).
+    pub fn set_key(&mut self, key: PKey) -> Result<()> {
+        if let Some(leaf) = &self.leaf {
+            if !leaf.matches_key(&key) {
+                return Err(Error::Crypto);
+            }
+        }
+        self.key = Some(key);
+        Ok(())
+    }
+
+    /// Sets the leaf certificate, dropping a key that no longer matches.
+    pub fn set_leaf(&mut self, cert: Cert) {
+        if let Some(key) = &self.key {
+            if !cert.matches_key(key) {
+                self.key = None;
+            }
+        }
+        self.leaf = Some(cert);
+    }
+}
+
+/// Reads a certificate file: the first certificate (`SSL_CTX_use_certificate_file`).
+pub fn read_cert_file(path: &str, ty: FileType) -> Result<Cert> {
+    let bio = open(path)?;
+    let cert = match ty {
+        FileType::Pem => bio.read_pem_certs().into_iter().next(),
+        FileType::Asn1 => bio.read_der_cert(),
+    };
+    cert.ok_or(Error::Crypto)
+}
+
+/// Reads a PEM chain file: leaf, then the rest (`SSL_CTX_use_certificate_chain_file`).
+pub fn read_chain_file(path: &str) -> Result<(Cert, Vec<Cert>)> {
+    let mut certs = open(path)?.read_pem_certs().into_iter();
+    let leaf = certs.next().ok_or(Error::Reason(sys::SSL_R_NO_CERTIFICATE_ASSIGNED as i32))?;
+    Ok((leaf, certs.collect()))
+}
+
+/// Reads a private key file, PEM (possibly encrypted) or DER.
+pub fn read_key_file(path: &str, ty: FileType, password: PasswordCallback) -> Result<PKey> {
+    let bio = open(path)?;
+    let key = match ty {
+        FileType::Pem => bio.read_pem_key(password),
+        FileType::Asn1 => bio.read_der_key(),
+    };
+    key.ok_or(Error::Crypto)
+}
+
+fn open(path: &str) -> Result<Bio> {
+    Bio::open_file(path).map_err(Error::Io)
+}

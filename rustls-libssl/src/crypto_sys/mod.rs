@@ -1,0 +1,39 @@
+//! The system libcrypto: bindgen output plus small RAII owners for the objects that cross the
+//! libssl API (X509, EVP_PKEY, X509_STORE, BIO). This is one of the two places with `unsafe`.
+
+#![allow(
+    non_camel_case_types,
+    non_snake_case,
+    non_upper_case_globals,
+    dead_code,
+    unreachable_pub,
+    unused_qualifications,
+    clippy::all,
+    clippy::undocumented_unsafe_blocks,
+    clippy::missing_safety_doc
+)]
+
+mod ffi {
+    #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals, dead_code)]
+    #![allow(unreachable_pub, unused_qualifications, clippy::all, improper_ctypes)]
+    include!(concat!(env!("OUT_DIR"), "/libcrypto.rs"));
+}
+
+pub use ffi::*;
+
+/// `SSL_OP_*` option bits, generated from ssl.h.
+pub mod options {
+    include!(concat!(env!("OUT_DIR"), "/ssl_options.rs"));
+}
+pub use options::*;
+
+/// `ERR_SYSTEM_FLAG` (a cast expression in err.h).
+pub const ERR_SYSTEM_FLAG: u32 = 1 << 31;
+/// `ERR_SYSTEM_MASK`.
+pub const ERR_SYSTEM_MASK: u32 = (1 << 31) - 1;
+
+mod owners;
+pub use owners::*;
+
+mod verify;
+pub use verify::*;

@@ -1,0 +1,361 @@
+//! Reference-counted owners of libcrypto objects.
+//!
+//! Each owner holds one reference and drops it on `Drop`. `from_raw` takes over a reference
+//! the caller already owns; `from_ptr_up_ref` takes a new one. libcrypto's reference counts
+//! are atomic and these objects are immutable once shared or carry their own lock
+//! (X509_STORE), so the owners are `Send + Sync`.
+
+use std::ffi::CString;
+use std::io;
+use std::ptr::NonNull;
+
+use super::ffi;
+
+macro_rules! owner {
+    ($(#[$doc:meta])* $name:ident, $raw:ty, $up:path, $free:path) => {
+        $(#[$doc])*
+        pub struct $name(NonNull<$raw>);
+
+        impl $name {
+            /// Takes over one reference the caller owns; `None` for NULL.
+            ///
+            /// # Safety
+            /// `ptr` is NULL or a valid object whose reference passes to the result.
+            pub unsafe fn from_raw(ptr: *mut $raw) -> Option<Self> {
+                NonNull::new(ptr).map(Self)
+            }
+
+            /// Takes a new reference to an object the caller keeps its own reference to.
+            ///
+            /// # Safety
+            /// `ptr` is NULL or a valid object.
+            pub unsafe fn from_ptr_up_ref(ptr: *mut $raw) -> Option<Self> {
+                let ptr = NonNull::new(ptr)?;
+                // SAFETY: the caller guarantees a valid object.
+                unsafe { $up(ptr.as_ptr()) };
+                Some(Self(ptr))
+            }
+
+            /// The raw pointer, still owned by `self` (a get0).
+            pub fn as_ptr(&self) -> *mut $raw {
+                self.0.as_ptr()
+            }
+
+            /// A new reference to the object, owned by the caller (a get1).
+            pub fn up_ref_raw(&self) -> *mut $raw {
+                // SAFETY: self holds a reference, so the object is alive.
+                unsafe { $up(self.0.as_ptr()) };
+                self.0.as_ptr()
+            }
+        }
+
+        impl Clone for $name {
+            fn clone(&self) -> Self {
+                Self(NonNull::new(self.up_ref_raw()).expect("non-null by construction"))
+            }
+        }
+
+        impl Drop for $name {
+            fn drop(&mut self) {
+                // SAFETY: self owns exactly one reference.
+                unsafe { $free(self.0.as_ptr()) };
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, concat!(stringify!($name), "({:p})"), self.0.as_ptr())
+            }
+        }
+
+        // SAFETY: libcrypto reference counts are atomic, and the shim never mutates a shared
+        // object of this type without libcrypto's own locking.
+        unsafe impl Send for $name {}
+        // SAFETY: as above.
+        unsafe impl Sync for $name {}
+    };
+}
+
+owner!(
+    /// An `X509` certificate.
+    Cert, ffi::X509, ffi::X509_up_ref, ffi::X509_free
+);
+owner!(
+    /// An `EVP_PKEY` key.
+    PKey, ffi::EVP_PKEY, ffi::EVP_PKEY_up_ref, ffi::EVP_PKEY_free
+);
+owner!(
+    /// An `X509_STORE` trust store; it locks itself.
+    X509Store, ffi::X509_STORE, ffi::X509_STORE_up_ref, ffi::X509_STORE_free
+);
+owner!(
+    /// A `BIO`.
+    Bio, ffi::BIO, ffi::BIO_up_ref, ffi::BIO_free
+);
+
+impl Cert {
+    /// Parses DER.
+    pub fn from_der(der: &[u8]) -> Option<Self> {
+        let mut p = der.as_ptr();
+        let len = libc::c_long::try_from(der.len()).ok()?;
+        // SAFETY: p points at len readable bytes; d2i allocates a new object we own.
+        unsafe { Self::from_raw(ffi::d2i_X509(std::ptr::null_mut(), &mut p, len)) }
+    }
+
+    /// DER encoding.
+    pub fn to_der(&self) -> Option<Vec<u8>> {
+        i2d_vec(|out| {
+            // SAFETY: self is a valid Cert; out is NULL or a buffer of the reported length.
+            unsafe { ffi::i2d_X509(self.as_ptr(), out) }
+        })
+    }
+}
+
+impl PKey {
+    /// The key as PKCS#8 PrivateKeyInfo DER (for rustls's key loading).
+    pub fn to_pkcs8_der(&self) -> Option<Vec<u8>> {
+        // SAFETY: self is a valid EVP_PKEY; the returned object is ours to free.
+        let p8 = unsafe { ffi::EVP_PKEY2PKCS8(self.as_ptr()) };
+        if p8.is_null() {
+            return None;
+        }
+        let der = i2d_vec(|out| {
+            // SAFETY: p8 is valid until freed below.
+            unsafe { ffi::i2d_PKCS8_PRIV_KEY_INFO(p8, out) }
+        });
+        // SAFETY: p8 came from EVP_PKEY2PKCS8 and is freed once.
+        unsafe { ffi::PKCS8_PRIV_KEY_INFO_free(p8) };
+        der
+    }
+
+    /// The SubjectPublicKeyInfo DER of the key.
+    pub fn public_der(&self) -> Option<Vec<u8>> {
+        i2d_vec(|out| {
+            // SAFETY: self is a valid EVP_PKEY.
+            unsafe { ffi::i2d_PUBKEY(self.as_ptr(), out) }
+        })
+    }
+}
+
+impl X509Store {
+    /// A new empty store.
+    pub fn new() -> Option<Self> {
+        // SAFETY: X509_STORE_new has no preconditions and returns an owned object.
+        unsafe { Self::from_raw(ffi::X509_STORE_new()) }
+    }
+}
+
+impl Bio {
+    /// A read-only memory BIO over a file's contents, for the PEM readers.
+    pub fn open_file(path: &str) -> io::Result<Self> {
+        let data = std::fs::read(path)?;
+        Self::from_bytes(&data)
+    }
+
+    /// A memory BIO holding a copy of `data`.
+    pub fn from_bytes(data: &[u8]) -> io::Result<Self> {
+        // SAFETY: BIO_s_mem returns a static method; BIO_new returns an owned BIO.
+        let bio = unsafe { Self::from_raw(ffi::BIO_new(ffi::BIO_s_mem())) }
+            .ok_or_else(|| io::Error::other("BIO_new failed"))?;
+        let mut rest = data;
+        while !rest.is_empty() {
+            let n = rest.len().min(i32::MAX as usize);
+            // SAFETY: rest points at n readable bytes; the memory BIO copies them.
+            let w = unsafe { ffi::BIO_write(bio.as_ptr(), rest.as_ptr().cast(), n as i32) };
+            let w = usize::try_from(w).map_err(|_| io::Error::other("BIO_write failed"))?;
+            rest = &rest[w..];
+        }
+        Ok(bio)
+    }
+
+    /// A socket BIO over `fd`, which it does not close.
+    pub fn socket(fd: i32) -> Option<Self> {
+        // SAFETY: BIO_new_socket only stores the descriptor.
+        unsafe { Self::from_raw(ffi::BIO_new_socket(fd, ffi::BIO_NOCLOSE)) }
+    }
+
+    /// BIO_read into `buf`, mapping a retryable failure to `WouldBlock` and EOF to `Ok(0)`.
+    pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let len = buf.len().min(i32::MAX as usize) as i32;
+        // SAFETY: buf is writable for len bytes; the BIO is alive.
+        let n = unsafe { ffi::BIO_read(self.as_ptr(), buf.as_mut_ptr().cast(), len) };
+        match usize::try_from(n) {
+            Ok(n) if n > 0 => Ok(n),
+            _ if self.should_retry() => Err(io::ErrorKind::WouldBlock.into()),
+            _ if n == 0 => Ok(0),
+            _ => Err(io::Error::last_os_error()),
+        }
+    }
+
+    /// BIO_write of `buf`, mapping a retryable failure to `WouldBlock`.
+    pub fn write(&self, buf: &[u8]) -> io::Result<usize> {
+        let len = buf.len().min(i32::MAX as usize) as i32;
+        // SAFETY: buf is readable for len bytes; the BIO is alive.
+        let n = unsafe { ffi::BIO_write(self.as_ptr(), buf.as_ptr().cast(), len) };
+        match usize::try_from(n) {
+            Ok(n) if n > 0 => Ok(n),
+            _ if self.should_retry() => Err(io::ErrorKind::WouldBlock.into()),
+            _ => Err(io::Error::new(io::ErrorKind::BrokenPipe, "BIO_write failed")),
+        }
+    }
+
+    /// BIO_flush.
+    pub fn flush(&self) -> io::Result<()> {
+        // SAFETY: the BIO is alive; BIO_ctrl with BIO_CTRL_FLUSH takes no pointer argument.
+        let r = unsafe {
+            ffi::BIO_ctrl(self.as_ptr(), ffi::BIO_CTRL_FLUSH as i32, 0, std::ptr::null_mut())
+        };
+        if r > 0 {
+            Ok(())
+        } else if self.should_retry() {
+            Err(io::ErrorKind::WouldBlock.into())
+        } else {
+            Err(io::Error::other("BIO_flush failed"))
+        }
+    }
+
+    fn should_retry(&self) -> bool {
+        // SAFETY: the BIO is alive; BIO_test_flags only reads its flags.
+        unsafe { ffi::BIO_test_flags(self.as_ptr(), ffi::BIO_FLAGS_SHOULD_RETRY as i32) != 0 }
+    }
+
+    /// Reads every PEM certificate in the BIO, in order.
+    pub fn read_pem_certs(&self) -> Vec<Cert> {
+        let mut out = Vec::new();
+        // SAFETY: marks this thread's error queue.
+        unsafe { ffi::ERR_set_mark() };
+        loop {
+            // SAFETY: the BIO is alive; PEM_read_bio_X509 returns an owned object or NULL.
+            let x = unsafe {
+                ffi::PEM_read_bio_X509(self.as_ptr(), std::ptr::null_mut(), None, std::ptr::null_mut())
+            };
+            // SAFETY: x is NULL or an owned Cert.
+            match unsafe { Cert::from_raw(x) } {
+                Some(x) => out.push(x),
+                None => break,
+            }
+        }
+        if out.is_empty() {
+            // SAFETY: drops the mark set above, keeping the errors.
+            unsafe { ffi::ERR_clear_last_mark() };
+        } else {
+            // Reaching the end of the input leaves a "no start line" error: not a failure.
+            // SAFETY: removes the errors pushed since the mark set above.
+            unsafe { ffi::ERR_pop_to_mark() };
+        }
+        out
+    }
+}
+
+/// Calls an `i2d_*` function twice: once for the length, once to encode.
+fn i2d_vec(mut f: impl FnMut(*mut *mut u8) -> i32) -> Option<Vec<u8>> {
+    let len = usize::try_from(f(std::ptr::null_mut())).ok().filter(|&n| n > 0)?;
+    let mut buf = vec![0u8; len];
+    let mut p = buf.as_mut_ptr();
+    let n = usize::try_from(f(&mut p)).ok()?;
+    buf.truncate(n);
+    Some(buf)
+}
+
+/// A C string from a Rust string, for paths handed to libcrypto.
+pub fn cstring(s: &str) -> Option<CString> {
+    CString::new(s).ok()
+}
+
+/// The library of a packed error code (ERR_GET_LIB is an inline function in err.h).
+pub fn err_lib(code: libc::c_ulong) -> i32 {
+    if code & (super::ERR_SYSTEM_FLAG as libc::c_ulong) != 0 {
+        return ffi::ERR_LIB_SYS as i32;
+    }
+    ((code >> ffi::ERR_LIB_OFFSET) & ffi::ERR_LIB_MASK as libc::c_ulong) as i32
+}
+
+/// The reason of a packed error code (ERR_GET_REASON).
+pub fn err_reason(code: libc::c_ulong) -> i32 {
+    if code & (super::ERR_SYSTEM_FLAG as libc::c_ulong) != 0 {
+        return (code & super::ERR_SYSTEM_MASK as libc::c_ulong) as i32;
+    }
+    (code & ffi::ERR_REASON_MASK as libc::c_ulong) as i32
+}
+
+/// The application's PEM passphrase callback and its argument (`SSL_CTX_set_default_passwd_cb`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PasswordCallback {
+    pub callback: ffi::pem_password_cb,
+    pub userdata: usize,
+}
+
+impl Bio {
+    /// Reads one PEM private key, asking `password` for a passphrase if it is encrypted.
+    pub fn read_pem_key(&self, password: PasswordCallback) -> Option<PKey> {
+        // SAFETY: the BIO is alive; the callback and its argument come from the application,
+        // which promises they fit PEM_read_bio_PrivateKey's contract.
+        unsafe {
+            PKey::from_raw(ffi::PEM_read_bio_PrivateKey(
+                self.as_ptr(),
+                std::ptr::null_mut(),
+                password.callback,
+                password.userdata as *mut libc::c_void,
+            ))
+        }
+    }
+
+    /// Reads one DER private key.
+    pub fn read_der_key(&self) -> Option<PKey> {
+        // SAFETY: the BIO is alive; the result is owned or NULL.
+        unsafe { PKey::from_raw(ffi::d2i_PrivateKey_bio(self.as_ptr(), std::ptr::null_mut())) }
+    }
+
+    /// Reads one DER certificate.
+    pub fn read_der_cert(&self) -> Option<Cert> {
+        // SAFETY: the BIO is alive; the result is owned or NULL.
+        unsafe { Cert::from_raw(ffi::d2i_X509_bio(self.as_ptr(), std::ptr::null_mut())) }
+    }
+}
+
+impl Cert {
+    /// Whether `key` is the private key of this certificate (`X509_check_private_key`).
+    pub fn matches_key(&self, key: &PKey) -> bool {
+        // SAFETY: both objects are alive.
+        unsafe { ffi::X509_check_private_key(self.as_ptr(), key.as_ptr()) == 1 }
+    }
+}
+
+/// A `STACK_OF(Cert)` handed out as a get0 pointer: it holds its own references to the
+/// certificates and is freed with them.
+pub struct X509Stack(NonNull<ffi::OPENSSL_STACK>);
+
+impl X509Stack {
+    /// A stack holding new references to `certs`, in order.
+    pub fn new(certs: &[Cert]) -> Option<Self> {
+        // SAFETY: OPENSSL_sk_new_null returns an owned empty stack or NULL.
+        let sk = NonNull::new(unsafe { ffi::OPENSSL_sk_new_null() })?;
+        let stack = Self(sk);
+        for cert in certs {
+            // SAFETY: the stack is alive; the pushed pointer carries its own new reference.
+            unsafe { ffi::OPENSSL_sk_push(sk.as_ptr(), cert.up_ref_raw().cast()) };
+        }
+        Some(stack)
+    }
+
+    /// The raw stack (get0).
+    pub fn as_ptr(&self) -> *mut ffi::OPENSSL_STACK {
+        self.0.as_ptr()
+    }
+}
+
+impl Drop for X509Stack {
+    fn drop(&mut self) {
+        unsafe extern "C" fn free_x509(p: *mut libc::c_void) {
+            // SAFETY: every element was pushed with its own reference by X509Stack::new.
+            unsafe { ffi::X509_free(p.cast()) };
+        }
+        // SAFETY: self owns the stack and one reference per element.
+        unsafe { ffi::OPENSSL_sk_pop_free(self.0.as_ptr(), Some(free_x509)) };
+    }
+}
+
+// SAFETY: the stack is only read after creation; its elements are reference counted.
+unsafe impl Send for X509Stack {}
+// SAFETY: as above.
+unsafe impl Sync for X509Stack {}

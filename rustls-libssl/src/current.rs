@@ -1,0 +1,111 @@
+//! Per-connection state that rustls's shared hooks (certificate verifier, session store, key
+//! log) need while one connection's rustls call is in progress.
+//!
+//! One rustls config is shared by every connection of an SSL_CTX, so the hooks inside it
+//! cannot hold per-connection data. The connection publishes its [`ConnState`] in a
+//! thread-local for the duration of each rustls call ([`enter`]); the hooks read it there.
+
+use std::cell::RefCell;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rustls::sign::CertifiedKey;
+
+use crate::crypto_sys::{VerifyCallback, VerifyParam, X509Store, Cert};
+use crate::session::Session;
+
+/// Application callbacks the core triggers; implemented by the ABI layer, which knows the
+/// C function pointers and the `SSL *` they take.
+pub trait Events: Send + Sync {
+    /// A key-log line (`SSLKEYLOGFILE` format, no newline).
+    fn keylog(&self, line: &str);
+    /// A new session to offer to the application's session cache.
+    fn new_session(&self, session: Arc<Session>);
+    /// Whether a key-log callback is installed (so secrets are formatted only when needed).
+    fn wants_keylog(&self) -> bool;
+}
+
+/// How to verify the peer's certificate for this connection.
+pub struct VerifySetup {
+    /// `SSL_VERIFY_*` bits.
+    pub mode: i32,
+    pub callback: VerifyCallback,
+    pub store: X509Store,
+    pub param: Option<VerifyParam>,
+    /// ex_data index and `SSL *` value for `X509_STORE_CTX`.
+    pub ex_data: Option<(i32, usize)>,
+}
+
+/// What the handshake learned that the application reads afterwards.
+#[derive(Default)]
+pub struct Outcome {
+    /// `SSL_get_verify_result`: `X509_V_OK` (0) until verification says otherwise.
+    pub verify_result: i64,
+    /// The peer's chain as sent (leaf first).
+    pub peer_chain: Vec<Cert>,
+    /// The chain verification built (leaf to trust anchor).
+    pub verified_chain: Vec<Cert>,
+    /// A stapled OCSP response, if the peer sent one.
+    pub ocsp_response: Vec<u8>,
+}
+
+/// State shared between a connection and the hooks running inside its rustls calls.
+pub struct ConnState {
+    pub events: Arc<dyn Events>,
+    pub verify: Mutex<Option<VerifySetup>>,
+    pub outcome: Mutex<Outcome>,
+    /// The session the application asked to resume (`SSL_set_session`).
+    pub resume: Mutex<Option<Arc<Session>>>,
+    /// The certificate and key this side presents.
+    pub credentials: Mutex<Option<Arc<CertifiedKey>>>,
+}
+
+impl ConnState {
+    /// A state with nothing learned yet.
+    pub fn new(events: Arc<dyn Events>) -> Self {
+        Self {
+            events,
+            verify: Mutex::new(None),
+            outcome: Mutex::new(Outcome::default()),
+            resume: Mutex::new(None),
+            credentials: Mutex::new(None),
+        }
+    }
+
+    /// The outcome, for reading or updating.
+    pub fn outcome(&self) -> MutexGuard<'_, Outcome> {
+        lock(&self.outcome)
+    }
+}
+
+/// Locks a mutex, recovering the data if a panic poisoned it (the panic was already turned
+/// into an error at the C boundary; the data itself stays consistent field by field).
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<ConnState>>> = const { RefCell::new(None) };
+}
+
+/// Publishes `state` as the current connection until the guard drops (calls nest).
+pub fn enter(state: &Arc<ConnState>) -> Guard {
+    let previous = CURRENT.with(|c| c.replace(Some(Arc::clone(state))));
+    Guard { previous }
+}
+
+/// Restores the previously current connection.
+pub struct Guard {
+    previous: Option<Arc<ConnState>>,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        CURRENT.with(|c| c.replace(previous));
+    }
+}
+
+/// The connection whose rustls call is in progress on this thread.
+pub fn current() -> Option<Arc<ConnState>> {
+    CURRENT.with(|c| c.borrow().clone())
+}

@@ -1,0 +1,177 @@
+//! The shim's error type and its mapping to OpenSSL's (library, reason) codes.
+
+use std::fmt;
+
+use rustls::{AlertDescription, CertificateError, InvalidMessage, PeerIncompatible};
+
+use crate::crypto_sys as sys;
+
+/// Every failure the core reports. Each maps to exactly one OpenSSL (library, reason).
+#[derive(Debug)]
+pub enum Error {
+    /// A required pointer argument was NULL.
+    NullArgument,
+    /// An argument had a value OpenSSL would also refuse.
+    BadValue,
+    /// A feature this implementation does not provide; the string names it.
+    NotSupported(&'static str),
+    /// A failure with a specific `SSL_R_*` reason, chosen where it was detected.
+    Reason(i32),
+    /// The TLS protocol failed, as reported by rustls.
+    Tls(rustls::Error),
+    /// Peer certificate verification failed with this `X509_V_ERR_*` code.
+    Verify(i32),
+    /// The transport reached EOF before the peer's close_notify.
+    UnexpectedEof,
+    /// The transport failed (errno-style).
+    Io(std::io::Error),
+    /// libcrypto failed and has already queued its own error.
+    Crypto,
+    /// A panic was caught at the C boundary.
+    Internal,
+}
+
+/// Shorthand for results of core functions.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// The (library, reason) pair OpenSSL would queue for this failure.
+    pub fn code(&self) -> (i32, i32) {
+        let ssl = sys::ERR_LIB_SSL as i32;
+        match self {
+            Self::NullArgument => (ssl, sys::ERR_R_PASSED_NULL_PARAMETER as i32),
+            Self::BadValue => (ssl, sys::SSL_R_BAD_VALUE as i32),
+            Self::NotSupported(_) => (ssl, sys::ERR_R_UNSUPPORTED as i32),
+            Self::Reason(r) => (ssl, *r),
+            Self::Tls(e) => (ssl, tls_reason(e)),
+            Self::Verify(_) => (ssl, sys::SSL_R_CERTIFICATE_VERIFY_FAILED as i32),
+            Self::UnexpectedEof => (ssl, sys::SSL_R_UNEXPECTED_EOF_WHILE_READING as i32),
+            Self::Io(e) => (sys::ERR_LIB_SYS as i32, e.raw_os_error().unwrap_or(0)),
+            Self::Crypto => (0, 0),
+            Self::Internal => (ssl, sys::ERR_R_INTERNAL_ERROR as i32),
+        }
+    }
+
+    /// The alert a local failure sends to the peer, if rustls did not already send one.
+    pub fn alert(&self) -> Option<AlertDescription> {
+        match self {
+            Self::Verify(_) => Some(AlertDescription::BadCertificate),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotSupported(what) => write!(f, "{what} is not supported by rustls-libssl"),
+            Self::Tls(e) => write!(f, "{e}"),
+            Self::Verify(code) => write!(f, "verify error {code}"),
+            Self::Io(e) => write!(f, "{e}"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+impl From<rustls::Error> for Error {
+    fn from(e: rustls::Error) -> Self {
+        Self::Tls(e)
+    }
+}
+
+/// The `SSL_R_*` reason OpenSSL reports for the equivalent protocol failure.
+pub fn tls_reason(e: &rustls::Error) -> i32 {
+    use rustls::Error as E;
+    let r = match e {
+        E::AlertReceived(alert) => return alert_reason(*alert),
+        E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => {
+            sys::SSL_R_UNEXPECTED_MESSAGE
+        }
+        E::InvalidMessage(m) => match m {
+            InvalidMessage::InvalidContentType | InvalidMessage::UnknownProtocolVersion => {
+                sys::SSL_R_WRONG_VERSION_NUMBER
+            }
+            InvalidMessage::MessageTooLarge => sys::SSL_R_PACKET_LENGTH_TOO_LONG,
+            InvalidMessage::MessageTooShort | InvalidMessage::InvalidEmptyPayload => {
+                sys::SSL_R_RECORD_TOO_SMALL
+            }
+            InvalidMessage::UnexpectedMessage(_) => sys::SSL_R_UNEXPECTED_MESSAGE,
+            _ => sys::SSL_R_BAD_PACKET,
+        },
+        E::NoCertificatesPresented => sys::SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE,
+        E::DecryptError => sys::SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC,
+        E::PeerSentOversizedRecord => sys::SSL_R_PACKET_LENGTH_TOO_LONG,
+        E::NoApplicationProtocol => sys::SSL_R_NO_APPLICATION_PROTOCOL,
+        E::InvalidCertificate(CertificateError::Expired) => sys::SSL_R_CERTIFICATE_VERIFY_FAILED,
+        E::InvalidCertificate(_) => sys::SSL_R_CERTIFICATE_VERIFY_FAILED,
+        E::PeerIncompatible(p) => match p {
+            PeerIncompatible::NoCipherSuitesInCommon => sys::SSL_R_NO_SHARED_CIPHER,
+            PeerIncompatible::NoKxGroupsInCommon => sys::SSL_R_NO_SHARED_GROUPS,
+            PeerIncompatible::NoSignatureSchemesInCommon => {
+                sys::SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM
+            }
+            PeerIncompatible::ServerDoesNotSupportTls12Or13
+            | PeerIncompatible::SupportedVersionsExtensionRequired
+            | PeerIncompatible::Tls12NotOffered
+            | PeerIncompatible::Tls12NotOfferedOrEnabled
+            | PeerIncompatible::Tls13RequiredForQuic => sys::SSL_R_UNSUPPORTED_PROTOCOL,
+            _ => sys::SSL_R_SSL_HANDSHAKE_FAILURE,
+        },
+        E::PeerMisbehaved(_) => sys::SSL_R_BAD_EXTENSION,
+        E::HandshakeNotComplete => sys::SSL_R_UNEXPECTED_EOF_WHILE_READING,
+        _ => sys::ERR_R_INTERNAL_ERROR,
+    };
+    r as i32
+}
+
+/// OpenSSL reports a received alert as `SSL_AD_REASON_OFFSET + alert code`
+/// (e.g. 1048, "tlsv1 alert unknown ca").
+pub fn alert_reason(alert: AlertDescription) -> i32 {
+    sys::SSL_AD_REASON_OFFSET as i32 + i32::from(u8::from(alert))
+}
+
+/// The `X509_V_ERR_*` code OpenSSL's verifier gives for a rustls certificate error.
+pub fn verify_code(e: &CertificateError) -> i32 {
+    let code = match e {
+        CertificateError::Expired => sys::X509_V_ERR_CERT_HAS_EXPIRED,
+        CertificateError::NotValidYet => sys::X509_V_ERR_CERT_NOT_YET_VALID,
+        CertificateError::Revoked => sys::X509_V_ERR_CERT_REVOKED,
+        CertificateError::UnknownIssuer => sys::X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+        CertificateError::NotValidForName => sys::X509_V_ERR_HOSTNAME_MISMATCH,
+        CertificateError::BadSignature => sys::X509_V_ERR_CERT_SIGNATURE_FAILURE,
+        _ => sys::X509_V_ERR_UNSPECIFIED,
+    };
+    code as i32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pins the reasons nginx and curl branch on to OpenSSL's numbers.
+    #[test]
+    fn reason_table() {
+        let cases: &[(rustls::Error, i32)] = &[
+            (rustls::Error::AlertReceived(AlertDescription::UnknownCA), 1048),
+            (rustls::Error::AlertReceived(AlertDescription::HandshakeFailure), 1040),
+            (rustls::Error::AlertReceived(AlertDescription::ProtocolVersion), 1070),
+            (rustls::Error::InvalidMessage(InvalidMessage::InvalidContentType), 267),
+            (rustls::Error::InvalidMessage(InvalidMessage::UnknownProtocolVersion), 267),
+            (rustls::Error::DecryptError, 281),
+            (rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer), 134),
+            (rustls::Error::PeerIncompatible(PeerIncompatible::NoCipherSuitesInCommon), 193),
+            (rustls::Error::PeerIncompatible(PeerIncompatible::NoKxGroupsInCommon), 410),
+            (rustls::Error::NoApplicationProtocol, 235),
+        ];
+        for (err, reason) in cases {
+            assert_eq!(tls_reason(err), *reason, "{err:?}");
+        }
+    }
+
+    #[test]
+    fn eof_and_verify_reasons() {
+        assert_eq!(Error::UnexpectedEof.code(), (20, 294));
+        assert_eq!(Error::Verify(20).code(), (20, 134));
+        assert_eq!(verify_code(&CertificateError::Expired), 10);
+    }
+}

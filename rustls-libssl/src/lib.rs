@@ -1,0 +1,23 @@
+//! rustls-libssl: the OpenSSL 3 libssl ABI implemented on rustls.
+//!
+//! `abi` holds every exported C function; the modules beside it are the safe core, which
+//! never sees a raw pointer; `crypto_sys` binds the system libcrypto.
+
+#![deny(unsafe_code)]
+
+#[allow(unsafe_code)]
+mod abi;
+#[allow(unsafe_code)]
+mod crypto_sys;
+
+mod ciphers;
+mod connection;
+mod context;
+mod credentials;
+mod current;
+mod error;
+mod groups;
+mod keylog;
+mod session;
+mod verify;
+mod versions;

@@ -1,0 +1,162 @@
+//! Peer authentication hooks shared by every rustls config: the server-certificate verifier
+//! (chain checks through libcrypto's `X509_verify_cert`, handshake signatures through rustls)
+//! and the client-certificate resolver.
+
+use std::sync::{Arc, OnceLock};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::ResolvesClientCert;
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms};
+use rustls::sign::CertifiedKey;
+use rustls::{CertificateError, DigitallySignedStruct, OtherError, SignatureScheme};
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+
+use crate::crypto_sys::{self as sys, verify_chain, ChainCheck, Cert};
+use crate::current::{self, lock};
+
+/// `SSL_VERIFY_PEER`.
+pub const VERIFY_PEER: i32 = sys::SSL_VERIFY_PEER as i32;
+/// `SSL_VERIFY_FAIL_IF_NO_PEER_CERT`.
+pub const VERIFY_FAIL_IF_NO_PEER_CERT: i32 = sys::SSL_VERIFY_FAIL_IF_NO_PEER_CERT as i32;
+
+/// The one server-certificate verifier: rustls only resumes sessions under the verifier
+/// that made them, and curl makes a new SSL_CTX per transfer.
+pub fn server_verifier() -> Arc<dyn ServerCertVerifier> {
+    static ONE: OnceLock<Arc<PeerVerifier>> = OnceLock::new();
+    ONE.get_or_init(|| Arc::new(PeerVerifier::new())).clone()
+}
+
+/// The one client-certificate resolver, for the same reason.
+pub fn client_cert_resolver() -> Arc<dyn ResolvesClientCert> {
+    static ONE: OnceLock<Arc<ClientCertHook>> = OnceLock::new();
+    ONE.get_or_init(|| Arc::new(ClientCertHook)).clone()
+}
+
+/// Verifies the peer of the connection in progress ([`current`]) as OpenSSL would.
+#[derive(Debug)]
+pub struct PeerVerifier {
+    algs: WebPkiSupportedAlgorithms,
+}
+
+impl PeerVerifier {
+    fn new() -> Self {
+        Self { algs: rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms }
+    }
+}
+
+impl ServerCertVerifier for PeerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let state = current::current()
+            .ok_or_else(|| rustls::Error::General("no connection in progress".into()))?;
+        let mut chain = Vec::with_capacity(1 + intermediates.len());
+        for der in std::iter::once(end_entity).chain(intermediates) {
+            chain.push(Cert::from_der(der).ok_or(CertificateError::BadEncoding)?);
+        }
+        {
+            let mut outcome = state.outcome();
+            outcome.peer_chain.clone_from(&chain);
+            outcome.ocsp_response = ocsp_response.to_vec();
+        }
+        let setup = lock(&state.verify);
+        let Some(setup) = setup.as_ref() else {
+            return Err(rustls::Error::General("verification not configured".into()));
+        };
+        let check = ChainCheck {
+            store: &setup.store,
+            param: setup.param.as_ref(),
+            callback: setup.callback,
+            ex_data: setup.ex_data,
+            purpose: c"ssl_server",
+        };
+        let result = verify_chain(&chain[0], &chain[1..], &check);
+        {
+            let mut outcome = state.outcome();
+            outcome.verify_result = i64::from(result.error);
+            outcome.verified_chain = result.verified_chain;
+        }
+        if result.ok || setup.mode & VERIFY_PEER == 0 {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::InvalidCertificate(certificate_error(result.error)))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(message, cert, dss, &self.algs)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(message, cert, dss, &self.algs)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algs.supported_schemes()
+    }
+}
+
+/// The rustls error (and so the alert sent) for an `X509_V_ERR_*` code, following
+/// OpenSSL's choice of alert for each verification failure.
+fn certificate_error(code: i32) -> CertificateError {
+    match code {
+        sys::X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT
+        | sys::X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+        | sys::X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT
+        | sys::X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
+        | sys::X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE
+        | sys::X509_V_ERR_CERT_UNTRUSTED => CertificateError::UnknownIssuer,
+        sys::X509_V_ERR_CERT_HAS_EXPIRED | sys::X509_V_ERR_CRL_HAS_EXPIRED => {
+            CertificateError::Expired
+        }
+        sys::X509_V_ERR_CERT_REVOKED => CertificateError::Revoked,
+        _ => CertificateError::Other(OtherError(Arc::new(VerifyFailed(code)))),
+    }
+}
+
+/// An `X509_V_ERR_*` code without a closer rustls equivalent.
+#[derive(Debug)]
+struct VerifyFailed(i32);
+
+impl std::fmt::Display for VerifyFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "certificate verification failed (X509_V_ERR {})", self.0)
+    }
+}
+
+impl std::error::Error for VerifyFailed {}
+
+/// Offers the client certificate of the connection in progress.
+#[derive(Debug)]
+pub struct ClientCertHook;
+
+impl ResolvesClientCert for ClientCertHook {
+    fn resolve(
+        &self,
+        _root_hint_subjects: &[&[u8]],
+        sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        let state = current::current()?;
+        let key = lock(&state.credentials).clone()?;
+        key.key.choose_scheme(sigschemes).is_some().then_some(key)
+    }
+
+    fn has_certs(&self) -> bool {
+        true
+    }
+}

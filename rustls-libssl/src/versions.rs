@@ -1,0 +1,71 @@
+//! Protocol versions: `SSL_CTX_set_min/max_proto_version` and the `SSL_OP_NO_TLSv1_x` bits,
+//! resolved to the TLS versions rustls can do (1.2 and 1.3).
+
+use rustls::SupportedProtocolVersion;
+
+use crate::crypto_sys as sys;
+
+/// `TLS1_2_VERSION`.
+pub const TLS1_2: u16 = sys::TLS1_2_VERSION as u16;
+/// `TLS1_3_VERSION`.
+pub const TLS1_3: u16 = sys::TLS1_3_VERSION as u16;
+
+/// The bounds an application set; 0 means "no bound", as in OpenSSL.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VersionRange {
+    pub min: u16,
+    pub max: u16,
+}
+
+impl VersionRange {
+    /// Whether `v` is a version OpenSSL accepts as a bound (SSL3 .. TLS1.3, or 0).
+    pub fn valid_bound(v: i64) -> bool {
+        v == 0 || (i64::from(sys::SSL3_VERSION)..=i64::from(sys::TLS1_3_VERSION)).contains(&v)
+    }
+
+    /// The rustls versions inside the bounds and not disabled by `options`.
+    pub fn enabled(&self, options: u64) -> Vec<&'static SupportedProtocolVersion> {
+        let mut out = Vec::with_capacity(2);
+        if self.allows(TLS1_3) && options & sys::SSL_OP_NO_TLSv1_3 as u64 == 0 {
+            out.push(&rustls::version::TLS13);
+        }
+        if self.allows(TLS1_2) && options & sys::SSL_OP_NO_TLSv1_2 as u64 == 0 {
+            out.push(&rustls::version::TLS12);
+        }
+        out
+    }
+
+    fn allows(&self, v: u16) -> bool {
+        (self.min == 0 || self.min <= v) && (self.max == 0 || v <= self.max)
+    }
+}
+
+/// OpenSSL's name for a protocol version (`SSL_get_version`).
+pub fn name(v: u16) -> &'static str {
+    match v {
+        TLS1_3 => "TLSv1.3",
+        TLS1_2 => "TLSv1.2",
+        0x0302 => "TLSv1.1",
+        0x0301 => "TLSv1",
+        0x0300 => "SSLv3",
+        _ => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        let all = VersionRange::default();
+        assert_eq!(all.enabled(0).len(), 2);
+        let only12 = VersionRange { min: 0, max: TLS1_2 };
+        assert_eq!(only12.enabled(0), vec![&rustls::version::TLS12]);
+        // nginx's default "TLSv1 TLSv1.1 TLSv1.2" on OpenSSL 3 sets max 1.2 this way.
+        assert_eq!(all.enabled(sys::SSL_OP_NO_TLSv1_3 as u64), vec![&rustls::version::TLS12]);
+        let only13 = VersionRange { min: TLS1_3, max: 0 };
+        assert_eq!(only13.enabled(0), vec![&rustls::version::TLS13]);
+        assert!(VersionRange { min: 0, max: 0x0302 }.enabled(0).is_empty());
+    }
+}
