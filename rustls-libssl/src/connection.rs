@@ -10,7 +10,7 @@ use rustls::{ClientConnection, HandshakeKind};
 
 use crate::ciphers::Cipher;
 use crate::context::{Context, Method, Settings};
-use crate::crypto_sys::{self as sys, Bio, VerifyParam};
+use crate::crypto_sys::{self as sys, Bio, Cert, VerifyParam};
 use crate::current::{self, lock, ConnState, Events, VerifySetup};
 use crate::error::{Error, Result};
 use crate::session::Session;
@@ -73,6 +73,7 @@ pub struct Connection {
     eof: bool,
     sent_close: bool,
     received_close: bool,
+    records: RecordBoundary,
 }
 
 impl Connection {
@@ -100,6 +101,7 @@ impl Connection {
             eof: false,
             sent_close: false,
             received_close: false,
+            records: RecordBoundary::default(),
         })
     }
 
@@ -127,6 +129,7 @@ impl Connection {
         loop {
             self.flush(io)?;
             if self.is_established() {
+                self.finish_handshake();
                 return Ok(());
             }
             if self.eof {
@@ -322,7 +325,8 @@ impl Connection {
     fn fill(&mut self, io: &Transport<'_>) -> Step<()> {
         let rbio = io.rbio.ok_or(Error::Reason(sys::SSL_R_BIO_NOT_SET as i32))?;
         let tls = self.tls.as_mut().ok_or(Error::Internal)?;
-        match tls.read_tls(&mut BioReader(rbio)) {
+        let mut reader = BioReader { bio: rbio, records: &mut self.records };
+        match tls.read_tls(&mut reader) {
             Ok(0) => self.eof = true,
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(Stop::WantRead),
@@ -348,6 +352,18 @@ impl Connection {
         }
     }
 
+    /// After a resumed handshake the verifier did not run: the peer chain comes from the
+    /// session rustls resumed (its verification result stays `X509_V_OK`).
+    fn finish_handshake(&mut self) {
+        let Some(tls) = self.tls.as_ref() else { return };
+        let mut outcome = self.state.outcome();
+        if outcome.peer_chain.is_empty() {
+            if let Some(certs) = tls.peer_certificates() {
+                outcome.peer_chain = certs.iter().filter_map(|c| Cert::from_der(c)).collect();
+            }
+        }
+    }
+
     fn tls_error(&self, e: rustls::Error) -> Error {
         let code = self.state.outcome().verify_result;
         match e {
@@ -359,11 +375,59 @@ impl Connection {
     }
 }
 
-struct BioReader<'a>(&'a Bio);
+/// Reads from the BIO no further than the end of the current TLS record, as OpenSSL does
+/// without read-ahead: bytes of the next record stay in the socket, so an application that
+/// polls the socket before calling `SSL_read` again (curl, nginx) still sees them.
+struct BioReader<'a> {
+    bio: &'a Bio,
+    records: &'a mut RecordBoundary,
+}
 
 impl Read for BioReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.read(buf)
+        let limit = buf.len().min(self.records.wanted());
+        let n = self.bio.read(&mut buf[..limit])?;
+        self.records.consumed(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Tracks where the current record ends in the incoming byte stream.
+#[derive(Default)]
+struct RecordBoundary {
+    header: [u8; 5],
+    header_len: usize,
+    body_left: usize,
+}
+
+impl RecordBoundary {
+    /// Bytes to read to finish the current header or body.
+    fn wanted(&self) -> usize {
+        if self.body_left > 0 {
+            self.body_left
+        } else {
+            self.header.len() - self.header_len
+        }
+    }
+
+    /// Accounts for bytes read.
+    fn consumed(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            if self.body_left > 0 {
+                let n = data.len().min(self.body_left);
+                self.body_left -= n;
+                data = &data[n..];
+            } else {
+                let n = data.len().min(self.header.len() - self.header_len);
+                self.header[self.header_len..self.header_len + n].copy_from_slice(&data[..n]);
+                self.header_len += n;
+                data = &data[n..];
+                if self.header_len == self.header.len() {
+                    self.body_left = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
+                    self.header_len = 0;
+                }
+            }
+        }
     }
 }
 
