@@ -26,8 +26,9 @@ fn main() {
         .allowlist_function("(EVP|PEM|ERR|BIO|CRYPTO|OPENSSL_sk|OPENSSL|ASN1|OBJ|PKCS8|i2d|d2i|OCSP|SHA256)_.*")
         .allowlist_function("(i2d|d2i)_.*")
         .blocklist_function("OPENSSL_init_ssl")
-        .allowlist_var("(SSL|TLS|TLS1|TLS1_[0-9]|SSL3|DTLS1|X509|X509_V|ERR|BIO|CRYPTO|EVP|OPENSSL|NID|PEM)_.*")
+        .allowlist_var("(SSL|TLS|TLS1|TLS1_[0-9]|SSL3|DTLS1|X509|X509_V|ERR|BIO|CRYPTO|EVP|OPENSSL|NID|PEM|TLSEXT)_.*")
         .allowlist_type("pem_password_cb")
+        .allowlist_type("stack_st_X509_NAME")
         .opaque_type("(ssl_st|ssl_ctx_st|ssl_session_st|ssl_cipher_st)")
         .default_macro_constant_type(bindgen::MacroTypeVariation::Signed)
         .layout_tests(false)
@@ -45,12 +46,22 @@ fn main() {
     let header = fs::read_to_string(format!("{include}/openssl/sslerr.h")).expect("sslerr.h");
     let mut table = String::from("/// (reason, string) for every SSL_R_* code of sslerr.h.\npub(crate) static SSL_REASONS: &[(i32, &str)] = &[\n");
     for line in header.lines() {
-        let Some(def) = line.trim_start().strip_prefix('#') else { continue };
-        let Some(def) = def.trim_start().strip_prefix("define") else { continue };
+        let Some(def) = line.trim_start().strip_prefix('#') else {
+            continue;
+        };
+        let Some(def) = def.trim_start().strip_prefix("define") else {
+            continue;
+        };
         let mut words = def.split_whitespace();
-        let (Some(name), Some(val)) = (words.next(), words.next()) else { continue };
-        let Some(name) = name.strip_prefix("SSL_R_") else { continue };
-        let Ok(code) = val.parse::<i32>() else { continue };
+        let (Some(name), Some(val)) = (words.next(), words.next()) else {
+            continue;
+        };
+        let Some(name) = name.strip_prefix("SSL_R_") else {
+            continue;
+        };
+        let Ok(code) = val.parse::<i32>() else {
+            continue;
+        };
         let text = name.to_ascii_lowercase().replace('_', " ");
         writeln!(table, "    ({code}, \"{text}\"),").expect("write to String");
     }
@@ -62,15 +73,28 @@ fn main() {
     let ssl_h = fs::read_to_string(format!("{include}/openssl/ssl.h")).expect("ssl.h");
     let mut ops = String::new();
     for line in ssl_h.lines() {
-        let Some(def) = line.trim_start().strip_prefix('#') else { continue };
-        let Some(def) = def.trim_start().strip_prefix("define") else { continue };
+        let Some(def) = line.trim_start().strip_prefix('#') else {
+            continue;
+        };
+        let Some(def) = def.trim_start().strip_prefix("define") else {
+            continue;
+        };
         let mut words = def.split_whitespace();
-        let (Some(name), Some(val)) = (words.next(), words.next()) else { continue };
+        let (Some(name), Some(val)) = (words.next(), words.next()) else {
+            continue;
+        };
         if !name.starts_with("SSL_OP_") {
             continue;
         }
-        let Some(bit) = val.strip_prefix("SSL_OP_BIT(").and_then(|v| v.strip_suffix(')')) else { continue };
-        let Ok(bit) = bit.parse::<u32>() else { continue };
+        let Some(bit) = val
+            .strip_prefix("SSL_OP_BIT(")
+            .and_then(|v| v.strip_suffix(')'))
+        else {
+            continue;
+        };
+        let Ok(bit) = bit.parse::<u32>() else {
+            continue;
+        };
         writeln!(ops, "pub const {name}: u64 = 1 << {bit};").expect("write to String");
     }
     fs::write(out.join("ssl_options.rs"), ops).expect("write options");
@@ -91,14 +115,19 @@ fn stubs(out: &std::path::Path) {
         }
         let text = fs::read_to_string(&path).expect("abi source");
         for part in text.split("extern \"C\" fn ").skip(1) {
-            let name: String = part.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let name: String = part
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
             implemented.insert(name);
         }
     }
     let mut code = String::new();
     let mut names = Vec::new();
     for line in exports.lines().filter(|l| !l.starts_with('#')) {
-        let Some(name) = line.split_whitespace().next() else { continue };
+        let Some(name) = line.split_whitespace().next() else {
+            continue;
+        };
         names.push(name.to_owned());
         if implemented.contains(name) {
             continue;

@@ -4,8 +4,8 @@
 use rustls::crypto::aws_lc_rs::cipher_suite as cs;
 use rustls::SupportedCipherSuite;
 
-use crate::error::{Error, Result};
 use crate::crypto_sys as sys;
+use crate::error::{Error, Result};
 
 /// One cipher suite this library can negotiate: what `SSL_CIPHER *` points at.
 #[derive(Debug)]
@@ -63,7 +63,9 @@ impl Cipher {
     }
 }
 
-const TLS12_ATTRS_ECDSA: &[&str] = &["kECDHE", "kEECDH", "ECDHE", "EECDH", "ECDH", "aECDSA", "ECDSA"];
+const TLS12_ATTRS_ECDSA: &[&str] = &[
+    "kECDHE", "kEECDH", "ECDHE", "EECDH", "ECDH", "aECDSA", "ECDSA",
+];
 const TLS12_ATTRS_RSA: &[&str] = &["kECDHE", "kEECDH", "ECDHE", "EECDH", "ECDH", "aRSA"];
 
 macro_rules! cipher {
@@ -74,21 +76,80 @@ macro_rules! cipher {
 
 /// Every suite, in OpenSSL's default preference order (TLS 1.3 first).
 pub static ALL: &[Cipher] = &[
-    cipher!("TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", cs::TLS13_AES_256_GCM_SHA384, 256,),
-    cipher!("TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256", cs::TLS13_CHACHA20_POLY1305_SHA256, 256,),
-    cipher!("TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", cs::TLS13_AES_128_GCM_SHA256, 128,),
-    cipher!("ECDHE-ECDSA-AES256-GCM-SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-        cs::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, 256, "AESGCM", "AES", "AES256", "SHA384"),
-    cipher!("ECDHE-RSA-AES256-GCM-SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-        cs::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, 256, "AESGCM", "AES", "AES256", "SHA384"),
-    cipher!("ECDHE-ECDSA-CHACHA20-POLY1305", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-        cs::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, 256, "CHACHA20", "SHA256"),
-    cipher!("ECDHE-RSA-CHACHA20-POLY1305", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-        cs::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, 256, "CHACHA20", "SHA256"),
-    cipher!("ECDHE-ECDSA-AES128-GCM-SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-        cs::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, 128, "AESGCM", "AES", "AES128", "SHA256"),
-    cipher!("ECDHE-RSA-AES128-GCM-SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-        cs::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, 128, "AESGCM", "AES", "AES128", "SHA256"),
+    cipher!(
+        "TLS_AES_256_GCM_SHA384",
+        "TLS_AES_256_GCM_SHA384",
+        cs::TLS13_AES_256_GCM_SHA384,
+        256,
+    ),
+    cipher!(
+        "TLS_CHACHA20_POLY1305_SHA256",
+        "TLS_CHACHA20_POLY1305_SHA256",
+        cs::TLS13_CHACHA20_POLY1305_SHA256,
+        256,
+    ),
+    cipher!(
+        "TLS_AES_128_GCM_SHA256",
+        "TLS_AES_128_GCM_SHA256",
+        cs::TLS13_AES_128_GCM_SHA256,
+        128,
+    ),
+    cipher!(
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        cs::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        256,
+        "AESGCM",
+        "AES",
+        "AES256",
+        "SHA384"
+    ),
+    cipher!(
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        cs::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        256,
+        "AESGCM",
+        "AES",
+        "AES256",
+        "SHA384"
+    ),
+    cipher!(
+        "ECDHE-ECDSA-CHACHA20-POLY1305",
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        cs::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        256,
+        "CHACHA20",
+        "SHA256"
+    ),
+    cipher!(
+        "ECDHE-RSA-CHACHA20-POLY1305",
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        cs::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        256,
+        "CHACHA20",
+        "SHA256"
+    ),
+    cipher!(
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        cs::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        128,
+        "AESGCM",
+        "AES",
+        "AES128",
+        "SHA256"
+    ),
+    cipher!(
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        cs::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        128,
+        "AESGCM",
+        "AES",
+        "AES128",
+        "SHA256"
+    ),
 ];
 
 fn tls12_attrs(c: &Cipher) -> &'static [&'static str] {
@@ -122,7 +183,10 @@ impl CipherList {
         let mut active: Vec<&'static Cipher> = Vec::new();
         let mut killed: Vec<&'static Cipher> = Vec::new();
         let expanded = s.replace("DEFAULT", "ALL:!COMPLEMENTOFDEFAULT:!eNULL");
-        for token in expanded.split([':', ',', ' ', ';']).filter(|t| !t.is_empty()) {
+        for token in expanded
+            .split([':', ',', ' ', ';'])
+            .filter(|t| !t.is_empty())
+        {
             if token == "@STRENGTH" {
                 active.sort_by_key(|c| std::cmp::Reverse(c.bits));
                 continue;
@@ -135,7 +199,9 @@ impl CipherList {
                 _ => (b' ', token),
             };
             let selected = |c: &&'static Cipher| {
-                words.split('+').all(|w| c.matches_word(w) || tls12_attrs(c).contains(&w))
+                words
+                    .split('+')
+                    .all(|w| c.matches_word(w) || tls12_attrs(c).contains(&w))
             };
             let hits: Vec<&'static Cipher> = candidates.iter().copied().filter(selected).collect();
             match op {
@@ -195,7 +261,9 @@ mod tests {
     use super::*;
 
     fn names(s: &str) -> String {
-        CipherList::parse_tls12(s).map(|l| l.names()).unwrap_or_else(|e| format!("{e:?}"))
+        CipherList::parse_tls12(s)
+            .map(|l| l.names())
+            .unwrap_or_else(|e| format!("{e:?}"))
     }
 
     #[test]
@@ -208,14 +276,26 @@ mod tests {
             "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
              ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256"
         );
-        assert_eq!(names("ECDHE-RSA-AES128-GCM-SHA256"), "ECDHE-RSA-AES128-GCM-SHA256");
+        assert_eq!(
+            names("ECDHE-RSA-AES128-GCM-SHA256"),
+            "ECDHE-RSA-AES128-GCM-SHA256"
+        );
         assert_eq!(
             names("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256:AES128-SHA"),
             "ECDHE-RSA-AES128-GCM-SHA256"
         );
-        assert_eq!(names("DEFAULT:!kRSA:!aECDSA:-CHACHA20").split(':').count(), 2);
-        assert_eq!(names("CHACHA20:+aECDSA"), "ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-CHACHA20-POLY1305");
-        assert_eq!(names("AES128:AES256:@STRENGTH").split(':').next(), Some("ECDHE-ECDSA-AES256-GCM-SHA384"));
+        assert_eq!(
+            names("DEFAULT:!kRSA:!aECDSA:-CHACHA20").split(':').count(),
+            2
+        );
+        assert_eq!(
+            names("CHACHA20:+aECDSA"),
+            "ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-CHACHA20-POLY1305"
+        );
+        assert_eq!(
+            names("AES128:AES256:@STRENGTH").split(':').next(),
+            Some("ECDHE-ECDSA-AES256-GCM-SHA384")
+        );
         assert_eq!(names("!ECDHE:ECDHE"), "Reason(185)");
         assert_eq!(names("NOPE-CIPHER"), "Reason(185)");
         assert_eq!(names("RC4:DES-CBC3-SHA"), "Reason(185)");
@@ -223,9 +303,12 @@ mod tests {
 
     #[test]
     fn tls13_lists() {
-        let l = CipherList::parse_tls13("TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_CCM_SHA256").unwrap_or_else(|e| panic!("{e:?}"));
+        let l = CipherList::parse_tls13("TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_CCM_SHA256")
+            .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(l.names(), "TLS_CHACHA20_POLY1305_SHA256");
         assert!(CipherList::parse_tls13("TLS_BOGUS").is_err());
-        assert!(CipherList::parse_tls13("").map(|l| l.0.is_empty()).unwrap_or(false));
+        assert!(CipherList::parse_tls13("")
+            .map(|l| l.0.is_empty())
+            .unwrap_or(false));
     }
 }

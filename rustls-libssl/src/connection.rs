@@ -6,12 +6,13 @@ use std::io::{self, Read, Write};
 use std::sync::Arc;
 
 use rustls::pki_types::ServerName;
+use rustls::server::{Accepted, Acceptor};
 use rustls::{ClientConnection, HandshakeKind};
 
 use crate::ciphers::Cipher;
 use crate::context::{Context, Method, Settings};
 use crate::crypto_sys::{self as sys, Bio, Cert, VerifyParam};
-use crate::current::{self, lock, ConnState, Events, VerifySetup};
+use crate::current::{self, lock, ConnState, Events, HelloInfo, VerifySetup};
 use crate::error::{Error, Result};
 use crate::session::Session;
 
@@ -31,6 +32,9 @@ pub enum Stop {
     WantWrite,
     /// The peer closed the connection with close_notify.
     ZeroReturn,
+    /// A server received the ClientHello: the application's callbacks (SNI, ALPN) run now,
+    /// with no lock held, then [`Connection::hello_decided`] and the operation is retried.
+    ClientHello,
     /// A fatal error.
     Fatal(Error),
 }
@@ -66,6 +70,8 @@ pub struct Connection {
     /// `X509_STORE_CTX` ex_data index and the `SSL *` verify callbacks look up.
     pub verify_ex_data: Option<(i32, usize)>,
     tls: Option<rustls::Connection>,
+    /// A server before its rustls connection exists: reading, or holding, the ClientHello.
+    hello: Hello,
     /// Bytes of the current `SSL_write` buffer already handed to rustls.
     write_offset: usize,
     /// Decrypted bytes rustls holds for the application.
@@ -96,6 +102,7 @@ impl Connection {
             param,
             verify_ex_data: None,
             tls: None,
+            hello: Hello::Reading(None),
             write_offset: 0,
             pending: 0,
             eof: false,
@@ -124,7 +131,10 @@ impl Connection {
     /// `SSL_do_handshake`: drives the handshake as far as the BIOs allow.
     pub fn handshake(&mut self, io: &Transport<'_>) -> Step<()> {
         if self.tls.is_none() {
-            self.start()?;
+            match self.role {
+                Some(Role::Server) => self.accept(io)?,
+                _ => self.start_client()?,
+            }
         }
         loop {
             self.flush(io)?;
@@ -179,7 +189,9 @@ impl Connection {
             self.handshake(io)?;
         }
         if self.sent_close {
-            return Err(Stop::Fatal(Error::Reason(sys::SSL_R_PROTOCOL_IS_SHUTDOWN as i32)));
+            return Err(Stop::Fatal(Error::Reason(
+                sys::SSL_R_PROTOCOL_IS_SHUTDOWN as i32,
+            )));
         }
         let partial = self.settings.mode & sys::SSL_MODE_ENABLE_PARTIAL_WRITE as u64 != 0;
         loop {
@@ -200,9 +212,13 @@ impl Connection {
 
     /// `SSL_shutdown`: sends close_notify; `Ok(true)` once the peer's has arrived too.
     pub fn shutdown(&mut self, io: &Transport<'_>) -> Step<bool> {
-        let Some(tls) = self.tls.as_mut() else { return Ok(true) };
+        let Some(tls) = self.tls.as_mut() else {
+            return Ok(true);
+        };
         if tls.is_handshaking() {
-            return Err(Stop::Fatal(Error::Reason(sys::SSL_R_SHUTDOWN_WHILE_IN_INIT as i32)));
+            return Err(Stop::Fatal(Error::Reason(
+                sys::SSL_R_SHUTDOWN_WHILE_IN_INIT as i32,
+            )));
         }
         if !self.sent_close {
             tls.send_close_notify();
@@ -261,9 +277,30 @@ impl Connection {
     }
 
     /// `SSL_export_keying_material`.
-    pub fn export_keying_material(&self, out: &mut [u8], label: &[u8], context: Option<&[u8]>) -> Result<()> {
-        let tls = self.tls.as_ref().filter(|t| !t.is_handshaking()).ok_or(Error::Reason(sys::SSL_R_UNINITIALIZED as i32))?;
-        tls.export_keying_material(out, label, context).map(|_| ()).map_err(Error::Tls)
+    pub fn export_keying_material(
+        &self,
+        out: &mut [u8],
+        label: &[u8],
+        context: Option<&[u8]>,
+    ) -> Result<()> {
+        let tls = self
+            .tls
+            .as_ref()
+            .filter(|t| !t.is_handshaking())
+            .ok_or(Error::Reason(sys::SSL_R_UNINITIALIZED as i32))?;
+        tls.export_keying_material(out, label, context)
+            .map(|_| ())
+            .map_err(Error::Tls)
+    }
+
+    /// The SNI host name: the one a server received, or the one a client sends.
+    pub fn sni(&self) -> Option<String> {
+        match self.role {
+            Some(Role::Server) => lock(&self.state.hello)
+                .as_ref()
+                .and_then(|h| h.server_name.clone()),
+            _ => self.server_name.clone(),
+        }
     }
 
     /// Asks to resume `session` (`SSL_set_session`).
@@ -271,8 +308,8 @@ impl Connection {
         *lock(&self.state.resume) = session;
     }
 
-    fn start(&mut self) -> Result<()> {
-        let role = self.role.ok_or(Error::Reason(sys::SSL_R_CONNECTION_TYPE_NOT_SET as i32))?;
+    /// Publishes what verification and the certificate hooks need for this handshake.
+    fn prepare(&mut self) -> Result<()> {
         *lock(&self.state.verify) = Some(VerifySetup {
             mode: self.settings.verify_mode,
             callback: self.settings.verify_callback,
@@ -281,36 +318,144 @@ impl Connection {
             ex_data: self.verify_ex_data,
         });
         *lock(&self.state.credentials) = self.settings.credentials.certified_key()?;
-        let _current = current::enter(&self.state);
-        match role {
-            Role::Client => {
-                let config = if self.own_settings {
-                    Arc::new(crate::context::client_config(&self.settings)?)
-                } else {
-                    self.ctx.client_config()?
-                };
-                // Without a host name rustls needs some name: an address sends no SNI, and
-                // certificate names are checked by libcrypto from the verify parameters.
-                let name = match self.server_name.as_deref().map(ServerName::try_from) {
-                    Some(Ok(name)) => name.to_owned(),
-                    _ => ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into()),
-                };
-                let alpn = self.settings.alpn.clone();
-                let conn = ClientConnection::new_with_alpn(config, name, alpn)?;
-                self.tls = Some(conn.into());
-            }
-            Role::Server => return Err(Error::NotSupported("the TLS server role")),
-        }
         Ok(())
+    }
+
+    fn start_client(&mut self) -> Result<()> {
+        if self.role.is_none() {
+            return Err(Error::Reason(sys::SSL_R_CONNECTION_TYPE_NOT_SET as i32));
+        }
+        self.prepare()?;
+        let config = if self.own_settings {
+            Arc::new(crate::context::client_config(&self.settings)?)
+        } else {
+            self.ctx.client_config()?
+        };
+        // Without a host name rustls needs some name: an address sends no SNI, and
+        // certificate names are checked by libcrypto from the verify parameters.
+        let name = match self.server_name.as_deref().map(ServerName::try_from) {
+            Some(Ok(name)) => name.to_owned(),
+            _ => ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into()),
+        };
+        let alpn = self.settings.alpn.clone();
+        let _current = current::enter(&self.state);
+        let conn = ClientConnection::new_with_alpn(config, name, alpn)?;
+        self.tls = Some(conn.into());
+        Ok(())
+    }
+
+    /// Server: reads the ClientHello, stops once for the application's callbacks, then
+    /// builds the rustls connection with the config their choices select.
+    fn accept(&mut self, io: &Transport<'_>) -> Step<()> {
+        loop {
+            match std::mem::replace(&mut self.hello, Hello::Reading(None)) {
+                Hello::Reading(acceptor) => {
+                    let mut acceptor = acceptor.unwrap_or_default();
+                    match acceptor.accept() {
+                        Ok(Some(accepted)) => {
+                            *lock(&self.state.hello) = Some(hello_info(&accepted));
+                            self.hello = Hello::Received(Box::new(accepted));
+                            return Err(Stop::ClientHello);
+                        }
+                        Ok(None) => {}
+                        Err((e, mut alert)) => {
+                            if let Some(wbio) = io.wbio {
+                                let _ = alert.write_all(&mut BioWriter(wbio));
+                            }
+                            return Err(Stop::Fatal(self.hello_error(e)));
+                        }
+                    }
+                    if self.eof {
+                        return Err(Stop::Fatal(Error::UnexpectedEof));
+                    }
+                    let rbio = io
+                        .rbio
+                        .ok_or(Error::Reason(sys::SSL_R_BIO_NOT_SET as i32))?;
+                    let mut reader = BioReader {
+                        bio: rbio,
+                        records: &mut self.records,
+                    };
+                    let read = acceptor.read_tls(&mut reader);
+                    self.hello = Hello::Reading(Some(acceptor));
+                    match read {
+                        Ok(0) => self.eof = true,
+                        Ok(_) => {}
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                            return Err(Stop::WantRead)
+                        }
+                        Err(e) => return Err(Stop::Fatal(Error::Io(e))),
+                    }
+                }
+                Hello::Received(accepted) => {
+                    // The application must be asked first.
+                    self.hello = Hello::Received(accepted);
+                    return Err(Stop::ClientHello);
+                }
+                Hello::Decided(accepted, alpn) => {
+                    self.prepare()?;
+                    let own = self.own_settings.then_some(&self.settings);
+                    let config = self.ctx.server_config(own, alpn.as_deref())?;
+                    let _current = current::enter(&self.state);
+                    match accepted.into_connection(config) {
+                        Ok(conn) => {
+                            self.tls = Some(conn.into());
+                            return Ok(());
+                        }
+                        Err((e, mut alert)) => {
+                            if let Some(wbio) = io.wbio {
+                                let _ = alert.write_all(&mut BioWriter(wbio));
+                            }
+                            return Err(Stop::Fatal(self.tls_error(e)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Records the application's choices after [`Stop::ClientHello`]: the ALPN protocol to
+    /// select (`None` for none).
+    pub fn hello_decided(&mut self, alpn: Option<Vec<u8>>) {
+        if let Hello::Received(accepted) = std::mem::replace(&mut self.hello, Hello::Reading(None))
+        {
+            self.hello = Hello::Decided(accepted, alpn);
+        }
+    }
+
+    /// OpenSSL names a plain HTTP request or proxy CONNECT sent to a TLS port.
+    fn hello_error(&self, e: rustls::Error) -> Error {
+        if let rustls::Error::InvalidMessage(_) = e {
+            let head = self.records.first_bytes();
+            for method in [
+                &b"GET "[..],
+                b"POST ",
+                b"HEAD ",
+                b"PUT ",
+                b"DELETE",
+                b"OPTIO",
+            ] {
+                if head.starts_with(&method[..method.len().min(5)]) {
+                    return Error::Reason(sys::SSL_R_HTTP_REQUEST as i32);
+                }
+            }
+            if head.starts_with(b"CONNE") {
+                return Error::Reason(sys::SSL_R_HTTPS_PROXY_REQUEST as i32);
+            }
+        }
+        Error::Tls(e)
     }
 
     /// Writes everything rustls has queued to the write BIO.
     fn flush(&mut self, io: &Transport<'_>) -> Step<()> {
-        let Some(tls) = self.tls.as_mut() else { return Ok(()) };
+        let Some(tls) = self.tls.as_mut() else {
+            return Ok(());
+        };
         if !tls.wants_write() {
             return Ok(());
         }
-        let wbio = io.wbio.ok_or(Error::Reason(sys::SSL_R_BIO_NOT_SET as i32))?;
+        let wbio = io
+            .wbio
+            .ok_or(Error::Reason(sys::SSL_R_BIO_NOT_SET as i32))?;
         while tls.wants_write() {
             match tls.write_tls(&mut BioWriter(wbio)) {
                 Ok(_) => {}
@@ -323,9 +468,14 @@ impl Connection {
 
     /// Reads from the read BIO and processes what arrived.
     fn fill(&mut self, io: &Transport<'_>) -> Step<()> {
-        let rbio = io.rbio.ok_or(Error::Reason(sys::SSL_R_BIO_NOT_SET as i32))?;
+        let rbio = io
+            .rbio
+            .ok_or(Error::Reason(sys::SSL_R_BIO_NOT_SET as i32))?;
         let tls = self.tls.as_mut().ok_or(Error::Internal)?;
-        let mut reader = BioReader { bio: rbio, records: &mut self.records };
+        let mut reader = BioReader {
+            bio: rbio,
+            records: &mut self.records,
+        };
         match tls.read_tls(&mut reader) {
             Ok(0) => self.eof = true,
             Ok(_) => {}
@@ -398,9 +548,16 @@ struct RecordBoundary {
     header: [u8; 5],
     header_len: usize,
     body_left: usize,
+    /// The first five bytes the peer sent (to name a plain-HTTP request).
+    first: [u8; 5],
+    first_len: usize,
 }
 
 impl RecordBoundary {
+    fn first_bytes(&self) -> &[u8] {
+        &self.first[..self.first_len]
+    }
+
     /// Bytes to read to finish the current header or body.
     fn wanted(&self) -> usize {
         if self.body_left > 0 {
@@ -412,6 +569,9 @@ impl RecordBoundary {
 
     /// Accounts for bytes read.
     fn consumed(&mut self, mut data: &[u8]) {
+        let n = data.len().min(self.first.len() - self.first_len);
+        self.first[self.first_len..self.first_len + n].copy_from_slice(&data[..n]);
+        self.first_len += n;
         while !data.is_empty() {
             if self.body_left > 0 {
                 let n = data.len().min(self.body_left);
@@ -423,7 +583,8 @@ impl RecordBoundary {
                 self.header_len += n;
                 data = &data[n..];
                 if self.header_len == self.header.len() {
-                    self.body_left = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
+                    self.body_left =
+                        usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
                     self.header_len = 0;
                 }
             }
@@ -440,5 +601,35 @@ impl Write for BioWriter<'_> {
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+/// A server's progress towards its rustls connection.
+enum Hello {
+    /// Reading the ClientHello.
+    Reading(Option<Acceptor>),
+    /// The ClientHello arrived; the application's callbacks have not run yet.
+    Received(Box<Accepted>),
+    /// The callbacks ran; the ALPN protocol they chose.
+    Decided(Box<Accepted>, Option<Vec<u8>>),
+}
+
+fn hello_info(accepted: &Accepted) -> HelloInfo {
+    let hello = accepted.client_hello();
+    HelloInfo {
+        server_name: hello.server_name().map(str::to_owned),
+        alpn: hello
+            .alpn()
+            .map(|a| a.map(<[u8]>::to_vec).collect())
+            .unwrap_or_default(),
+        cipher_suites: hello
+            .cipher_suites()
+            .iter()
+            .map(|c| u16::from(*c))
+            .collect(),
+        groups: hello
+            .named_groups()
+            .map(|g| g.iter().map(|g| u16::from(*g)).collect())
+            .unwrap_or_default(),
     }
 }

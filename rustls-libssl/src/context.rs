@@ -5,7 +5,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustls::client::{Resumption, Tls12Resumption};
 use rustls::crypto::CryptoProvider;
-use rustls::ClientConfig;
+use rustls::server::{
+    NoServerSessionStorage, ProducesTickets, ServerSessionMemoryCache, StoresServerSessions,
+};
+use rustls::{ClientConfig, ServerConfig};
 
 use crate::ciphers::CipherList;
 use crate::credentials::Credentials;
@@ -48,6 +51,8 @@ pub struct Settings {
     pub session_cache_mode: i64,
     /// Session lifetime in seconds.
     pub session_timeout: u64,
+    /// `SSL_CTX_set_max_early_data` (stored; 0-RTT is not accepted yet).
+    pub max_early_data: u32,
 }
 
 impl Default for Settings {
@@ -66,6 +71,7 @@ impl Default for Settings {
             password: PasswordCallback::default(),
             session_cache_mode: i64::from(sys::SSL_SESS_CACHE_SERVER),
             session_timeout: 7200,
+            max_early_data: 0,
         }
     }
 }
@@ -77,6 +83,11 @@ pub struct Context {
     store: Mutex<X509Store>,
     param: VerifyParam,
     client_config: Mutex<Option<Arc<ClientConfig>>>,
+    /// Server configs, one per ALPN choice the application's callback made.
+    server_configs: Mutex<Vec<(Option<Vec<u8>>, Arc<ServerConfig>)>>,
+    /// Server-side resumption state, kept across config rebuilds.
+    sessions: Arc<ServerSessionMemoryCache>,
+    ticketer: Mutex<Option<Arc<dyn ProducesTickets>>>,
 }
 
 impl Context {
@@ -88,6 +99,9 @@ impl Context {
             store: Mutex::new(X509Store::new().ok_or(Error::Crypto)?),
             param: VerifyParam::new().ok_or(Error::Crypto)?,
             client_config: Mutex::new(None),
+            server_configs: Mutex::new(Vec::new()),
+            sessions: ServerSessionMemoryCache::new(SESSION_CACHE_SIZE),
+            ticketer: Mutex::new(None),
         })
     }
 
@@ -100,6 +114,7 @@ impl Context {
     pub fn update<R>(&self, f: impl FnOnce(&mut Settings) -> R) -> R {
         let r = f(&mut lock(&self.settings));
         *lock(&self.client_config) = None;
+        lock(&self.server_configs).clear();
         r
     }
 
@@ -130,15 +145,80 @@ impl Context {
     }
 }
 
-/// Builds a rustls client config from settings.
-pub fn client_config(s: &Settings) -> Result<ClientConfig> {
-    let provider = Arc::new(provider(s)?);
-    let versions: Vec<_> = s
-        .versions
+impl Context {
+    /// The server config for these settings and the ALPN protocol the application chose
+    /// (`None`: no ALPN), shared by every connection making the same choice.
+    pub fn server_config(
+        &self,
+        settings: Option<&Settings>,
+        alpn: Option<&[u8]>,
+    ) -> Result<Arc<ServerConfig>> {
+        if let Some(own) = settings {
+            return Ok(Arc::new(self.build_server_config(own, alpn)?));
+        }
+        let mut cached = lock(&self.server_configs);
+        if let Some((_, config)) = cached.iter().find(|(a, _)| a.as_deref() == alpn) {
+            return Ok(Arc::clone(config));
+        }
+        let config = Arc::new(self.build_server_config(&self.settings(), alpn)?);
+        cached.push((alpn.map(<[u8]>::to_vec), Arc::clone(&config)));
+        Ok(config)
+    }
+
+    fn build_server_config(&self, s: &Settings, alpn: Option<&[u8]>) -> Result<ServerConfig> {
+        let provider = Arc::new(provider(s)?);
+        let versions = usable_versions(s, &provider);
+        let mut config = ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(&versions)
+            .map_err(|_| Error::Reason(sys::SSL_R_NO_CIPHERS_AVAILABLE as i32))?
+            .with_client_cert_verifier(verify::client_verifier())
+            .with_cert_resolver(verify::server_cert_resolver());
+        config.alpn_protocols = alpn.map(|a| vec![a.to_vec()]).unwrap_or_default();
+        config.key_log = Arc::new(KeyLogHook);
+        config.ignore_client_order = s.options & sys::SSL_OP_CIPHER_SERVER_PREFERENCE != 0;
+        let cache_off = s.session_cache_mode & i64::from(sys::SSL_SESS_CACHE_SERVER) == 0;
+        config.session_storage = if cache_off {
+            Arc::new(NoServerSessionStorage {})
+        } else {
+            Arc::clone(&self.sessions) as Arc<dyn StoresServerSessions>
+        };
+        if s.options & sys::SSL_OP_NO_TICKET == 0 {
+            config.ticketer = self.ticketer()?;
+        }
+        Ok(config)
+    }
+
+    /// The context's session-ticket key, made on first use.
+    fn ticketer(&self) -> Result<Arc<dyn ProducesTickets>> {
+        let mut t = lock(&self.ticketer);
+        if let Some(t) = t.as_ref() {
+            return Ok(Arc::clone(t));
+        }
+        let new = rustls::crypto::aws_lc_rs::Ticketer::new().map_err(Error::Tls)?;
+        *t = Some(Arc::clone(&new));
+        Ok(new)
+    }
+}
+
+/// Size of a context's internal server session cache (OpenSSL's default is 20480).
+const SESSION_CACHE_SIZE: usize = 20480;
+
+/// The enabled versions that have at least one enabled suite.
+fn usable_versions(
+    s: &Settings,
+    provider: &CryptoProvider,
+) -> Vec<&'static rustls::SupportedProtocolVersion> {
+    s.versions
         .enabled(s.options)
         .into_iter()
         .filter(|v| provider.cipher_suites.iter().any(|c| c.version() == *v))
-        .collect();
+        .collect()
+}
+
+/// Builds a rustls client config from settings.
+pub fn client_config(s: &Settings) -> Result<ClientConfig> {
+    let provider = Arc::new(provider(s)?);
+    let versions = usable_versions(s, &provider);
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&versions)
         .map_err(|_| Error::Reason(sys::SSL_R_NO_CIPHERS_AVAILABLE as i32))?
@@ -147,7 +227,7 @@ pub fn client_config(s: &Settings) -> Result<ClientConfig> {
         .with_client_cert_resolver(verify::client_cert_resolver());
     config.alpn_protocols.clone_from(&s.alpn);
     config.key_log = Arc::new(KeyLogHook);
-    let tls12 = if s.options & sys::SSL_OP_NO_TICKET as u64 != 0 {
+    let tls12 = if s.options & sys::SSL_OP_NO_TICKET != 0 {
         Tls12Resumption::SessionIdOnly
     } else {
         Tls12Resumption::SessionIdOrTickets

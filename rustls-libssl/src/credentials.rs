@@ -1,12 +1,12 @@
 //! A certificate chain and private key: loaded through libcrypto (PEM, DER, encrypted keys),
 //! turned into a rustls `CertifiedKey` for the handshake.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rustls::sign::CertifiedKey;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-use crate::crypto_sys::{self as sys, Bio, PKey, PasswordCallback, Cert};
+use crate::crypto_sys::{self as sys, Bio, Cert, PKey, PasswordCallback};
 use crate::error::{Error, Result};
 
 /// `SSL_FILETYPE_PEM` / `SSL_FILETYPE_ASN1`.
@@ -31,14 +31,34 @@ impl FileType {
 #[derive(Clone, Debug, Default)]
 pub struct Credentials {
     pub leaf: Option<Cert>,
-    pub chain: Vec<Cert>,
+    chain: Vec<Cert>,
     pub key: Option<PKey>,
+    /// The rustls form, built once and shared by every copy of these credentials (parsing
+    /// a key is too slow to repeat per connection).
+    cached: Arc<OnceLock<Arc<CertifiedKey>>>,
 }
 
 impl Credentials {
     /// The rustls form, once both a certificate and a matching key are present.
     pub fn certified_key(&self) -> Result<Option<Arc<CertifiedKey>>> {
-        let (Some(leaf), Some(key)) = (&self.leaf, &self.key) else { return Ok(None) };
+        if let Some(k) = self.cached.get() {
+            return Ok(Some(Arc::clone(k)));
+        }
+        let Some(k) = self.build()? else {
+            return Ok(None);
+        };
+        Ok(Some(Arc::clone(self.cached.get_or_init(|| k))))
+    }
+
+    /// Called by every mutation: later copies build their own rustls form.
+    fn changed(&mut self) {
+        self.cached = Arc::default();
+    }
+
+    fn build(&self) -> Result<Option<Arc<CertifiedKey>>> {
+        let (Some(leaf), Some(key)) = (&self.leaf, &self.key) else {
+            return Ok(None);
+        };
         let mut ders = Vec::with_capacity(1 + self.chain.len());
         for cert in std::iter::once(leaf).chain(&self.chain) {
             let der = cert.to_der().ok_or(Error::Crypto)?;
@@ -55,8 +75,14 @@ impl Credentials {
 
     /// `SSL_CTX_check_private_key`: a certificate and a key are set, and they match.
     pub fn check_private_key(&self) -> Result<()> {
-        let leaf = self.leaf.as_ref().ok_or(Error::Reason(sys::SSL_R_NO_CERTIFICATE_ASSIGNED as i32))?;
-        let key = self.key.as_ref().ok_or(Error::Reason(sys::SSL_R_NO_PRIVATE_KEY_ASSIGNED as i32))?;
+        let leaf = self
+            .leaf
+            .as_ref()
+            .ok_or(Error::Reason(sys::SSL_R_NO_CERTIFICATE_ASSIGNED as i32))?;
+        let key = self
+            .key
+            .as_ref()
+            .ok_or(Error::Reason(sys::SSL_R_NO_PRIVATE_KEY_ASSIGNED as i32))?;
         if leaf.matches_key(key) {
             Ok(())
         } else {
@@ -72,7 +98,25 @@ impl Credentials {
             }
         }
         self.key = Some(key);
+        self.changed();
         Ok(())
+    }
+
+    /// The extra chain certificates.
+    pub fn chain(&self) -> &[Cert] {
+        &self.chain
+    }
+
+    /// Replaces the extra chain (`SSL_CTX_set0_chain`, a chain file).
+    pub fn set_chain(&mut self, chain: Vec<Cert>) {
+        self.chain = chain;
+        self.changed();
+    }
+
+    /// Appends to the extra chain (`SSL_CTX_add0_chain_cert`, `add_extra_chain_cert`).
+    pub fn add_chain(&mut self, cert: Cert) {
+        self.chain.push(cert);
+        self.changed();
     }
 
     /// Sets the leaf certificate, dropping a key that no longer matches.
@@ -83,6 +127,7 @@ impl Credentials {
             }
         }
         self.leaf = Some(cert);
+        self.changed();
     }
 }
 
@@ -99,7 +144,9 @@ pub fn read_cert_file(path: &str, ty: FileType) -> Result<Cert> {
 /// Reads a PEM chain file: leaf, then the rest (`SSL_CTX_use_certificate_chain_file`).
 pub fn read_chain_file(path: &str) -> Result<(Cert, Vec<Cert>)> {
     let mut certs = open(path)?.read_pem_certs().into_iter();
-    let leaf = certs.next().ok_or(Error::Reason(sys::SSL_R_NO_CERTIFICATE_ASSIGNED as i32))?;
+    let leaf = certs
+        .next()
+        .ok_or(Error::Reason(sys::SSL_R_NO_CERTIFICATE_ASSIGNED as i32))?;
     Ok((leaf, certs.collect()))
 }
 

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustls::sign::CertifiedKey;
 
-use crate::crypto_sys::{VerifyCallback, VerifyParam, X509Store, Cert};
+use crate::crypto_sys::{Cert, VerifyCallback, VerifyParam, X509Store};
 use crate::session::Session;
 
 /// Application callbacks the core triggers; implemented by the ABI layer, which knows the
@@ -57,6 +57,20 @@ pub struct ConnState {
     pub resume: Mutex<Option<Arc<Session>>>,
     /// The certificate and key this side presents.
     pub credentials: Mutex<Option<Arc<CertifiedKey>>>,
+    /// What the client offered, for a server (callbacks and `$ssl_*` getters read it).
+    pub hello: Mutex<Option<HelloInfo>>,
+}
+
+/// The parts of a ClientHello the application can ask about.
+#[derive(Clone, Debug, Default)]
+pub struct HelloInfo {
+    pub server_name: Option<String>,
+    /// ALPN protocols offered, in the client's order.
+    pub alpn: Vec<Vec<u8>>,
+    /// Cipher suite ids offered.
+    pub cipher_suites: Vec<u16>,
+    /// Named groups offered.
+    pub groups: Vec<u16>,
 }
 
 impl ConnState {
@@ -68,6 +82,7 @@ impl ConnState {
             outcome: Mutex::new(Outcome::default()),
             resume: Mutex::new(None),
             credentials: Mutex::new(None),
+            hello: Mutex::new(None),
         }
     }
 

@@ -152,15 +152,39 @@ mod tests {
     #[test]
     fn reason_table() {
         let cases: &[(rustls::Error, i32)] = &[
-            (rustls::Error::AlertReceived(AlertDescription::UnknownCA), 1048),
-            (rustls::Error::AlertReceived(AlertDescription::HandshakeFailure), 1040),
-            (rustls::Error::AlertReceived(AlertDescription::ProtocolVersion), 1070),
-            (rustls::Error::InvalidMessage(InvalidMessage::InvalidContentType), 267),
-            (rustls::Error::InvalidMessage(InvalidMessage::UnknownProtocolVersion), 267),
+            (
+                rustls::Error::AlertReceived(AlertDescription::UnknownCA),
+                1048,
+            ),
+            (
+                rustls::Error::AlertReceived(AlertDescription::HandshakeFailure),
+                1040,
+            ),
+            (
+                rustls::Error::AlertReceived(AlertDescription::ProtocolVersion),
+                1070,
+            ),
+            (
+                rustls::Error::InvalidMessage(InvalidMessage::InvalidContentType),
+                267,
+            ),
+            (
+                rustls::Error::InvalidMessage(InvalidMessage::UnknownProtocolVersion),
+                267,
+            ),
             (rustls::Error::DecryptError, 281),
-            (rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer), 134),
-            (rustls::Error::PeerIncompatible(PeerIncompatible::NoCipherSuitesInCommon), 193),
-            (rustls::Error::PeerIncompatible(PeerIncompatible::NoKxGroupsInCommon), 410),
+            (
+                rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer),
+                134,
+            ),
+            (
+                rustls::Error::PeerIncompatible(PeerIncompatible::NoCipherSuitesInCommon),
+                193,
+            ),
+            (
+                rustls::Error::PeerIncompatible(PeerIncompatible::NoKxGroupsInCommon),
+                410,
+            ),
             (rustls::Error::NoApplicationProtocol, 235),
         ];
         for (err, reason) in cases {

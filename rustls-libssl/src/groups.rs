@@ -69,6 +69,9 @@ mod tests {
         assert_eq!(parse("P-521:P-256").map(|g| g.len()).ok(), Some(1));
         assert!(parse("bogus").is_err());
         assert!(parse("P-521").is_err());
-        assert_eq!(default_groups()[0].name(), rustls::NamedGroup::X25519MLKEM768);
+        assert_eq!(
+            default_groups()[0].name(),
+            rustls::NamedGroup::X25519MLKEM768
+        );
     }
 }

@@ -11,7 +11,9 @@ pub struct KeyLogHook;
 
 impl rustls::KeyLog for KeyLogHook {
     fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
-        let Some(state) = current::current() else { return };
+        let Some(state) = current::current() else {
+            return;
+        };
         if !state.events.wants_keylog() {
             return;
         }
@@ -42,6 +44,9 @@ pub fn line(label: &str, client_random: &[u8], secret: &[u8]) -> String {
 mod tests {
     #[test]
     fn format() {
-        assert_eq!(super::line("CLIENT_RANDOM", &[0xab, 1], &[0xff]), "CLIENT_RANDOM ab01 ff");
+        assert_eq!(
+            super::line("CLIENT_RANDOM", &[0xab, 1], &[0xff]),
+            "CLIENT_RANDOM ab01 ff"
+        );
     }
 }

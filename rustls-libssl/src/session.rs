@@ -42,8 +42,17 @@ impl Session {
     }
 
     fn with(version: u16, cipher: u16, id: Vec<u8>, client: ClientState, timeout: u64) -> Self {
-        let time = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        Self { version, cipher, id, time, timeout: Mutex::new(timeout), client: Mutex::new(client) }
+        let time = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Self {
+            version,
+            cipher,
+            id,
+            time,
+            timeout: Mutex::new(timeout),
+            client: Mutex::new(client),
+        }
     }
 
     /// Whether the session can still resume a connection.
@@ -65,7 +74,9 @@ impl ClientSessionStore for ClientSessionHook {
     }
 
     fn set_tls12_session(&self, _: ServerName<'static>, value: Tls12ClientSessionValue) {
-        let Some(state) = current::current() else { return };
+        let Some(state) = current::current() else {
+            return;
+        };
         // rustls keeps the TLS 1.2 session id and suite private; the application only needs
         // an opaque identifier for its cache.
         let session = Session::with(0x0303, 0, random_id(), ClientState::Tls12(value), 300);
@@ -86,7 +97,9 @@ impl ClientSessionStore for ClientSessionHook {
     fn remove_tls12_session(&self, _: &ServerName<'static>) {}
 
     fn insert_tls13_ticket(&self, _: ServerName<'static>, value: Tls13ClientSessionValue) {
-        let Some(state) = current::current() else { return };
+        let Some(state) = current::current() else {
+            return;
+        };
         let cipher = u16::from(value.suite().common.suite);
         let session = Session::with(0x0304, cipher, random_id(), ClientState::Tls13(value), 7200);
         state.events.new_session(Arc::new(session));

@@ -7,11 +7,15 @@ use std::sync::{Arc, OnceLock};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::ResolvesClientCert;
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
-use rustls::{CertificateError, DigitallySignedStruct, OtherError, SignatureScheme};
+use rustls::{
+    CertificateError, DigitallySignedStruct, DistinguishedName, OtherError, SignatureScheme,
+};
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
-use crate::crypto_sys::{self as sys, verify_chain, ChainCheck, Cert};
+use crate::crypto_sys::{self as sys, verify_chain, Cert, ChainCheck};
 use crate::current::{self, lock};
 
 /// `SSL_VERIFY_PEER`.
@@ -32,6 +36,18 @@ pub fn client_cert_resolver() -> Arc<dyn ResolvesClientCert> {
     ONE.get_or_init(|| Arc::new(ClientCertHook)).clone()
 }
 
+/// The one client-certificate verifier (servers).
+pub fn client_verifier() -> Arc<dyn ClientCertVerifier> {
+    static ONE: OnceLock<Arc<PeerVerifier>> = OnceLock::new();
+    ONE.get_or_init(|| Arc::new(PeerVerifier::new())).clone()
+}
+
+/// The one server-certificate resolver (servers).
+pub fn server_cert_resolver() -> Arc<dyn ResolvesServerCert> {
+    static ONE: OnceLock<Arc<ServerCertHook>> = OnceLock::new();
+    ONE.get_or_init(|| Arc::new(ServerCertHook)).clone()
+}
+
 /// Verifies the peer of the connection in progress ([`current`]) as OpenSSL would.
 #[derive(Debug)]
 pub struct PeerVerifier {
@@ -40,7 +56,9 @@ pub struct PeerVerifier {
 
 impl PeerVerifier {
     fn new() -> Self {
-        Self { algs: rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms }
+        Self {
+            algs: rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms,
+        }
     }
 }
 
@@ -53,39 +71,8 @@ impl ServerCertVerifier for PeerVerifier {
         ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let state = current::current()
-            .ok_or_else(|| rustls::Error::General("no connection in progress".into()))?;
-        let mut chain = Vec::with_capacity(1 + intermediates.len());
-        for der in std::iter::once(end_entity).chain(intermediates) {
-            chain.push(Cert::from_der(der).ok_or(CertificateError::BadEncoding)?);
-        }
-        {
-            let mut outcome = state.outcome();
-            outcome.peer_chain.clone_from(&chain);
-            outcome.ocsp_response = ocsp_response.to_vec();
-        }
-        let setup = lock(&state.verify);
-        let Some(setup) = setup.as_ref() else {
-            return Err(rustls::Error::General("verification not configured".into()));
-        };
-        let check = ChainCheck {
-            store: &setup.store,
-            param: setup.param.as_ref(),
-            callback: setup.callback,
-            ex_data: setup.ex_data,
-            purpose: c"ssl_server",
-        };
-        let result = verify_chain(&chain[0], &chain[1..], &check);
-        {
-            let mut outcome = state.outcome();
-            outcome.verify_result = i64::from(result.error);
-            outcome.verified_chain = result.verified_chain;
-        }
-        if result.ok || setup.mode & VERIFY_PEER == 0 {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::InvalidCertificate(certificate_error(result.error)))
-        }
+        verify_peer(end_entity, intermediates, ocsp_response, c"ssl_server")?;
+        Ok(ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -108,6 +95,105 @@ impl ServerCertVerifier for PeerVerifier {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.algs.supported_schemes()
+    }
+}
+
+impl ClientCertVerifier for PeerVerifier {
+    fn offer_client_auth(&self) -> bool {
+        verify_mode() & VERIFY_PEER != 0
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        let mode = verify_mode();
+        mode & VERIFY_PEER != 0 && mode & VERIFY_FAIL_IF_NO_PEER_CERT != 0
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        verify_peer(end_entity, intermediates, &[], c"ssl_client")?;
+        Ok(ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(message, cert, dss, &self.algs)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(message, cert, dss, &self.algs)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algs.supported_schemes()
+    }
+}
+
+/// The verification mode of the connection in progress.
+fn verify_mode() -> i32 {
+    current::current().map_or(0, |state| {
+        lock(&state.verify).as_ref().map_or(0, |v| v.mode)
+    })
+}
+
+/// Checks the peer's chain with libcrypto, records the outcome on the connection, and
+/// fails when verification failed and the mode requires it.
+fn verify_peer(
+    end_entity: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+    ocsp_response: &[u8],
+    purpose: &'static std::ffi::CStr,
+) -> Result<(), rustls::Error> {
+    let state = current::current()
+        .ok_or_else(|| rustls::Error::General("no connection in progress".into()))?;
+    let mut chain = Vec::with_capacity(1 + intermediates.len());
+    for der in std::iter::once(end_entity).chain(intermediates) {
+        chain.push(Cert::from_der(der).ok_or(CertificateError::BadEncoding)?);
+    }
+    {
+        let mut outcome = state.outcome();
+        outcome.peer_chain.clone_from(&chain);
+        outcome.ocsp_response = ocsp_response.to_vec();
+    }
+    let setup = lock(&state.verify);
+    let Some(setup) = setup.as_ref() else {
+        return Err(rustls::Error::General("verification not configured".into()));
+    };
+    let check = ChainCheck {
+        store: &setup.store,
+        param: setup.param.as_ref(),
+        callback: setup.callback,
+        ex_data: setup.ex_data,
+        purpose,
+    };
+    let result = verify_chain(&chain[0], &chain[1..], &check);
+    {
+        let mut outcome = state.outcome();
+        outcome.verify_result = i64::from(result.error);
+        outcome.verified_chain = result.verified_chain;
+    }
+    if result.ok || setup.mode & VERIFY_PEER == 0 {
+        Ok(())
+    } else {
+        Err(rustls::Error::InvalidCertificate(certificate_error(
+            result.error,
+        )))
     }
 }
 
@@ -158,5 +244,21 @@ impl ResolvesClientCert for ClientCertHook {
 
     fn has_certs(&self) -> bool {
         true
+    }
+}
+
+/// Presents the certificate of the connection in progress (servers), if its key can sign
+/// with a scheme the client offered.
+#[derive(Debug)]
+pub struct ServerCertHook;
+
+impl ResolvesServerCert for ServerCertHook {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        let state = current::current()?;
+        let key = lock(&state.credentials).clone()?;
+        key.key
+            .choose_scheme(hello.signature_schemes())
+            .is_some()
+            .then_some(key)
     }
 }

@@ -60,12 +60,26 @@ mod tests {
     fn ranges() {
         let all = VersionRange::default();
         assert_eq!(all.enabled(0).len(), 2);
-        let only12 = VersionRange { min: 0, max: TLS1_2 };
+        let only12 = VersionRange {
+            min: 0,
+            max: TLS1_2,
+        };
         assert_eq!(only12.enabled(0), vec![&rustls::version::TLS12]);
         // nginx's default "TLSv1 TLSv1.1 TLSv1.2" on OpenSSL 3 sets max 1.2 this way.
-        assert_eq!(all.enabled(sys::SSL_OP_NO_TLSv1_3 as u64), vec![&rustls::version::TLS12]);
-        let only13 = VersionRange { min: TLS1_3, max: 0 };
+        assert_eq!(
+            all.enabled(sys::SSL_OP_NO_TLSv1_3 as u64),
+            vec![&rustls::version::TLS12]
+        );
+        let only13 = VersionRange {
+            min: TLS1_3,
+            max: 0,
+        };
         assert_eq!(only13.enabled(0), vec![&rustls::version::TLS13]);
-        assert!(VersionRange { min: 0, max: 0x0302 }.enabled(0).is_empty());
+        assert!(VersionRange {
+            min: 0,
+            max: 0x0302
+        }
+        .enabled(0)
+        .is_empty());
     }
 }

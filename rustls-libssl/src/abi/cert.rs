@@ -3,7 +3,7 @@
 use std::ffi::c_int;
 
 use super::{entry, try_ref, SSL};
-use crate::crypto_sys::{self as sys, PKey, Cert};
+use crate::crypto_sys::{self as sys, Cert, PKey};
 use crate::error::Error;
 
 /// `SSL_use_certificate`: this connection's leaf (takes a new reference).

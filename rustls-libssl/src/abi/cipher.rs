@@ -23,14 +23,22 @@ fn names(c: &Cipher) -> (&'static std::ffi::CStr, &'static std::ffi::CStr) {
             })
             .collect()
     });
-    let i = crate::ciphers::ALL.iter().position(|x| std::ptr::eq(x, c)).unwrap_or(0);
+    let i = crate::ciphers::ALL
+        .iter()
+        .position(|x| std::ptr::eq(x, c))
+        .unwrap_or(0);
     (all[i].0.as_c_str(), all[i].1.as_c_str())
 }
 
 /// `SSL_get_current_cipher`: the negotiated suite (static), or NULL before the handshake.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_current_cipher(ssl: *const SSL) -> *const SSL_CIPHER {
-    entry(|| Ok(try_ref!(ssl).conn()?.cipher().map_or(std::ptr::null(), |c| c as *const _)))
+    entry(|| {
+        Ok(try_ref!(ssl)
+            .conn()?
+            .cipher()
+            .map_or(std::ptr::null(), |c| c as *const _))
+    })
 }
 
 /// `SSL_get_pending_cipher`: same as the current cipher here.
@@ -95,4 +103,3 @@ pub unsafe extern "C" fn SSL_CIPHER_get_protocol_id(c: *const SSL_CIPHER) -> u16
     // SAFETY: NULL or a pointer from SSL_get_current_cipher.
     unsafe { c.as_ref() }.map_or(0, Cipher::iana_id)
 }
-

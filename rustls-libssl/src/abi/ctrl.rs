@@ -4,10 +4,11 @@
 
 use std::ffi::{c_char, c_int, c_long, c_void};
 
-use super::ctx::SSL_CTX;
+use super::ctx::{ServernameCallback, SSL_CTX};
 use super::{c_str, entry, try_ref, SSL};
 use crate::context::Settings;
-use crate::crypto_sys::{self as sys, Cert};
+use crate::crypto_sys::{self as sys, Cert, X509Stack};
+use crate::current::lock;
 use crate::error::Error;
 use crate::groups;
 use crate::versions::VersionRange;
@@ -27,11 +28,20 @@ enum Ctrl {
     GroupsList(*const c_char),
     ExtraChainCert(*mut sys::X509),
     ClearChain,
-    ChainCert { cert: *mut sys::X509, add_ref: bool },
+    /// `SSL_CTX_set0_chain` (take the stack) / `set1_chain` (copy it).
+    SetChain {
+        stack: *mut c_void,
+        take: bool,
+    },
+    ChainCert {
+        cert: *mut sys::X509,
+        add_ref: bool,
+    },
     TlsextHostname(*const c_char),
     StatusReqType(c_long),
     GetOcspResp(*mut *const u8),
     GetNegotiatedGroup,
+    ServernameArg(*mut c_void),
     /// Accepted with no effect here (read-ahead, DH parameters, msg callback argument...).
     Accept,
     Unknown(c_int),
@@ -52,11 +62,19 @@ impl Ctrl {
             sys::SSL_CTRL_SET_GROUPS_LIST => Self::GroupsList(parg.cast()),
             sys::SSL_CTRL_EXTRA_CHAIN_CERT => Self::ExtraChainCert(parg.cast()),
             sys::SSL_CTRL_CHAIN if parg.is_null() => Self::ClearChain,
-            sys::SSL_CTRL_CHAIN_CERT => Self::ChainCert { cert: parg.cast(), add_ref: larg != 0 },
+            sys::SSL_CTRL_CHAIN => Self::SetChain {
+                stack: parg,
+                take: larg == 0,
+            },
+            sys::SSL_CTRL_CHAIN_CERT => Self::ChainCert {
+                cert: parg.cast(),
+                add_ref: larg != 0,
+            },
             sys::SSL_CTRL_SET_TLSEXT_HOSTNAME => Self::TlsextHostname(parg.cast()),
             sys::SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE => Self::StatusReqType(larg),
             sys::SSL_CTRL_GET_TLSEXT_STATUS_REQ_OCSP_RESP => Self::GetOcspResp(parg.cast()),
             sys::SSL_CTRL_GET_NEGOTIATED_GROUP => Self::GetNegotiatedGroup,
+            sys::SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG => Self::ServernameArg(parg),
             sys::SSL_CTRL_SET_MSG_CALLBACK_ARG
             | sys::SSL_CTRL_SET_READ_AHEAD
             | sys::SSL_CTRL_SET_TMP_DH
@@ -103,31 +121,53 @@ fn settings_ctrl(ctrl: &Ctrl, s: &mut Settings) -> Option<Result<c_long, Error>>
                 Err(e) => Err(e),
             }
         }
-        Ctrl::ExtraChainCert(cert) | Ctrl::ChainCert { cert, add_ref: false } => {
+        Ctrl::ExtraChainCert(cert)
+        | Ctrl::ChainCert {
+            cert,
+            add_ref: false,
+        } => {
             // SAFETY: the caller hands over its reference (add0 / add_extra_chain_cert).
             match unsafe { Cert::from_raw(cert) } {
                 Some(c) => {
-                    s.credentials.chain.push(c);
+                    s.credentials.add_chain(c);
                     Ok(1)
                 }
                 None => Err(Error::NullArgument),
             }
         }
-        Ctrl::ChainCert { cert, add_ref: true } => {
+        Ctrl::ChainCert {
+            cert,
+            add_ref: true,
+        } => {
             // SAFETY: the caller keeps its reference (add1); we take a new one.
             match unsafe { Cert::from_ptr_up_ref(cert) } {
                 Some(c) => {
-                    s.credentials.chain.push(c);
+                    s.credentials.add_chain(c);
                     Ok(1)
                 }
                 None => Err(Error::NullArgument),
             }
         }
-        Ctrl::ClearChain => {
-            s.credentials.chain.clear();
+        Ctrl::SetChain { stack, take } => {
+            let certs = if take {
+                // SAFETY: set0: the caller hands over the stack and its references.
+                unsafe { X509Stack::from_raw(stack.cast()) }
+                    .map(|st| st.to_vec())
+                    .unwrap_or_default()
+            } else {
+                // SAFETY: set1: a valid stack the caller keeps.
+                unsafe { X509Stack::certs_of(stack.cast()) }
+            };
+            s.credentials.set_chain(certs);
             Ok(1)
         }
-        Ctrl::SetSessCacheMode(mode) => Ok(std::mem::replace(&mut s.session_cache_mode, i64::from(mode)) as c_long),
+        Ctrl::ClearChain => {
+            s.credentials.set_chain(Vec::new());
+            Ok(1)
+        }
+        Ctrl::SetSessCacheMode(mode) => {
+            Ok(std::mem::replace(&mut s.session_cache_mode, i64::from(mode)) as c_long)
+        }
         Ctrl::GetSessCacheMode => Ok(s.session_cache_mode as c_long),
         Ctrl::SetSessCacheSize(_) => Ok(sys::SSL_SESSION_CACHE_MAX_SIZE_DEFAULT as c_long),
         Ctrl::Accept => Ok(1),
@@ -139,13 +179,25 @@ fn settings_ctrl(ctrl: &Ctrl, s: &mut Settings) -> Option<Result<c_long, Error>>
 /// `SSL_CTX_ctrl`: context-level commands (modes, protocol bounds, groups, chains, session
 /// cache mode...). Returns the command's value; 0 for unknown commands.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_ctrl(ctx: *mut SSL_CTX, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
+pub unsafe extern "C" fn SSL_CTX_ctrl(
+    ctx: *mut SSL_CTX,
+    cmd: c_int,
+    larg: c_long,
+    parg: *mut c_void,
+) -> c_long {
     entry(|| {
         let ctx = try_ref!(ctx);
         let ctrl = Ctrl::decode(cmd, larg, parg);
-        if let Ctrl::Unknown(cmd) = ctrl {
-            log_unknown("SSL_CTX_ctrl", cmd);
-            return Ok(0);
+        match ctrl {
+            Ctrl::Unknown(cmd) => {
+                log_unknown("SSL_CTX_ctrl", cmd);
+                return Ok(0);
+            }
+            Ctrl::ServernameArg(arg) => {
+                lock(&ctx.callbacks).servername_arg = arg as usize;
+                return Ok(1);
+            }
+            _ => {}
         }
         match ctx.core.update(|s| settings_ctrl(&ctrl, s)) {
             Some(r) => r,
@@ -157,7 +209,12 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(ctx: *mut SSL_CTX, cmd: c_int, larg: c_lon
 /// `SSL_ctrl`: connection-level commands (SNI name, OCSP request and response, protocol
 /// bounds, negotiated group...). Returns the command's value; 0 for unknown commands.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_ctrl(ssl: *mut SSL, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
+pub unsafe extern "C" fn SSL_ctrl(
+    ssl: *mut SSL,
+    cmd: c_int,
+    larg: c_long,
+    parg: *mut c_void,
+) -> c_long {
     entry(|| {
         let ssl = try_ref!(ssl);
         let ctrl = Ctrl::decode(cmd, larg, parg);
@@ -184,9 +241,19 @@ pub unsafe extern "C" fn SSL_ctrl(ssl: *mut SSL, cmd: c_int, larg: c_long, parg:
                 if !out.is_null() {
                     // SAFETY: parg is a writable `const unsigned char **` for this command;
                     // the response lives as long as the connection.
-                    unsafe { *out = if resp.is_empty() { std::ptr::null() } else { resp.as_ptr() } };
+                    unsafe {
+                        *out = if resp.is_empty() {
+                            std::ptr::null()
+                        } else {
+                            resp.as_ptr()
+                        }
+                    };
                 }
-                Ok(if resp.is_empty() { -1 } else { resp.len() as c_long })
+                Ok(if resp.is_empty() {
+                    -1
+                } else {
+                    resp.len() as c_long
+                })
             }
             Ctrl::GetNegotiatedGroup => Ok(conn.group().map_or(0, group_nid)),
             Ctrl::Unknown(cmd) => {
@@ -195,7 +262,10 @@ pub unsafe extern "C" fn SSL_ctrl(ssl: *mut SSL, cmd: c_int, larg: c_long, parg:
             }
             ref other => {
                 // Verification-only and read-only commands do not change the rustls config.
-                let changes_config = !matches!(other, Ctrl::GetMode | Ctrl::GetMinProto | Ctrl::GetMaxProto | Ctrl::GetSessCacheMode);
+                let changes_config = !matches!(
+                    other,
+                    Ctrl::GetMode | Ctrl::GetMinProto | Ctrl::GetMaxProto | Ctrl::GetSessCacheMode
+                );
                 let r = if changes_config {
                     conn.update(|s| settings_ctrl(other, s))
                 } else {
@@ -207,19 +277,41 @@ pub unsafe extern "C" fn SSL_ctrl(ssl: *mut SSL, cmd: c_int, larg: c_long, parg:
     })
 }
 
-/// `SSL_CTX_callback_ctrl`: callback-setting commands. None is supported yet; returns 0.
+/// `SSL_CTX_callback_ctrl`: callback-setting commands: the SNI callback
+/// (`SSL_CTX_set_tlsext_servername_callback`); 1, or 0 for commands not supported.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_callback_ctrl(ctx: *mut SSL_CTX, cmd: c_int, _fp: Option<unsafe extern "C" fn()>) -> c_long {
+pub unsafe extern "C" fn SSL_CTX_callback_ctrl(
+    ctx: *mut SSL_CTX,
+    cmd: c_int,
+    fp: Option<unsafe extern "C" fn()>,
+) -> c_long {
     entry(|| {
-        try_ref!(ctx);
-        log_unknown("SSL_CTX_callback_ctrl", cmd);
-        Ok(0)
+        let ctx = try_ref!(ctx);
+        match cmd {
+            sys::SSL_CTRL_SET_TLSEXT_SERVERNAME_CB => {
+                // SAFETY: for this command OpenSSL's macro casts a servername callback to the
+                // generic function type; casting it back restores its real type.
+                let cb = fp.map(|f| unsafe {
+                    std::mem::transmute::<unsafe extern "C" fn(), ServernameCallback>(f)
+                });
+                lock(&ctx.callbacks).servername = cb;
+                Ok(1)
+            }
+            _ => {
+                log_unknown("SSL_CTX_callback_ctrl", cmd);
+                Ok(0)
+            }
+        }
     })
 }
 
 /// `SSL_callback_ctrl`: as above; returns 0.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_callback_ctrl(ssl: *mut SSL, cmd: c_int, _fp: Option<unsafe extern "C" fn()>) -> c_long {
+pub unsafe extern "C" fn SSL_callback_ctrl(
+    ssl: *mut SSL,
+    cmd: c_int,
+    _fp: Option<unsafe extern "C" fn()>,
+) -> c_long {
     entry(|| {
         try_ref!(ssl);
         log_unknown("SSL_callback_ctrl", cmd);
@@ -243,7 +335,5 @@ fn group_nid(group: rustls::NamedGroup) -> c_long {
 const TLSEXT_NID_UNKNOWN: c_long = 0x0100_0000;
 
 fn log_unknown(func: &str, cmd: c_int) {
-    if std::env::var_os("RUSTLS_LIBSSL_DEBUG").is_some() {
-        eprintln!("rustls-libssl: {func}: unsupported command {cmd}, returning 0");
-    }
+    super::debug_log(&format!("{func}: unsupported command {cmd}, returning 0"));
 }

@@ -1,7 +1,7 @@
 //! `SSL_CTX` and `SSL_METHOD`: creation, reference counting, and the settings every
 //! connection of a context shares.
 
-use std::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
+use std::ffi::{c_char, c_int, c_long, c_uint, c_void};
 use std::sync::{Arc, Mutex};
 
 use super::ex_data::ExData;
@@ -9,7 +9,7 @@ use super::{addr, c_bytes, c_str, entry, try_ref, SSL};
 use crate::ciphers::CipherList;
 use crate::context::{Context, Method};
 use crate::credentials::{self, FileType};
-use crate::crypto_sys::{self as sys, PasswordCallback, X509Store, PKey, Cert};
+use crate::crypto_sys::{self as sys, Cert, PKey, PasswordCallback, X509Store};
 use crate::current::lock;
 use crate::error::Error;
 
@@ -18,9 +18,15 @@ pub struct SSL_METHOD {
     method: Method,
 }
 
-static TLS_ANY: SSL_METHOD = SSL_METHOD { method: Method::Any };
-static TLS_CLIENT: SSL_METHOD = SSL_METHOD { method: Method::Client };
-static TLS_SERVER: SSL_METHOD = SSL_METHOD { method: Method::Server };
+static TLS_ANY: SSL_METHOD = SSL_METHOD {
+    method: Method::Any,
+};
+static TLS_CLIENT: SSL_METHOD = SSL_METHOD {
+    method: Method::Client,
+};
+static TLS_SERVER: SSL_METHOD = SSL_METHOD {
+    method: Method::Server,
+};
 
 /// `TLS_method` (also `SSLv23_method`): client or server. Returns a static method.
 #[no_mangle]
@@ -49,6 +55,41 @@ pub struct Callbacks {
     pub msg: Option<MsgCallback>,
     pub msg_arg: usize,
     pub info: Option<unsafe extern "C" fn(*const SSL, c_int, c_int)>,
+    pub servername: Option<ServernameCallback>,
+    pub servername_arg: usize,
+    pub alpn_select: Option<AlpnSelectCallback>,
+    pub alpn_select_arg: usize,
+    pub get_session:
+        Option<unsafe extern "C" fn(*mut SSL, *const u8, c_int, *mut c_int) -> *mut sys_session>,
+    pub cert: Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int>,
+    pub cert_arg: usize,
+}
+
+/// `SSL_CTX_set_tlsext_servername_callback`'s callback.
+pub type ServernameCallback = unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
+/// `SSL_CTX_set_alpn_select_cb`'s callback.
+pub type AlpnSelectCallback = unsafe extern "C" fn(
+    *mut SSL,
+    *mut *const u8,
+    *mut u8,
+    *const u8,
+    c_uint,
+    *mut c_void,
+) -> c_int;
+
+/// `SSL_CTX_set_alpn_select_cb`: a server's choice among the protocols a client offers.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_alpn_select_cb(
+    ctx: *mut SSL_CTX,
+    cb: Option<AlpnSelectCallback>,
+    arg: *mut c_void,
+) {
+    entry(|| {
+        let mut cbs = lock(&try_ref!(ctx).callbacks);
+        cbs.alpn_select = cb;
+        cbs.alpn_select_arg = addr(arg);
+        Ok(())
+    })
 }
 
 type sys_session = crate::session::Session;
@@ -60,6 +101,8 @@ pub struct SSL_CTX {
     pub core: Arc<Context>,
     pub callbacks: Mutex<Callbacks>,
     pub ex_data: ExData,
+    /// `SSL_CTX_set_client_CA_list`.
+    pub client_ca: Mutex<Option<sys::NameStack>>,
 }
 
 impl SSL_CTX {
@@ -78,6 +121,7 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
             core: Arc::new(Context::new(method.method)?),
             callbacks: Mutex::new(Callbacks::default()),
             ex_data: ExData::default(),
+            client_ca: Mutex::new(None),
         };
         Ok(Arc::into_raw(Arc::new(ctx)).cast_mut())
     })
@@ -132,19 +176,23 @@ pub unsafe fn ctx_arc(ctx: *const SSL_CTX) -> Arc<SSL_CTX> {
 /// `SSL_CTX_set_options`: adds option bits; returns the new options.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_options(ctx: *mut SSL_CTX, op: u64) -> u64 {
-    entry(|| Ok(try_ref!(ctx).core.update(|s| {
-        s.options |= op;
-        s.options
-    })))
+    entry(|| {
+        Ok(try_ref!(ctx).core.update(|s| {
+            s.options |= op;
+            s.options
+        }))
+    })
 }
 
 /// `SSL_CTX_clear_options`: removes option bits; returns the new options.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_clear_options(ctx: *mut SSL_CTX, op: u64) -> u64 {
-    entry(|| Ok(try_ref!(ctx).core.update(|s| {
-        s.options &= !op;
-        s.options
-    })))
+    entry(|| {
+        Ok(try_ref!(ctx).core.update(|s| {
+            s.options &= !op;
+            s.options
+        }))
+    })
 }
 
 /// `SSL_CTX_get_options`.
@@ -196,7 +244,11 @@ pub fn parse_alpn(wire: &[u8]) -> Result<Vec<Vec<u8>>, Error> {
 /// `SSL_CTX_set_alpn_protos`: protocols a client offers. Returns **0 on success**, 1 on
 /// failure (OpenSSL's inverted convention).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_alpn_protos(ctx: *mut SSL_CTX, p: *const u8, len: c_uint) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_set_alpn_protos(
+    ctx: *mut SSL_CTX,
+    p: *const u8,
+    len: c_uint,
+) -> c_int {
     let ok = entry(|| {
         let ctx = try_ref!(ctx);
         // SAFETY: p points at len bytes per the API.
@@ -209,7 +261,11 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_protos(ctx: *mut SSL_CTX, p: *const u8
 
 /// `SSL_CTX_set_verify`: verification mode and optional callback.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_verify(ctx: *mut SSL_CTX, mode: c_int, cb: sys::X509_STORE_CTX_verify_cb) {
+pub unsafe extern "C" fn SSL_CTX_set_verify(
+    ctx: *mut SSL_CTX,
+    mode: c_int,
+    cb: sys::X509_STORE_CTX_verify_cb,
+) {
     entry(|| {
         try_ref!(ctx).core.update(|s| {
             s.verify_mode = mode;
@@ -227,7 +283,9 @@ pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
 
 /// `SSL_CTX_get_verify_callback`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_get_verify_callback(ctx: *const SSL_CTX) -> sys::X509_STORE_CTX_verify_cb {
+pub unsafe extern "C" fn SSL_CTX_get_verify_callback(
+    ctx: *const SSL_CTX,
+) -> sys::X509_STORE_CTX_verify_cb {
     entry(|| Ok(try_ref!(ctx).core.settings().verify_callback))
 }
 
@@ -303,7 +361,11 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
         let store = ctx.core.store();
         // SAFETY: the store is alive; file and dir are NULL or C strings.
         let ok = unsafe { sys::X509_STORE_load_locations(store.as_ptr(), file, dir) };
-        if ok == 1 { Ok(1) } else { Err(Error::Crypto) }
+        if ok == 1 {
+            Ok(1)
+        } else {
+            Err(Error::Crypto)
+        }
     })
 }
 
@@ -328,13 +390,20 @@ pub unsafe extern "C" fn SSL_CTX_set_default_verify_paths(ctx: *mut SSL_CTX) -> 
         let store = try_ref!(ctx).core.store();
         // SAFETY: the store is alive.
         let ok = unsafe { sys::X509_STORE_set_default_paths(store.as_ptr()) };
-        if ok == 1 { Ok(1) } else { Err(Error::Crypto) }
+        if ok == 1 {
+            Ok(1)
+        } else {
+            Err(Error::Crypto)
+        }
     })
 }
 
 /// `SSL_CTX_set_default_passwd_cb`: passphrase callback for encrypted key files.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_default_passwd_cb(ctx: *mut SSL_CTX, cb: sys::pem_password_cb) {
+pub unsafe extern "C" fn SSL_CTX_set_default_passwd_cb(
+    ctx: *mut SSL_CTX,
+    cb: sys::pem_password_cb,
+) {
     entry(|| {
         try_ref!(ctx).core.update(|s| s.password.callback = cb);
         Ok(())
@@ -463,7 +532,11 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate(ctx: *mut SSL_CTX, x: *mut sys:
 
 /// `SSL_CTX_use_certificate_file`: the first certificate of a PEM or DER file.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_certificate_file(ctx: *mut SSL_CTX, file: *const c_char, ty: c_int) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_certificate_file(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+    ty: c_int,
+) -> c_int {
     entry(|| {
         let ctx = try_ref!(ctx);
         // SAFETY: file is a C string per the API.
@@ -475,14 +548,17 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_file(ctx: *mut SSL_CTX, file: *
 
 /// `SSL_CTX_use_certificate_chain_file`: leaf and chain from a PEM file.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(ctx: *mut SSL_CTX, file: *const c_char) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+) -> c_int {
     entry(|| {
         let ctx = try_ref!(ctx);
         // SAFETY: file is a C string per the API.
         let (leaf, chain) = credentials::read_chain_file(unsafe { c_str(file) }?)?;
         ctx.core.update(|s| {
             s.credentials.set_leaf(leaf);
-            s.credentials.chain = chain;
+            s.credentials.set_chain(chain);
         });
         Ok(1)
     })
@@ -491,7 +567,10 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(ctx: *mut SSL_CTX, f
 /// `SSL_CTX_use_PrivateKey`: the private key (takes a new reference); it must match the
 /// certificate.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_PrivateKey(ctx: *mut SSL_CTX, pkey: *mut sys::EVP_PKEY) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_PrivateKey(
+    ctx: *mut SSL_CTX,
+    pkey: *mut sys::EVP_PKEY,
+) -> c_int {
     entry(|| {
         let ctx = try_ref!(ctx);
         // SAFETY: pkey is a valid key the caller keeps.
@@ -504,12 +583,17 @@ pub unsafe extern "C" fn SSL_CTX_use_PrivateKey(ctx: *mut SSL_CTX, pkey: *mut sy
 /// `SSL_CTX_use_PrivateKey_file`: PEM (possibly encrypted, using the passphrase callback)
 /// or DER.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(ctx: *mut SSL_CTX, file: *const c_char, ty: c_int) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+    ty: c_int,
+) -> c_int {
     entry(|| {
         let ctx = try_ref!(ctx);
         let password: PasswordCallback = ctx.core.settings().password;
         // SAFETY: file is a C string per the API.
-        let key = credentials::read_key_file(unsafe { c_str(file) }?, FileType::from_c(ty)?, password)?;
+        let key =
+            credentials::read_key_file(unsafe { c_str(file) }?, FileType::from_c(ty)?, password)?;
         ctx.core.update(|s| s.credentials.set_key(key))?;
         Ok(1)
     })
@@ -519,7 +603,11 @@ pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(ctx: *mut SSL_CTX, file: *c
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_check_private_key(ctx: *const SSL_CTX) -> c_int {
     entry(|| {
-        try_ref!(ctx).core.settings().credentials.check_private_key()?;
+        try_ref!(ctx)
+            .core
+            .settings()
+            .credentials
+            .check_private_key()?;
         Ok(1)
     })
 }
@@ -527,13 +615,29 @@ pub unsafe extern "C" fn SSL_CTX_check_private_key(ctx: *const SSL_CTX) -> c_int
 /// `SSL_CTX_get0_certificate`: the leaf certificate (get0).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_get0_certificate(ctx: *const SSL_CTX) -> *mut sys::X509 {
-    entry(|| Ok(try_ref!(ctx).core.settings().credentials.leaf.as_ref().map_or(std::ptr::null_mut(), Cert::as_ptr)))
+    entry(|| {
+        Ok(try_ref!(ctx)
+            .core
+            .settings()
+            .credentials
+            .leaf
+            .as_ref()
+            .map_or(std::ptr::null_mut(), Cert::as_ptr))
+    })
 }
 
 /// `SSL_CTX_get0_privatekey`: the private key (get0).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_get0_privatekey(ctx: *const SSL_CTX) -> *mut sys::EVP_PKEY {
-    entry(|| Ok(try_ref!(ctx).core.settings().credentials.key.as_ref().map_or(std::ptr::null_mut(), PKey::as_ptr)))
+    entry(|| {
+        Ok(try_ref!(ctx)
+            .core
+            .settings()
+            .credentials
+            .key
+            .as_ref()
+            .map_or(std::ptr::null_mut(), PKey::as_ptr))
+    })
 }
 
 /// `SSL_CTX_add_client_CA`: accepted (a client-side no-op; the CA list a server sends is
@@ -552,7 +656,9 @@ pub unsafe extern "C" fn SSL_CTX_add_client_CA(ctx: *mut SSL_CTX, x: *mut sys::X
 pub unsafe extern "C" fn SSL_CTX_set_timeout(ctx: *mut SSL_CTX, t: c_long) -> c_long {
     entry(|| {
         let new = u64::try_from(t).map_err(|_| Error::BadValue)?;
-        let old = try_ref!(ctx).core.update(|s| std::mem::replace(&mut s.session_timeout, new));
+        let old = try_ref!(ctx)
+            .core
+            .update(|s| std::mem::replace(&mut s.session_timeout, new));
         Ok(c_long::try_from(old).unwrap_or(c_long::MAX))
     })
 }
@@ -560,12 +666,18 @@ pub unsafe extern "C" fn SSL_CTX_set_timeout(ctx: *mut SSL_CTX, t: c_long) -> c_
 /// `SSL_CTX_get_timeout`.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_get_timeout(ctx: *const SSL_CTX) -> c_long {
-    entry(|| Ok(c_long::try_from(try_ref!(ctx).core.settings().session_timeout).unwrap_or(c_long::MAX)))
+    entry(|| {
+        Ok(c_long::try_from(try_ref!(ctx).core.settings().session_timeout).unwrap_or(c_long::MAX))
+    })
 }
 
 /// `SSL_CTX_set_ex_data`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_ex_data(ctx: *mut SSL_CTX, idx: c_int, arg: *mut c_void) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_set_ex_data(
+    ctx: *mut SSL_CTX,
+    idx: c_int,
+    arg: *mut c_void,
+) -> c_int {
     entry(|| Ok(super::c_bool(try_ref!(ctx).ex_data.set(idx, arg))))
 }
 
@@ -578,12 +690,228 @@ pub unsafe extern "C" fn SSL_CTX_get_ex_data(ctx: *const SSL_CTX, idx: c_int) ->
 /// `SSL_CTX_set_session_id_context`: accepted (sessions are not shared between contexts
 /// through an internal cache in this implementation).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_session_id_context(ctx: *mut SSL_CTX, _sid: *const u8, len: c_uint) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_set_session_id_context(
+    ctx: *mut SSL_CTX,
+    _sid: *const u8,
+    len: c_uint,
+) -> c_int {
     entry(|| {
         try_ref!(ctx);
         if len as usize > sys::SSL_MAX_SID_CTX_LENGTH as usize {
-            return Err(Error::Reason(sys::SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG as i32));
+            return Err(Error::Reason(
+                sys::SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG as i32,
+            ));
         }
         Ok(1)
+    })
+}
+
+/// `SSL_CTX_get_verify_depth`: the maximum chain depth (-1: no limit set).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get_verify_depth(ctx: *const SSL_CTX) -> c_int {
+    entry(|| {
+        let ctx = try_ref!(ctx);
+        // SAFETY: the context's parameter set is alive.
+        Ok(unsafe { sys::X509_VERIFY_PARAM_get_depth(ctx.core.param().as_ptr()) })
+    })
+}
+
+/// `SSL_CTX_set_max_early_data`: stores the limit. 0-RTT data is not accepted by this
+/// implementation yet: servers answer `SSL_read_early_data` with "finished, nothing read"
+/// and complete a normal handshake, as an OpenSSL server that rejects early data does.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_max_early_data(ctx: *mut SSL_CTX, max: u32) -> c_int {
+    entry(|| {
+        try_ref!(ctx).core.update(|s| s.max_early_data = max);
+        Ok(1)
+    })
+}
+
+/// `SSL_CTX_get_max_early_data`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get_max_early_data(ctx: *const SSL_CTX) -> u32 {
+    entry(|| Ok(try_ref!(ctx).core.settings().max_early_data))
+}
+
+impl super::Failure for u32 {
+    fn failure() -> Self {
+        0
+    }
+}
+
+/// `SSL_CTX_sess_set_get_cb`: stored; sessions are resumed from rustls's own cache and
+/// tickets, so the callback is not consulted yet.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_sess_set_get_cb(
+    ctx: *mut SSL_CTX,
+    cb: Option<unsafe extern "C" fn(*mut SSL, *const u8, c_int, *mut c_int) -> *mut sys_session>,
+) {
+    entry(|| {
+        lock(&try_ref!(ctx).callbacks).get_session = cb;
+        Ok(())
+    })
+}
+
+/// `SSL_CTX_set_cert_cb`: stored; called by servers after the ClientHello callbacks.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_cert_cb(
+    ctx: *mut SSL_CTX,
+    cb: Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int>,
+    arg: *mut c_void,
+) {
+    entry(|| {
+        let mut cbs = lock(&try_ref!(ctx).callbacks);
+        cbs.cert = cb;
+        cbs.cert_arg = addr(arg);
+        Ok(())
+    })
+}
+
+/// `SSL_CTX_set_client_CA_list`: the CA names a server sends in CertificateRequest (takes
+/// over the stack). Stored and returned by `SSL_CTX_get_client_CA_list`; rustls sends no
+/// CA names yet.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_client_CA_list(
+    ctx: *mut SSL_CTX,
+    list: *mut sys::stack_st_X509_NAME,
+) {
+    entry(|| {
+        let ctx = try_ref!(ctx);
+        // SAFETY: the caller hands over the stack.
+        let list = unsafe { sys::NameStack::from_raw(list.cast()) };
+        *lock(&ctx.client_ca) = list;
+        Ok(())
+    })
+}
+
+/// `SSL_CTX_get_client_CA_list`: the stored list (get0), or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get_client_CA_list(
+    ctx: *const SSL_CTX,
+) -> *mut sys::stack_st_X509_NAME {
+    entry(|| {
+        Ok(lock(&try_ref!(ctx).client_ca)
+            .as_ref()
+            .map_or(std::ptr::null_mut(), |s| s.as_ptr().cast()))
+    })
+}
+
+/// `SSL_load_client_CA_file`: the subject names of the certificates in a PEM file, as a
+/// new `STACK_OF(X509_NAME)` the caller owns; NULL on failure.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_load_client_CA_file(
+    file: *const c_char,
+) -> *mut sys::stack_st_X509_NAME {
+    entry(|| {
+        // SAFETY: file is a C string per the API.
+        let path = unsafe { super::c_str(file) }?;
+        let certs = sys::Bio::open_file(path)
+            .map_err(Error::Io)?
+            .read_pem_certs();
+        if certs.is_empty() {
+            return Err(Error::Crypto);
+        }
+        let names = sys::NameStack::of_subjects(&certs).ok_or(Error::Crypto)?;
+        Ok(names.into_raw().cast())
+    })
+}
+
+/// `SSL_select_next_proto`: picks the first of the server's protocols the client also
+/// offers (`OPENSSL_NPN_NEGOTIATED`), else the client's first (`OPENSSL_NPN_NO_OVERLAP`).
+/// `*out` points into the given lists.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_select_next_proto(
+    out: *mut *mut u8,
+    outlen: *mut u8,
+    server: *const u8,
+    server_len: c_uint,
+    client: *const u8,
+    client_len: c_uint,
+) -> c_int {
+    let r = entry(|| {
+        if out.is_null() || outlen.is_null() {
+            return Err(Error::NullArgument);
+        }
+        // SAFETY: both lists are readable for their lengths per the API.
+        let (server, client) = unsafe {
+            (
+                c_bytes(server, server_len as usize)?,
+                c_bytes(client, client_len as usize)?,
+            )
+        };
+        let (server_list, client_list) = (wire_entries(server), wire_entries(client));
+        let (status, chosen) = match server_list
+            .iter()
+            .find(|s| client_list.iter().any(|c| c.1 == s.1))
+        {
+            Some(hit) => (sys::OPENSSL_NPN_NEGOTIATED, Some((server, *hit))),
+            None => (
+                sys::OPENSSL_NPN_NO_OVERLAP,
+                client_list.first().map(|c| (client, *c)),
+            ),
+        };
+        // SAFETY: out and outlen are writable; the pointer stays inside the caller's list.
+        unsafe {
+            match chosen {
+                Some((list, (offset, proto))) => {
+                    *out = list.as_ptr().add(offset).cast_mut();
+                    *outlen = u8::try_from(proto.len()).unwrap_or(0);
+                }
+                None => {
+                    *out = std::ptr::null_mut();
+                    *outlen = 0;
+                }
+            }
+        }
+        Ok(status + 1)
+    });
+    // entry's failure value is 0; statuses are shifted by one to keep 0 distinct.
+    if r == 0 {
+        sys::OPENSSL_NPN_NO_OVERLAP
+    } else {
+        r - 1
+    }
+}
+
+/// `(offset of the name, name)` for each entry of an ALPN wire list.
+fn wire_entries(wire: &[u8]) -> Vec<(usize, &[u8])> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < wire.len() {
+        let len = usize::from(wire[i]);
+        if len == 0 || i + 1 + len > wire.len() {
+            break;
+        }
+        out.push((i + 1, &wire[i + 1..i + 1 + len]));
+        i += 1 + len;
+    }
+    out
+}
+
+/// `SSL_CTX_get_security_level`: 2, Debian 12's system default (`@SECLEVEL=2`); rustls
+/// offers nothing weaker.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get_security_level(ctx: *const SSL_CTX) -> c_int {
+    entry(|| {
+        try_ref!(ctx);
+        Ok(2)
+    })
+}
+
+/// `SSL_CTX_set_security_level`: accepted (see `SSL_CTX_get_security_level`).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_security_level(ctx: *mut SSL_CTX, _level: c_int) {
+    entry(|| {
+        try_ref!(ctx);
+        Ok(())
+    })
+}
+
+/// `SSL_CTX_remove_session`: 0 (sessions are not held in an OpenSSL-style cache here).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_remove_session(ctx: *mut SSL_CTX, _s: *mut sys_session) -> c_int {
+    entry(|| {
+        try_ref!(ctx);
+        Ok(0)
     })
 }

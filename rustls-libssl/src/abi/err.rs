@@ -22,10 +22,16 @@ pub fn load_strings() {
                 let text = CString::new(text).ok()?;
                 let error = (lib << 23) | (code as c_ulong & 0x7F_FFFF);
                 // The strings live for the rest of the process, as libcrypto requires.
-                Some(sys::ERR_STRING_DATA { error, string: text.into_raw() })
+                Some(sys::ERR_STRING_DATA {
+                    error,
+                    string: text.into_raw(),
+                })
             })
             .collect();
-        entries.push(sys::ERR_STRING_DATA { error: 0, string: std::ptr::null() });
+        entries.push(sys::ERR_STRING_DATA {
+            error: 0,
+            string: std::ptr::null(),
+        });
         let entries: &'static [sys::ERR_STRING_DATA] = Vec::leak(entries);
         // SAFETY: the table is NUL-terminated and lives for the rest of the process.
         unsafe { sys::ERR_load_strings_const(entries.as_ptr()) };
@@ -35,7 +41,10 @@ pub fn load_strings() {
 /// `OPENSSL_init_ssl`: initialises libcrypto with the same options and loads the SSL error
 /// strings; 1 on success.
 #[no_mangle]
-pub unsafe extern "C" fn OPENSSL_init_ssl(opts: u64, settings: *const sys::OPENSSL_INIT_SETTINGS) -> c_int {
+pub unsafe extern "C" fn OPENSSL_init_ssl(
+    opts: u64,
+    settings: *const sys::OPENSSL_INIT_SETTINGS,
+) -> c_int {
     // SAFETY: the options and settings are the caller's, passed through unchanged.
     let ok = unsafe { sys::OPENSSL_init_crypto(opts, settings) };
     load_strings();

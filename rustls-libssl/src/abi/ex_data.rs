@@ -17,7 +17,9 @@ pub struct ExData(Mutex<Vec<usize>>);
 impl ExData {
     /// Stores `value` at `idx`; false for a negative index.
     pub fn set(&self, idx: c_int, value: *mut c_void) -> bool {
-        let Ok(idx) = usize::try_from(idx) else { return false };
+        let Ok(idx) = usize::try_from(idx) else {
+            return false;
+        };
         let mut slots = lock(&self.0);
         if slots.len() <= idx {
             slots.resize(idx + 1, 0);
@@ -28,7 +30,9 @@ impl ExData {
 
     /// The value at `idx`, or NULL.
     pub fn get(&self, idx: c_int) -> *mut c_void {
-        let Ok(idx) = usize::try_from(idx) else { return std::ptr::null_mut() };
+        let Ok(idx) = usize::try_from(idx) else {
+            return std::ptr::null_mut();
+        };
         lock(&self.0).get(idx).copied().unwrap_or(0) as *mut c_void
     }
 }

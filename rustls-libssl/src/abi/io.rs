@@ -13,13 +13,25 @@ use crate::error::Error;
 
 /// Runs one I/O operation: records what `SSL_get_error` will say and pushes the error of a
 /// fatal stop. `None` when the operation stopped.
-fn drive<T>(ssl: &SSL, op: impl FnOnce(&mut Connection, &Transport<'_>) -> Step<T>) -> Option<T> {
+fn drive<T>(
+    ssl: &SSL,
+    mut op: impl FnMut(&mut Connection, &Transport<'_>) -> Step<T>,
+) -> Option<T> {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let rbio = lock(&ssl.rbio).clone();
         let wbio = lock(&ssl.wbio).clone();
-        let io = Transport { rbio: rbio.as_ref(), wbio: wbio.as_ref() };
-        let mut conn = ssl.conn()?;
-        op(&mut conn, &io)
+        let io = Transport {
+            rbio: rbio.as_ref(),
+            wbio: wbio.as_ref(),
+        };
+        loop {
+            let step = op(&mut *ssl.conn()?, &io);
+            match step {
+                // The connection lock is released: the callbacks may call any SSL_ function.
+                Err(Stop::ClientHello) => super::hello::run_callbacks(ssl, io.wbio)?,
+                other => return other,
+            }
+        }
     }))
     .unwrap_or(Err(Stop::Fatal(Error::Internal)));
     let code = match &result {
@@ -28,9 +40,12 @@ fn drive<T>(ssl: &SSL, op: impl FnOnce(&mut Connection, &Transport<'_>) -> Step<
         Err(Stop::WantWrite) => sys::SSL_ERROR_WANT_WRITE,
         Err(Stop::ZeroReturn) => sys::SSL_ERROR_ZERO_RETURN,
         Err(Stop::Fatal(Error::Io(_))) => sys::SSL_ERROR_SYSCALL,
-        Err(Stop::Fatal(_)) => sys::SSL_ERROR_SSL,
+        Err(Stop::Fatal(_) | Stop::ClientHello) => sys::SSL_ERROR_SSL,
     };
     ssl.last_error.store(code as c_int, Ordering::Relaxed);
+    if let Err(Stop::Fatal(e)) = &result {
+        super::debug_log(&format!("handshake/IO failed: {e:?}"));
+    }
     match result {
         Ok(v) => Some(v),
         Err(Stop::Fatal(e)) => {
@@ -42,7 +57,10 @@ fn drive<T>(ssl: &SSL, op: impl FnOnce(&mut Connection, &Transport<'_>) -> Step<
 }
 
 /// Same as [`drive`] for a NULL-checked pointer.
-fn with_ssl<T>(ssl: *const SSL, op: impl FnOnce(&mut Connection, &Transport<'_>) -> Step<T>) -> Option<T> {
+fn with_ssl<T>(
+    ssl: *const SSL,
+    op: impl FnMut(&mut Connection, &Transport<'_>) -> Step<T>,
+) -> Option<T> {
     let r: Result<&SSL, Error> = (|| Ok(try_ref!(ssl)))();
     match r {
         Ok(ssl) => drive(ssl, op),
@@ -100,14 +118,23 @@ pub unsafe extern "C" fn SSL_read(ssl: *mut SSL, buf: *mut c_void, num: c_int) -
 
 /// `SSL_read_ex`: 1 with `*readbytes` set, or 0.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_read_ex(ssl: *mut SSL, buf: *mut c_void, num: usize, readbytes: *mut usize) -> c_int {
+pub unsafe extern "C" fn SSL_read_ex(
+    ssl: *mut SSL,
+    buf: *mut c_void,
+    num: usize,
+    readbytes: *mut usize,
+) -> c_int {
     if buf.is_null() && num > 0 {
         push_error(&Error::NullArgument);
         return 0;
     }
     let n = with_ssl(ssl, |conn, io| {
         // SAFETY: buf is writable for num bytes per the API (checked non-NULL above).
-        let out = if num == 0 { &mut [][..] } else { unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), num) } };
+        let out = if num == 0 {
+            &mut [][..]
+        } else {
+            unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), num) }
+        };
         conn.read(io, out)
     });
     match n {
@@ -147,14 +174,23 @@ pub unsafe extern "C" fn SSL_write(ssl: *mut SSL, buf: *const c_void, num: c_int
 
 /// `SSL_write_ex`: 1 with `*written` set, or 0.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_write_ex(ssl: *mut SSL, buf: *const c_void, num: usize, written: *mut usize) -> c_int {
+pub unsafe extern "C" fn SSL_write_ex(
+    ssl: *mut SSL,
+    buf: *const c_void,
+    num: usize,
+    written: *mut usize,
+) -> c_int {
     if buf.is_null() && num > 0 {
         push_error(&Error::NullArgument);
         return 0;
     }
     let n = with_ssl(ssl, |conn, io| {
         // SAFETY: buf is readable for num bytes per the API (checked non-NULL above).
-        let data = if num == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), num) } };
+        let data = if num == 0 {
+            &[][..]
+        } else {
+            unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), num) }
+        };
         conn.write(io, data)
     });
     match n {
@@ -195,4 +231,25 @@ fn ssl_error(ssl: *const SSL) -> c_int {
         Some(ssl) => ssl.last_error.load(Ordering::Relaxed),
         None => sys::SSL_ERROR_SSL as c_int,
     }
+}
+
+/// `SSL_read_early_data`: 0-RTT data is not accepted yet, so this reports
+/// `SSL_READ_EARLY_DATA_FINISH` with nothing read, and the application goes on with the
+/// normal handshake (what an OpenSSL server that rejects early data reports).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_read_early_data(
+    ssl: *mut SSL,
+    _buf: *mut c_void,
+    _num: usize,
+    readbytes: *mut usize,
+) -> c_int {
+    if ssl.is_null() {
+        push_error(&Error::NullArgument);
+        return sys::SSL_READ_EARLY_DATA_ERROR;
+    }
+    if !readbytes.is_null() {
+        // SAFETY: readbytes is writable per the API.
+        unsafe { *readbytes = 0 };
+    }
+    sys::SSL_READ_EARLY_DATA_FINISH
 }

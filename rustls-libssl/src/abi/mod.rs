@@ -26,6 +26,7 @@ mod ctrl;
 mod ctx;
 mod err;
 mod ex_data;
+mod hello;
 mod io;
 mod session;
 mod ssl;
@@ -140,7 +141,9 @@ pub unsafe fn c_str<'a>(p: *const c_char) -> Result<&'a str, Error> {
         return Err(Error::NullArgument);
     }
     // SAFETY: guaranteed by the caller.
-    unsafe { CStr::from_ptr(p) }.to_str().map_err(|_| Error::BadValue)
+    unsafe { CStr::from_ptr(p) }
+        .to_str()
+        .map_err(|_| Error::BadValue)
 }
 
 /// A `(pointer, length)` argument as a slice.
@@ -166,4 +169,12 @@ pub fn c_bool(b: bool) -> c_int {
 /// An opaque pointer argument kept as a number (application data the shim never reads).
 pub fn addr(p: *mut c_void) -> usize {
     p as usize
+}
+
+/// Writes a diagnostic line to stderr when `RUSTLS_LIBSSL_DEBUG` is set.
+pub fn debug_log(msg: &str) {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *ON.get_or_init(|| std::env::var_os("RUSTLS_LIBSSL_DEBUG").is_some()) {
+        eprintln!("rustls-libssl: {msg}");
+    }
 }

@@ -89,7 +89,9 @@ pub unsafe extern "C" fn SSL_SESSION_get_time(s: *const SSL_SESSION) -> c_long {
 /// `SSL_SESSION_get_timeout`: lifetime in seconds.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_SESSION_get_timeout(s: *const SSL_SESSION) -> c_long {
-    entry(|| Ok(c_long::try_from(*crate::current::lock(&try_ref!(s).timeout)).unwrap_or(c_long::MAX)))
+    entry(|| {
+        Ok(c_long::try_from(*crate::current::lock(&try_ref!(s).timeout)).unwrap_or(c_long::MAX))
+    })
 }
 
 /// `SSL_SESSION_set_timeout`: sets the lifetime; 1.

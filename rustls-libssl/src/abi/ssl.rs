@@ -1,6 +1,6 @@
 //! `SSL`: creation, BIOs, state queries, and per-connection settings.
 
-use std::ffi::{c_char, c_int, c_long, c_uint, c_void};
+use std::ffi::{c_char, c_int, c_long, c_uint, c_void, CString};
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -8,7 +8,7 @@ use super::ctx::{ctx_arc, SSL_CTX};
 use super::ex_data::{store_ctx_index, ExData};
 use super::{c_bool, c_bytes, c_str, entry, try_ref};
 use crate::connection::{Connection, Role};
-use crate::crypto_sys::{self as sys, Bio, X509Stack, Cert};
+use crate::crypto_sys::{self as sys, Bio, Cert, X509Stack};
 use crate::current::{lock, Events};
 use crate::error::Error;
 use crate::session::Session;
@@ -17,24 +17,32 @@ use crate::versions;
 /// An `SSL`: the core connection, its BIOs, and C-side state.
 pub struct SSL {
     conn: Mutex<Connection>,
-    pub ctx: Arc<SSL_CTX>,
+    /// The current context (`SSL_set_SSL_CTX` switches it during the SNI callback).
+    ctx: Mutex<Arc<SSL_CTX>>,
     pub rbio: Mutex<Option<Bio>>,
     pub wbio: Mutex<Option<Bio>>,
     /// What `SSL_get_error` reports for the last failed call.
     pub last_error: AtomicI32,
     pub ex_data: ExData,
     peer_chain_stack: Mutex<Option<X509Stack>>,
+    /// The string `SSL_get_servername` last returned (owned here, get0).
+    servername: Mutex<Option<CString>>,
 }
 
 impl SSL {
+    /// The current context.
+    pub fn ctx(&self) -> Arc<SSL_CTX> {
+        Arc::clone(&lock(&self.ctx))
+    }
+
     /// The connection, unless a callback of this same connection is running (re-entry).
     pub fn conn(&self) -> Result<MutexGuard<'_, Connection>, Error> {
         match self.conn.try_lock() {
             Ok(guard) => Ok(guard),
             Err(std::sync::TryLockError::Poisoned(p)) => Ok(p.into_inner()),
-            Err(std::sync::TryLockError::WouldBlock) => {
-                Err(Error::NotSupported("calling this function from inside a callback of the same SSL"))
-            }
+            Err(std::sync::TryLockError::WouldBlock) => Err(Error::NotSupported(
+                "calling this function from inside a callback of the same SSL",
+            )),
         }
     }
 }
@@ -47,11 +55,20 @@ struct SslEvents {
 
 impl Events for SslEvents {
     fn keylog(&self, line: &str) {
-        let Some(cb) = self.ctx.callbacks().keylog else { return };
-        let Ok(line) = std::ffi::CString::new(line) else { return };
+        let Some(cb) = self.ctx.callbacks().keylog else {
+            return;
+        };
+        let Ok(line) = std::ffi::CString::new(line) else {
+            return;
+        };
         // SAFETY: the callback is the application's keylog callback; the SSL is alive while
         // its handshake runs, and the line outlives the call.
-        unsafe { cb(self.ssl.load(Ordering::Relaxed) as *const SSL, line.as_ptr()) };
+        unsafe {
+            cb(
+                self.ssl.load(Ordering::Relaxed) as *const SSL,
+                line.as_ptr(),
+            )
+        };
     }
 
     fn wants_keylog(&self) -> bool {
@@ -63,7 +80,9 @@ impl Events for SslEvents {
         if mode & i64::from(sys::SSL_SESS_CACHE_CLIENT) == 0 {
             return;
         }
-        let Some(cb) = self.ctx.callbacks().new_session else { return };
+        let Some(cb) = self.ctx.callbacks().new_session else {
+            return;
+        };
         let raw = Arc::into_raw(session).cast_mut();
         // SAFETY: the callback is the application's; it receives one reference, which it
         // keeps when it returns 1.
@@ -82,16 +101,20 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
         try_ref!(ctx);
         // SAFETY: ctx is a live context from SSL_CTX_new.
         let ctx = unsafe { ctx_arc(ctx) };
-        let events = Arc::new(SslEvents { ssl: AtomicUsize::new(0), ctx: Arc::clone(&ctx) });
+        let events = Arc::new(SslEvents {
+            ssl: AtomicUsize::new(0),
+            ctx: Arc::clone(&ctx),
+        });
         let conn = Connection::new(Arc::clone(&ctx.core), events.clone())?;
         let ssl = Box::new(SSL {
             conn: Mutex::new(conn),
-            ctx,
+            ctx: Mutex::new(ctx),
             rbio: Mutex::new(None),
             wbio: Mutex::new(None),
             last_error: AtomicI32::new(0),
             ex_data: ExData::default(),
             peer_chain_stack: Mutex::new(None),
+            servername: Mutex::new(None),
         });
         let raw = Box::into_raw(ssl);
         events.ssl.store(raw as usize, Ordering::Relaxed);
@@ -117,7 +140,7 @@ pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
 /// `SSL_get_SSL_CTX`: the context (get0).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_SSL_CTX(ssl: *const SSL) -> *mut SSL_CTX {
-    entry(|| Ok(Arc::as_ptr(&try_ref!(ssl).ctx).cast_mut()))
+    entry(|| Ok(Arc::as_ptr(&lock(&try_ref!(ssl).ctx)).cast_mut()))
 }
 
 /// `SSL_set_connect_state`: makes this a client.
@@ -186,13 +209,26 @@ pub unsafe extern "C" fn SSL_get_fd(ssl: *const SSL) -> c_int {
 pub unsafe extern "C" fn SSL_get_rfd(ssl: *const SSL) -> c_int {
     let fd = entry(|| {
         let rbio = lock(&try_ref!(ssl).rbio);
-        let Some(bio) = rbio.as_ref() else { return Ok(-1) };
+        let Some(bio) = rbio.as_ref() else {
+            return Ok(-1);
+        };
         let mut fd: c_int = -1;
         // SAFETY: the BIO is alive; BIO_C_GET_FD writes an int through the pointer.
-        unsafe { sys::BIO_ctrl(bio.as_ptr(), sys::BIO_C_GET_FD as c_int, 0, (&mut fd as *mut c_int).cast()) };
+        unsafe {
+            sys::BIO_ctrl(
+                bio.as_ptr(),
+                sys::BIO_C_GET_FD as c_int,
+                0,
+                (&mut fd as *mut c_int).cast(),
+            )
+        };
         Ok(fd)
     });
-    if fd == 0 && ssl.is_null() { -1 } else { fd }
+    if fd == 0 && ssl.is_null() {
+        -1
+    } else {
+        fd
+    }
 }
 
 /// `SSL_get_wfd`.
@@ -245,13 +281,21 @@ pub unsafe extern "C" fn SSL_set0_wbio(ssl: *mut SSL, wbio: *mut sys::BIO) {
 /// `SSL_get_rbio`: the read BIO (get0).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_rbio(ssl: *const SSL) -> *mut sys::BIO {
-    entry(|| Ok(lock(&try_ref!(ssl).rbio).as_ref().map_or(std::ptr::null_mut(), Bio::as_ptr)))
+    entry(|| {
+        Ok(lock(&try_ref!(ssl).rbio)
+            .as_ref()
+            .map_or(std::ptr::null_mut(), Bio::as_ptr))
+    })
 }
 
 /// `SSL_get_wbio`: the write BIO (get0).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_wbio(ssl: *const SSL) -> *mut sys::BIO {
-    entry(|| Ok(lock(&try_ref!(ssl).wbio).as_ref().map_or(std::ptr::null_mut(), Bio::as_ptr)))
+    entry(|| {
+        Ok(lock(&try_ref!(ssl).wbio)
+            .as_ref()
+            .map_or(std::ptr::null_mut(), Bio::as_ptr))
+    })
 }
 
 /// `SSL_get_version`: "TLSv1.3", "TLSv1.2"; before a version is negotiated, the highest
@@ -268,7 +312,11 @@ pub unsafe extern "C" fn SSL_get_version(ssl: *const SSL) -> *const c_char {
 /// `SSL_version`: the negotiated protocol version number.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_version(ssl: *const SSL) -> c_int {
-    entry(|| Ok(c_int::from(try_ref!(ssl).conn()?.version().unwrap_or(versions::TLS1_3))))
+    entry(|| {
+        Ok(c_int::from(
+            try_ref!(ssl).conn()?.version().unwrap_or(versions::TLS1_3),
+        ))
+    })
 }
 
 /// `SSL_client_version`: the highest version this client offers.
@@ -295,7 +343,11 @@ pub fn static_cstr(s: &'static str) -> *const c_char {
 /// `SSL_get0_alpn_selected`: the negotiated protocol (pointer into the connection, valid
 /// while it lives), or NULL/0.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_get0_alpn_selected(ssl: *const SSL, data: *mut *const u8, len: *mut c_uint) {
+pub unsafe extern "C" fn SSL_get0_alpn_selected(
+    ssl: *const SSL,
+    data: *mut *const u8,
+    len: *mut c_uint,
+) {
     entry(|| {
         let conn = try_ref!(ssl).conn()?;
         let (p, n) = match conn.alpn() {
@@ -335,7 +387,10 @@ pub unsafe extern "C" fn SSL_get1_peer_certificate(ssl: *const SSL) -> *mut sys:
     entry(|| {
         let conn = try_ref!(ssl).conn()?;
         let outcome = conn.state.outcome();
-        Ok(outcome.peer_chain.first().map_or(std::ptr::null_mut(), Cert::up_ref_raw))
+        Ok(outcome
+            .peer_chain
+            .first()
+            .map_or(std::ptr::null_mut(), Cert::up_ref_raw))
     })
 }
 
@@ -345,7 +400,10 @@ pub unsafe extern "C" fn SSL_get0_peer_certificate(ssl: *const SSL) -> *mut sys:
     entry(|| {
         let conn = try_ref!(ssl).conn()?;
         let outcome = conn.state.outcome();
-        Ok(outcome.peer_chain.first().map_or(std::ptr::null_mut(), Cert::as_ptr))
+        Ok(outcome
+            .peer_chain
+            .first()
+            .map_or(std::ptr::null_mut(), Cert::as_ptr))
     })
 }
 
@@ -389,7 +447,12 @@ pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut sys::s
 pub unsafe extern "C" fn SSL_get_certificate(ssl: *const SSL) -> *mut sys::X509 {
     entry(|| {
         let conn = try_ref!(ssl).conn()?;
-        Ok(conn.settings.credentials.leaf.as_ref().map_or(std::ptr::null_mut(), Cert::as_ptr))
+        Ok(conn
+            .settings
+            .credentials
+            .leaf
+            .as_ref()
+            .map_or(std::ptr::null_mut(), Cert::as_ptr))
     })
 }
 
@@ -398,7 +461,12 @@ pub unsafe extern "C" fn SSL_get_certificate(ssl: *const SSL) -> *mut sys::X509 
 pub unsafe extern "C" fn SSL_get_privatekey(ssl: *const SSL) -> *mut sys::EVP_PKEY {
     entry(|| {
         let conn = try_ref!(ssl).conn()?;
-        Ok(conn.settings.credentials.key.as_ref().map_or(std::ptr::null_mut(), |k| k.as_ptr()))
+        Ok(conn
+            .settings
+            .credentials
+            .key
+            .as_ref()
+            .map_or(std::ptr::null_mut(), |k| k.as_ptr()))
     })
 }
 
@@ -424,7 +492,11 @@ pub unsafe extern "C" fn SSL_set_verify_result(ssl: *mut SSL, v: c_long) {
 
 /// `SSL_set_verify`: this connection's verification mode and callback.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_set_verify(ssl: *mut SSL, mode: c_int, cb: sys::X509_STORE_CTX_verify_cb) {
+pub unsafe extern "C" fn SSL_set_verify(
+    ssl: *mut SSL,
+    mode: c_int,
+    cb: sys::X509_STORE_CTX_verify_cb,
+) {
     entry(|| {
         // Verification reads these from the connection, not the shared config, so changing
         // them does not need a config of its own.
@@ -464,8 +536,16 @@ pub unsafe extern "C" fn SSL_set1_host(ssl: *mut SSL, host: *const c_char) -> c_
     entry(|| {
         let conn = try_ref!(ssl).conn()?;
         // SAFETY: host is NULL or a C string.
-        let host = if host.is_null() { None } else { Some(unsafe { c_str(host) }?) };
-        if conn.param.set_host(host) { Ok(1) } else { Err(Error::Crypto) }
+        let host = if host.is_null() {
+            None
+        } else {
+            Some(unsafe { c_str(host) }?)
+        };
+        if conn.param.set_host(host) {
+            Ok(1)
+        } else {
+            Err(Error::Crypto)
+        }
     })
 }
 
@@ -476,7 +556,11 @@ pub unsafe extern "C" fn SSL_add1_host(ssl: *mut SSL, host: *const c_char) -> c_
         let conn = try_ref!(ssl).conn()?;
         // SAFETY: the parameter set is alive; host is a C string or NULL.
         let ok = unsafe { sys::X509_VERIFY_PARAM_add1_host(conn.param.as_ptr(), host, 0) };
-        if ok == 1 { Ok(1) } else { Err(Error::Crypto) }
+        if ok == 1 {
+            Ok(1)
+        } else {
+            Err(Error::Crypto)
+        }
     })
 }
 
@@ -553,19 +637,23 @@ pub unsafe extern "C" fn SSL_get_ex_data(ssl: *const SSL, idx: c_int) -> *mut c_
 /// `SSL_set_options`: adds option bits; returns the new options.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_options(ssl: *mut SSL, op: u64) -> u64 {
-    entry(|| Ok(try_ref!(ssl).conn()?.update(|s| {
-        s.options |= op;
-        s.options
-    })))
+    entry(|| {
+        Ok(try_ref!(ssl).conn()?.update(|s| {
+            s.options |= op;
+            s.options
+        }))
+    })
 }
 
 /// `SSL_clear_options`.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_clear_options(ssl: *mut SSL, op: u64) -> u64 {
-    entry(|| Ok(try_ref!(ssl).conn()?.update(|s| {
-        s.options &= !op;
-        s.options
-    })))
+    entry(|| {
+        Ok(try_ref!(ssl).conn()?.update(|s| {
+            s.options &= !op;
+            s.options
+        }))
+    })
 }
 
 /// `SSL_get_options`.
@@ -645,10 +733,62 @@ pub unsafe extern "C" fn SSL_export_keying_material(
             (
                 std::slice::from_raw_parts_mut(out, olen),
                 c_bytes(label.cast(), llen)?,
-                if use_context != 0 { Some(c_bytes(context, contextlen)?) } else { None },
+                if use_context != 0 {
+                    Some(c_bytes(context, contextlen)?)
+                } else {
+                    None
+                },
             )
         };
         conn.export_keying_material(out, label, ctx)?;
         Ok(1)
     })
+}
+
+/// `SSL_set_SSL_CTX`: switches to `ctx`'s certificate and key (the SNI callback's way of
+/// choosing a virtual server); other settings stay those of the original context, as in
+/// OpenSSL. Returns the new context (get0), or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_SSL_CTX(ssl: *mut SSL, ctx: *mut SSL_CTX) -> *mut SSL_CTX {
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        try_ref!(ctx);
+        // SAFETY: ctx is a live context.
+        let new = unsafe { ctx_arc(ctx) };
+        let credentials = new.core.settings().credentials.clone();
+        {
+            let mut conn = ssl.conn()?;
+            conn.settings.credentials = credentials;
+            conn.ctx = Arc::clone(&new.core);
+        }
+        *lock(&ssl.ctx) = new;
+        Ok(ctx)
+    })
+}
+
+/// `SSL_get_servername`: the SNI host name (the one a server received, or the one a
+/// client sends), or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_servername(ssl: *const SSL, ty: c_int) -> *const c_char {
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        if ty != sys::TLSEXT_NAMETYPE_host_name {
+            return Ok(std::ptr::null());
+        }
+        let name = ssl.conn()?.sni().and_then(|n| CString::new(n).ok());
+        let mut cached = lock(&ssl.servername);
+        *cached = name;
+        Ok(cached.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()))
+    })
+}
+
+/// `SSL_get_servername_type`: `TLSEXT_NAMETYPE_host_name` if there is a name, else -1.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_servername_type(ssl: *const SSL) -> c_int {
+    // SAFETY: same contract.
+    if unsafe { SSL_get_servername(ssl, sys::TLSEXT_NAMETYPE_host_name) }.is_null() {
+        -1
+    } else {
+        sys::TLSEXT_NAMETYPE_host_name
+    }
 }

@@ -11,7 +11,9 @@ use super::push_error;
 use crate::error::Error;
 
 fn not_supported(name: &'static CStr) -> usize {
-    push_error(&Error::NotSupported(name.to_str().unwrap_or("this function")));
+    push_error(&Error::NotSupported(
+        name.to_str().unwrap_or("this function"),
+    ));
     0
 }
 

@@ -10,8 +10,15 @@ use std::ffi::c_int;
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_cert_verify_callback(
     _ctx: *mut super::SSL_CTX,
-    _cb: Option<unsafe extern "C" fn(*mut crate::crypto_sys::X509_STORE_CTX, *mut std::ffi::c_void) -> c_int>,
+    _cb: Option<
+        unsafe extern "C" fn(
+            *mut crate::crypto_sys::X509_STORE_CTX,
+            *mut std::ffi::c_void,
+        ) -> c_int,
+    >,
     _arg: *mut std::ffi::c_void,
 ) {
-    super::push_error(&crate::error::Error::NotSupported("SSL_CTX_set_cert_verify_callback"));
+    super::push_error(&crate::error::Error::NotSupported(
+        "SSL_CTX_set_cert_verify_callback",
+    ));
 }

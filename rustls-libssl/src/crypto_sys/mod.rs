@@ -14,7 +14,12 @@
 )]
 
 mod ffi {
-    #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals, dead_code)]
+    #![allow(
+        non_camel_case_types,
+        non_snake_case,
+        non_upper_case_globals,
+        dead_code
+    )]
     #![allow(unreachable_pub, unused_qualifications, clippy::all, improper_ctypes)]
     include!(concat!(env!("OUT_DIR"), "/libcrypto.rs"));
 }

@@ -195,7 +195,10 @@ impl Bio {
         match usize::try_from(n) {
             Ok(n) if n > 0 => Ok(n),
             _ if self.should_retry() => Err(io::ErrorKind::WouldBlock.into()),
-            _ => Err(io::Error::new(io::ErrorKind::BrokenPipe, "BIO_write failed")),
+            _ => Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "BIO_write failed",
+            )),
         }
     }
 
@@ -203,7 +206,12 @@ impl Bio {
     pub fn flush(&self) -> io::Result<()> {
         // SAFETY: the BIO is alive; BIO_ctrl with BIO_CTRL_FLUSH takes no pointer argument.
         let r = unsafe {
-            ffi::BIO_ctrl(self.as_ptr(), ffi::BIO_CTRL_FLUSH as i32, 0, std::ptr::null_mut())
+            ffi::BIO_ctrl(
+                self.as_ptr(),
+                ffi::BIO_CTRL_FLUSH as i32,
+                0,
+                std::ptr::null_mut(),
+            )
         };
         if r > 0 {
             Ok(())
@@ -227,7 +235,12 @@ impl Bio {
         loop {
             // SAFETY: the BIO is alive; PEM_read_bio_X509 returns an owned object or NULL.
             let x = unsafe {
-                ffi::PEM_read_bio_X509(self.as_ptr(), std::ptr::null_mut(), None, std::ptr::null_mut())
+                ffi::PEM_read_bio_X509(
+                    self.as_ptr(),
+                    std::ptr::null_mut(),
+                    None,
+                    std::ptr::null_mut(),
+                )
             };
             // SAFETY: x is NULL or an owned Cert.
             match unsafe { Cert::from_raw(x) } {
@@ -249,7 +262,9 @@ impl Bio {
 
 /// Calls an `i2d_*` function twice: once for the length, once to encode.
 fn i2d_vec(mut f: impl FnMut(*mut *mut u8) -> i32) -> Option<Vec<u8>> {
-    let len = usize::try_from(f(std::ptr::null_mut())).ok().filter(|&n| n > 0)?;
+    let len = usize::try_from(f(std::ptr::null_mut()))
+        .ok()
+        .filter(|&n| n > 0)?;
     let mut buf = vec![0u8; len];
     let mut p = buf.as_mut_ptr();
     let n = usize::try_from(f(&mut p)).ok()?;
@@ -359,3 +374,92 @@ impl Drop for X509Stack {
 unsafe impl Send for X509Stack {}
 // SAFETY: as above.
 unsafe impl Sync for X509Stack {}
+
+impl X509Stack {
+    /// New references to the certificates of a `STACK_OF(X509)` the caller owns.
+    ///
+    /// # Safety
+    /// `sk` is NULL or a valid `STACK_OF(X509)`.
+    pub unsafe fn certs_of(sk: *const ffi::OPENSSL_STACK) -> Vec<Cert> {
+        if sk.is_null() {
+            return Vec::new();
+        }
+        // SAFETY: sk is a valid stack of X509 per the caller.
+        let n = unsafe { ffi::OPENSSL_sk_num(sk) };
+        (0..n)
+            // SAFETY: i is in range; each element is a valid X509 we take a reference to.
+            .filter_map(|i| unsafe { Cert::from_ptr_up_ref(ffi::OPENSSL_sk_value(sk, i).cast()) })
+            .collect()
+    }
+
+    /// Takes over a `STACK_OF(X509)` and the references it holds (a set0).
+    ///
+    /// # Safety
+    /// `sk` is NULL or a valid `STACK_OF(X509)` whose ownership passes to the result.
+    pub unsafe fn from_raw(sk: *mut ffi::OPENSSL_STACK) -> Option<Self> {
+        NonNull::new(sk).map(Self)
+    }
+
+    /// The certificates, as new references.
+    pub fn to_vec(&self) -> Vec<Cert> {
+        // SAFETY: self owns a valid stack.
+        unsafe { Self::certs_of(self.0.as_ptr()) }
+    }
+}
+
+/// An owned `STACK_OF(X509_NAME)` (client CA lists).
+pub struct NameStack(NonNull<ffi::OPENSSL_STACK>);
+
+impl NameStack {
+    /// Takes over a stack and its names.
+    ///
+    /// # Safety
+    /// `sk` is NULL or a valid `STACK_OF(X509_NAME)` whose ownership passes to the result.
+    pub unsafe fn from_raw(sk: *mut ffi::OPENSSL_STACK) -> Option<Self> {
+        NonNull::new(sk).map(Self)
+    }
+
+    /// A new stack of copies of the certificates' subject names.
+    pub fn of_subjects(certs: &[Cert]) -> Option<Self> {
+        // SAFETY: creates an owned empty stack.
+        let stack = Self(NonNull::new(unsafe { ffi::OPENSSL_sk_new_null() })?);
+        for cert in certs {
+            // SAFETY: the certificate is alive; the dup is owned by the stack once pushed.
+            unsafe {
+                let name = ffi::X509_NAME_dup(ffi::X509_get_subject_name(cert.as_ptr()));
+                if !name.is_null() {
+                    ffi::OPENSSL_sk_push(stack.0.as_ptr(), name.cast());
+                }
+            }
+        }
+        Some(stack)
+    }
+
+    /// The raw stack (get0).
+    pub fn as_ptr(&self) -> *mut ffi::OPENSSL_STACK {
+        self.0.as_ptr()
+    }
+
+    /// Gives the stack to the caller.
+    pub fn into_raw(self) -> *mut ffi::OPENSSL_STACK {
+        let p = self.0.as_ptr();
+        std::mem::forget(self);
+        p
+    }
+}
+
+impl Drop for NameStack {
+    fn drop(&mut self) {
+        unsafe extern "C" fn free_name(p: *mut libc::c_void) {
+            // SAFETY: every element is an X509_NAME owned by the stack.
+            unsafe { ffi::X509_NAME_free(p.cast()) };
+        }
+        // SAFETY: self owns the stack and its names.
+        unsafe { ffi::OPENSSL_sk_pop_free(self.0.as_ptr(), Some(free_name)) };
+    }
+}
+
+// SAFETY: the stack is only read after it is stored.
+unsafe impl Send for NameStack {}
+// SAFETY: as above.
+unsafe impl Sync for NameStack {}

@@ -6,7 +6,7 @@
 use std::ptr;
 
 use super::ffi;
-use super::owners::{X509Store, Cert};
+use super::owners::{Cert, X509Store};
 
 /// The application's verify callback, as OpenSSL stores it.
 pub type VerifyCallback = ffi::X509_STORE_CTX_verify_cb;
@@ -96,7 +96,11 @@ pub struct ChainResult {
 
 /// Runs `X509_verify_cert` on `leaf` with `untrusted` intermediates.
 pub fn verify_chain(leaf: &Cert, untrusted: &[Cert], check: &ChainCheck<'_>) -> ChainResult {
-    let fail = ChainResult { ok: false, error: ffi::X509_V_ERR_UNSPECIFIED as i32, verified_chain: Vec::new() };
+    let fail = ChainResult {
+        ok: false,
+        error: ffi::X509_V_ERR_UNSPECIFIED as i32,
+        verified_chain: Vec::new(),
+    };
     // SAFETY: every pointer handed to libcrypto below is valid for the duration of the call:
     // the store, leaf and intermediates are owned by the caller's owners, the stack and the
     // store context are created and freed here.
@@ -134,7 +138,11 @@ pub fn verify_chain(leaf: &Cert, untrusted: &[Cert], check: &ChainCheck<'_>) -> 
                 }
                 ffi::OPENSSL_sk_free(chain.cast());
             }
-            result = ChainResult { ok, error, verified_chain };
+            result = ChainResult {
+                ok,
+                error,
+                verified_chain,
+            };
         }
         ffi::OPENSSL_sk_free(sk);
         ffi::X509_STORE_CTX_free(ctx);
