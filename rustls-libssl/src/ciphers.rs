@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 
 /// One cipher suite this library can negotiate: what `SSL_CIPHER *` points at.
 #[derive(Debug)]
-pub struct Cipher {
+pub(crate) struct Cipher {
     /// OpenSSL's name (`ECDHE-RSA-AES128-GCM-SHA256`, `TLS_AES_128_GCM_SHA256`).
     pub name: &'static str,
     /// The RFC name (`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`).
@@ -32,17 +32,17 @@ impl Eq for Cipher {}
 
 impl Cipher {
     /// The IANA id, e.g. 0xC02F.
-    pub fn iana_id(&self) -> u16 {
+    pub(crate) fn iana_id(&self) -> u16 {
         u16::from(self.suite.suite())
     }
 
     /// True for a TLS 1.3 suite.
-    pub fn is_tls13(&self) -> bool {
+    pub(crate) fn is_tls13(&self) -> bool {
         matches!(self.suite, SupportedCipherSuite::Tls13(_))
     }
 
     /// The lowest protocol version using it, as OpenSSL names it.
-    pub fn version(&self) -> &'static str {
+    pub(crate) fn version(&self) -> &'static str {
         if self.is_tls13() {
             "TLSv1.3"
         } else {
@@ -51,7 +51,7 @@ impl Cipher {
     }
 
     /// The table entry for a negotiated rustls suite.
-    pub fn find(suite: SupportedCipherSuite) -> Option<&'static Self> {
+    pub(crate) fn find(suite: SupportedCipherSuite) -> Option<&'static Self> {
         ALL.iter().find(|c| c.suite.suite() == suite.suite())
     }
 
@@ -75,7 +75,7 @@ macro_rules! cipher {
 }
 
 /// Every suite, in OpenSSL's default preference order (TLS 1.3 first).
-pub static ALL: &[Cipher] = &[
+pub(crate) static ALL: &[Cipher] = &[
     cipher!(
         "TLS_AES_256_GCM_SHA384",
         "TLS_AES_256_GCM_SHA384",
@@ -162,23 +162,23 @@ fn tls12_attrs(c: &Cipher) -> &'static [&'static str] {
 
 /// An ordered selection of suites: what a cipher string or suite list chose.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CipherList(pub Vec<&'static Cipher>);
+pub(crate) struct CipherList(pub Vec<&'static Cipher>);
 
 impl CipherList {
     /// OpenSSL's default TLS 1.2 list (`DEFAULT`).
-    pub fn default_tls12() -> Self {
+    pub(crate) fn default_tls12() -> Self {
         Self(ALL.iter().filter(|c| !c.is_tls13()).collect())
     }
 
     /// OpenSSL's default TLS 1.3 list.
-    pub fn default_tls13() -> Self {
+    pub(crate) fn default_tls13() -> Self {
         Self(ALL.iter().filter(|c| c.is_tls13()).collect())
     }
 
     /// Parses an OpenSSL cipher string, which selects TLS 1.2 suites only. Names OpenSSL
     /// knows but rustls lacks (CBC, DHE, RSA key exchange...) select nothing, as unknown
     /// words do in OpenSSL; a string selecting no suite at all fails with `NO_CIPHER_MATCH`.
-    pub fn parse_tls12(s: &str) -> Result<Self> {
+    pub(crate) fn parse_tls12(s: &str) -> Result<Self> {
         let candidates: Vec<&'static Cipher> = ALL.iter().filter(|c| !c.is_tls13()).collect();
         let mut active: Vec<&'static Cipher> = Vec::new();
         let mut killed: Vec<&'static Cipher> = Vec::new();
@@ -226,7 +226,7 @@ impl CipherList {
             }
         }
         if active.is_empty() {
-            return Err(Error::Reason(sys::SSL_R_NO_CIPHER_MATCH as i32));
+            return Err(Error::Reason(sys::SSL_R_NO_CIPHER_MATCH));
         }
         Ok(Self(active))
     }
@@ -234,24 +234,25 @@ impl CipherList {
     /// Parses a TLS 1.3 suite list (`TLS_AES_128_GCM_SHA256:...`). OpenSSL's CCM suites are
     /// accepted and dropped (rustls lacks them); any other unknown name fails the call, as
     /// in OpenSSL. An empty string disables TLS 1.3 suites.
-    pub fn parse_tls13(s: &str) -> Result<Self> {
+    pub(crate) fn parse_tls13(s: &str) -> Result<Self> {
         let mut out = Vec::new();
         for name in s.split(':').filter(|t| !t.is_empty()) {
             match ALL.iter().find(|c| c.is_tls13() && c.name == name) {
                 Some(c) if !out.contains(&c) => out.push(c),
                 Some(_) => {}
                 None if matches!(name, "TLS_AES_128_CCM_SHA256" | "TLS_AES_128_CCM_8_SHA256") => {}
-                None => return Err(Error::Reason(sys::SSL_R_NO_CIPHER_MATCH as i32)),
+                None => return Err(Error::Reason(sys::SSL_R_NO_CIPHER_MATCH)),
             }
         }
         if out.is_empty() && !s.is_empty() {
-            return Err(Error::Reason(sys::SSL_R_NO_CIPHER_MATCH as i32));
+            return Err(Error::Reason(sys::SSL_R_NO_CIPHER_MATCH));
         }
         Ok(Self(out))
     }
 
     /// The OpenSSL names, colon-separated.
-    pub fn names(&self) -> String {
+    #[cfg(test)]
+    pub(crate) fn names(&self) -> String {
         self.0.iter().map(|c| c.name).collect::<Vec<_>>().join(":")
     }
 }

@@ -18,14 +18,14 @@ use crate::session::Session;
 
 /// Which end of the connection this is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     Client,
     Server,
 }
 
 /// Why an operation did not complete: what `SSL_get_error` reports.
 #[derive(Debug)]
-pub enum Stop {
+pub(crate) enum Stop {
     /// The read BIO has no data yet.
     WantRead,
     /// The write BIO cannot take more data yet.
@@ -46,16 +46,16 @@ impl From<Error> for Stop {
 }
 
 /// Result of an operation that may stop.
-pub type Step<T> = std::result::Result<T, Stop>;
+pub(crate) type Step<T> = std::result::Result<T, Stop>;
 
 /// The BIOs an operation reads from and writes to.
-pub struct Transport<'a> {
+pub(crate) struct Transport<'a> {
     pub rbio: Option<&'a Bio>,
     pub wbio: Option<&'a Bio>,
 }
 
 /// An `SSL`.
-pub struct Connection {
+pub(crate) struct Connection {
     pub ctx: Arc<Context>,
     pub role: Option<Role>,
     /// Settings copied from the context at `SSL_new`; `own_settings` says whether a
@@ -84,7 +84,7 @@ pub struct Connection {
 
 impl Connection {
     /// A connection of `ctx` (`SSL_new`).
-    pub fn new(ctx: Arc<Context>, events: Arc<dyn Events>) -> Result<Self> {
+    pub(crate) fn new(ctx: Arc<Context>, events: Arc<dyn Events>) -> Result<Self> {
         let role = match ctx.method {
             Method::Client => Some(Role::Client),
             Method::Server => Some(Role::Server),
@@ -113,23 +113,23 @@ impl Connection {
     }
 
     /// Changes this connection's settings (it stops sharing the context's config).
-    pub fn update<R>(&mut self, f: impl FnOnce(&mut Settings) -> R) -> R {
+    pub(crate) fn update<R>(&mut self, f: impl FnOnce(&mut Settings) -> R) -> R {
         self.own_settings = true;
         f(&mut self.settings)
     }
 
     /// Whether the handshake has finished.
-    pub fn is_established(&self) -> bool {
+    pub(crate) fn is_established(&self) -> bool {
         self.tls.as_ref().is_some_and(|t| !t.is_handshaking())
     }
 
     /// Whether the handshake has started.
-    pub fn has_started(&self) -> bool {
+    pub(crate) fn has_started(&self) -> bool {
         self.tls.is_some()
     }
 
     /// `SSL_do_handshake`: drives the handshake as far as the BIOs allow.
-    pub fn handshake(&mut self, io: &Transport<'_>) -> Step<()> {
+    pub(crate) fn handshake(&mut self, io: &Transport<'_>) -> Step<()> {
         if self.tls.is_none() {
             match self.role {
                 Some(Role::Server) => self.accept(io)?,
@@ -150,7 +150,7 @@ impl Connection {
     }
 
     /// `SSL_read`: returns decrypted bytes, doing the handshake first if needed.
-    pub fn read(&mut self, io: &Transport<'_>, buf: &mut [u8]) -> Step<usize> {
+    pub(crate) fn read(&mut self, io: &Transport<'_>, buf: &mut [u8]) -> Step<usize> {
         if !self.is_established() {
             self.handshake(io)?;
         }
@@ -167,7 +167,7 @@ impl Connection {
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                    if self.settings.options & sys::SSL_OP_IGNORE_UNEXPECTED_EOF as u64 != 0 {
+                    if self.settings.options & sys::SSL_OP_IGNORE_UNEXPECTED_EOF != 0 {
                         return Err(Stop::ZeroReturn);
                     }
                     return Err(Stop::Fatal(Error::UnexpectedEof));
@@ -184,14 +184,12 @@ impl Connection {
 
     /// `SSL_write`: all of `buf` or a stop; after WANT_WRITE the application calls again
     /// with the same buffer and the write continues where it stopped.
-    pub fn write(&mut self, io: &Transport<'_>, buf: &[u8]) -> Step<usize> {
+    pub(crate) fn write(&mut self, io: &Transport<'_>, buf: &[u8]) -> Step<usize> {
         if !self.is_established() {
             self.handshake(io)?;
         }
         if self.sent_close {
-            return Err(Stop::Fatal(Error::Reason(
-                sys::SSL_R_PROTOCOL_IS_SHUTDOWN as i32,
-            )));
+            return Err(Stop::Fatal(Error::Reason(sys::SSL_R_PROTOCOL_IS_SHUTDOWN)));
         }
         let partial = self.settings.mode & sys::SSL_MODE_ENABLE_PARTIAL_WRITE as u64 != 0;
         loop {
@@ -211,13 +209,13 @@ impl Connection {
     }
 
     /// `SSL_shutdown`: sends close_notify; `Ok(true)` once the peer's has arrived too.
-    pub fn shutdown(&mut self, io: &Transport<'_>) -> Step<bool> {
+    pub(crate) fn shutdown(&mut self, io: &Transport<'_>) -> Step<bool> {
         let Some(tls) = self.tls.as_mut() else {
             return Ok(true);
         };
         if tls.is_handshaking() {
             return Err(Stop::Fatal(Error::Reason(
-                sys::SSL_R_SHUTDOWN_WHILE_IN_INIT as i32,
+                sys::SSL_R_SHUTDOWN_WHILE_IN_INIT,
             )));
         }
         if !self.sent_close {
@@ -229,55 +227,55 @@ impl Connection {
     }
 
     /// `SSL_get_shutdown` bits.
-    pub fn shutdown_flags(&self) -> i32 {
+    pub(crate) fn shutdown_flags(&self) -> i32 {
         let mut flags = 0;
         if self.sent_close {
-            flags |= sys::SSL_SENT_SHUTDOWN as i32;
+            flags |= sys::SSL_SENT_SHUTDOWN;
         }
         if self.received_close {
-            flags |= sys::SSL_RECEIVED_SHUTDOWN as i32;
+            flags |= sys::SSL_RECEIVED_SHUTDOWN;
         }
         flags
     }
 
     /// `SSL_set_shutdown`: marks directions closed without sending anything.
-    pub fn set_shutdown_flags(&mut self, flags: i32) {
-        self.sent_close |= flags & sys::SSL_SENT_SHUTDOWN as i32 != 0;
-        self.received_close |= flags & sys::SSL_RECEIVED_SHUTDOWN as i32 != 0;
+    pub(crate) fn set_shutdown_flags(&mut self, flags: i32) {
+        self.sent_close |= flags & sys::SSL_SENT_SHUTDOWN != 0;
+        self.received_close |= flags & sys::SSL_RECEIVED_SHUTDOWN != 0;
     }
 
     /// `SSL_pending`: decrypted bytes ready to read.
-    pub fn pending(&self) -> usize {
+    pub(crate) fn pending(&self) -> usize {
         self.pending
     }
 
     /// The negotiated protocol version, once known.
-    pub fn version(&self) -> Option<u16> {
+    pub(crate) fn version(&self) -> Option<u16> {
         self.tls.as_ref()?.protocol_version().map(u16::from)
     }
 
     /// The negotiated cipher suite, once known.
-    pub fn cipher(&self) -> Option<&'static Cipher> {
+    pub(crate) fn cipher(&self) -> Option<&'static Cipher> {
         Cipher::find(self.tls.as_ref()?.negotiated_cipher_suite()?)
     }
 
     /// The negotiated ALPN protocol.
-    pub fn alpn(&self) -> Option<&[u8]> {
+    pub(crate) fn alpn(&self) -> Option<&[u8]> {
         self.tls.as_ref()?.alpn_protocol()
     }
 
     /// The negotiated key-exchange group.
-    pub fn group(&self) -> Option<rustls::NamedGroup> {
+    pub(crate) fn group(&self) -> Option<rustls::NamedGroup> {
         Some(self.tls.as_ref()?.negotiated_key_exchange_group()?.name())
     }
 
     /// Whether the handshake resumed a session.
-    pub fn session_reused(&self) -> bool {
+    pub(crate) fn session_reused(&self) -> bool {
         self.tls.as_ref().and_then(|t| t.handshake_kind()) == Some(HandshakeKind::Resumed)
     }
 
     /// `SSL_export_keying_material`.
-    pub fn export_keying_material(
+    pub(crate) fn export_keying_material(
         &self,
         out: &mut [u8],
         label: &[u8],
@@ -287,14 +285,14 @@ impl Connection {
             .tls
             .as_ref()
             .filter(|t| !t.is_handshaking())
-            .ok_or(Error::Reason(sys::SSL_R_UNINITIALIZED as i32))?;
+            .ok_or(Error::Reason(sys::SSL_R_UNINITIALIZED))?;
         tls.export_keying_material(out, label, context)
             .map(|_| ())
             .map_err(Error::Tls)
     }
 
     /// The SNI host name: the one a server received, or the one a client sends.
-    pub fn sni(&self) -> Option<String> {
+    pub(crate) fn sni(&self) -> Option<String> {
         match self.role {
             Some(Role::Server) => lock(&self.state.hello)
                 .as_ref()
@@ -304,7 +302,7 @@ impl Connection {
     }
 
     /// Asks to resume `session` (`SSL_set_session`).
-    pub fn set_session(&mut self, session: Option<Arc<Session>>) {
+    pub(crate) fn set_session(&mut self, session: Option<Arc<Session>>) {
         *lock(&self.state.resume) = session;
     }
 
@@ -323,7 +321,7 @@ impl Connection {
 
     fn start_client(&mut self) -> Result<()> {
         if self.role.is_none() {
-            return Err(Error::Reason(sys::SSL_R_CONNECTION_TYPE_NOT_SET as i32));
+            return Err(Error::Reason(sys::SSL_R_CONNECTION_TYPE_NOT_SET));
         }
         self.prepare()?;
         let config = if self.own_settings {
@@ -368,9 +366,7 @@ impl Connection {
                     if self.eof {
                         return Err(Stop::Fatal(Error::UnexpectedEof));
                     }
-                    let rbio = io
-                        .rbio
-                        .ok_or(Error::Reason(sys::SSL_R_BIO_NOT_SET as i32))?;
+                    let rbio = io.rbio.ok_or(Error::Reason(sys::SSL_R_BIO_NOT_SET))?;
                     let mut reader = BioReader {
                         bio: rbio,
                         records: &mut self.records,
@@ -415,7 +411,7 @@ impl Connection {
 
     /// Records the application's choices after [`Stop::ClientHello`]: the ALPN protocol to
     /// select (`None` for none).
-    pub fn hello_decided(&mut self, alpn: Option<Vec<u8>>) {
+    pub(crate) fn hello_decided(&mut self, alpn: Option<Vec<u8>>) {
         if let Hello::Received(accepted) = std::mem::replace(&mut self.hello, Hello::Reading(None))
         {
             self.hello = Hello::Decided(accepted, alpn);
@@ -435,11 +431,11 @@ impl Connection {
                 b"OPTIO",
             ] {
                 if head.starts_with(&method[..method.len().min(5)]) {
-                    return Error::Reason(sys::SSL_R_HTTP_REQUEST as i32);
+                    return Error::Reason(sys::SSL_R_HTTP_REQUEST);
                 }
             }
             if head.starts_with(b"CONNE") {
-                return Error::Reason(sys::SSL_R_HTTPS_PROXY_REQUEST as i32);
+                return Error::Reason(sys::SSL_R_HTTPS_PROXY_REQUEST);
             }
         }
         Error::Tls(e)
@@ -453,9 +449,7 @@ impl Connection {
         if !tls.wants_write() {
             return Ok(());
         }
-        let wbio = io
-            .wbio
-            .ok_or(Error::Reason(sys::SSL_R_BIO_NOT_SET as i32))?;
+        let wbio = io.wbio.ok_or(Error::Reason(sys::SSL_R_BIO_NOT_SET))?;
         while tls.wants_write() {
             match tls.write_tls(&mut BioWriter(wbio)) {
                 Ok(_) => {}
@@ -468,9 +462,7 @@ impl Connection {
 
     /// Reads from the read BIO and processes what arrived.
     fn fill(&mut self, io: &Transport<'_>) -> Step<()> {
-        let rbio = io
-            .rbio
-            .ok_or(Error::Reason(sys::SSL_R_BIO_NOT_SET as i32))?;
+        let rbio = io.rbio.ok_or(Error::Reason(sys::SSL_R_BIO_NOT_SET))?;
         let tls = self.tls.as_mut().ok_or(Error::Internal)?;
         let mut reader = BioReader {
             bio: rbio,
@@ -607,7 +599,7 @@ impl Write for BioWriter<'_> {
 /// A server's progress towards its rustls connection.
 enum Hello {
     /// Reading the ClientHello.
-    Reading(Option<Acceptor>),
+    Reading(Option<Box<Acceptor>>),
     /// The ClientHello arrived; the application's callbacks have not run yet.
     Received(Box<Accepted>),
     /// The callbacks ran; the ALPN protocol they chose.
@@ -621,15 +613,6 @@ fn hello_info(accepted: &Accepted) -> HelloInfo {
         alpn: hello
             .alpn()
             .map(|a| a.map(<[u8]>::to_vec).collect())
-            .unwrap_or_default(),
-        cipher_suites: hello
-            .cipher_suites()
-            .iter()
-            .map(|c| u16::from(*c))
-            .collect(),
-        groups: hello
-            .named_groups()
-            .map(|g| g.iter().map(|g| u16::from(*g)).collect())
             .unwrap_or_default(),
     }
 }

@@ -23,7 +23,7 @@ use crate::versions::{VersionRange, TLS1_2, TLS1_3};
 
 /// Which roles a method allows (`TLS_method`, `TLS_client_method`, `TLS_server_method`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Method {
+pub(crate) enum Method {
     Any,
     Client,
     Server,
@@ -31,7 +31,7 @@ pub enum Method {
 
 /// Everything an application configures on a context (and, copied, on a connection).
 #[derive(Clone)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub versions: VersionRange,
     /// `SSL_OP_*` bits.
     pub options: u64,
@@ -59,7 +59,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             versions: VersionRange::default(),
-            options: (sys::SSL_OP_NO_COMPRESSION | sys::SSL_OP_ENABLE_MIDDLEBOX_COMPAT) as u64,
+            options: (sys::SSL_OP_NO_COMPRESSION | sys::SSL_OP_ENABLE_MIDDLEBOX_COMPAT),
             mode: sys::SSL_MODE_AUTO_RETRY as u64,
             tls12_ciphers: CipherList::default_tls12(),
             tls13_ciphers: CipherList::default_tls13(),
@@ -77,14 +77,14 @@ impl Default for Settings {
 }
 
 /// An `SSL_CTX`.
-pub struct Context {
+pub(crate) struct Context {
     pub method: Method,
     settings: Mutex<Settings>,
     store: Mutex<X509Store>,
     param: VerifyParam,
     client_config: Mutex<Option<Arc<ClientConfig>>>,
     /// Server configs, one per ALPN choice the application's callback made.
-    server_configs: Mutex<Vec<(Option<Vec<u8>>, Arc<ServerConfig>)>>,
+    server_configs: Mutex<Vec<ServerConfigEntry>>,
     /// Server-side resumption state, kept across config rebuilds.
     sessions: Arc<ServerSessionMemoryCache>,
     ticketer: Mutex<Option<Arc<dyn ProducesTickets>>>,
@@ -92,7 +92,7 @@ pub struct Context {
 
 impl Context {
     /// A context with OpenSSL's defaults and an empty trust store.
-    pub fn new(method: Method) -> Result<Self> {
+    pub(crate) fn new(method: Method) -> Result<Self> {
         Ok(Self {
             method,
             settings: Mutex::new(Settings::default()),
@@ -106,12 +106,12 @@ impl Context {
     }
 
     /// Reads the settings.
-    pub fn settings(&self) -> MutexGuard<'_, Settings> {
+    pub(crate) fn settings(&self) -> MutexGuard<'_, Settings> {
         lock(&self.settings)
     }
 
     /// Changes the settings; the shared rustls config is rebuilt on next use.
-    pub fn update<R>(&self, f: impl FnOnce(&mut Settings) -> R) -> R {
+    pub(crate) fn update<R>(&self, f: impl FnOnce(&mut Settings) -> R) -> R {
         let r = f(&mut lock(&self.settings));
         *lock(&self.client_config) = None;
         lock(&self.server_configs).clear();
@@ -119,22 +119,22 @@ impl Context {
     }
 
     /// The trust store (`SSL_CTX_get_cert_store`).
-    pub fn store(&self) -> X509Store {
+    pub(crate) fn store(&self) -> X509Store {
         lock(&self.store).clone()
     }
 
     /// Replaces the trust store (`SSL_CTX_set_cert_store`).
-    pub fn set_store(&self, store: X509Store) {
+    pub(crate) fn set_store(&self, store: X509Store) {
         *lock(&self.store) = store;
     }
 
     /// The verification parameters (`SSL_CTX_get0_param`).
-    pub fn param(&self) -> &VerifyParam {
+    pub(crate) fn param(&self) -> &VerifyParam {
         &self.param
     }
 
     /// The client config for these settings, shared by every connection using them.
-    pub fn client_config(&self) -> Result<Arc<ClientConfig>> {
+    pub(crate) fn client_config(&self) -> Result<Arc<ClientConfig>> {
         let mut cached = lock(&self.client_config);
         if let Some(config) = cached.as_ref() {
             return Ok(Arc::clone(config));
@@ -148,7 +148,7 @@ impl Context {
 impl Context {
     /// The server config for these settings and the ALPN protocol the application chose
     /// (`None`: no ALPN), shared by every connection making the same choice.
-    pub fn server_config(
+    pub(crate) fn server_config(
         &self,
         settings: Option<&Settings>,
         alpn: Option<&[u8]>,
@@ -170,7 +170,7 @@ impl Context {
         let versions = usable_versions(s, &provider);
         let mut config = ServerConfig::builder_with_provider(provider)
             .with_protocol_versions(&versions)
-            .map_err(|_| Error::Reason(sys::SSL_R_NO_CIPHERS_AVAILABLE as i32))?
+            .map_err(|_| Error::Reason(sys::SSL_R_NO_CIPHERS_AVAILABLE))?
             .with_client_cert_verifier(verify::client_verifier())
             .with_cert_resolver(verify::server_cert_resolver());
         config.alpn_protocols = alpn.map(|a| vec![a.to_vec()]).unwrap_or_default();
@@ -200,6 +200,9 @@ impl Context {
     }
 }
 
+/// A server config and the ALPN protocol it selects.
+type ServerConfigEntry = (Option<Vec<u8>>, Arc<ServerConfig>);
+
 /// Size of a context's internal server session cache (OpenSSL's default is 20480).
 const SESSION_CACHE_SIZE: usize = 20480;
 
@@ -216,12 +219,12 @@ fn usable_versions(
 }
 
 /// Builds a rustls client config from settings.
-pub fn client_config(s: &Settings) -> Result<ClientConfig> {
+pub(crate) fn client_config(s: &Settings) -> Result<ClientConfig> {
     let provider = Arc::new(provider(s)?);
     let versions = usable_versions(s, &provider);
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&versions)
-        .map_err(|_| Error::Reason(sys::SSL_R_NO_CIPHERS_AVAILABLE as i32))?
+        .map_err(|_| Error::Reason(sys::SSL_R_NO_CIPHERS_AVAILABLE))?
         .dangerous()
         .with_custom_certificate_verifier(verify::server_verifier())
         .with_client_cert_resolver(verify::client_cert_resolver());
@@ -240,7 +243,7 @@ pub fn client_config(s: &Settings) -> Result<ClientConfig> {
 fn provider(s: &Settings) -> Result<CryptoProvider> {
     let versions = s.versions.enabled(s.options);
     if versions.is_empty() {
-        return Err(Error::Reason(sys::SSL_R_NO_PROTOCOLS_AVAILABLE as i32));
+        return Err(Error::Reason(sys::SSL_R_NO_PROTOCOLS_AVAILABLE));
     }
     let has = |v: u16| versions.iter().any(|x| u16::from(x.version) == v);
     let mut suites = Vec::new();
@@ -251,7 +254,7 @@ fn provider(s: &Settings) -> Result<CryptoProvider> {
         suites.extend(s.tls12_ciphers.0.iter().map(|c| *c.suite));
     }
     if suites.is_empty() {
-        return Err(Error::Reason(sys::SSL_R_NO_CIPHERS_AVAILABLE as i32));
+        return Err(Error::Reason(sys::SSL_R_NO_CIPHERS_AVAILABLE));
     }
     Ok(CryptoProvider {
         cipher_suites: suites,

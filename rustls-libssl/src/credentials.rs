@@ -11,25 +11,25 @@ use crate::error::{Error, Result};
 
 /// `SSL_FILETYPE_PEM` / `SSL_FILETYPE_ASN1`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FileType {
+pub(crate) enum FileType {
     Pem,
     Asn1,
 }
 
 impl FileType {
     /// From the C constant; anything else is `SSL_R_BAD_SSL_FILETYPE`.
-    pub fn from_c(value: i32) -> Result<Self> {
+    pub(crate) fn from_c(value: i32) -> Result<Self> {
         match value {
             sys::SSL_FILETYPE_PEM => Ok(Self::Pem),
             sys::SSL_FILETYPE_ASN1 => Ok(Self::Asn1),
-            _ => Err(Error::Reason(sys::SSL_R_BAD_SSL_FILETYPE as i32)),
+            _ => Err(Error::Reason(sys::SSL_R_BAD_SSL_FILETYPE)),
         }
     }
 }
 
 /// What one side presents: leaf first, then the extra chain; and its key.
 #[derive(Clone, Debug, Default)]
-pub struct Credentials {
+pub(crate) struct Credentials {
     pub leaf: Option<Cert>,
     chain: Vec<Cert>,
     pub key: Option<PKey>,
@@ -40,7 +40,7 @@ pub struct Credentials {
 
 impl Credentials {
     /// The rustls form, once both a certificate and a matching key are present.
-    pub fn certified_key(&self) -> Result<Option<Arc<CertifiedKey>>> {
+    pub(crate) fn certified_key(&self) -> Result<Option<Arc<CertifiedKey>>> {
         if let Some(k) = self.cached.get() {
             return Ok(Some(Arc::clone(k)));
         }
@@ -69,20 +69,20 @@ impl Credentials {
         let signing = provider
             .key_provider
             .load_private_key(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pkcs8)))
-            .map_err(|_| Error::Reason(sys::SSL_R_UNKNOWN_CERTIFICATE_TYPE as i32))?;
+            .map_err(|_| Error::Reason(sys::SSL_R_UNKNOWN_CERTIFICATE_TYPE))?;
         Ok(Some(Arc::new(CertifiedKey::new(ders, signing))))
     }
 
     /// `SSL_CTX_check_private_key`: a certificate and a key are set, and they match.
-    pub fn check_private_key(&self) -> Result<()> {
+    pub(crate) fn check_private_key(&self) -> Result<()> {
         let leaf = self
             .leaf
             .as_ref()
-            .ok_or(Error::Reason(sys::SSL_R_NO_CERTIFICATE_ASSIGNED as i32))?;
+            .ok_or(Error::Reason(sys::SSL_R_NO_CERTIFICATE_ASSIGNED))?;
         let key = self
             .key
             .as_ref()
-            .ok_or(Error::Reason(sys::SSL_R_NO_PRIVATE_KEY_ASSIGNED as i32))?;
+            .ok_or(Error::Reason(sys::SSL_R_NO_PRIVATE_KEY_ASSIGNED))?;
         if leaf.matches_key(key) {
             Ok(())
         } else {
@@ -91,7 +91,7 @@ impl Credentials {
     }
 
     /// Sets the key, refusing one that does not match the certificate (as OpenSSL does).
-    pub fn set_key(&mut self, key: PKey) -> Result<()> {
+    pub(crate) fn set_key(&mut self, key: PKey) -> Result<()> {
         if let Some(leaf) = &self.leaf {
             if !leaf.matches_key(&key) {
                 return Err(Error::Crypto);
@@ -102,25 +102,20 @@ impl Credentials {
         Ok(())
     }
 
-    /// The extra chain certificates.
-    pub fn chain(&self) -> &[Cert] {
-        &self.chain
-    }
-
     /// Replaces the extra chain (`SSL_CTX_set0_chain`, a chain file).
-    pub fn set_chain(&mut self, chain: Vec<Cert>) {
+    pub(crate) fn set_chain(&mut self, chain: Vec<Cert>) {
         self.chain = chain;
         self.changed();
     }
 
     /// Appends to the extra chain (`SSL_CTX_add0_chain_cert`, `add_extra_chain_cert`).
-    pub fn add_chain(&mut self, cert: Cert) {
+    pub(crate) fn add_chain(&mut self, cert: Cert) {
         self.chain.push(cert);
         self.changed();
     }
 
     /// Sets the leaf certificate, dropping a key that no longer matches.
-    pub fn set_leaf(&mut self, cert: Cert) {
+    pub(crate) fn set_leaf(&mut self, cert: Cert) {
         if let Some(key) = &self.key {
             if !cert.matches_key(key) {
                 self.key = None;
@@ -132,7 +127,7 @@ impl Credentials {
 }
 
 /// Reads a certificate file: the first certificate (`SSL_CTX_use_certificate_file`).
-pub fn read_cert_file(path: &str, ty: FileType) -> Result<Cert> {
+pub(crate) fn read_cert_file(path: &str, ty: FileType) -> Result<Cert> {
     let bio = open(path)?;
     let cert = match ty {
         FileType::Pem => bio.read_pem_certs().into_iter().next(),
@@ -142,16 +137,16 @@ pub fn read_cert_file(path: &str, ty: FileType) -> Result<Cert> {
 }
 
 /// Reads a PEM chain file: leaf, then the rest (`SSL_CTX_use_certificate_chain_file`).
-pub fn read_chain_file(path: &str) -> Result<(Cert, Vec<Cert>)> {
+pub(crate) fn read_chain_file(path: &str) -> Result<(Cert, Vec<Cert>)> {
     let mut certs = open(path)?.read_pem_certs().into_iter();
     let leaf = certs
         .next()
-        .ok_or(Error::Reason(sys::SSL_R_NO_CERTIFICATE_ASSIGNED as i32))?;
+        .ok_or(Error::Reason(sys::SSL_R_NO_CERTIFICATE_ASSIGNED))?;
     Ok((leaf, certs.collect()))
 }
 
 /// Reads a private key file, PEM (possibly encrypted) or DER.
-pub fn read_key_file(path: &str, ty: FileType, password: PasswordCallback) -> Result<PKey> {
+pub(crate) fn read_key_file(path: &str, ty: FileType, password: PasswordCallback) -> Result<PKey> {
     let bio = open(path)?;
     let key = match ty {
         FileType::Pem => bio.read_pem_key(password),

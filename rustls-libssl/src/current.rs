@@ -15,7 +15,7 @@ use crate::session::Session;
 
 /// Application callbacks the core triggers; implemented by the ABI layer, which knows the
 /// C function pointers and the `SSL *` they take.
-pub trait Events: Send + Sync {
+pub(crate) trait Events: Send + Sync {
     /// A key-log line (`SSLKEYLOGFILE` format, no newline).
     fn keylog(&self, line: &str);
     /// A new session to offer to the application's session cache.
@@ -25,7 +25,7 @@ pub trait Events: Send + Sync {
 }
 
 /// How to verify the peer's certificate for this connection.
-pub struct VerifySetup {
+pub(crate) struct VerifySetup {
     /// `SSL_VERIFY_*` bits.
     pub mode: i32,
     pub callback: VerifyCallback,
@@ -37,7 +37,7 @@ pub struct VerifySetup {
 
 /// What the handshake learned that the application reads afterwards.
 #[derive(Default)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// `SSL_get_verify_result`: `X509_V_OK` (0) until verification says otherwise.
     pub verify_result: i64,
     /// The peer's chain as sent (leaf first).
@@ -49,7 +49,7 @@ pub struct Outcome {
 }
 
 /// State shared between a connection and the hooks running inside its rustls calls.
-pub struct ConnState {
+pub(crate) struct ConnState {
     pub events: Arc<dyn Events>,
     pub verify: Mutex<Option<VerifySetup>>,
     pub outcome: Mutex<Outcome>,
@@ -63,19 +63,15 @@ pub struct ConnState {
 
 /// The parts of a ClientHello the application can ask about.
 #[derive(Clone, Debug, Default)]
-pub struct HelloInfo {
+pub(crate) struct HelloInfo {
     pub server_name: Option<String>,
     /// ALPN protocols offered, in the client's order.
     pub alpn: Vec<Vec<u8>>,
-    /// Cipher suite ids offered.
-    pub cipher_suites: Vec<u16>,
-    /// Named groups offered.
-    pub groups: Vec<u16>,
 }
 
 impl ConnState {
     /// A state with nothing learned yet.
-    pub fn new(events: Arc<dyn Events>) -> Self {
+    pub(crate) fn new(events: Arc<dyn Events>) -> Self {
         Self {
             events,
             verify: Mutex::new(None),
@@ -87,14 +83,14 @@ impl ConnState {
     }
 
     /// The outcome, for reading or updating.
-    pub fn outcome(&self) -> MutexGuard<'_, Outcome> {
+    pub(crate) fn outcome(&self) -> MutexGuard<'_, Outcome> {
         lock(&self.outcome)
     }
 }
 
 /// Locks a mutex, recovering the data if a panic poisoned it (the panic was already turned
 /// into an error at the C boundary; the data itself stays consistent field by field).
-pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
@@ -103,13 +99,13 @@ thread_local! {
 }
 
 /// Publishes `state` as the current connection until the guard drops (calls nest).
-pub fn enter(state: &Arc<ConnState>) -> Guard {
+pub(crate) fn enter(state: &Arc<ConnState>) -> Guard {
     let previous = CURRENT.with(|c| c.replace(Some(Arc::clone(state))));
     Guard { previous }
 }
 
 /// Restores the previously current connection.
-pub struct Guard {
+pub(crate) struct Guard {
     previous: Option<Arc<ConnState>>,
 }
 
@@ -121,6 +117,6 @@ impl Drop for Guard {
 }
 
 /// The connection whose rustls call is in progress on this thread.
-pub fn current() -> Option<Arc<ConnState>> {
+pub(crate) fn current() -> Option<Arc<ConnState>> {
     CURRENT.with(|c| c.borrow().clone())
 }

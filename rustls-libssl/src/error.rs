@@ -8,7 +8,7 @@ use crate::crypto_sys as sys;
 
 /// Every failure the core reports. Each maps to exactly one OpenSSL (library, reason).
 #[derive(Debug)]
-pub enum Error {
+pub(crate) enum Error {
     /// A required pointer argument was NULL.
     NullArgument,
     /// An argument had a value OpenSSL would also refuse.
@@ -32,31 +32,23 @@ pub enum Error {
 }
 
 /// Shorthand for results of core functions.
-pub type Result<T> = std::result::Result<T, Error>;
+pub(crate) type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     /// The (library, reason) pair OpenSSL would queue for this failure.
-    pub fn code(&self) -> (i32, i32) {
-        let ssl = sys::ERR_LIB_SSL as i32;
+    pub(crate) fn code(&self) -> (i32, i32) {
+        let ssl = sys::ERR_LIB_SSL;
         match self {
-            Self::NullArgument => (ssl, sys::ERR_R_PASSED_NULL_PARAMETER as i32),
-            Self::BadValue => (ssl, sys::SSL_R_BAD_VALUE as i32),
-            Self::NotSupported(_) => (ssl, sys::ERR_R_UNSUPPORTED as i32),
+            Self::NullArgument => (ssl, sys::ERR_R_PASSED_NULL_PARAMETER),
+            Self::BadValue => (ssl, sys::SSL_R_BAD_VALUE),
+            Self::NotSupported(_) => (ssl, sys::ERR_R_UNSUPPORTED),
             Self::Reason(r) => (ssl, *r),
             Self::Tls(e) => (ssl, tls_reason(e)),
-            Self::Verify(_) => (ssl, sys::SSL_R_CERTIFICATE_VERIFY_FAILED as i32),
-            Self::UnexpectedEof => (ssl, sys::SSL_R_UNEXPECTED_EOF_WHILE_READING as i32),
-            Self::Io(e) => (sys::ERR_LIB_SYS as i32, e.raw_os_error().unwrap_or(0)),
+            Self::Verify(_) => (ssl, sys::SSL_R_CERTIFICATE_VERIFY_FAILED),
+            Self::UnexpectedEof => (ssl, sys::SSL_R_UNEXPECTED_EOF_WHILE_READING),
+            Self::Io(e) => (sys::ERR_LIB_SYS, e.raw_os_error().unwrap_or(0)),
             Self::Crypto => (0, 0),
-            Self::Internal => (ssl, sys::ERR_R_INTERNAL_ERROR as i32),
-        }
-    }
-
-    /// The alert a local failure sends to the peer, if rustls did not already send one.
-    pub fn alert(&self) -> Option<AlertDescription> {
-        match self {
-            Self::Verify(_) => Some(AlertDescription::BadCertificate),
-            _ => None,
+            Self::Internal => (ssl, sys::ERR_R_INTERNAL_ERROR),
         }
     }
 }
@@ -80,10 +72,11 @@ impl From<rustls::Error> for Error {
 }
 
 /// The `SSL_R_*` reason OpenSSL reports for the equivalent protocol failure.
-pub fn tls_reason(e: &rustls::Error) -> i32 {
+pub(crate) fn tls_reason(e: &rustls::Error) -> i32 {
     use rustls::Error as E;
-    let r = match e {
-        E::AlertReceived(alert) => return alert_reason(*alert),
+
+    match e {
+        E::AlertReceived(alert) => alert_reason(*alert),
         E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => {
             sys::SSL_R_UNEXPECTED_MESSAGE
         }
@@ -120,28 +113,13 @@ pub fn tls_reason(e: &rustls::Error) -> i32 {
         E::PeerMisbehaved(_) => sys::SSL_R_BAD_EXTENSION,
         E::HandshakeNotComplete => sys::SSL_R_UNEXPECTED_EOF_WHILE_READING,
         _ => sys::ERR_R_INTERNAL_ERROR,
-    };
-    r as i32
+    }
 }
 
 /// OpenSSL reports a received alert as `SSL_AD_REASON_OFFSET + alert code`
 /// (e.g. 1048, "tlsv1 alert unknown ca").
-pub fn alert_reason(alert: AlertDescription) -> i32 {
-    sys::SSL_AD_REASON_OFFSET as i32 + i32::from(u8::from(alert))
-}
-
-/// The `X509_V_ERR_*` code OpenSSL's verifier gives for a rustls certificate error.
-pub fn verify_code(e: &CertificateError) -> i32 {
-    let code = match e {
-        CertificateError::Expired => sys::X509_V_ERR_CERT_HAS_EXPIRED,
-        CertificateError::NotValidYet => sys::X509_V_ERR_CERT_NOT_YET_VALID,
-        CertificateError::Revoked => sys::X509_V_ERR_CERT_REVOKED,
-        CertificateError::UnknownIssuer => sys::X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
-        CertificateError::NotValidForName => sys::X509_V_ERR_HOSTNAME_MISMATCH,
-        CertificateError::BadSignature => sys::X509_V_ERR_CERT_SIGNATURE_FAILURE,
-        _ => sys::X509_V_ERR_UNSPECIFIED,
-    };
-    code as i32
+pub(crate) fn alert_reason(alert: AlertDescription) -> i32 {
+    sys::SSL_AD_REASON_OFFSET + i32::from(u8::from(alert))
 }
 
 #[cfg(test)]
@@ -196,6 +174,5 @@ mod tests {
     fn eof_and_verify_reasons() {
         assert_eq!(Error::UnexpectedEof.code(), (20, 294));
         assert_eq!(Error::Verify(20).code(), (20, 134));
-        assert_eq!(verify_code(&CertificateError::Expired), 10);
     }
 }

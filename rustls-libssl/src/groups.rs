@@ -8,17 +8,17 @@ use crate::crypto_sys as sys;
 use crate::error::{Error, Result};
 
 /// A group list, in preference order.
-pub type Groups = Vec<&'static dyn SupportedKxGroup>;
+pub(crate) type Groups = Vec<&'static dyn SupportedKxGroup>;
 
 /// The default: X25519MLKEM768 first, then X25519, P-256, P-384 (post-quantum hybrid first).
-pub fn default_groups() -> Groups {
+pub(crate) fn default_groups() -> Groups {
     rustls::crypto::aws_lc_rs::DEFAULT_KX_GROUPS.to_vec()
 }
 
 /// Parses `X25519MLKEM768:X25519:prime256v1`. Names OpenSSL knows that rustls lacks (P-521,
 /// brainpool, ffdhe) are skipped; an unknown name, or a list leaving nothing, fails as in
 /// OpenSSL.
-pub fn parse(list: &str) -> Result<Groups> {
+pub(crate) fn parse(list: &str) -> Result<Groups> {
     let mut out: Groups = Vec::new();
     for name in list.split(':').filter(|n| !n.is_empty()) {
         let group = match name {
@@ -30,7 +30,7 @@ pub fn parse(list: &str) -> Result<Groups> {
             "P-521" | "secp521r1" | "X448" | "x448" | "ffdhe2048" | "ffdhe3072" | "ffdhe4096"
             | "ffdhe6144" | "ffdhe8192" | "brainpoolP256r1" | "brainpoolP384r1"
             | "brainpoolP512r1" => None,
-            _ => return Err(Error::Reason(sys::SSL_R_UNSUPPORTED_ELLIPTIC_CURVE as i32)),
+            _ => return Err(Error::Reason(sys::SSL_R_UNSUPPORTED_ELLIPTIC_CURVE)),
         };
         if let Some(g) = group {
             if !out.iter().any(|o| o.name() == g.name()) {
@@ -39,23 +39,9 @@ pub fn parse(list: &str) -> Result<Groups> {
         }
     }
     if out.is_empty() {
-        return Err(Error::Reason(sys::SSL_R_UNSUPPORTED_ELLIPTIC_CURVE as i32));
+        return Err(Error::Reason(sys::SSL_R_UNSUPPORTED_ELLIPTIC_CURVE));
     }
     Ok(out)
-}
-
-/// OpenSSL's short name for a negotiated group (`$ssl_curves`, `SSL_get_negotiated_group`).
-pub fn name(group: rustls::NamedGroup) -> &'static str {
-    use rustls::NamedGroup as G;
-    match group {
-        G::X25519 => "X25519",
-        G::secp256r1 => "prime256v1",
-        G::secp384r1 => "secp384r1",
-        G::secp521r1 => "secp521r1",
-        G::X25519MLKEM768 => "X25519MLKEM768",
-        G::secp256r1MLKEM768 => "SecP256r1MLKEM768",
-        _ => "unknown",
-    }
 }
 
 #[cfg(test)]

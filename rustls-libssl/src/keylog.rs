@@ -7,7 +7,7 @@ use crate::current;
 
 /// Shared by every connection of a context; finds the connection through [`current`].
 #[derive(Debug)]
-pub struct KeyLogHook;
+pub(crate) struct KeyLogHook;
 
 impl rustls::KeyLog for KeyLogHook {
     fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
@@ -26,7 +26,7 @@ impl rustls::KeyLog for KeyLogHook {
 }
 
 /// `LABEL <client random hex> <secret hex>`.
-pub fn line(label: &str, client_random: &[u8], secret: &[u8]) -> String {
+pub(crate) fn line(label: &str, client_random: &[u8], secret: &[u8]) -> String {
     let mut out = String::with_capacity(label.len() + 2 + 2 * (client_random.len() + secret.len()));
     out.push_str(label);
     out.push(' ');

@@ -13,7 +13,7 @@ use crate::current::{self, lock};
 /// A resumable session. TLS 1.3 tickets are single-use: resuming takes the ticket, and the
 /// resumed connection delivers fresh ones through the new-session callback.
 #[derive(Debug)]
-pub struct Session {
+pub(crate) struct Session {
     /// Protocol version (`TLS1_2_VERSION`/`TLS1_3_VERSION`).
     pub version: u16,
     /// IANA id of the cipher suite.
@@ -37,7 +37,7 @@ enum ClientState {
 
 impl Session {
     /// An empty session (`SSL_SESSION_new`): nothing to resume.
-    pub fn empty() -> Self {
+    pub(crate) fn empty() -> Self {
         Self::with(0, 0, Vec::new(), ClientState::Empty, 300)
     }
 
@@ -56,7 +56,7 @@ impl Session {
     }
 
     /// Whether the session can still resume a connection.
-    pub fn is_resumable(&self) -> bool {
+    pub(crate) fn is_resumable(&self) -> bool {
         !matches!(*lock(&self.client), ClientState::Empty)
     }
 }
@@ -64,7 +64,7 @@ impl Session {
 /// The rustls client session store, shared by every client config; it reads and writes the
 /// session of the connection in progress ([`current`]).
 #[derive(Debug)]
-pub struct ClientSessionHook;
+pub(crate) struct ClientSessionHook;
 
 impl ClientSessionStore for ClientSessionHook {
     fn set_kx_hint(&self, _: ServerName<'static>, _: NamedGroup) {}

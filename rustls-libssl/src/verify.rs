@@ -19,38 +19,38 @@ use crate::crypto_sys::{self as sys, verify_chain, Cert, ChainCheck};
 use crate::current::{self, lock};
 
 /// `SSL_VERIFY_PEER`.
-pub const VERIFY_PEER: i32 = sys::SSL_VERIFY_PEER as i32;
+pub(crate) const VERIFY_PEER: i32 = sys::SSL_VERIFY_PEER;
 /// `SSL_VERIFY_FAIL_IF_NO_PEER_CERT`.
-pub const VERIFY_FAIL_IF_NO_PEER_CERT: i32 = sys::SSL_VERIFY_FAIL_IF_NO_PEER_CERT as i32;
+pub(crate) const VERIFY_FAIL_IF_NO_PEER_CERT: i32 = sys::SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
 
 /// The one server-certificate verifier: rustls only resumes sessions under the verifier
 /// that made them, and curl makes a new SSL_CTX per transfer.
-pub fn server_verifier() -> Arc<dyn ServerCertVerifier> {
+pub(crate) fn server_verifier() -> Arc<dyn ServerCertVerifier> {
     static ONE: OnceLock<Arc<PeerVerifier>> = OnceLock::new();
     ONE.get_or_init(|| Arc::new(PeerVerifier::new())).clone()
 }
 
 /// The one client-certificate resolver, for the same reason.
-pub fn client_cert_resolver() -> Arc<dyn ResolvesClientCert> {
+pub(crate) fn client_cert_resolver() -> Arc<dyn ResolvesClientCert> {
     static ONE: OnceLock<Arc<ClientCertHook>> = OnceLock::new();
     ONE.get_or_init(|| Arc::new(ClientCertHook)).clone()
 }
 
 /// The one client-certificate verifier (servers).
-pub fn client_verifier() -> Arc<dyn ClientCertVerifier> {
+pub(crate) fn client_verifier() -> Arc<dyn ClientCertVerifier> {
     static ONE: OnceLock<Arc<PeerVerifier>> = OnceLock::new();
     ONE.get_or_init(|| Arc::new(PeerVerifier::new())).clone()
 }
 
 /// The one server-certificate resolver (servers).
-pub fn server_cert_resolver() -> Arc<dyn ResolvesServerCert> {
+pub(crate) fn server_cert_resolver() -> Arc<dyn ResolvesServerCert> {
     static ONE: OnceLock<Arc<ServerCertHook>> = OnceLock::new();
     ONE.get_or_init(|| Arc::new(ServerCertHook)).clone()
 }
 
 /// Verifies the peer of the connection in progress ([`current`]) as OpenSSL would.
 #[derive(Debug)]
-pub struct PeerVerifier {
+pub(crate) struct PeerVerifier {
     algs: WebPkiSupportedAlgorithms,
 }
 
@@ -229,7 +229,7 @@ impl std::error::Error for VerifyFailed {}
 
 /// Offers the client certificate of the connection in progress.
 #[derive(Debug)]
-pub struct ClientCertHook;
+pub(crate) struct ClientCertHook;
 
 impl ResolvesClientCert for ClientCertHook {
     fn resolve(
@@ -250,7 +250,7 @@ impl ResolvesClientCert for ClientCertHook {
 /// Presents the certificate of the connection in progress (servers), if its key can sign
 /// with a scheme the client offered.
 #[derive(Debug)]
-pub struct ServerCertHook;
+pub(crate) struct ServerCertHook;
 
 impl ResolvesServerCert for ServerCertHook {
     fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {

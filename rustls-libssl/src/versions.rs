@@ -6,30 +6,30 @@ use rustls::SupportedProtocolVersion;
 use crate::crypto_sys as sys;
 
 /// `TLS1_2_VERSION`.
-pub const TLS1_2: u16 = sys::TLS1_2_VERSION as u16;
+pub(crate) const TLS1_2: u16 = sys::TLS1_2_VERSION as u16;
 /// `TLS1_3_VERSION`.
-pub const TLS1_3: u16 = sys::TLS1_3_VERSION as u16;
+pub(crate) const TLS1_3: u16 = sys::TLS1_3_VERSION as u16;
 
 /// The bounds an application set; 0 means "no bound", as in OpenSSL.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct VersionRange {
+pub(crate) struct VersionRange {
     pub min: u16,
     pub max: u16,
 }
 
 impl VersionRange {
     /// Whether `v` is a version OpenSSL accepts as a bound (SSL3 .. TLS1.3, or 0).
-    pub fn valid_bound(v: i64) -> bool {
+    pub(crate) fn valid_bound(v: i64) -> bool {
         v == 0 || (i64::from(sys::SSL3_VERSION)..=i64::from(sys::TLS1_3_VERSION)).contains(&v)
     }
 
     /// The rustls versions inside the bounds and not disabled by `options`.
-    pub fn enabled(&self, options: u64) -> Vec<&'static SupportedProtocolVersion> {
+    pub(crate) fn enabled(&self, options: u64) -> Vec<&'static SupportedProtocolVersion> {
         let mut out = Vec::with_capacity(2);
-        if self.allows(TLS1_3) && options & sys::SSL_OP_NO_TLSv1_3 as u64 == 0 {
+        if self.allows(TLS1_3) && options & sys::SSL_OP_NO_TLSv1_3 == 0 {
             out.push(&rustls::version::TLS13);
         }
-        if self.allows(TLS1_2) && options & sys::SSL_OP_NO_TLSv1_2 as u64 == 0 {
+        if self.allows(TLS1_2) && options & sys::SSL_OP_NO_TLSv1_2 == 0 {
             out.push(&rustls::version::TLS12);
         }
         out
@@ -41,7 +41,7 @@ impl VersionRange {
 }
 
 /// OpenSSL's name for a protocol version (`SSL_get_version`).
-pub fn name(v: u16) -> &'static str {
+pub(crate) fn name(v: u16) -> &'static str {
     match v {
         TLS1_3 => "TLSv1.3",
         TLS1_2 => "TLSv1.2",
@@ -67,7 +67,7 @@ mod tests {
         assert_eq!(only12.enabled(0), vec![&rustls::version::TLS12]);
         // nginx's default "TLSv1 TLSv1.1 TLSv1.2" on OpenSSL 3 sets max 1.2 this way.
         assert_eq!(
-            all.enabled(sys::SSL_OP_NO_TLSv1_3 as u64),
+            all.enabled(sys::SSL_OP_NO_TLSv1_3),
             vec![&rustls::version::TLS12]
         );
         let only13 = VersionRange {

@@ -6,7 +6,7 @@ use super::{entry, try_ref, SSL};
 use crate::ciphers::Cipher;
 
 /// `SSL_CIPHER` is a table entry of the core ([`Cipher`]); pointers to it are static.
-pub type SSL_CIPHER = Cipher;
+pub(super) type SSL_CIPHER = Cipher;
 
 /// NUL-terminated names for each cipher, built once.
 fn names(c: &Cipher) -> (&'static std::ffi::CStr, &'static std::ffi::CStr) {

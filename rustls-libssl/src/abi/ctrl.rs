@@ -17,14 +17,13 @@ use crate::versions::VersionRange;
 enum Ctrl {
     Mode(u64),
     ClearMode(u64),
-    GetMode,
     SetMinProto(c_long),
     SetMaxProto(c_long),
     GetMinProto,
     GetMaxProto,
     SetSessCacheMode(c_long),
     GetSessCacheMode,
-    SetSessCacheSize(c_long),
+    SetSessCacheSize,
     GroupsList(*const c_char),
     ExtraChainCert(*mut sys::X509),
     ClearChain,
@@ -38,7 +37,7 @@ enum Ctrl {
         add_ref: bool,
     },
     TlsextHostname(*const c_char),
-    StatusReqType(c_long),
+    StatusReqType,
     GetOcspResp(*mut *const u8),
     GetNegotiatedGroup,
     ServernameArg(*mut c_void),
@@ -58,7 +57,7 @@ impl Ctrl {
             sys::SSL_CTRL_GET_MAX_PROTO_VERSION => Self::GetMaxProto,
             sys::SSL_CTRL_SET_SESS_CACHE_MODE => Self::SetSessCacheMode(larg),
             sys::SSL_CTRL_GET_SESS_CACHE_MODE => Self::GetSessCacheMode,
-            sys::SSL_CTRL_SET_SESS_CACHE_SIZE => Self::SetSessCacheSize(larg),
+            sys::SSL_CTRL_SET_SESS_CACHE_SIZE => Self::SetSessCacheSize,
             sys::SSL_CTRL_SET_GROUPS_LIST => Self::GroupsList(parg.cast()),
             sys::SSL_CTRL_EXTRA_CHAIN_CERT => Self::ExtraChainCert(parg.cast()),
             sys::SSL_CTRL_CHAIN if parg.is_null() => Self::ClearChain,
@@ -71,7 +70,7 @@ impl Ctrl {
                 add_ref: larg != 0,
             },
             sys::SSL_CTRL_SET_TLSEXT_HOSTNAME => Self::TlsextHostname(parg.cast()),
-            sys::SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE => Self::StatusReqType(larg),
+            sys::SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE => Self::StatusReqType,
             sys::SSL_CTRL_GET_TLSEXT_STATUS_REQ_OCSP_RESP => Self::GetOcspResp(parg.cast()),
             sys::SSL_CTRL_GET_NEGOTIATED_GROUP => Self::GetNegotiatedGroup,
             sys::SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG => Self::ServernameArg(parg),
@@ -96,10 +95,9 @@ fn settings_ctrl(ctrl: &Ctrl, s: &mut Settings) -> Option<Result<c_long, Error>>
             s.mode &= !bits;
             Ok(s.mode as c_long)
         }
-        Ctrl::GetMode => Ok(s.mode as c_long),
         Ctrl::SetMinProto(v) | Ctrl::SetMaxProto(v) => {
-            if !VersionRange::valid_bound(i64::from(v)) {
-                return Some(Err(Error::Reason(sys::SSL_R_UNKNOWN_PROTOCOL as i32)));
+            if !VersionRange::valid_bound(v) {
+                return Some(Err(Error::Reason(sys::SSL_R_UNKNOWN_PROTOCOL)));
             }
             let v = u16::try_from(v).unwrap_or(0);
             if matches!(ctrl, Ctrl::SetMinProto(_)) {
@@ -165,11 +163,9 @@ fn settings_ctrl(ctrl: &Ctrl, s: &mut Settings) -> Option<Result<c_long, Error>>
             s.credentials.set_chain(Vec::new());
             Ok(1)
         }
-        Ctrl::SetSessCacheMode(mode) => {
-            Ok(std::mem::replace(&mut s.session_cache_mode, i64::from(mode)) as c_long)
-        }
-        Ctrl::GetSessCacheMode => Ok(s.session_cache_mode as c_long),
-        Ctrl::SetSessCacheSize(_) => Ok(sys::SSL_SESSION_CACHE_MAX_SIZE_DEFAULT as c_long),
+        Ctrl::SetSessCacheMode(mode) => Ok(std::mem::replace(&mut s.session_cache_mode, mode)),
+        Ctrl::GetSessCacheMode => Ok(s.session_cache_mode),
+        Ctrl::SetSessCacheSize => Ok(sys::SSL_SESSION_CACHE_MAX_SIZE_DEFAULT as c_long),
         Ctrl::Accept => Ok(1),
         _ => return None,
     };
@@ -228,13 +224,13 @@ pub unsafe extern "C" fn SSL_ctrl(
                 // SAFETY: parg is a C string for this command.
                 let name = unsafe { c_str(name) }?;
                 if name.is_empty() || name.len() > 255 {
-                    return Err(Error::Reason(sys::SSL_R_SSL3_EXT_INVALID_SERVERNAME as i32));
+                    return Err(Error::Reason(sys::SSL_R_SSL3_EXT_INVALID_SERVERNAME));
                 }
                 conn.server_name = Some(name.to_owned());
                 Ok(1)
             }
             // rustls clients always ask for a stapled OCSP response.
-            Ctrl::StatusReqType(_) => Ok(1),
+            Ctrl::StatusReqType => Ok(1),
             Ctrl::GetOcspResp(out) => {
                 let outcome = conn.state.outcome();
                 let resp = &outcome.ocsp_response;
@@ -264,7 +260,7 @@ pub unsafe extern "C" fn SSL_ctrl(
                 // Verification-only and read-only commands do not change the rustls config.
                 let changes_config = !matches!(
                     other,
-                    Ctrl::GetMode | Ctrl::GetMinProto | Ctrl::GetMaxProto | Ctrl::GetSessCacheMode
+                    Ctrl::GetMinProto | Ctrl::GetMaxProto | Ctrl::GetSessCacheMode
                 );
                 let r = if changes_config {
                     conn.update(|s| settings_ctrl(other, s))

@@ -14,7 +14,7 @@ use crate::current::lock;
 use crate::error::Error;
 
 /// `SSL_METHOD`: which roles a context may take.
-pub struct SSL_METHOD {
+pub(super) struct SSL_METHOD {
     method: Method,
 }
 
@@ -48,12 +48,11 @@ pub extern "C" fn TLS_server_method() -> *const SSL_METHOD {
 
 /// Application callbacks registered on a context, as the C function pointers they are.
 #[derive(Default, Clone, Copy)]
-pub struct Callbacks {
+pub(crate) struct Callbacks {
     pub keylog: Option<unsafe extern "C" fn(*const SSL, *const c_char)>,
     pub new_session: Option<unsafe extern "C" fn(*mut SSL, *mut sys_session) -> c_int>,
     pub remove_session: Option<unsafe extern "C" fn(*mut SSL_CTX, *mut sys_session)>,
     pub msg: Option<MsgCallback>,
-    pub msg_arg: usize,
     pub info: Option<unsafe extern "C" fn(*const SSL, c_int, c_int)>,
     pub servername: Option<ServernameCallback>,
     pub servername_arg: usize,
@@ -66,9 +65,10 @@ pub struct Callbacks {
 }
 
 /// `SSL_CTX_set_tlsext_servername_callback`'s callback.
-pub type ServernameCallback = unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
+pub(super) type ServernameCallback =
+    unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
 /// `SSL_CTX_set_alpn_select_cb`'s callback.
-pub type AlpnSelectCallback = unsafe extern "C" fn(
+pub(super) type AlpnSelectCallback = unsafe extern "C" fn(
     *mut SSL,
     *mut *const u8,
     *mut u8,
@@ -97,7 +97,7 @@ type MsgCallback =
     unsafe extern "C" fn(c_int, c_int, c_int, *const c_void, usize, *mut SSL, *mut c_void);
 
 /// An `SSL_CTX`: the core context plus the C-side callbacks and application data.
-pub struct SSL_CTX {
+pub(crate) struct SSL_CTX {
     pub core: Arc<Context>,
     pub callbacks: Mutex<Callbacks>,
     pub ex_data: ExData,
@@ -107,7 +107,7 @@ pub struct SSL_CTX {
 
 impl SSL_CTX {
     /// The callbacks, copied out so they run with no lock held.
-    pub fn callbacks(&self) -> Callbacks {
+    pub(crate) fn callbacks(&self) -> Callbacks {
         *lock(&self.callbacks)
     }
 }
@@ -165,7 +165,7 @@ pub unsafe extern "C" fn SSL_CTX_free(ctx: *mut SSL_CTX) {
 ///
 /// # Safety
 /// `ctx` came from `SSL_CTX_new` and is alive.
-pub unsafe fn ctx_arc(ctx: *const SSL_CTX) -> Arc<SSL_CTX> {
+pub(super) unsafe fn ctx_arc(ctx: *const SSL_CTX) -> Arc<SSL_CTX> {
     // SAFETY: the caller guarantees a live Arc allocation; the count goes up first.
     unsafe {
         Arc::increment_strong_count(ctx);
@@ -227,7 +227,7 @@ pub unsafe extern "C" fn SSL_CTX_set_ciphersuites(ctx: *mut SSL_CTX, s: *const c
 }
 
 /// Parses ALPN wire format (length-prefixed names) into a list.
-pub fn parse_alpn(wire: &[u8]) -> Result<Vec<Vec<u8>>, Error> {
+pub(super) fn parse_alpn(wire: &[u8]) -> Result<Vec<Vec<u8>>, Error> {
     let mut out = Vec::new();
     let mut rest = wire;
     while let Some((&len, tail)) = rest.split_first() {
@@ -698,9 +698,7 @@ pub unsafe extern "C" fn SSL_CTX_set_session_id_context(
     entry(|| {
         try_ref!(ctx);
         if len as usize > sys::SSL_MAX_SID_CTX_LENGTH as usize {
-            return Err(Error::Reason(
-                sys::SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG as i32,
-            ));
+            return Err(Error::Reason(sys::SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG));
         }
         Ok(1)
     })
@@ -804,7 +802,7 @@ pub unsafe extern "C" fn SSL_load_client_CA_file(
 ) -> *mut sys::stack_st_X509_NAME {
     entry(|| {
         // SAFETY: file is a C string per the API.
-        let path = unsafe { super::c_str(file) }?;
+        let path = unsafe { c_str(file) }?;
         let certs = sys::Bio::open_file(path)
             .map_err(Error::Io)?
             .read_pem_certs();

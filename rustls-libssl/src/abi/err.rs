@@ -12,7 +12,7 @@ mod table {
 }
 
 /// Registers the SSL reason strings once per process.
-pub fn load_strings() {
+pub(super) fn load_strings() {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
         let lib = sys::ERR_LIB_SSL as c_ulong;

@@ -12,11 +12,11 @@ use crate::current::lock;
 
 /// The slots of one object.
 #[derive(Default)]
-pub struct ExData(Mutex<Vec<usize>>);
+pub(crate) struct ExData(Mutex<Vec<usize>>);
 
 impl ExData {
     /// Stores `value` at `idx`; false for a negative index.
-    pub fn set(&self, idx: c_int, value: *mut c_void) -> bool {
+    pub(crate) fn set(&self, idx: c_int, value: *mut c_void) -> bool {
         let Ok(idx) = usize::try_from(idx) else {
             return false;
         };
@@ -29,7 +29,7 @@ impl ExData {
     }
 
     /// The value at `idx`, or NULL.
-    pub fn get(&self, idx: c_int) -> *mut c_void {
+    pub(crate) fn get(&self, idx: c_int) -> *mut c_void {
         let Ok(idx) = usize::try_from(idx) else {
             return std::ptr::null_mut();
         };
@@ -38,13 +38,13 @@ impl ExData {
 }
 
 /// The `X509_STORE_CTX` ex_data index under which verify callbacks find the `SSL *`.
-pub fn store_ctx_index() -> c_int {
+pub(super) fn store_ctx_index() -> c_int {
     static INDEX: OnceLock<c_int> = OnceLock::new();
     *INDEX.get_or_init(|| {
         // SAFETY: registers a new index with no callbacks; the argument string is static.
         unsafe {
             sys::CRYPTO_get_ex_new_index(
-                sys::CRYPTO_EX_INDEX_X509_STORE_CTX as c_int,
+                sys::CRYPTO_EX_INDEX_X509_STORE_CTX,
                 0,
                 c"SSL for verify callback".as_ptr() as *mut c_void,
                 None,

@@ -11,7 +11,7 @@ use crate::current::lock;
 use crate::error::Error;
 
 /// Runs the callbacks for `ssl`; `Err` aborts the handshake.
-pub fn run_callbacks(ssl: &SSL, wbio: Option<&Bio>) -> Result<(), Stop> {
+pub(super) fn run_callbacks(ssl: &SSL, wbio: Option<&Bio>) -> Result<(), Stop> {
     let ssl_ptr = (ssl as *const SSL).cast_mut();
     let ctx = ssl.ctx();
     let callbacks = ctx.callbacks();

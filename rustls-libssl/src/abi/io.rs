@@ -42,7 +42,7 @@ fn drive<T>(
         Err(Stop::Fatal(Error::Io(_))) => sys::SSL_ERROR_SYSCALL,
         Err(Stop::Fatal(_) | Stop::ClientHello) => sys::SSL_ERROR_SSL,
     };
-    ssl.last_error.store(code as c_int, Ordering::Relaxed);
+    ssl.last_error.store(code, Ordering::Relaxed);
     if let Err(Stop::Fatal(e)) = &result {
         super::debug_log(&format!("handshake/IO failed: {e:?}"));
     }
@@ -109,7 +109,7 @@ pub unsafe extern "C" fn SSL_read(ssl: *mut SSL, buf: *mut c_void, num: c_int) -
     let ok = unsafe { SSL_read_ex(ssl, buf, usize::try_from(num).unwrap_or(0), &mut read) };
     if ok == 1 {
         c_int::try_from(read).unwrap_or(c_int::MAX)
-    } else if ssl_error(ssl) == sys::SSL_ERROR_ZERO_RETURN as c_int {
+    } else if ssl_error(ssl) == sys::SSL_ERROR_ZERO_RETURN {
         0
     } else {
         -1
@@ -133,6 +133,7 @@ pub unsafe extern "C" fn SSL_read_ex(
         let out = if num == 0 {
             &mut [][..]
         } else {
+            // SAFETY: buf is writable for num bytes per the API (checked non-NULL above).
             unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), num) }
         };
         conn.read(io, out)
@@ -189,6 +190,7 @@ pub unsafe extern "C" fn SSL_write_ex(
         let data = if num == 0 {
             &[][..]
         } else {
+            // SAFETY: buf is readable for num bytes per the API (checked non-NULL above).
             unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), num) }
         };
         conn.write(io, data)
@@ -220,7 +222,7 @@ pub unsafe extern "C" fn SSL_shutdown(ssl: *mut SSL) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_error(ssl: *const SSL, ret: c_int) -> c_int {
     if ret > 0 {
-        return sys::SSL_ERROR_NONE as c_int;
+        return sys::SSL_ERROR_NONE;
     }
     ssl_error(ssl)
 }
@@ -229,7 +231,7 @@ fn ssl_error(ssl: *const SSL) -> c_int {
     // SAFETY: NULL or a live SSL per the API.
     match unsafe { ssl.as_ref() } {
         Some(ssl) => ssl.last_error.load(Ordering::Relaxed),
-        None => sys::SSL_ERROR_SSL as c_int,
+        None => sys::SSL_ERROR_SSL,
     }
 }
 

@@ -12,7 +12,15 @@
 //! queue. Pointer arguments become references through [`try_ref!`], which answers NULL with
 //! `ERR_R_PASSED_NULL_PARAMETER`.
 
-#![allow(non_camel_case_types, non_snake_case, clippy::missing_safety_doc)]
+// Exports are `pub` so cbindgen sees them; C reaches them, which `unreachable_pub` cannot
+// know. Their safety contract is OpenSSL's documentation of each function.
+#![allow(
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_pub,
+    clippy::missing_safety_doc,
+    clippy::upper_case_acronyms
+)]
 
 use std::ffi::{c_char, c_int, c_long, c_ulong, c_void, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -33,11 +41,11 @@ mod ssl;
 mod stubs;
 mod verify;
 
-pub use ctx::SSL_CTX;
-pub use ssl::SSL;
+pub(crate) use ctx::SSL_CTX;
+pub(crate) use ssl::SSL;
 
 /// The value a C function returns when it fails.
-pub trait Failure {
+pub(crate) trait Failure {
     fn failure() -> Self;
 }
 
@@ -82,7 +90,7 @@ impl<T> Failure for *const T {
 }
 
 /// Runs an export's body: panics are caught, errors pushed once, failure value returned.
-pub fn entry<R: Failure>(body: impl FnOnce() -> Result<R, Error>) -> R {
+pub(crate) fn entry<R: Failure>(body: impl FnOnce() -> Result<R, Error>) -> R {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => {
@@ -97,7 +105,7 @@ pub fn entry<R: Failure>(body: impl FnOnce() -> Result<R, Error>) -> R {
 }
 
 /// Pushes `e` onto libcrypto's error queue as OpenSSL would.
-pub fn push_error(e: &Error) {
+pub(crate) fn push_error(e: &Error) {
     err::load_strings();
     let (lib, reason) = e.code();
     if lib == 0 {
@@ -136,7 +144,7 @@ pub(crate) use try_ref;
 ///
 /// # Safety
 /// `p` is NULL or a NUL-terminated string that outlives `'a`.
-pub unsafe fn c_str<'a>(p: *const c_char) -> Result<&'a str, Error> {
+pub(crate) unsafe fn c_str<'a>(p: *const c_char) -> Result<&'a str, Error> {
     if p.is_null() {
         return Err(Error::NullArgument);
     }
@@ -150,7 +158,7 @@ pub unsafe fn c_str<'a>(p: *const c_char) -> Result<&'a str, Error> {
 ///
 /// # Safety
 /// `p` is NULL (with `len == 0`) or points at `len` readable bytes that outlive `'a`.
-pub unsafe fn c_bytes<'a>(p: *const u8, len: usize) -> Result<&'a [u8], Error> {
+pub(crate) unsafe fn c_bytes<'a>(p: *const u8, len: usize) -> Result<&'a [u8], Error> {
     if len == 0 {
         return Ok(&[]);
     }
@@ -162,17 +170,17 @@ pub unsafe fn c_bytes<'a>(p: *const u8, len: usize) -> Result<&'a [u8], Error> {
 }
 
 /// A boolean result as OpenSSL's 1/0.
-pub fn c_bool(b: bool) -> c_int {
+pub(crate) fn c_bool(b: bool) -> c_int {
     c_int::from(b)
 }
 
 /// An opaque pointer argument kept as a number (application data the shim never reads).
-pub fn addr(p: *mut c_void) -> usize {
+pub(crate) fn addr(p: *mut c_void) -> usize {
     p as usize
 }
 
 /// Writes a diagnostic line to stderr when `RUSTLS_LIBSSL_DEBUG` is set.
-pub fn debug_log(msg: &str) {
+pub(crate) fn debug_log(msg: &str) {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     if *ON.get_or_init(|| std::env::var_os("RUSTLS_LIBSSL_DEBUG").is_some()) {
         eprintln!("rustls-libssl: {msg}");

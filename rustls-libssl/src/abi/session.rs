@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::session::Session;
 
 /// `SSL_SESSION` is the core session behind an `Arc`.
-pub type SSL_SESSION = Session;
+pub(super) type SSL_SESSION = Session;
 
 /// A new `Arc` for a session pointer the caller holds a reference to.
 ///
@@ -108,4 +108,18 @@ pub unsafe extern "C" fn SSL_SESSION_set_timeout(s: *mut SSL_SESSION, t: c_long)
 #[no_mangle]
 pub unsafe extern "C" fn SSL_SESSION_get_protocol_version(s: *const SSL_SESSION) -> c_int {
     entry(|| Ok(c_int::from(try_ref!(s).version)))
+}
+
+/// `SSL_SESSION_get0_cipher`: the session's cipher suite (static), or NULL if unknown.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_SESSION_get0_cipher(
+    s: *const SSL_SESSION,
+) -> *const crate::ciphers::Cipher {
+    entry(|| {
+        let id = try_ref!(s).cipher;
+        Ok(crate::ciphers::ALL
+            .iter()
+            .find(|c| c.iana_id() == id)
+            .map_or(std::ptr::null(), |c| c as *const _))
+    })
 }

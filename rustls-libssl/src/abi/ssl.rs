@@ -15,7 +15,7 @@ use crate::session::Session;
 use crate::versions;
 
 /// An `SSL`: the core connection, its BIOs, and C-side state.
-pub struct SSL {
+pub(crate) struct SSL {
     conn: Mutex<Connection>,
     /// The current context (`SSL_set_SSL_CTX` switches it during the SNI callback).
     ctx: Mutex<Arc<SSL_CTX>>,
@@ -31,12 +31,12 @@ pub struct SSL {
 
 impl SSL {
     /// The current context.
-    pub fn ctx(&self) -> Arc<SSL_CTX> {
+    pub(crate) fn ctx(&self) -> Arc<SSL_CTX> {
         Arc::clone(&lock(&self.ctx))
     }
 
     /// The connection, unless a callback of this same connection is running (re-entry).
-    pub fn conn(&self) -> Result<MutexGuard<'_, Connection>, Error> {
+    pub(crate) fn conn(&self) -> Result<MutexGuard<'_, Connection>, Error> {
         match self.conn.try_lock() {
             Ok(guard) => Ok(guard),
             Err(std::sync::TryLockError::Poisoned(p)) => Ok(p.into_inner()),
@@ -58,7 +58,7 @@ impl Events for SslEvents {
         let Some(cb) = self.ctx.callbacks().keylog else {
             return;
         };
-        let Ok(line) = std::ffi::CString::new(line) else {
+        let Ok(line) = CString::new(line) else {
             return;
         };
         // SAFETY: the callback is the application's keylog callback; the SSL is alive while
@@ -217,7 +217,7 @@ pub unsafe extern "C" fn SSL_get_rfd(ssl: *const SSL) -> c_int {
         unsafe {
             sys::BIO_ctrl(
                 bio.as_ptr(),
-                sys::BIO_C_GET_FD as c_int,
+                sys::BIO_C_GET_FD,
                 0,
                 (&mut fd as *mut c_int).cast(),
             )
@@ -329,7 +329,7 @@ pub unsafe extern "C" fn SSL_client_version(ssl: *const SSL) -> c_int {
 }
 
 /// NUL-terminated copies of the fixed strings the shim returns as `const char *`.
-pub fn static_cstr(s: &'static str) -> *const c_char {
+pub(super) fn static_cstr(s: &'static str) -> *const c_char {
     match s {
         "TLSv1.3" => c"TLSv1.3".as_ptr(),
         "TLSv1.2" => c"TLSv1.2".as_ptr(),
@@ -485,7 +485,7 @@ pub unsafe extern "C" fn SSL_get_verify_result(ssl: *const SSL) -> c_long {
 pub unsafe extern "C" fn SSL_set_verify_result(ssl: *mut SSL, v: c_long) {
     entry(|| {
         let conn = try_ref!(ssl).conn()?;
-        conn.state.outcome().verify_result = i64::from(v);
+        conn.state.outcome().verify_result = v;
         Ok(())
     })
 }
@@ -539,6 +539,7 @@ pub unsafe extern "C" fn SSL_set1_host(ssl: *mut SSL, host: *const c_char) -> c_
         let host = if host.is_null() {
             None
         } else {
+            // SAFETY: host is a C string per the API.
             Some(unsafe { c_str(host) }?)
         };
         if conn.param.set_host(host) {

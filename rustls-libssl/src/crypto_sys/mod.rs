@@ -20,7 +20,13 @@ mod ffi {
         non_upper_case_globals,
         dead_code
     )]
-    #![allow(unreachable_pub, unused_qualifications, clippy::all, improper_ctypes)]
+    #![allow(
+        unreachable_pub,
+        unused_qualifications,
+        clippy::all,
+        clippy::use_self,
+        improper_ctypes
+    )]
     include!(concat!(env!("OUT_DIR"), "/libcrypto.rs"));
 }
 

@@ -205,14 +205,8 @@ impl Bio {
     /// BIO_flush.
     pub fn flush(&self) -> io::Result<()> {
         // SAFETY: the BIO is alive; BIO_ctrl with BIO_CTRL_FLUSH takes no pointer argument.
-        let r = unsafe {
-            ffi::BIO_ctrl(
-                self.as_ptr(),
-                ffi::BIO_CTRL_FLUSH as i32,
-                0,
-                std::ptr::null_mut(),
-            )
-        };
+        let r =
+            unsafe { ffi::BIO_ctrl(self.as_ptr(), ffi::BIO_CTRL_FLUSH, 0, std::ptr::null_mut()) };
         if r > 0 {
             Ok(())
         } else if self.should_retry() {
@@ -224,7 +218,7 @@ impl Bio {
 
     fn should_retry(&self) -> bool {
         // SAFETY: the BIO is alive; BIO_test_flags only reads its flags.
-        unsafe { ffi::BIO_test_flags(self.as_ptr(), ffi::BIO_FLAGS_SHOULD_RETRY as i32) != 0 }
+        unsafe { ffi::BIO_test_flags(self.as_ptr(), ffi::BIO_FLAGS_SHOULD_RETRY) != 0 }
     }
 
     /// Reads every PEM certificate in the BIO, in order.
@@ -280,7 +274,7 @@ pub fn cstring(s: &str) -> Option<CString> {
 /// The library of a packed error code (ERR_GET_LIB is an inline function in err.h).
 pub fn err_lib(code: libc::c_ulong) -> i32 {
     if code & (super::ERR_SYSTEM_FLAG as libc::c_ulong) != 0 {
-        return ffi::ERR_LIB_SYS as i32;
+        return ffi::ERR_LIB_SYS;
     }
     ((code >> ffi::ERR_LIB_OFFSET) & ffi::ERR_LIB_MASK as libc::c_ulong) as i32
 }
@@ -442,9 +436,7 @@ impl NameStack {
 
     /// Gives the stack to the caller.
     pub fn into_raw(self) -> *mut ffi::OPENSSL_STACK {
-        let p = self.0.as_ptr();
-        std::mem::forget(self);
-        p
+        std::mem::ManuallyDrop::new(self).0.as_ptr()
     }
 }
 

@@ -98,7 +98,7 @@ pub struct ChainResult {
 pub fn verify_chain(leaf: &Cert, untrusted: &[Cert], check: &ChainCheck<'_>) -> ChainResult {
     let fail = ChainResult {
         ok: false,
-        error: ffi::X509_V_ERR_UNSPECIFIED as i32,
+        error: ffi::X509_V_ERR_UNSPECIFIED,
         verified_chain: Vec::new(),
     };
     // SAFETY: every pointer handed to libcrypto below is valid for the duration of the call:
