@@ -259,7 +259,7 @@ TESTS=(
     cipher_tls12 cipher_unusable tls13_ciphers
     curves_x25519 curves_p256 curves_prime256v1 curves_no_overlap
     sni sni_not_sent_for_ip
-    alpn_h2 alpn_http11
+    alpn_h2 alpn_http11 pq_default pq_explicit_curves
     verify_cacert_chain verify_capath verify_no_cacert verify_expired verify_selfsigned
     verify_selfsigned_insecure verify_wrong_name verify_ip_san verify_crl_revoked verify_crl_good
     pinnedpubkey_ok pinnedpubkey_wrong
@@ -423,8 +423,12 @@ t_sni_not_sent_for_ip() {
 # nginx runs in the foreground with everything (config, pid, logs, temp
 # paths, its copy of the key) under $T/nginx.  When the suite runs as root,
 # nginx is started as `nobody` via setpriv so that it never runs as root.
+# NGINX_ON_SHIM=1: nginx itself also loads LIBDIR's libssl (unless LIBDIR is `system`).
 start_nginx() {
-    local try dir=$T/nginx asuser=()
+    local try dir=$T/nginx asuser=() libenv=()
+    if [ "${NGINX_ON_SHIM:-0}" = 1 ] && [ "$LIBDIR" != system ]; then
+        libenv=(env "LD_LIBRARY_PATH=$LIBDIR")
+    fi
     mkdir -p "$dir/tmp" "$dir/logs"
     cp "$PKI/server-chain.pem" "$PKI/server.key" "$dir/"
     chmod 755 "$T" "$dir"
@@ -451,16 +455,21 @@ http {
         server_name localhost;
         ssl_certificate $dir/server-chain.pem;
         ssl_certificate_key $dir/server.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
         location / {
             default_type text/plain;
             return 200 "hello from nginx\n";
         }
+        location /group {
+            default_type text/plain;
+            return 200 "\$ssl_protocol \$ssl_curve";
+        }
     }
 }
 EOF
-        "${asuser[@]}" "$NGINX_BIN" -t -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" >"$T/nginx-t.out" 2>&1 ||
+        "${libenv[@]}" "${asuser[@]}" "$NGINX_BIN" -t -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" >"$T/nginx-t.out" 2>&1 ||
             { cat "$T/nginx-t.out"; fail "nginx -t rejected the config"; }
-        bg nginx "${asuser[@]}" "$NGINX_BIN" -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" -g 'daemon off;'
+        bg nginx "${libenv[@]}" "${asuser[@]}" "$NGINX_BIN" -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" -g 'daemon off;'
         wait_listen "$PORT" "$BG_PID" && return 0
         kill "$BG_PID" 2>/dev/null
         cat "$T/nginx.out" "$dir/logs/error.log" 2>/dev/null
@@ -486,6 +495,35 @@ t_alpn_http11() {
     [ "$(cat "$T/out")" = 1.1 ] || fail "http_version '$(cat "$T/out")', want 1.1"
     expect_err "ALPN: server accepted http/1.1"
     [ "$(cat "$T/body")" = "hello from nginx" ] || fail "unexpected body: $(head -c 200 "$T/body")"
+}
+
+# --- post-quantum key exchange --------------------------------------------
+# curl and nginx both on the library under test. The shim offers X25519MLKEM768 first and
+# negotiates it; nginx 1.22 prints a group without an OpenSSL NID as its hex code point
+# (0x11ec). OpenSSL 3.0 has no ML-KEM: on `system` the same request gets X25519.
+
+t_pq_default() {
+    [ -n "$NGINX_BIN" ] || skip "nginx not installed"
+    NGINX_ON_SHIM=1 start_nginx
+    run_curl --cacert "$PKI/root.pem" -o "$T/body" "https://localhost:$PORT/group"
+    expect_rc 0
+    if [ "$LIBDIR" = system ]; then want="TLSv1.3 X25519"; else want="TLSv1.3 0x11ec"; fi
+    [ "$(cat "$T/body")" = "$want" ] || fail "nginx saw '$(cat "$T/body")', want '$want'"
+}
+
+t_pq_explicit_curves() {
+    [ -n "$NGINX_BIN" ] || skip "nginx not installed"
+    NGINX_ON_SHIM=1 start_nginx
+    run_curl --cacert "$PKI/root.pem" --curves X25519MLKEM768:X25519 -o "$T/body" "https://localhost:$PORT/group"
+    if [ "$LIBDIR" = system ]; then
+        expect_rc 59   # OpenSSL 3.0 does not know the group: "failed setting curves list"
+        return 0
+    fi
+    expect_rc 0
+    [ "$(cat "$T/body")" = "TLSv1.3 0x11ec" ] || fail "nginx saw '$(cat "$T/body")'"
+    run_curl --cacert "$PKI/root.pem" --curves X25519 -o "$T/body" "https://localhost:$PORT/group"
+    expect_rc 0
+    [ "$(cat "$T/body")" = "TLSv1.3 X25519" ] || fail "nginx saw '$(cat "$T/body")' with --curves X25519"
 }
 
 # --- certificate verification --------------------------------------------
