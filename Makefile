@@ -13,7 +13,7 @@ LIB     := $(OUT)/libssl.so.3
 ARCHIVE := $(OUT)/librustls_libssl.a
 CARGO_FLAGS := $(if $(filter release,$(PROFILE)),--release,)
 
-.PHONY: all lib deps test lint unit symbols abi curl demo clean
+.PHONY: all lib deps test lint unit symbols header abi curl demo clean
 
 all: lib
 
@@ -37,7 +37,7 @@ FORCE:
 deps:
 	bash tests/install-deps.sh
 
-test: deps lint unit lib symbols abi curl
+test: deps lint unit lib symbols header abi curl
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -49,8 +49,11 @@ unit:
 symbols: lib
 	bash tests/abi/symbols.sh $(LIB)
 
+header:
+	bash tests/abi/header-check.sh
+
 abi: lib
-	bash tests/abi/run.sh $(OUT)
+	bash tests/abi/run.sh $(abspath $(OUT))
 
 curl: lib
 	bash tests/curl/run.sh $(abspath $(OUT))

@@ -65,7 +65,9 @@ fn main() {
         let text = match code {
             // The few strings OpenSSL does not derive from the name.
             158 => "at least (D)TLS 1.2 needed in Suite B mode".to_owned(),
-            330 => "Peer haven't sent GOST certificate, required for selected ciphersuite".to_owned(),
+            330 => {
+                "Peer haven't sent GOST certificate, required for selected ciphersuite".to_owned()
+            }
             358 => "can't find SRP server param".to_owned(),
             361 => "error with the srp params".to_owned(),
             380 => "illegal Suite B digest".to_owned(),

@@ -231,20 +231,24 @@ impl CipherList {
         Ok(Self(active))
     }
 
-    /// Parses a TLS 1.3 suite list (`TLS_AES_128_GCM_SHA256:...`). OpenSSL's CCM suites are
-    /// accepted and dropped (rustls lacks them); any other unknown name fails the call, as
-    /// in OpenSSL. An empty string disables TLS 1.3 suites.
+    /// Parses a TLS 1.3 suite list (`TLS_AES_128_GCM_SHA256:...`). As in OpenSSL, unknown
+    /// names are skipped and the call fails only if no name is a TLS 1.3 suite; OpenSSL's
+    /// CCM suites are accepted and never negotiated (rustls lacks them). An empty string
+    /// disables TLS 1.3 suites.
     pub(crate) fn parse_tls13(s: &str) -> Result<Self> {
         let mut out = Vec::new();
+        let mut known = false;
         for name in s.split(':').filter(|t| !t.is_empty()) {
-            match ALL.iter().find(|c| c.is_tls13() && c.name == name) {
-                Some(c) if !out.contains(&c) => out.push(c),
-                Some(_) => {}
-                None if matches!(name, "TLS_AES_128_CCM_SHA256" | "TLS_AES_128_CCM_8_SHA256") => {}
-                None => return Err(Error::Reason(sys::SSL_R_NO_CIPHER_MATCH)),
+            if let Some(c) = ALL.iter().find(|c| c.is_tls13() && c.name == name) {
+                known = true;
+                if !out.contains(&c) {
+                    out.push(c);
+                }
+            } else if matches!(name, "TLS_AES_128_CCM_SHA256" | "TLS_AES_128_CCM_8_SHA256") {
+                known = true; // an OpenSSL suite rustls lacks: accepted, never negotiated
             }
         }
-        if out.is_empty() && !s.is_empty() {
+        if !known && !s.is_empty() {
             return Err(Error::Reason(sys::SSL_R_NO_CIPHER_MATCH));
         }
         Ok(Self(out))
@@ -308,6 +312,12 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(l.names(), "TLS_CHACHA20_POLY1305_SHA256");
         assert!(CipherList::parse_tls13("TLS_BOGUS").is_err());
+        assert_eq!(
+            CipherList::parse_tls13("TLS_AES_128_GCM_SHA256:TLS_BOGUS")
+                .map(|l| l.names())
+                .ok(),
+            Some("TLS_AES_128_GCM_SHA256".to_owned())
+        );
         assert!(CipherList::parse_tls13("")
             .map(|l| l.0.is_empty())
             .unwrap_or(false));

@@ -58,6 +58,8 @@ pub(crate) struct Transport<'a> {
 pub(crate) struct Connection {
     pub ctx: Arc<Context>,
     pub role: Option<Role>,
+    /// `SSL_set_quiet_shutdown`: `SSL_shutdown` sends nothing.
+    pub quiet_shutdown: bool,
     /// Settings copied from the context at `SSL_new`; `own_settings` says whether a
     /// per-connection setter changed them (then this connection builds its own config).
     pub settings: Settings,
@@ -85,16 +87,12 @@ pub(crate) struct Connection {
 impl Connection {
     /// A connection of `ctx` (`SSL_new`).
     pub(crate) fn new(ctx: Arc<Context>, events: Arc<dyn Events>) -> Result<Self> {
-        let role = match ctx.method {
-            Method::Client => Some(Role::Client),
-            Method::Server => Some(Role::Server),
-            Method::Any => None,
-        };
         let settings = ctx.settings().clone();
         let param = VerifyParam::copy_of(ctx.param()).ok_or(Error::Crypto)?;
         Ok(Self {
             ctx,
-            role,
+            role: None,
+            quiet_shutdown: false,
             settings,
             own_settings: false,
             state: Arc::new(ConnState::new(events)),
@@ -131,8 +129,14 @@ impl Connection {
     /// `SSL_do_handshake`: drives the handshake as far as the BIOs allow.
     pub(crate) fn handshake(&mut self, io: &Transport<'_>) -> Step<()> {
         if self.tls.is_none() {
-            match self.role {
-                Some(Role::Server) => self.accept(io)?,
+            // A method fixed to the other role has no handshake for this one.
+            match (self.role, self.ctx.method) {
+                (Some(Role::Server), Method::Client) | (Some(Role::Client), Method::Server) => {
+                    return Err(Stop::Fatal(Error::Reason(
+                        sys::ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED,
+                    )));
+                }
+                (Some(Role::Server), _) => self.accept(io)?,
                 _ => self.start_client()?,
             }
         }
@@ -151,6 +155,9 @@ impl Connection {
 
     /// `SSL_read`: returns decrypted bytes, doing the handshake first if needed.
     pub(crate) fn read(&mut self, io: &Transport<'_>, buf: &mut [u8]) -> Step<usize> {
+        if self.role.is_none() {
+            return Err(Stop::Fatal(Error::Reason(sys::SSL_R_UNINITIALIZED)));
+        }
         if !self.is_established() {
             self.handshake(io)?;
         }
@@ -185,6 +192,9 @@ impl Connection {
     /// `SSL_write`: all of `buf` or a stop; after WANT_WRITE the application calls again
     /// with the same buffer and the write continues where it stopped.
     pub(crate) fn write(&mut self, io: &Transport<'_>, buf: &[u8]) -> Step<usize> {
+        if self.role.is_none() {
+            return Err(Stop::Fatal(Error::Reason(sys::SSL_R_UNINITIALIZED)));
+        }
         if !self.is_established() {
             self.handshake(io)?;
         }
@@ -209,21 +219,40 @@ impl Connection {
     }
 
     /// `SSL_shutdown`: sends close_notify; `Ok(true)` once the peer's has arrived too.
+    ///
+    /// The first call sends close_notify and returns whether the peer's already arrived; a
+    /// later call waits for it, discarding application data, as OpenSSL does. With quiet
+    /// shutdown nothing is sent and both directions count as closed.
     pub(crate) fn shutdown(&mut self, io: &Transport<'_>) -> Step<bool> {
-        let Some(tls) = self.tls.as_mut() else {
+        if self.role.is_none() {
+            return Err(Stop::Fatal(Error::Reason(sys::SSL_R_UNINITIALIZED)));
+        }
+        if self.quiet_shutdown {
+            self.sent_close = true;
+            self.received_close = true;
             return Ok(true);
-        };
-        if tls.is_handshaking() {
+        }
+        let Some(tls) = self.tls.as_mut().filter(|t| !t.is_handshaking()) else {
             return Err(Stop::Fatal(Error::Reason(
                 sys::SSL_R_SHUTDOWN_WHILE_IN_INIT,
             )));
-        }
+        };
         if !self.sent_close {
             tls.send_close_notify();
             self.sent_close = true;
+            self.flush(io)?;
+            return Ok(self.received_close);
         }
         self.flush(io)?;
-        Ok(self.received_close)
+        let mut scratch = [0u8; 512];
+        while !self.received_close {
+            match self.read(io, &mut scratch) {
+                Ok(_) => {}
+                Err(Stop::ZeroReturn) => break,
+                Err(stop) => return Err(stop),
+            }
+        }
+        Ok(true)
     }
 
     /// `SSL_get_shutdown` bits.
@@ -316,6 +345,8 @@ impl Connection {
             ex_data: self.verify_ex_data,
         });
         *lock(&self.state.credentials) = self.settings.credentials.certified_key()?;
+        *lock(&self.state.server_cache) = self.ctx.internal_sessions(&self.settings);
+        *lock(&self.state.session_timeout) = self.settings.session_timeout;
         Ok(())
     }
 
@@ -366,7 +397,7 @@ impl Connection {
                     if self.eof {
                         return Err(Stop::Fatal(Error::UnexpectedEof));
                     }
-                    let rbio = io.rbio.ok_or(Error::Reason(sys::SSL_R_BIO_NOT_SET))?;
+                    let rbio = io.rbio.ok_or_else(no_bio)?;
                     let mut reader = BioReader {
                         bio: rbio,
                         records: &mut self.records,
@@ -395,6 +426,7 @@ impl Connection {
                     match accepted.into_connection(config) {
                         Ok(conn) => {
                             self.tls = Some(conn.into());
+                            self.note_negotiated();
                             return Ok(());
                         }
                         Err((e, mut alert)) => {
@@ -449,7 +481,7 @@ impl Connection {
         if !tls.wants_write() {
             return Ok(());
         }
-        let wbio = io.wbio.ok_or(Error::Reason(sys::SSL_R_BIO_NOT_SET))?;
+        let wbio = io.wbio.ok_or_else(no_bio)?;
         while tls.wants_write() {
             match tls.write_tls(&mut BioWriter(wbio)) {
                 Ok(_) => {}
@@ -462,7 +494,7 @@ impl Connection {
 
     /// Reads from the read BIO and processes what arrived.
     fn fill(&mut self, io: &Transport<'_>) -> Step<()> {
-        let rbio = io.rbio.ok_or(Error::Reason(sys::SSL_R_BIO_NOT_SET))?;
+        let rbio = io.rbio.ok_or_else(no_bio)?;
         let tls = self.tls.as_mut().ok_or(Error::Internal)?;
         let mut reader = BioReader {
             bio: rbio,
@@ -480,6 +512,7 @@ impl Connection {
         };
         match result {
             Ok(state) => {
+                self.note_negotiated();
                 self.pending = state.plaintext_bytes_to_read();
                 if state.peer_has_closed() && state.plaintext_bytes_to_read() == 0 {
                     self.received_close = true;
@@ -491,6 +524,14 @@ impl Connection {
                 let _ = self.flush(io);
                 Err(Stop::Fatal(self.tls_error(e)))
             }
+        }
+    }
+
+    /// Publishes the negotiated version and suite once known (new sessions carry them).
+    fn note_negotiated(&self) {
+        let Some(tls) = self.tls.as_ref() else { return };
+        if let (Some(v), Some(suite)) = (tls.protocol_version(), tls.negotiated_cipher_suite()) {
+            *lock(&self.state.negotiated) = (u16::from(v), u16::from(suite.suite()));
         }
     }
 
@@ -594,6 +635,12 @@ impl Write for BioWriter<'_> {
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
+}
+
+/// No BIO set: OpenSSL fails the I/O as a transport error (SSL_ERROR_SYSCALL), queueing
+/// nothing.
+fn no_bio() -> Error {
+    Error::Io(io::Error::new(io::ErrorKind::NotConnected, "no BIO set"))
 }
 
 /// A server's progress towards its rustls connection.

@@ -17,7 +17,7 @@ use crate::current::lock;
 use crate::error::{Error, Result};
 use crate::groups::{self, Groups};
 use crate::keylog::KeyLogHook;
-use crate::session::ClientSessionHook;
+use crate::session::{ClientSessionHook, ServerSessionHook};
 use crate::verify;
 use crate::versions::{VersionRange, TLS1_2, TLS1_3};
 
@@ -146,6 +146,14 @@ impl Context {
 }
 
 impl Context {
+    /// The internal server session cache, unless the settings disable it.
+    pub(crate) fn internal_sessions(&self, s: &Settings) -> Option<Arc<dyn StoresServerSessions>> {
+        let mode = s.session_cache_mode;
+        let on = mode & i64::from(sys::SSL_SESS_CACHE_SERVER) != 0
+            && mode & i64::from(sys::SSL_SESS_CACHE_NO_INTERNAL_STORE) == 0;
+        on.then(|| Arc::clone(&self.sessions) as Arc<dyn StoresServerSessions>)
+    }
+
     /// The server config for these settings and the ALPN protocol the application chose
     /// (`None`: no ALPN), shared by every connection making the same choice.
     pub(crate) fn server_config(
@@ -180,7 +188,7 @@ impl Context {
         config.session_storage = if cache_off {
             Arc::new(NoServerSessionStorage {})
         } else {
-            Arc::clone(&self.sessions) as Arc<dyn StoresServerSessions>
+            Arc::new(ServerSessionHook)
         };
         if s.options & sys::SSL_OP_NO_TICKET == 0 {
             config.ticketer = self.ticketer()?;

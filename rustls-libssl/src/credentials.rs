@@ -156,5 +156,5 @@ pub(crate) fn read_key_file(path: &str, ty: FileType, password: PasswordCallback
 }
 
 fn open(path: &str) -> Result<Bio> {
-    Bio::open_file(path).map_err(Error::Io)
+    Bio::open_file(path).map_err(Error::File)
 }

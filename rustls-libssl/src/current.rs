@@ -8,6 +8,7 @@
 use std::cell::RefCell;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use rustls::server::StoresServerSessions;
 use rustls::sign::CertifiedKey;
 
 use crate::crypto_sys::{Cert, VerifyCallback, VerifyParam, X509Store};
@@ -18,8 +19,13 @@ use crate::session::Session;
 pub(crate) trait Events: Send + Sync {
     /// A key-log line (`SSLKEYLOGFILE` format, no newline).
     fn keylog(&self, line: &str);
-    /// A new session to offer to the application's session cache.
-    fn new_session(&self, session: Arc<Session>);
+    /// A new session to offer to the application's session cache (`server`: made by a
+    /// server); true if it kept it.
+    fn new_session(&self, session: Arc<Session>, server: bool) -> bool;
+    /// A session from the application's external cache (server), by id.
+    fn get_session(&self, id: &[u8]) -> Option<Arc<Session>>;
+    /// Tells the application's cache a session is no longer valid.
+    fn remove_session(&self, session: &Arc<Session>);
     /// Whether a key-log callback is installed (so secrets are formatted only when needed).
     fn wants_keylog(&self) -> bool;
 }
@@ -59,6 +65,14 @@ pub(crate) struct ConnState {
     pub credentials: Mutex<Option<Arc<CertifiedKey>>>,
     /// What the client offered, for a server (callbacks and `$ssl_*` getters read it).
     pub hello: Mutex<Option<HelloInfo>>,
+    /// The session this connection made or resumed (`SSL_get_session`).
+    pub last_session: Mutex<Option<Arc<Session>>>,
+    /// A server's internal session cache, unless the application disabled it.
+    pub server_cache: Mutex<Option<Arc<dyn StoresServerSessions>>>,
+    /// Negotiated (version, cipher id) once known, for new sessions.
+    pub negotiated: Mutex<(u16, u16)>,
+    /// Lifetime given to new server sessions.
+    pub session_timeout: Mutex<u64>,
 }
 
 /// The parts of a ClientHello the application can ask about.
@@ -79,6 +93,10 @@ impl ConnState {
             resume: Mutex::new(None),
             credentials: Mutex::new(None),
             hello: Mutex::new(None),
+            last_session: Mutex::new(None),
+            server_cache: Mutex::new(None),
+            negotiated: Mutex::new((0, 0)),
+            session_timeout: Mutex::new(300),
         }
     }
 

@@ -25,8 +25,12 @@ pub(crate) enum Error {
     UnexpectedEof,
     /// The transport failed (errno-style).
     Io(std::io::Error),
+    /// A file could not be read (queued as a system error with its errno, as OpenSSL does).
+    File(std::io::Error),
     /// libcrypto failed and has already queued its own error.
     Crypto,
+    /// A failure OpenSSL reports by its return value alone, queueing nothing.
+    Silent,
     /// A panic was caught at the C boundary.
     Internal,
 }
@@ -46,8 +50,9 @@ impl Error {
             Self::Tls(e) => (ssl, tls_reason(e)),
             Self::Verify(_) => (ssl, sys::SSL_R_CERTIFICATE_VERIFY_FAILED),
             Self::UnexpectedEof => (ssl, sys::SSL_R_UNEXPECTED_EOF_WHILE_READING),
-            Self::Io(e) => (sys::ERR_LIB_SYS, e.raw_os_error().unwrap_or(0)),
-            Self::Crypto => (0, 0),
+            Self::File(e) => (sys::ERR_LIB_SYS, e.raw_os_error().unwrap_or(0)),
+            // OpenSSL reports transport failures through errno (SSL_ERROR_SYSCALL), not the queue.
+            Self::Io(_) | Self::Crypto | Self::Silent => (0, 0),
             Self::Internal => (ssl, sys::ERR_R_INTERNAL_ERROR),
         }
     }
@@ -59,7 +64,7 @@ impl fmt::Display for Error {
             Self::NotSupported(what) => write!(f, "{what} is not supported by rustls-libssl"),
             Self::Tls(e) => write!(f, "{e}"),
             Self::Verify(code) => write!(f, "verify error {code}"),
-            Self::Io(e) => write!(f, "{e}"),
+            Self::Io(e) | Self::File(e) => write!(f, "{e}"),
             other => write!(f, "{other:?}"),
         }
     }

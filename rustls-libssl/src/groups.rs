@@ -30,7 +30,7 @@ pub(crate) fn parse(list: &str) -> Result<Groups> {
             "P-521" | "secp521r1" | "X448" | "x448" | "ffdhe2048" | "ffdhe3072" | "ffdhe4096"
             | "ffdhe6144" | "ffdhe8192" | "brainpoolP256r1" | "brainpoolP384r1"
             | "brainpoolP512r1" => None,
-            _ => return Err(Error::Reason(sys::SSL_R_UNSUPPORTED_ELLIPTIC_CURVE)),
+            _ => return Err(Error::Reason(sys::ERR_R_PASSED_INVALID_ARGUMENT)),
         };
         if let Some(g) = group {
             if !out.iter().any(|o| o.name() == g.name()) {
@@ -39,7 +39,7 @@ pub(crate) fn parse(list: &str) -> Result<Groups> {
         }
     }
     if out.is_empty() {
-        return Err(Error::Reason(sys::SSL_R_UNSUPPORTED_ELLIPTIC_CURVE));
+        return Err(Error::Reason(sys::ERR_R_PASSED_INVALID_ARGUMENT));
     }
     Ok(out)
 }

@@ -166,11 +166,7 @@ fn verify_peer(
     for der in std::iter::once(end_entity).chain(intermediates) {
         chain.push(Cert::from_der(der).ok_or(CertificateError::BadEncoding)?);
     }
-    {
-        let mut outcome = state.outcome();
-        outcome.peer_chain.clone_from(&chain);
-        outcome.ocsp_response = ocsp_response.to_vec();
-    }
+    state.outcome().ocsp_response = ocsp_response.to_vec();
     let setup = lock(&state.verify);
     let Some(setup) = setup.as_ref() else {
         return Err(rustls::Error::General("verification not configured".into()));
@@ -183,12 +179,17 @@ fn verify_peer(
         purpose,
     };
     let result = verify_chain(&chain[0], &chain[1..], &check);
+    let accepted = result.ok || setup.mode & VERIFY_PEER == 0;
     {
         let mut outcome = state.outcome();
         outcome.verify_result = i64::from(result.error);
         outcome.verified_chain = result.verified_chain;
+        // As in OpenSSL, a certificate that failed required verification is not kept.
+        if accepted {
+            outcome.peer_chain = chain;
+        }
     }
-    if result.ok || setup.mode & VERIFY_PEER == 0 {
+    if accepted {
         Ok(())
     } else {
         Err(rustls::Error::InvalidCertificate(certificate_error(

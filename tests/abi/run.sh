@@ -6,8 +6,12 @@
 # The programs talk to `openssl s_server` instances (system OpenSSL) started here on
 # 127.0.0.1 with dynamic ports, passed to them as ABI_PORT_<NAME>; the test PKI comes from
 # tests/curl/gen-certs.sh and is passed as ABI_CERTS. exporter.c is also checked against the
-# keying material its server prints. Prints one `ok NAME`/`FAIL NAME` line per program and
-# `N passed, N failed` last; exits 1 on any failure.
+# keying material its server prints. A program also fails when it exits non-zero under
+# either library (ASan, UBSan and LeakSanitizer errors, a 60 s timeout, a broken harness).
+# Prints `ok shim_is_loaded` (LD_LIBRARY_PATH really selects LIBDIR), then one
+# `ok NAME`/`FAIL NAME` line per program with the diff of any mismatch, and
+# `N passed, N failed` last; exits 1 on any failure. ABI_KEEP=1 keeps the work directory
+# (outputs, stderr, server logs) for inspection.
 set -u
 
 if [ $# -ne 1 ] || [ ! -e "$1/libssl.so.3" ]; then
@@ -69,6 +73,7 @@ exec 9<>"$WORK/stdin"
 start_server() {
     local name=$1 port="" i
     shift
+    : >"$WORK/$name.log"
     stdbuf -oL -eL openssl s_server -accept 127.0.0.1:0 "$@" <&9 >"$WORK/$name.log" 2>&1 &
     SERVER_PIDS+=($!)
     for i in $(seq 100); do
@@ -89,14 +94,18 @@ start_server REV -cert "$P/server.pem" -key "$P/server.key" -cert_chain "$P/inte
 start_server EXPIRED -cert "$P/expired.pem" -key "$P/expired.key" -www
 start_server SELFSIGNED -cert "$P/selfsigned.pem" -key "$P/selfsigned.key" -www
 start_server WRONG -cert "$P/wrong.pem" -key "$P/wrong.key" -www
+export ABI_KEYMAT_LABEL="EXPERIMENTAL rustls-libssl"
 start_server KEYMAT -cert "$P/server.pem" -key "$P/server.key" -cert_chain "$P/inter.pem" \
-    -keymatexport "EXPERIMENTAL rustls-libssl" -keymatexportlen 32
+    -keymatexport "$ABI_KEYMAT_LABEL" -keymatexportlen 32
 
 # --- build ------------------------------------------------------------------------------
 CFLAGS=(-Wall -Wextra -Werror -g -fsanitize=address,undefined -fno-omit-frame-pointer)
-# detect_leaks=0: LeakSanitizer reports libcrypto's process-wide caches (and the shim's Rust
-# statics) that live until exit; per-call growth is looked for separately, not here.
-export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:exitcode=99
+# LeakSanitizer is on: a leak fails the program (exit status 99). lsan.supp lists what lives
+# on purpose until exit; ABI_DETECT_LEAKS=0 turns leak detection off.
+# fast_unwind_on_malloc=0: the Rust std in the shim has no frame pointers, and the
+# suppressions need whole stacks.
+export ASAN_OPTIONS=detect_leaks=${ABI_DETECT_LEAKS:-1}:fast_unwind_on_malloc=0:abort_on_error=0:exitcode=99
+export LSAN_OPTIONS=suppressions=$HERE/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=98
 mkdir -p "$WORK/bin"
 

@@ -97,7 +97,7 @@ fn settings_ctrl(ctrl: &Ctrl, s: &mut Settings) -> Option<Result<c_long, Error>>
         }
         Ctrl::SetMinProto(v) | Ctrl::SetMaxProto(v) => {
             if !VersionRange::valid_bound(v) {
-                return Some(Err(Error::Reason(sys::SSL_R_UNKNOWN_PROTOCOL)));
+                return Some(Err(Error::Silent)); // OpenSSL queues nothing here
             }
             let v = u16::try_from(v).unwrap_or(0);
             if matches!(ctrl, Ctrl::SetMinProto(_)) {

@@ -81,7 +81,16 @@ pub(super) type AlpnSelectCallback = unsafe extern "C" fn(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_alpn_select_cb(
     ctx: *mut SSL_CTX,
-    cb: Option<AlpnSelectCallback>,
+    cb: Option<
+        unsafe extern "C" fn(
+            *mut SSL,
+            *mut *const u8,
+            *mut u8,
+            *const u8,
+            c_uint,
+            *mut c_void,
+        ) -> c_int,
+    >,
     arg: *mut c_void,
 ) {
     entry(|| {
@@ -116,7 +125,9 @@ impl SSL_CTX {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX {
     entry(|| {
-        let method = try_ref!(method);
+        // SAFETY: NULL or a static method from TLS_*_method.
+        let method =
+            unsafe { method.as_ref() }.ok_or(Error::Reason(sys::SSL_R_NULL_SSL_METHOD_PASSED))?;
         let ctx = SSL_CTX {
             core: Arc::new(Context::new(method.method)?),
             callbacks: Mutex::new(Callbacks::default()),
@@ -130,7 +141,7 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
 /// `SSL_CTX_new_ex`: as `SSL_CTX_new`; the library context and properties are ignored.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_new_ex(
-    _libctx: *mut c_void,
+    _libctx: *mut sys::OSSL_LIB_CTX,
     _propq: *const c_char,
     method: *const SSL_METHOD,
 ) -> *mut SSL_CTX {
@@ -233,7 +244,7 @@ pub(super) fn parse_alpn(wire: &[u8]) -> Result<Vec<Vec<u8>>, Error> {
     while let Some((&len, tail)) = rest.split_first() {
         let len = usize::from(len);
         if len == 0 || tail.len() < len {
-            return Err(Error::BadValue);
+            return Err(Error::Silent); // OpenSSL queues nothing for a malformed list
         }
         out.push(tail[..len].to_vec());
         rest = &tail[len..];
@@ -452,7 +463,12 @@ pub unsafe extern "C" fn SSL_CTX_set_keylog_callback(
 /// `SSL_CTX_set_msg_callback`: accepted and stored; the shim does not trace individual
 /// protocol messages (rustls does not expose them), so it is never called.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_msg_callback(ctx: *mut SSL_CTX, cb: Option<MsgCallback>) {
+pub unsafe extern "C" fn SSL_CTX_set_msg_callback(
+    ctx: *mut SSL_CTX,
+    cb: Option<
+        unsafe extern "C" fn(c_int, c_int, c_int, *const c_void, usize, *mut SSL, *mut c_void),
+    >,
+) {
     entry(|| {
         lock(&try_ref!(ctx).callbacks).msg = cb;
         Ok(())
@@ -804,7 +820,7 @@ pub unsafe extern "C" fn SSL_load_client_CA_file(
         // SAFETY: file is a C string per the API.
         let path = unsafe { c_str(file) }?;
         let certs = sys::Bio::open_file(path)
-            .map_err(Error::Io)?
+            .map_err(Error::File)?
             .read_pem_certs();
         if certs.is_empty() {
             return Err(Error::Crypto);

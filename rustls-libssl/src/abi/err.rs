@@ -84,7 +84,6 @@ pub extern "C" fn SSL_alert_desc_string_long(value: c_int) -> *const c_char {
         70 => c"protocol version",
         71 => c"insufficient security",
         80 => c"internal error",
-        86 => c"inappropriate fallback",
         90 => c"user canceled",
         100 => c"no renegotiation",
         110 => c"unsupported extension",
@@ -93,7 +92,6 @@ pub extern "C" fn SSL_alert_desc_string_long(value: c_int) -> *const c_char {
         113 => c"bad certificate status response",
         114 => c"bad certificate hash value",
         115 => c"unknown PSK identity",
-        116 => c"certificate required",
         120 => c"no application protocol",
         _ => c"unknown",
     };

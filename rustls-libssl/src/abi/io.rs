@@ -227,11 +227,25 @@ pub unsafe extern "C" fn SSL_get_error(ssl: *const SSL, ret: c_int) -> c_int {
     ssl_error(ssl)
 }
 
+/// OpenSSL's order: a queued error says SSL (SYSCALL for a system error); then a pending
+/// WANT_* or close_notify of the last call; otherwise SYSCALL.
 fn ssl_error(ssl: *const SSL) -> c_int {
+    // SAFETY: ERR_peek_error only reads this thread's error queue.
+    let queued = unsafe { sys::ERR_peek_error() };
+    if queued != 0 {
+        return if crate::crypto_sys::err_lib(queued) == sys::ERR_LIB_SYS {
+            sys::SSL_ERROR_SYSCALL
+        } else {
+            sys::SSL_ERROR_SSL
+        };
+    }
     // SAFETY: NULL or a live SSL per the API.
-    match unsafe { ssl.as_ref() } {
-        Some(ssl) => ssl.last_error.load(Ordering::Relaxed),
-        None => sys::SSL_ERROR_SSL,
+    let last = unsafe { ssl.as_ref() }.map_or(sys::SSL_ERROR_SYSCALL, |s| {
+        s.last_error.load(Ordering::Relaxed)
+    });
+    match last {
+        sys::SSL_ERROR_WANT_READ | sys::SSL_ERROR_WANT_WRITE | sys::SSL_ERROR_ZERO_RETURN => last,
+        _ => sys::SSL_ERROR_SYSCALL,
     }
 }
 

@@ -75,13 +75,18 @@ impl Events for SslEvents {
         self.ctx.callbacks().keylog.is_some()
     }
 
-    fn new_session(&self, session: Arc<Session>) {
+    fn new_session(&self, session: Arc<Session>, server: bool) -> bool {
         let mode = self.ctx.core.settings().session_cache_mode;
-        if mode & i64::from(sys::SSL_SESS_CACHE_CLIENT) == 0 {
-            return;
+        let bit = if server {
+            sys::SSL_SESS_CACHE_SERVER
+        } else {
+            sys::SSL_SESS_CACHE_CLIENT
+        };
+        if mode & i64::from(bit) == 0 {
+            return false;
         }
         let Some(cb) = self.ctx.callbacks().new_session else {
-            return;
+            return false;
         };
         let raw = Arc::into_raw(session).cast_mut();
         // SAFETY: the callback is the application's; it receives one reference, which it
@@ -91,6 +96,48 @@ impl Events for SslEvents {
             // SAFETY: the application did not keep the reference it was given.
             drop(unsafe { Arc::from_raw(raw) });
         }
+        kept != 0
+    }
+
+    fn get_session(&self, id: &[u8]) -> Option<Arc<Session>> {
+        let cb = self.ctx.callbacks().get_session?;
+        let len = c_int::try_from(id.len()).ok()?;
+        let mut copy: c_int = 1;
+        // SAFETY: the application's callback; id is readable for len bytes during the call.
+        let raw = unsafe {
+            cb(
+                self.ssl.load(Ordering::Relaxed) as *mut SSL,
+                id.as_ptr(),
+                len,
+                &mut copy,
+            )
+        };
+        if raw.is_null() {
+            return None;
+        }
+        // SAFETY: raw is a session from Arc::into_raw (SSL_SESSION_new/d2i_SSL_SESSION). With
+        // *copy set the application keeps its reference and we take a new one; otherwise
+        // its reference passes to us.
+        unsafe {
+            if copy != 0 {
+                Arc::increment_strong_count(raw);
+            }
+            Some(Arc::from_raw(raw))
+        }
+    }
+
+    fn remove_session(&self, session: &Arc<Session>) {
+        let Some(cb) = self.ctx.callbacks().remove_session else {
+            return;
+        };
+        // SAFETY: the application's callback; the session stays alive during the call (we
+        // hold a reference) and the callback does not take one.
+        unsafe {
+            cb(
+                Arc::as_ptr(&self.ctx).cast_mut(),
+                Arc::as_ptr(session).cast_mut(),
+            )
+        };
     }
 }
 
@@ -601,14 +648,20 @@ pub unsafe extern "C" fn SSL_set_shutdown(ssl: *mut SSL, mode: c_int) {
     })
 }
 
-/// `SSL_set_quiet_shutdown`: accepted; `SSL_shutdown` still sends close_notify unless the
-/// application marked it sent with `SSL_set_shutdown`.
+/// `SSL_set_quiet_shutdown`: with 1, `SSL_shutdown` sends no close_notify and reports
+/// both directions closed.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_set_quiet_shutdown(ssl: *mut SSL, _mode: c_int) {
+pub unsafe extern "C" fn SSL_set_quiet_shutdown(ssl: *mut SSL, mode: c_int) {
     entry(|| {
-        try_ref!(ssl);
+        try_ref!(ssl).conn()?.quiet_shutdown = mode != 0;
         Ok(())
     })
+}
+
+/// `SSL_get_quiet_shutdown`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_quiet_shutdown(ssl: *const SSL) -> c_int {
+    entry(|| Ok(c_bool(try_ref!(ssl).conn()?.quiet_shutdown)))
 }
 
 /// `SSL_pending`: decrypted bytes ready to read without touching the BIO.
@@ -727,6 +780,9 @@ pub unsafe extern "C" fn SSL_export_keying_material(
         let conn = try_ref!(ssl).conn()?;
         if out.is_null() || label.is_null() {
             return Err(Error::NullArgument);
+        }
+        if !conn.is_established() {
+            return Ok(-1); // OpenSSL's answer before the handshake, with nothing queued
         }
         // SAFETY: out is writable for olen bytes, label and context readable for their
         // lengths, per the API.
