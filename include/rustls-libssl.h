@@ -19,6 +19,8 @@ const SSL_CIPHER *SSL_get_current_cipher(const SSL *ssl);
 
 const SSL_CIPHER *SSL_get_pending_cipher(const SSL *ssl);
 
+const SSL_CIPHER *SSL_CIPHER_find(SSL *ssl, const uint8_t *ptr);
+
 const char *SSL_CIPHER_get_name(const SSL_CIPHER *c);
 
 const char *SSL_CIPHER_standard_name(const SSL_CIPHER *c);

@@ -23,7 +23,7 @@ fn main() {
         .header("wrapper.h")
         .clang_arg(format!("-I{include}"))
         .allowlist_function("(X509|X509V3|X509_STORE|X509_STORE_CTX|X509_VERIFY_PARAM|X509_NAME|X509_CRL|X509_LOOKUP)_.*")
-        .allowlist_function("(EVP|PEM|ERR|BIO|CRYPTO|OPENSSL_sk|OPENSSL|ASN1|OBJ|PKCS8|i2d|d2i|OCSP|SHA256)_.*")
+        .allowlist_function("(EVP|HMAC|PEM|ERR|BIO|CRYPTO|OPENSSL_sk|OPENSSL|ASN1|OBJ|PKCS8|i2d|d2i|OCSP|SHA256)_.*")
         .allowlist_function("(i2d|d2i)_.*")
         .blocklist_function("OPENSSL_init_ssl")
         .allowlist_var("(SSL|TLS|TLS1|TLS1_[0-9]|SSL3|DTLS1|X509|X509_V|ERR|BIO|CRYPTO|EVP|OPENSSL|NID|PEM|TLSEXT)_.*")

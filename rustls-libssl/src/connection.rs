@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use rustls::pki_types::ServerName;
 use rustls::server::{Accepted, Acceptor};
+use rustls::sign::CertifiedKey;
 use rustls::{ClientConnection, HandshakeKind};
 
 use crate::ciphers::Cipher;
@@ -60,6 +61,8 @@ pub(crate) struct Connection {
     pub role: Option<Role>,
     /// `SSL_set_quiet_shutdown`: `SSL_shutdown` sends nothing.
     pub quiet_shutdown: bool,
+    /// An OCSP response the application's status callback set, stapled by a server.
+    pub stapled_ocsp: Option<Vec<u8>>,
     /// Settings copied from the context at `SSL_new`; `own_settings` says whether a
     /// per-connection setter changed them (then this connection builds its own config).
     pub settings: Settings,
@@ -93,6 +96,7 @@ impl Connection {
             ctx,
             role: None,
             quiet_shutdown: false,
+            stapled_ocsp: None,
             settings,
             own_settings: false,
             state: Arc::new(ConnState::new(events)),
@@ -344,7 +348,16 @@ impl Connection {
             param: VerifyParam::copy_of(&self.param),
             ex_data: self.verify_ex_data,
         });
-        *lock(&self.state.credentials) = self.settings.credentials.certified_key()?;
+        let mut credentials = self.settings.credentials.certified_keys()?;
+        if let Some(ocsp) = self.stapled_ocsp.take() {
+            for key in &mut credentials {
+                *key = Arc::new(CertifiedKey {
+                    ocsp: Some(ocsp.clone()),
+                    ..(**key).clone()
+                });
+            }
+        }
+        *lock(&self.state.credentials) = credentials;
         *lock(&self.state.server_cache) = self.ctx.internal_sessions(&self.settings);
         *lock(&self.state.session_timeout) = self.settings.session_timeout;
         Ok(())
@@ -382,7 +395,17 @@ impl Connection {
                     let mut acceptor = acceptor.unwrap_or_default();
                     match acceptor.accept() {
                         Ok(Some(accepted)) => {
-                            *lock(&self.state.hello) = Some(hello_info(&accepted));
+                            let info = hello_info(&accepted);
+                            // The version rustls will pick, for callbacks that ask before it
+                            // is known (a TLS 1.3 suite offered and enabled means TLS 1.3).
+                            let tls13 = self
+                                .settings
+                                .versions
+                                .enabled(self.settings.options)
+                                .contains(&&rustls::version::TLS13)
+                                && info.raw_ciphers.chunks(2).any(|c| c[0] == 0x13);
+                            lock(&self.state.negotiated).0 = if tls13 { 0x0304 } else { 0x0303 };
+                            *lock(&self.state.hello) = Some(info);
                             self.hello = Hello::Received(Box::new(accepted));
                             return Err(Stop::ClientHello);
                         }
@@ -660,6 +683,15 @@ fn hello_info(accepted: &Accepted) -> HelloInfo {
         alpn: hello
             .alpn()
             .map(|a| a.map(<[u8]>::to_vec).collect())
+            .unwrap_or_default(),
+        raw_ciphers: hello
+            .cipher_suites()
+            .iter()
+            .flat_map(|c| u16::from(*c).to_be_bytes())
+            .collect(),
+        groups: hello
+            .named_groups()
+            .map(|g| g.iter().map(|g| u16::from(*g)).collect())
             .unwrap_or_default(),
     }
 }

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::groups::{self, Groups};
 use crate::keylog::KeyLogHook;
 use crate::session::{ClientSessionHook, ServerSessionHook};
+use crate::tickets::TicketHook;
 use crate::verify;
 use crate::versions::{VersionRange, TLS1_2, TLS1_3};
 
@@ -53,6 +54,8 @@ pub(crate) struct Settings {
     pub session_timeout: u64,
     /// `SSL_CTX_set_max_early_data` (stored; 0-RTT is not accepted yet).
     pub max_early_data: u32,
+    /// The application seals tickets itself (a ticket-key callback is set).
+    pub external_tickets: bool,
 }
 
 impl Default for Settings {
@@ -72,6 +75,7 @@ impl Default for Settings {
             session_cache_mode: i64::from(sys::SSL_SESS_CACHE_SERVER),
             session_timeout: 7200,
             max_early_data: 0,
+            external_tickets: false,
         }
     }
 }
@@ -116,6 +120,12 @@ impl Context {
         *lock(&self.client_config) = None;
         lock(&self.server_configs).clear();
         r
+    }
+
+    /// Changes only the credentials: connections read them at each handshake, so the
+    /// shared rustls configs stay valid.
+    pub(crate) fn update_credentials<R>(&self, f: impl FnOnce(&mut Credentials) -> R) -> R {
+        f(&mut lock(&self.settings).credentials)
     }
 
     /// The trust store (`SSL_CTX_get_cert_store`).
@@ -191,7 +201,11 @@ impl Context {
             Arc::new(ServerSessionHook)
         };
         if s.options & sys::SSL_OP_NO_TICKET == 0 {
-            config.ticketer = self.ticketer()?;
+            config.ticketer = if s.external_tickets {
+                Arc::new(TicketHook)
+            } else {
+                self.ticketer()?
+            };
         }
         Ok(config)
     }

@@ -27,27 +27,39 @@ impl FileType {
     }
 }
 
-/// What one side presents: leaf first, then the extra chain; and its key.
+/// What one side presents: one certificate, chain and key per key type (RSA, EC, ...) as
+/// in OpenSSL, so a server can hold RSA and ECDSA certificates side by side. Setters act on
+/// the slot of the "current" certificate, as OpenSSL's do.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Credentials {
-    pub leaf: Option<Cert>,
-    chain: Vec<Cert>,
-    pub key: Option<PKey>,
+    slots: Vec<Slot>,
+    current: usize,
     /// The rustls form, built once and shared by every copy of these credentials (parsing
     /// a key is too slow to repeat per connection).
-    cached: Arc<OnceLock<Arc<CertifiedKey>>>,
+    cached: Arc<OnceLock<Vec<Arc<CertifiedKey>>>>,
+}
+
+#[derive(Clone, Debug)]
+struct Slot {
+    kind: i32,
+    leaf: Option<Cert>,
+    chain: Vec<Cert>,
+    key: Option<PKey>,
 }
 
 impl Credentials {
-    /// The rustls form, once both a certificate and a matching key are present.
-    pub(crate) fn certified_key(&self) -> Result<Option<Arc<CertifiedKey>>> {
+    /// The rustls forms of every complete slot, in the order they were set.
+    pub(crate) fn certified_keys(&self) -> Result<Vec<Arc<CertifiedKey>>> {
         if let Some(k) = self.cached.get() {
-            return Ok(Some(Arc::clone(k)));
+            return Ok(k.clone());
         }
-        let Some(k) = self.build()? else {
-            return Ok(None);
-        };
-        Ok(Some(Arc::clone(self.cached.get_or_init(|| k))))
+        let mut keys = Vec::with_capacity(self.slots.len());
+        for slot in &self.slots {
+            if let Some(k) = slot.build()? {
+                keys.push(k);
+            }
+        }
+        Ok(self.cached.get_or_init(|| keys).clone())
     }
 
     /// Called by every mutation: later copies build their own rustls form.
@@ -55,6 +67,115 @@ impl Credentials {
         self.cached = Arc::default();
     }
 
+    /// The current certificate (`SSL_CTX_get0_certificate`, `SSL_get_certificate`).
+    pub(crate) fn leaf(&self) -> Option<&Cert> {
+        self.slots.get(self.current)?.leaf.as_ref()
+    }
+
+    /// The current private key.
+    pub(crate) fn key(&self) -> Option<&PKey> {
+        self.slots.get(self.current)?.key.as_ref()
+    }
+
+    /// The current slot's extra chain.
+    pub(crate) fn chain(&self) -> &[Cert] {
+        self.slots.get(self.current).map_or(&[], |s| &s.chain)
+    }
+
+    /// Makes the slot holding `leaf` current (`SSL_CTX_select_current_cert`).
+    pub(crate) fn select(&mut self, leaf: *const crate::crypto_sys::X509) -> bool {
+        match self.slots.iter().position(|s| {
+            s.leaf
+                .as_ref()
+                .is_some_and(|l| l.as_ptr().cast_const() == leaf)
+        }) {
+            Some(i) => {
+                self.current = i;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// `SSL_CTX_check_private_key`: the current certificate and key are set and match.
+    pub(crate) fn check_private_key(&self) -> Result<()> {
+        let leaf = self
+            .leaf()
+            .ok_or(Error::Reason(sys::SSL_R_NO_CERTIFICATE_ASSIGNED))?;
+        let key = self
+            .key()
+            .ok_or(Error::Reason(sys::SSL_R_NO_PRIVATE_KEY_ASSIGNED))?;
+        if leaf.matches_key(key) {
+            Ok(())
+        } else {
+            Err(Error::Crypto)
+        }
+    }
+
+    /// Replaces the current slot's extra chain (`SSL_CTX_set0_chain`, a chain file).
+    pub(crate) fn set_chain(&mut self, chain: Vec<Cert>) {
+        if let Some(slot) = self.slots.get_mut(self.current) {
+            slot.chain = chain;
+            self.changed();
+        }
+    }
+
+    /// Appends to the current slot's chain (`SSL_CTX_add0_chain_cert`,
+    /// `add_extra_chain_cert`).
+    pub(crate) fn add_chain(&mut self, cert: Cert) {
+        if let Some(slot) = self.slots.get_mut(self.current) {
+            slot.chain.push(cert);
+            self.changed();
+        }
+    }
+
+    /// Sets the key in the slot of its type, refusing one that does not match that slot's
+    /// certificate (as OpenSSL does).
+    pub(crate) fn set_key(&mut self, key: PKey) -> Result<()> {
+        let i = self.slot_for(key.base_id());
+        let slot = &mut self.slots[i];
+        if slot
+            .leaf
+            .as_ref()
+            .is_some_and(|leaf| !leaf.matches_key(&key))
+        {
+            return Err(Error::Crypto); // X509_check_private_key queued "key values mismatch"
+        }
+        slot.key = Some(key);
+        self.current = i;
+        self.changed();
+        Ok(())
+    }
+
+    /// Sets the certificate of its key type and makes it current, dropping a key of that
+    /// slot that no longer matches.
+    pub(crate) fn set_leaf(&mut self, cert: Cert) {
+        let i = self.slot_for(cert.key_base_id());
+        let slot = &mut self.slots[i];
+        if slot.key.as_ref().is_some_and(|key| !cert.matches_key(key)) {
+            slot.key = None;
+        }
+        slot.leaf = Some(cert);
+        slot.chain.clear();
+        self.current = i;
+        self.changed();
+    }
+
+    fn slot_for(&mut self, kind: i32) -> usize {
+        if let Some(i) = self.slots.iter().position(|s| s.kind == kind) {
+            return i;
+        }
+        self.slots.push(Slot {
+            kind,
+            leaf: None,
+            chain: Vec::new(),
+            key: None,
+        });
+        self.slots.len() - 1
+    }
+}
+
+impl Slot {
     fn build(&self) -> Result<Option<Arc<CertifiedKey>>> {
         let (Some(leaf), Some(key)) = (&self.leaf, &self.key) else {
             return Ok(None);
@@ -71,58 +192,6 @@ impl Credentials {
             .load_private_key(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pkcs8)))
             .map_err(|_| Error::Reason(sys::SSL_R_UNKNOWN_CERTIFICATE_TYPE))?;
         Ok(Some(Arc::new(CertifiedKey::new(ders, signing))))
-    }
-
-    /// `SSL_CTX_check_private_key`: a certificate and a key are set, and they match.
-    pub(crate) fn check_private_key(&self) -> Result<()> {
-        let leaf = self
-            .leaf
-            .as_ref()
-            .ok_or(Error::Reason(sys::SSL_R_NO_CERTIFICATE_ASSIGNED))?;
-        let key = self
-            .key
-            .as_ref()
-            .ok_or(Error::Reason(sys::SSL_R_NO_PRIVATE_KEY_ASSIGNED))?;
-        if leaf.matches_key(key) {
-            Ok(())
-        } else {
-            Err(Error::Crypto)
-        }
-    }
-
-    /// Sets the key, refusing one that does not match the certificate (as OpenSSL does).
-    pub(crate) fn set_key(&mut self, key: PKey) -> Result<()> {
-        if let Some(leaf) = &self.leaf {
-            if !leaf.matches_key(&key) {
-                return Err(Error::Crypto);
-            }
-        }
-        self.key = Some(key);
-        self.changed();
-        Ok(())
-    }
-
-    /// Replaces the extra chain (`SSL_CTX_set0_chain`, a chain file).
-    pub(crate) fn set_chain(&mut self, chain: Vec<Cert>) {
-        self.chain = chain;
-        self.changed();
-    }
-
-    /// Appends to the extra chain (`SSL_CTX_add0_chain_cert`, `add_extra_chain_cert`).
-    pub(crate) fn add_chain(&mut self, cert: Cert) {
-        self.chain.push(cert);
-        self.changed();
-    }
-
-    /// Sets the leaf certificate, dropping a key that no longer matches.
-    pub(crate) fn set_leaf(&mut self, cert: Cert) {
-        if let Some(key) = &self.key {
-            if !cert.matches_key(key) {
-                self.key = None;
-            }
-        }
-        self.leaf = Some(cert);
-        self.changed();
     }
 }
 

@@ -28,6 +28,10 @@ pub(crate) trait Events: Send + Sync {
     fn remove_session(&self, session: &Arc<Session>);
     /// Whether a key-log callback is installed (so secrets are formatted only when needed).
     fn wants_keylog(&self) -> bool;
+    /// Seals a session ticket with the application's ticket-key callback.
+    fn seal_ticket(&self, plain: &[u8]) -> Option<Vec<u8>>;
+    /// Opens a ticket sealed by [`Events::seal_ticket`] (here or in another process).
+    fn open_ticket(&self, ticket: &[u8]) -> Option<Vec<u8>>;
 }
 
 /// How to verify the peer's certificate for this connection.
@@ -61,8 +65,8 @@ pub(crate) struct ConnState {
     pub outcome: Mutex<Outcome>,
     /// The session the application asked to resume (`SSL_set_session`).
     pub resume: Mutex<Option<Arc<Session>>>,
-    /// The certificate and key this side presents.
-    pub credentials: Mutex<Option<Arc<CertifiedKey>>>,
+    /// The certificates and keys this side can present (one per key type).
+    pub credentials: Mutex<Vec<Arc<CertifiedKey>>>,
     /// What the client offered, for a server (callbacks and `$ssl_*` getters read it).
     pub hello: Mutex<Option<HelloInfo>>,
     /// The session this connection made or resumed (`SSL_get_session`).
@@ -81,6 +85,10 @@ pub(crate) struct HelloInfo {
     pub server_name: Option<String>,
     /// ALPN protocols offered, in the client's order.
     pub alpn: Vec<Vec<u8>>,
+    /// Cipher suites offered, as on the wire (two bytes each).
+    pub raw_ciphers: Vec<u8>,
+    /// Named groups offered.
+    pub groups: Vec<u16>,
 }
 
 impl ConnState {
@@ -91,7 +99,7 @@ impl ConnState {
             verify: Mutex::new(None),
             outcome: Mutex::new(Outcome::default()),
             resume: Mutex::new(None),
-            credentials: Mutex::new(None),
+            credentials: Mutex::new(Vec::new()),
             hello: Mutex::new(None),
             last_session: Mutex::new(None),
             server_cache: Mutex::new(None),

@@ -19,5 +19,6 @@ mod error;
 mod groups;
 mod keylog;
 mod session;
+mod tickets;
 mod verify;
 mod versions;

@@ -239,8 +239,8 @@ impl ResolvesClientCert for ClientCertHook {
         sigschemes: &[SignatureScheme],
     ) -> Option<Arc<CertifiedKey>> {
         let state = current::current()?;
-        let key = lock(&state.credentials).clone()?;
-        key.key.choose_scheme(sigschemes).is_some().then_some(key)
+        let keys = lock(&state.credentials);
+        pick(&keys, sigschemes)
     }
 
     fn has_certs(&self) -> bool {
@@ -248,18 +248,25 @@ impl ResolvesClientCert for ClientCertHook {
     }
 }
 
-/// Presents the certificate of the connection in progress (servers), if its key can sign
-/// with a scheme the client offered.
+/// Presents a certificate of the connection in progress (servers) whose key can sign with
+/// a scheme the client offered.
 #[derive(Debug)]
 pub(crate) struct ServerCertHook;
 
 impl ResolvesServerCert for ServerCertHook {
     fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
         let state = current::current()?;
-        let key = lock(&state.credentials).clone()?;
-        key.key
-            .choose_scheme(hello.signature_schemes())
-            .is_some()
-            .then_some(key)
+        let keys = lock(&state.credentials);
+        pick(&keys, hello.signature_schemes())
     }
+}
+
+/// The first key able to sign with the peer's most preferred scheme that any key supports
+/// (an ECDSA certificate for a client that lists ECDSA first, RSA otherwise).
+fn pick(keys: &[Arc<CertifiedKey>], schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+    schemes.iter().find_map(|scheme| {
+        keys.iter()
+            .find(|k| k.key.choose_scheme(std::slice::from_ref(scheme)).is_some())
+            .cloned()
+    })
 }

@@ -48,6 +48,22 @@ pub unsafe extern "C" fn SSL_get_pending_cipher(ssl: *const SSL) -> *const SSL_C
     unsafe { SSL_get_current_cipher(ssl) }
 }
 
+/// `SSL_CIPHER_find`: the suite with the two-byte id at `ptr` (static), or NULL if this
+/// library does not implement it.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CIPHER_find(ssl: *mut SSL, ptr: *const u8) -> *const SSL_CIPHER {
+    entry(|| {
+        try_ref!(ssl);
+        // SAFETY: ptr points at two bytes per the API.
+        let id = unsafe { super::c_bytes(ptr, 2) }?;
+        let id = u16::from_be_bytes([id[0], id[1]]);
+        Ok(crate::ciphers::ALL
+            .iter()
+            .find(|c| c.iana_id() == id)
+            .map_or(std::ptr::null(), |c| c as *const _))
+    })
+}
+
 /// `SSL_CIPHER_get_name`: OpenSSL's name; "(NONE)" for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CIPHER_get_name(c: *const SSL_CIPHER) -> *const c_char {

@@ -4,7 +4,8 @@
 
 use std::ffi::{c_char, c_int, c_long, c_void};
 
-use super::ctx::{ServernameCallback, SSL_CTX};
+use super::ctx::{ServernameCallback, StatusCallback, SSL_CTX};
+use super::tickets::TicketKeyCallback;
 use super::{c_str, entry, try_ref, SSL};
 use crate::context::Settings;
 use crate::crypto_sys::{self as sys, Cert, X509Stack};
@@ -41,6 +42,13 @@ enum Ctrl {
     GetOcspResp(*mut *const u8),
     GetNegotiatedGroup,
     ServernameArg(*mut c_void),
+    StatusArg(*mut c_void),
+    /// `SSL_set_tlsext_status_ocsp_resp`: takes over an `OPENSSL_malloc`ed buffer.
+    SetOcspResp(*mut u8, c_long),
+    GetExtraChainCerts(*mut *mut c_void),
+    SelectCurrentCert(*mut sys::X509),
+    GetGroups(*mut c_int),
+    GetRawCipherlist(*mut *const u8),
     /// Accepted with no effect here (read-ahead, DH parameters, msg callback argument...).
     Accept,
     Unknown(c_int),
@@ -74,6 +82,12 @@ impl Ctrl {
             sys::SSL_CTRL_GET_TLSEXT_STATUS_REQ_OCSP_RESP => Self::GetOcspResp(parg.cast()),
             sys::SSL_CTRL_GET_NEGOTIATED_GROUP => Self::GetNegotiatedGroup,
             sys::SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG => Self::ServernameArg(parg),
+            sys::SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB_ARG => Self::StatusArg(parg),
+            sys::SSL_CTRL_SET_TLSEXT_STATUS_REQ_OCSP_RESP => Self::SetOcspResp(parg.cast(), larg),
+            sys::SSL_CTRL_GET_EXTRA_CHAIN_CERTS => Self::GetExtraChainCerts(parg.cast()),
+            sys::SSL_CTRL_SELECT_CURRENT_CERT => Self::SelectCurrentCert(parg.cast()),
+            sys::SSL_CTRL_GET_GROUPS => Self::GetGroups(parg.cast()),
+            sys::SSL_CTRL_GET_RAW_CIPHERLIST => Self::GetRawCipherlist(parg.cast()),
             sys::SSL_CTRL_SET_MSG_CALLBACK_ARG
             | sys::SSL_CTRL_SET_READ_AHEAD
             | sys::SSL_CTRL_SET_TMP_DH
@@ -193,6 +207,28 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
                 lock(&ctx.callbacks).servername_arg = arg as usize;
                 return Ok(1);
             }
+            Ctrl::StatusArg(arg) => {
+                lock(&ctx.callbacks).status_arg = arg as usize;
+                return Ok(1);
+            }
+            Ctrl::GetExtraChainCerts(out) => {
+                if out.is_null() {
+                    return Err(Error::NullArgument);
+                }
+                let chain = ctx.core.settings().credentials.chain().to_vec();
+                let stack = X509Stack::new(&chain).ok_or(Error::Crypto)?;
+                let mut held = lock(&ctx.extra_chain);
+                // SAFETY: parg is a `STACK_OF(X509) **` for this command; the stack is
+                // owned by the context (get0).
+                unsafe { *out = stack.as_ptr().cast() };
+                *held = Some(stack);
+                return Ok(1);
+            }
+            Ctrl::SelectCurrentCert(x) => {
+                // Selecting changes no certificate: the shared config stays valid.
+                let selected = ctx.core.update_credentials(|c| c.select(x));
+                return Ok(c_long::from(selected));
+            }
             _ => {}
         }
         match ctx.core.update(|s| settings_ctrl(&ctrl, s)) {
@@ -252,6 +288,54 @@ pub unsafe extern "C" fn SSL_ctrl(
                 })
             }
             Ctrl::GetNegotiatedGroup => Ok(conn.group().map_or(0, group_nid)),
+            Ctrl::SetOcspResp(resp, len) => {
+                let len = usize::try_from(len).map_err(|_| Error::BadValue)?;
+                // SAFETY: the caller hands over an OPENSSL_malloc'ed buffer of len bytes; it
+                // is copied, then freed as OpenSSL would free it.
+                let copy = unsafe { super::c_bytes(resp, len) }?.to_vec();
+                // SAFETY: as above.
+                unsafe { sys::CRYPTO_free(resp.cast(), c"rustls-libssl".as_ptr(), 0) };
+                conn.stapled_ocsp = Some(copy);
+                Ok(1)
+            }
+            Ctrl::GetGroups(out) => {
+                let groups: Vec<u16> = match lock(&conn.state.hello).as_ref() {
+                    Some(h) => h.groups.clone(),
+                    None => conn
+                        .settings
+                        .groups
+                        .iter()
+                        .map(|g| u16::from(g.name()))
+                        .collect(),
+                };
+                if !out.is_null() {
+                    for (i, g) in groups.iter().enumerate() {
+                        // SAFETY: parg is an int array the caller sized with a first call.
+                        unsafe { *out.add(i) = group_nid(rustls::NamedGroup::from(*g)) as c_int };
+                    }
+                }
+                Ok(groups.len() as c_long)
+            }
+            Ctrl::GetRawCipherlist(out) => {
+                let hello = lock(&conn.state.hello);
+                let Some(raw) = hello.as_ref().map(|h| &h.raw_ciphers) else {
+                    return Ok(0);
+                };
+                if !out.is_null() {
+                    // SAFETY: parg is a `const unsigned char **`; the list lives as long as
+                    // the connection (get0).
+                    unsafe { *out = raw.as_ptr() };
+                }
+                Ok(raw.len() as c_long)
+            }
+            Ctrl::ExtraChainCert(_)
+            | Ctrl::ChainCert { .. }
+            | Ctrl::ClearChain
+            | Ctrl::SetChain { .. } => {
+                // Certificates are read per connection at the handshake; changing them does
+                // not need a config of its own.
+                settings_ctrl(&ctrl, &mut conn.settings).unwrap_or(Ok(0))
+            }
             Ctrl::Unknown(cmd) => {
                 log_unknown("SSL_ctrl", cmd);
                 Ok(0)
@@ -293,6 +377,24 @@ pub unsafe extern "C" fn SSL_CTX_callback_ctrl(
                 lock(&ctx.callbacks).servername = cb;
                 Ok(1)
             }
+            sys::SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB => {
+                // SAFETY: for this command OpenSSL's macro casts a ticket-key callback to the
+                // generic function type; casting it back restores its real type.
+                let cb = fp.map(|f| unsafe {
+                    std::mem::transmute::<unsafe extern "C" fn(), TicketKeyCallback>(f)
+                });
+                lock(&ctx.callbacks).ticket_key = cb;
+                ctx.core.update(|s| s.external_tickets = cb.is_some());
+                Ok(1)
+            }
+            sys::SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB => {
+                // SAFETY: as above, for the OCSP status callback.
+                let cb = fp.map(|f| unsafe {
+                    std::mem::transmute::<unsafe extern "C" fn(), StatusCallback>(f)
+                });
+                lock(&ctx.callbacks).status = cb;
+                Ok(1)
+            }
             _ => {
                 log_unknown("SSL_CTX_callback_ctrl", cmd);
                 Ok(0)
@@ -319,6 +421,12 @@ pub unsafe extern "C" fn SSL_callback_ctrl(
 fn group_nid(group: rustls::NamedGroup) -> c_long {
     use rustls::NamedGroup as G;
     match group {
+        G::X448 => sys::NID_X448 as c_long,
+        G::FFDHE2048 => sys::NID_ffdhe2048 as c_long,
+        G::FFDHE3072 => sys::NID_ffdhe3072 as c_long,
+        G::FFDHE4096 => sys::NID_ffdhe4096 as c_long,
+        G::FFDHE6144 => sys::NID_ffdhe6144 as c_long,
+        G::FFDHE8192 => sys::NID_ffdhe8192 as c_long,
         G::X25519 => sys::NID_X25519 as c_long,
         G::secp256r1 => sys::NID_X9_62_prime256v1 as c_long,
         G::secp384r1 => sys::NID_secp384r1 as c_long,

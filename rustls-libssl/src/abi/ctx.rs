@@ -62,7 +62,13 @@ pub(crate) struct Callbacks {
         Option<unsafe extern "C" fn(*mut SSL, *const u8, c_int, *mut c_int) -> *mut sys_session>,
     pub cert: Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int>,
     pub cert_arg: usize,
+    pub ticket_key: Option<super::tickets::TicketKeyCallback>,
+    pub status: Option<StatusCallback>,
+    pub status_arg: usize,
 }
+
+/// `SSL_CTX_set_tlsext_status_cb`'s callback.
+pub type StatusCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
 
 /// `SSL_CTX_set_tlsext_servername_callback`'s callback.
 pub(super) type ServernameCallback =
@@ -112,6 +118,8 @@ pub(crate) struct SSL_CTX {
     pub ex_data: ExData,
     /// `SSL_CTX_set_client_CA_list`.
     pub client_ca: Mutex<Option<sys::NameStack>>,
+    /// The stack `SSL_CTX_get_extra_chain_certs` last returned (owned here, get0).
+    pub extra_chain: Mutex<Option<sys::X509Stack>>,
 }
 
 impl SSL_CTX {
@@ -133,6 +141,7 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
             callbacks: Mutex::new(Callbacks::default()),
             ex_data: ExData::default(),
             client_ca: Mutex::new(None),
+            extra_chain: Mutex::new(None),
         };
         Ok(Arc::into_raw(Arc::new(ctx)).cast_mut())
     })
@@ -636,8 +645,7 @@ pub unsafe extern "C" fn SSL_CTX_get0_certificate(ctx: *const SSL_CTX) -> *mut s
             .core
             .settings()
             .credentials
-            .leaf
-            .as_ref()
+            .leaf()
             .map_or(std::ptr::null_mut(), Cert::as_ptr))
     })
 }
@@ -650,8 +658,7 @@ pub unsafe extern "C" fn SSL_CTX_get0_privatekey(ctx: *const SSL_CTX) -> *mut sy
             .core
             .settings()
             .credentials
-            .key
-            .as_ref()
+            .key()
             .map_or(std::ptr::null_mut(), PKey::as_ptr))
     })
 }

@@ -63,6 +63,23 @@ pub(super) fn run_callbacks(ssl: &SSL, wbio: Option<&Bio>) -> Result<(), Stop> {
             choice = Some(b"\\0no-overlap".to_vec());
         }
     }
+    // The certificate callback (nginx's `ssl_certificate` with variables), then the OCSP
+    // status callback, which staples a response for the chosen certificate.
+    if let Some(cb) = callbacks.cert {
+        // SAFETY: as above.
+        if unsafe { cb(ssl_ptr, callbacks.cert_arg as *mut c_void) } <= 0 {
+            send_plain_alert(wbio, sys::SSL_AD_INTERNAL_ERROR);
+            return Err(Stop::Fatal(Error::Reason(sys::SSL_R_CERT_CB_ERROR)));
+        }
+    }
+    if let Some(cb) = callbacks.status {
+        // SAFETY: as above; the callback sets the response with SSL_set_tlsext_status_ocsp_resp.
+        let r = unsafe { cb(ssl_ptr, callbacks.status_arg as *mut c_void) };
+        if r == sys::SSL_TLSEXT_ERR_ALERT_FATAL {
+            send_plain_alert(wbio, sys::SSL_AD_INTERNAL_ERROR);
+            return Err(Stop::Fatal(Error::Reason(sys::SSL_R_CALLBACK_FAILED)));
+        }
+    }
     ssl.conn()?.hello_decided(choice);
     Ok(())
 }

@@ -39,6 +39,7 @@ mod io;
 mod session;
 mod ssl;
 mod stubs;
+mod tickets;
 mod verify;
 
 pub(crate) use ctx::SSL_CTX;

@@ -9,7 +9,7 @@ use super::ex_data::{store_ctx_index, ExData};
 use super::{c_bool, c_bytes, c_str, entry, try_ref};
 use crate::connection::{Connection, Role};
 use crate::crypto_sys::{self as sys, Bio, Cert, X509Stack};
-use crate::current::{lock, Events};
+use crate::current::{lock, ConnState, Events};
 use crate::error::Error;
 use crate::session::Session;
 use crate::versions;
@@ -17,6 +17,8 @@ use crate::versions;
 /// An `SSL`: the core connection, its BIOs, and C-side state.
 pub(crate) struct SSL {
     conn: Mutex<Connection>,
+    /// The connection's state shared with rustls's hooks (readable while `conn` is busy).
+    state: Arc<ConnState>,
     /// The current context (`SSL_set_SSL_CTX` switches it during the SNI callback).
     ctx: Mutex<Arc<SSL_CTX>>,
     pub rbio: Mutex<Option<Bio>>,
@@ -30,6 +32,21 @@ pub(crate) struct SSL {
 }
 
 impl SSL {
+    /// The negotiated version (the highest enabled before the handshake). It also answers
+    /// from inside a callback the handshake runs (nginx's ticket-key callback asks), where
+    /// the connection itself is busy.
+    pub fn version(&self) -> u16 {
+        let v = match self.conn.try_lock() {
+            Ok(conn) => conn.version().unwrap_or(0),
+            Err(_) => lock(&self.state.negotiated).0,
+        };
+        if v == 0 {
+            versions::TLS1_3
+        } else {
+            v
+        }
+    }
+
     /// The current context.
     pub(crate) fn ctx(&self) -> Arc<SSL_CTX> {
         Arc::clone(&lock(&self.ctx))
@@ -69,6 +86,16 @@ impl Events for SslEvents {
                 line.as_ptr(),
             )
         };
+    }
+
+    fn seal_ticket(&self, plain: &[u8]) -> Option<Vec<u8>> {
+        let cb = self.ctx.callbacks().ticket_key?;
+        super::tickets::seal(cb, self.ssl.load(Ordering::Relaxed) as *mut SSL, plain)
+    }
+
+    fn open_ticket(&self, ticket: &[u8]) -> Option<Vec<u8>> {
+        let cb = self.ctx.callbacks().ticket_key?;
+        super::tickets::open(cb, self.ssl.load(Ordering::Relaxed) as *mut SSL, ticket)
     }
 
     fn wants_keylog(&self) -> bool {
@@ -153,8 +180,10 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             ctx: Arc::clone(&ctx),
         });
         let conn = Connection::new(Arc::clone(&ctx.core), events.clone())?;
+        let state = Arc::clone(&conn.state);
         let ssl = Box::new(SSL {
             conn: Mutex::new(conn),
+            state,
             ctx: Mutex::new(ctx),
             rbio: Mutex::new(None),
             wbio: Mutex::new(None),
@@ -349,21 +378,13 @@ pub unsafe extern "C" fn SSL_get_wbio(ssl: *const SSL) -> *mut sys::BIO {
 /// enabled one (as OpenSSL reports its client version).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_version(ssl: *const SSL) -> *const c_char {
-    entry(|| {
-        let conn = try_ref!(ssl).conn()?;
-        let v = conn.version().unwrap_or(versions::TLS1_3);
-        Ok(static_cstr(versions::name(v)))
-    })
+    entry(|| Ok(static_cstr(versions::name(try_ref!(ssl).version()))))
 }
 
 /// `SSL_version`: the negotiated protocol version number.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_version(ssl: *const SSL) -> c_int {
-    entry(|| {
-        Ok(c_int::from(
-            try_ref!(ssl).conn()?.version().unwrap_or(versions::TLS1_3),
-        ))
-    })
+    entry(|| Ok(c_int::from(try_ref!(ssl).version())))
 }
 
 /// `SSL_client_version`: the highest version this client offers.
@@ -454,7 +475,8 @@ pub unsafe extern "C" fn SSL_get0_peer_certificate(ssl: *const SSL) -> *mut sys:
     })
 }
 
-/// `SSL_get_peer_cert_chain`: the chain the peer sent, leaf first (get0, owned by the SSL).
+/// `SSL_get_peer_cert_chain`: the chain the peer sent (get0, owned by the SSL): leaf first
+/// for a client; without the leaf for a server, as in OpenSSL.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_peer_cert_chain(ssl: *const SSL) -> *mut sys::stack_st_X509 {
     entry(|| {
@@ -465,7 +487,10 @@ pub unsafe extern "C" fn SSL_get_peer_cert_chain(ssl: *const SSL) -> *mut sys::s
             return Ok(std::ptr::null_mut());
         }
         let mut cached = lock(&ssl.peer_chain_stack);
-        let stack = X509Stack::new(&outcome.peer_chain).ok_or(Error::Crypto)?;
+        // A server's view excludes the client's own certificate (an OpenSSL quirk that
+        // applications rely on); a client's includes the server's.
+        let skip = usize::from(conn.role == Some(Role::Server));
+        let stack = X509Stack::new(&outcome.peer_chain[skip..]).ok_or(Error::Crypto)?;
         let raw = stack.as_ptr().cast();
         *cached = Some(stack);
         Ok(raw)
@@ -497,8 +522,7 @@ pub unsafe extern "C" fn SSL_get_certificate(ssl: *const SSL) -> *mut sys::X509 
         Ok(conn
             .settings
             .credentials
-            .leaf
-            .as_ref()
+            .leaf()
             .map_or(std::ptr::null_mut(), Cert::as_ptr))
     })
 }
@@ -511,8 +535,7 @@ pub unsafe extern "C" fn SSL_get_privatekey(ssl: *const SSL) -> *mut sys::EVP_PK
         Ok(conn
             .settings
             .credentials
-            .key
-            .as_ref()
+            .key()
             .map_or(std::ptr::null_mut(), |k| k.as_ptr()))
     })
 }

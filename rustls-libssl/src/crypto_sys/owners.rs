@@ -455,3 +455,25 @@ impl Drop for NameStack {
 unsafe impl Send for NameStack {}
 // SAFETY: as above.
 unsafe impl Sync for NameStack {}
+
+impl PKey {
+    /// The key's base type (`EVP_PKEY_RSA`, `EVP_PKEY_EC`, ...).
+    pub fn base_id(&self) -> i32 {
+        // SAFETY: self is a valid key.
+        unsafe { ffi::EVP_PKEY_get_base_id(self.as_ptr()) }
+    }
+}
+
+impl Cert {
+    /// The base type of the certificate's public key, 0 if it has none.
+    pub fn key_base_id(&self) -> i32 {
+        // SAFETY: self is a valid certificate; get0 returns a key it owns, or NULL.
+        let key = unsafe { ffi::X509_get0_pubkey(self.as_ptr()) };
+        if key.is_null() {
+            0
+        } else {
+            // SAFETY: key is valid while self lives.
+            unsafe { ffi::EVP_PKEY_get_base_id(key) }
+        }
+    }
+}
