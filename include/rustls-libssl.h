@@ -33,6 +33,24 @@ uint32_t SSL_CIPHER_get_id(const SSL_CIPHER *c);
 
 uint16_t SSL_CIPHER_get_protocol_id(const SSL_CIPHER *c);
 
+SSL_CONF_CTX *SSL_CONF_CTX_new(void);
+
+void SSL_CONF_CTX_free(SSL_CONF_CTX *cctx);
+
+unsigned int SSL_CONF_CTX_set_flags(SSL_CONF_CTX *cctx, unsigned int flags);
+
+unsigned int SSL_CONF_CTX_clear_flags(SSL_CONF_CTX *cctx, unsigned int flags);
+
+void SSL_CONF_CTX_set_ssl_ctx(SSL_CONF_CTX *cctx, SSL_CTX *ctx);
+
+void SSL_CONF_CTX_set_ssl(SSL_CONF_CTX *cctx, SSL *ssl);
+
+int SSL_CONF_cmd(SSL_CONF_CTX *cctx, const char *cmd, const char *value);
+
+int SSL_CONF_cmd_value_type(SSL_CONF_CTX *cctx, const char *cmd);
+
+int SSL_CONF_CTX_finish(SSL_CONF_CTX *cctx);
+
 long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
 
 long SSL_ctrl(SSL *ssl, int cmd, long larg, void *parg);

@@ -360,6 +360,7 @@ impl Connection {
         *lock(&self.state.credentials) = credentials;
         *lock(&self.state.server_cache) = self.ctx.internal_sessions(&self.settings);
         *lock(&self.state.session_timeout) = self.settings.session_timeout;
+        lock(&self.state.sigalgs).clone_from(&self.settings.sigalgs);
         Ok(())
     }
 

@@ -56,6 +56,8 @@ pub(crate) struct Settings {
     pub max_early_data: u32,
     /// The application seals tickets itself (a ticket-key callback is set).
     pub external_tickets: bool,
+    /// Signature schemes a server may sign with (`SignatureAlgorithms`); `None`: any.
+    pub sigalgs: Option<Vec<rustls::SignatureScheme>>,
 }
 
 impl Default for Settings {
@@ -76,6 +78,7 @@ impl Default for Settings {
             session_timeout: 7200,
             max_early_data: 0,
             external_tickets: false,
+            sigalgs: None,
         }
     }
 }

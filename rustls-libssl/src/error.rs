@@ -31,6 +31,8 @@ pub(crate) enum Error {
     Crypto,
     /// A failure OpenSSL reports by its return value alone, queueing nothing.
     Silent,
+    /// A failure with a reason and OpenSSL's extra data text (`cmd=NAME, value=V`).
+    Detailed(i32, String),
     /// A panic was caught at the C boundary.
     Internal,
 }
@@ -46,7 +48,7 @@ impl Error {
             Self::NullArgument => (ssl, sys::ERR_R_PASSED_NULL_PARAMETER),
             Self::BadValue => (ssl, sys::SSL_R_BAD_VALUE),
             Self::NotSupported(_) => (ssl, sys::ERR_R_UNSUPPORTED),
-            Self::Reason(r) => (ssl, *r),
+            Self::Reason(r) | Self::Detailed(r, _) => (ssl, *r),
             Self::Tls(e) => (ssl, tls_reason(e)),
             Self::Verify(_) => (ssl, sys::SSL_R_CERTIFICATE_VERIFY_FAILED),
             Self::UnexpectedEof => (ssl, sys::SSL_R_UNEXPECTED_EOF_WHILE_READING),
@@ -65,6 +67,7 @@ impl fmt::Display for Error {
             Self::Tls(e) => write!(f, "{e}"),
             Self::Verify(code) => write!(f, "verify error {code}"),
             Self::Io(e) | Self::File(e) => write!(f, "{e}"),
+            Self::Detailed(_, detail) => f.write_str(detail),
             other => write!(f, "{other:?}"),
         }
     }

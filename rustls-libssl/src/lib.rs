@@ -11,6 +11,7 @@ mod abi;
 mod crypto_sys;
 
 mod ciphers;
+mod conf;
 mod connection;
 mod context;
 mod credentials;

@@ -256,8 +256,15 @@ pub(crate) struct ServerCertHook;
 impl ResolvesServerCert for ServerCertHook {
     fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
         let state = current::current()?;
+        let allowed = lock(&state.sigalgs).clone();
+        let offered: Vec<SignatureScheme> = hello
+            .signature_schemes()
+            .iter()
+            .filter(|s| allowed.as_ref().is_none_or(|a| a.contains(s)))
+            .copied()
+            .collect();
         let keys = lock(&state.credentials);
-        pick(&keys, hello.signature_schemes())
+        pick(&keys, &offered)
     }
 }
 

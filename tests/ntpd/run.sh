@@ -110,9 +110,19 @@ PIDS=()
 NETNS=()
 
 fail() {
-    echo "$*" >"$T/reason"
+    local why="$*"
+    [ ${#MISMATCH[@]} -gt 0 ] && why="$(printf '%s; ' "${MISMATCH[@]}")$why"
+    echo "$why" >"$T/reason"
     echo "FAIL: $*"
     exit 1
+}
+
+# Log-line expectations do not end the test at once: all mismatches are
+# collected and reported together (fail, or the end of the test).
+MISMATCH=()
+mismatch() {
+    MISMATCH+=("$*")
+    echo "MISMATCH: $*"
 }
 
 skip() {
@@ -324,16 +334,17 @@ wait_log() {
 
 # expect_log ROLE ERE: $T/ROLE.log has a line matching ERE
 expect_log() {
-    grep -qE -- "$2" "$T/$1.log" 2>/dev/null || fail "$1 log lacks /$2/"
+    grep -qE -- "$2" "$T/$1.log" 2>/dev/null || mismatch "$1 log lacks /$2/"
 }
 
 expect_no_log() {
-    ! grep -qE -- "$2" "$T/$1.log" 2>/dev/null || fail "$1 log unexpectedly has: $(grep -E -- "$2" "$T/$1.log" | head -1)"
+    ! grep -qE -- "$2" "$T/$1.log" 2>/dev/null ||
+        mismatch "$1 log unexpectedly has: $(grep -E -- "$2" "$T/$1.log" | head -1 | sed 's/.*ntpd\[[0-9]*\]: //')"
 }
 
 # fixed string, whole message after "ntpd[PID]: "
 expect_msg() {
-    grep -qF -- "]: $2" "$T/$1.log" 2>/dev/null || fail "$1 log lacks the line '$2'"
+    grep -qF -- "]: $2" "$T/$1.log" 2>/dev/null || mismatch "$1 log lacks the line '$2'"
 }
 
 # wait for the client's NTS-KE verdict; sets KE_RESULT=OK|fail|none
@@ -397,7 +408,7 @@ expect_ke_success_lines() {
     expect_msg client "NTSc: Good ALPN from $host"
     expect_log client "NTSc: Got 8 cookies, length 104, aead=15\."
     wait_log server "NTSs: NTS-KE from $CLI_IP:[0-9]+, Using TLSv1.3, ${suite//[()]/.}, took" 5 ||
-        fail "server log lacks 'NTSs: NTS-KE from $CLI_IP:..., Using TLSv1.3, $suite, took ...'"
+        mismatch "server log lacks 'NTSs: NTS-KE from $CLI_IP:..., Using TLSv1.3, $suite, took ...'"
     expect_no_log server 'NTS: SSL_read error|NTS: SSL_write error'
 }
 
@@ -716,7 +727,7 @@ t_tls12_only_client() {
     wait_log server "NTSs: SSL accept from $CLI_IP:[0-9]+ failed" 5
     expect_log server "NTSs: SSL accept from $CLI_IP:[0-9]+ failed: unsupported protocol \\(TLSv1\\.2\\?\\), took"
     grep -q 'alert protocol version' "$T/s_client.out" ||
-        fail "s_client did not get a protocol_version alert"
+        mismatch "s_client did not get a protocol_version alert"
 }
 
 # a TLS 1.3 server without ALPN: the client must notice the missing ALPN
@@ -779,7 +790,9 @@ run_one() { # runs inside `timeout ... run.sh --one NAME`
     TIMEX_BEFORE=$(timex)
     trap cleanup EXIT
     trap 'echo "killed by watchdog"; exit 124' TERM
+    trap 'echo "interrupted"; exit 130' INT HUP
     "t_$name"
+    [ ${#MISMATCH[@]} -eq 0 ] || fail "(log lines differ)"
 }
 
 main() {

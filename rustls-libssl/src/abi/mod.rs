@@ -30,6 +30,7 @@ use crate::error::Error;
 
 mod cert;
 mod cipher;
+mod conf;
 mod ctrl;
 mod ctx;
 mod err;
@@ -113,7 +114,9 @@ pub(crate) fn push_error(e: &Error) {
         return; // libcrypto queued its own error already.
     }
     let detail = match e {
-        Error::NotSupported(_) | Error::Tls(_) => std::ffi::CString::new(e.to_string()).ok(),
+        Error::NotSupported(_) | Error::Tls(_) | Error::Detailed(..) => {
+            std::ffi::CString::new(e.to_string()).ok()
+        }
         _ => None,
     };
     // SAFETY: ERR_new/ERR_set_debug/ERR_set_error only write this thread's error queue; the
