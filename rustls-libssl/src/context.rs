@@ -100,7 +100,7 @@ pub(crate) struct Context {
 impl Context {
     /// A context with OpenSSL's defaults and an empty trust store.
     pub(crate) fn new(method: Method) -> Result<Self> {
-        Ok(Self {
+        let ctx = Self {
             method,
             settings: Mutex::new(Settings::default()),
             store: Mutex::new(X509Store::new().ok_or(Error::Crypto)?),
@@ -109,7 +109,13 @@ impl Context {
             server_configs: Mutex::new(Vec::new()),
             sessions: ServerSessionMemoryCache::new(SESSION_CACHE_SIZE),
             ticketer: Mutex::new(None),
-        })
+        };
+        // A server context makes its ticket key now, as OpenSSL does: nginx creates contexts
+        // before forking its workers, which then all accept each other's tickets.
+        if method != Method::Client {
+            ctx.ticketer()?;
+        }
+        Ok(ctx)
     }
 
     /// Reads the settings.
