@@ -264,7 +264,10 @@ impl ResolvesServerCert for ServerCertHook {
             .copied()
             .collect();
         let keys = lock(&state.credentials);
-        pick(&keys, &offered)
+        // With no scheme left (rustls drops those of suites the client does not share),
+        // offer the first key anyway: rustls then fails the handshake as "no shared
+        // cipher" with a handshake_failure alert, which is what OpenSSL reports.
+        pick(&keys, &offered).or_else(|| keys.first().cloned())
     }
 }
 

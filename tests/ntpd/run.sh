@@ -873,4 +873,4 @@ main() {
     [ $failed -eq 0 ]
 }
 
-main "$@"
+{ main "$@"; exit $?; }  # one compound command: parsed whole before it runs
