@@ -97,7 +97,8 @@ pub(crate) fn tls_reason(e: &rustls::Error) -> i32 {
                 sys::SSL_R_RECORD_TOO_SMALL
             }
             InvalidMessage::UnexpectedMessage(_) => sys::SSL_R_UNEXPECTED_MESSAGE,
-            _ => sys::SSL_R_BAD_PACKET,
+            // Undecodable handshake messages: OpenSSL's length checks catch most of these.
+            _ => sys::SSL_R_LENGTH_MISMATCH,
         },
         E::NoCertificatesPresented => sys::SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE,
         E::DecryptError => sys::SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC,
@@ -107,18 +108,27 @@ pub(crate) fn tls_reason(e: &rustls::Error) -> i32 {
         E::InvalidCertificate(_) => sys::SSL_R_CERTIFICATE_VERIFY_FAILED,
         E::PeerIncompatible(p) => match p {
             PeerIncompatible::NoCipherSuitesInCommon => sys::SSL_R_NO_SHARED_CIPHER,
-            PeerIncompatible::NoKxGroupsInCommon => sys::SSL_R_NO_SHARED_GROUPS,
-            PeerIncompatible::NoSignatureSchemesInCommon => {
+            PeerIncompatible::NoKxGroupsInCommon
+            | PeerIncompatible::KeyShareExtensionRequired
+            | PeerIncompatible::NamedGroupsExtensionRequired => sys::SSL_R_NO_SUITABLE_KEY_SHARE,
+            PeerIncompatible::NoSignatureSchemesInCommon
+            | PeerIncompatible::NoCertificateRequestSignatureSchemesInCommon => {
                 sys::SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM
             }
+            PeerIncompatible::NullCompressionRequired => sys::SSL_R_NO_COMPRESSION_SPECIFIED,
+            // A client that cannot do TLS 1.2 or 1.3 (no signature_algorithms or
+            // supported_versions extension), or versions disabled on either side.
             PeerIncompatible::ServerDoesNotSupportTls12Or13
+            | PeerIncompatible::SignatureAlgorithmsExtensionRequired
             | PeerIncompatible::SupportedVersionsExtensionRequired
+            | PeerIncompatible::ServerTlsVersionIsDisabledByOurConfig
             | PeerIncompatible::Tls12NotOffered
             | PeerIncompatible::Tls12NotOfferedOrEnabled
             | PeerIncompatible::Tls13RequiredForQuic => sys::SSL_R_UNSUPPORTED_PROTOCOL,
             _ => sys::SSL_R_SSL_HANDSHAKE_FAILURE,
         },
-        E::PeerMisbehaved(_) => sys::SSL_R_BAD_EXTENSION,
+        // A peer breaking the protocol: the reason OpenSSL gives most such failures.
+        E::PeerMisbehaved(_) => sys::SSL_R_UNEXPECTED_MESSAGE,
         E::HandshakeNotComplete => sys::SSL_R_UNEXPECTED_EOF_WHILE_READING,
         _ => sys::ERR_R_INTERNAL_ERROR,
     }
@@ -169,9 +179,15 @@ mod tests {
             ),
             (
                 rustls::Error::PeerIncompatible(PeerIncompatible::NoKxGroupsInCommon),
-                410,
+                101,
             ),
             (rustls::Error::NoApplicationProtocol, 235),
+            (
+                rustls::Error::PeerIncompatible(
+                    PeerIncompatible::SignatureAlgorithmsExtensionRequired,
+                ),
+                258,
+            ),
         ];
         for (err, reason) in cases {
             assert_eq!(tls_reason(err), *reason, "{err:?}");
