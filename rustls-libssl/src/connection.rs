@@ -132,18 +132,7 @@ impl Connection {
 
     /// `SSL_do_handshake`: drives the handshake as far as the BIOs allow.
     pub(crate) fn handshake(&mut self, io: &Transport<'_>) -> Step<()> {
-        if self.tls.is_none() {
-            // A method fixed to the other role has no handshake for this one.
-            match (self.role, self.ctx.method) {
-                (Some(Role::Server), Method::Client) | (Some(Role::Client), Method::Server) => {
-                    return Err(Stop::Fatal(Error::Reason(
-                        sys::ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED,
-                    )));
-                }
-                (Some(Role::Server), _) => self.accept(io)?,
-                _ => self.start_client()?,
-            }
-        }
+        self.begin(io)?;
         loop {
             self.flush(io)?;
             if self.is_established() {
@@ -155,6 +144,74 @@ impl Connection {
             }
             self.fill(io)?;
         }
+    }
+
+    /// Creates the rustls connection if the handshake has not started.
+    fn begin(&mut self, io: &Transport<'_>) -> Step<()> {
+        if self.tls.is_some() {
+            return Ok(());
+        }
+        // A method fixed to the other role has no handshake for this one.
+        match (self.role, self.ctx.method) {
+            (Some(Role::Server), Method::Client) | (Some(Role::Client), Method::Server) => Err(
+                Stop::Fatal(Error::Reason(sys::ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED)),
+            ),
+            (Some(Role::Server), _) => self.accept(io),
+            _ => Ok(self.start_client()?),
+        }
+    }
+
+    /// `SSL_read_early_data` (server): `Ok(Some(n))` for 0-RTT bytes read, `Ok(None)` once
+    /// no more can come (none sent, rejected, or the handshake completed). rustls accepts
+    /// 0-RTT only with stateful resumption (no ticket key), as replay protection.
+    pub(crate) fn read_early_data(
+        &mut self,
+        io: &Transport<'_>,
+        buf: &mut [u8],
+    ) -> Step<Option<usize>> {
+        if self.role != Some(Role::Server) {
+            return Err(Stop::Fatal(Error::Reason(
+                sys::ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED,
+            )));
+        }
+        if self.settings.max_early_data == 0 || self.is_established() {
+            return Ok(None);
+        }
+        self.begin(io)?;
+        loop {
+            if let Some(rustls::Connection::Server(server)) = self.tls.as_mut() {
+                if let Some(mut early) = server.early_data() {
+                    let n = early.read(buf).map_err(Error::Io)?;
+                    if n > 0 {
+                        return Ok(Some(n));
+                    }
+                }
+            }
+            self.flush(io)?;
+            if self.is_established() {
+                self.finish_handshake();
+                return Ok(None);
+            }
+            if self.eof {
+                return Err(Stop::Fatal(Error::UnexpectedEof));
+            }
+            self.fill(io)?;
+        }
+    }
+
+    /// `SSL_write_early_data` on a server: data written before the handshake completes
+    /// (rustls sends it once the client's Finished arrives). Clients cannot send 0-RTT.
+    pub(crate) fn write_early_data(&mut self, io: &Transport<'_>, buf: &[u8]) -> Step<usize> {
+        if self.role != Some(Role::Server) {
+            return Err(Stop::Fatal(Error::NotSupported(
+                "sending 0-RTT data as a client",
+            )));
+        }
+        self.begin(io)?;
+        let tls = self.tls.as_mut().ok_or(Error::Internal)?;
+        let n = tls.writer().write(buf).map_err(Error::Io)?;
+        self.flush(io)?;
+        Ok(n)
     }
 
     /// `SSL_read`: returns decrypted bytes, doing the handshake first if needed.

@@ -202,6 +202,10 @@ impl Context {
             .with_cert_resolver(verify::server_cert_resolver());
         config.alpn_protocols = alpn.map(|a| vec![a.to_vec()]).unwrap_or_default();
         config.key_log = Arc::new(KeyLogHook);
+        config.max_early_data_size = s.max_early_data;
+        // A server reading 0-RTT data answers before the client's Finished, as OpenSSL's
+        // SSL_write_early_data does (nginx frees a connection still "in init" unsent).
+        config.send_half_rtt_data = s.max_early_data > 0;
         config.ignore_client_order = s.options & sys::SSL_OP_CIPHER_SERVER_PREFERENCE != 0;
         let cache_off = s.session_cache_mode & i64::from(sys::SSL_SESS_CACHE_SERVER) == 0;
         config.session_storage = if cache_off {

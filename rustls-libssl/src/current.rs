@@ -20,7 +20,7 @@ pub(crate) trait Events: Send + Sync {
     /// A key-log line (`SSLKEYLOGFILE` format, no newline).
     fn keylog(&self, line: &str);
     /// A new session to offer to the application's session cache (`server`: made by a
-    /// server); true if it kept it.
+    /// server); true if a callback was there to take it.
     fn new_session(&self, session: Arc<Session>, server: bool) -> bool;
     /// A session from the application's external cache (server), by id.
     fn get_session(&self, id: &[u8]) -> Option<Arc<Session>>;

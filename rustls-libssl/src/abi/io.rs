@@ -249,23 +249,73 @@ fn ssl_error(ssl: *const SSL) -> c_int {
     }
 }
 
-/// `SSL_read_early_data`: 0-RTT data is not accepted yet, so this reports
-/// `SSL_READ_EARLY_DATA_FINISH` with nothing read, and the application goes on with the
-/// normal handshake (what an OpenSSL server that rejects early data reports).
+/// `SSL_read_early_data` (server): `SSL_READ_EARLY_DATA_SUCCESS` with 0-RTT bytes,
+/// `SSL_READ_EARLY_DATA_FINISH` once no more can come (the application then goes on with
+/// `SSL_do_handshake`/`SSL_read`), or `SSL_READ_EARLY_DATA_ERROR` (see `SSL_get_error`).
+/// Differs from OpenSSL: 0-RTT is accepted only without session tickets (stateful
+/// resumption), rustls's replay protection.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_read_early_data(
     ssl: *mut SSL,
-    _buf: *mut c_void,
-    _num: usize,
+    buf: *mut c_void,
+    num: usize,
     readbytes: *mut usize,
 ) -> c_int {
-    if ssl.is_null() {
+    if buf.is_null() && num > 0 {
         push_error(&Error::NullArgument);
         return sys::SSL_READ_EARLY_DATA_ERROR;
     }
+    let r = with_ssl(ssl, |conn, io| {
+        // SAFETY: buf is writable for num bytes per the API (checked non-NULL above).
+        let out = if num == 0 {
+            &mut [][..]
+        } else {
+            unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), num) }
+        };
+        conn.read_early_data(io, out)
+    });
+    let (status, n) = match r {
+        Some(Some(n)) => (sys::SSL_READ_EARLY_DATA_SUCCESS, n),
+        Some(None) => (sys::SSL_READ_EARLY_DATA_FINISH, 0),
+        None => (sys::SSL_READ_EARLY_DATA_ERROR, 0),
+    };
     if !readbytes.is_null() {
         // SAFETY: readbytes is writable per the API.
-        unsafe { *readbytes = 0 };
+        unsafe { *readbytes = n };
     }
-    sys::SSL_READ_EARLY_DATA_FINISH
+    status
+}
+
+/// `SSL_write_early_data` (server): queues data before the handshake completes; 1 with
+/// `*written`, or 0. Clients cannot send 0-RTT data ("not supported").
+#[no_mangle]
+pub unsafe extern "C" fn SSL_write_early_data(
+    ssl: *mut SSL,
+    buf: *const c_void,
+    num: usize,
+    written: *mut usize,
+) -> c_int {
+    if buf.is_null() && num > 0 {
+        push_error(&Error::NullArgument);
+        return 0;
+    }
+    let n = with_ssl(ssl, |conn, io| {
+        // SAFETY: buf is readable for num bytes per the API (checked non-NULL above).
+        let data = if num == 0 {
+            &[][..]
+        } else {
+            unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), num) }
+        };
+        conn.write_early_data(io, data)
+    });
+    match n {
+        Some(n) => {
+            if !written.is_null() {
+                // SAFETY: written is writable per the API.
+                unsafe { *written = n };
+            }
+            1
+        }
+        None => 0,
+    }
 }

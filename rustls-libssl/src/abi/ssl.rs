@@ -123,7 +123,9 @@ impl Events for SslEvents {
             // SAFETY: the application did not keep the reference it was given.
             drop(unsafe { Arc::from_raw(raw) });
         }
-        kept != 0
+        // The return value only says who owns the reference: nginx stores the session in
+        // its shared cache and returns 0.
+        true
     }
 
     fn get_session(&self, id: &[u8]) -> Option<Arc<Session>> {
