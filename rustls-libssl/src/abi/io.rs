@@ -129,13 +129,8 @@ pub unsafe extern "C" fn SSL_read_ex(
         return 0;
     }
     let n = with_ssl(ssl, |conn, io| {
-        // SAFETY: buf is writable for num bytes per the API (checked non-NULL above).
-        let out = if num == 0 {
-            &mut [][..]
-        } else {
-            // SAFETY: buf is writable for num bytes per the API (checked non-NULL above).
-            unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), num) }
-        };
+        // SAFETY: buf is writable for num bytes per the API (checked above).
+        let out = unsafe { super::out_slice(buf, num) };
         conn.read(io, out)
     });
     match n {
@@ -186,13 +181,8 @@ pub unsafe extern "C" fn SSL_write_ex(
         return 0;
     }
     let n = with_ssl(ssl, |conn, io| {
-        // SAFETY: buf is readable for num bytes per the API (checked non-NULL above).
-        let data = if num == 0 {
-            &[][..]
-        } else {
-            // SAFETY: buf is readable for num bytes per the API (checked non-NULL above).
-            unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), num) }
-        };
+        // SAFETY: buf is readable for num bytes per the API (checked above).
+        let data = unsafe { super::in_slice(buf, num) };
         conn.write(io, data)
     });
     match n {
@@ -266,12 +256,8 @@ pub unsafe extern "C" fn SSL_read_early_data(
         return sys::SSL_READ_EARLY_DATA_ERROR;
     }
     let r = with_ssl(ssl, |conn, io| {
-        // SAFETY: buf is writable for num bytes per the API (checked non-NULL above).
-        let out = if num == 0 {
-            &mut [][..]
-        } else {
-            unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), num) }
-        };
+        // SAFETY: buf is writable for num bytes per the API (checked above).
+        let out = unsafe { super::out_slice(buf, num) };
         conn.read_early_data(io, out)
     });
     let (status, n) = match r {
@@ -300,12 +286,8 @@ pub unsafe extern "C" fn SSL_write_early_data(
         return 0;
     }
     let n = with_ssl(ssl, |conn, io| {
-        // SAFETY: buf is readable for num bytes per the API (checked non-NULL above).
-        let data = if num == 0 {
-            &[][..]
-        } else {
-            unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), num) }
-        };
+        // SAFETY: buf is readable for num bytes per the API (checked above).
+        let data = unsafe { super::in_slice(buf, num) };
         conn.write_early_data(io, data)
     });
     match n {

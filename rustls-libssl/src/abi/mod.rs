@@ -190,3 +190,27 @@ pub(crate) fn debug_log(msg: &str) {
         eprintln!("rustls-libssl: {msg}");
     }
 }
+
+/// An output buffer argument (`buf`, `num`) as a slice; empty when `num` is 0.
+///
+/// # Safety
+/// `buf` is writable for `num` bytes (it may be NULL only when `num` is 0) and outlives `'a`.
+pub unsafe fn out_slice<'a>(buf: *mut c_void, num: usize) -> &'a mut [u8] {
+    if num == 0 || buf.is_null() {
+        return &mut [];
+    }
+    // SAFETY: guaranteed by the caller.
+    unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), num) }
+}
+
+/// An input buffer argument (`buf`, `num`) as a slice; empty when `num` is 0.
+///
+/// # Safety
+/// `buf` is readable for `num` bytes (it may be NULL only when `num` is 0) and outlives `'a`.
+pub unsafe fn in_slice<'a>(buf: *const c_void, num: usize) -> &'a [u8] {
+    if num == 0 || buf.is_null() {
+        return &[];
+    }
+    // SAFETY: guaranteed by the caller.
+    unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), num) }
+}
