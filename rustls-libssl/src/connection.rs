@@ -65,7 +65,7 @@ pub(crate) struct Connection {
     pub stapled_ocsp: Option<Vec<u8>>,
     /// Settings copied from the context at `SSL_new`; `own_settings` says whether a
     /// per-connection setter changed them (then this connection builds its own config).
-    pub settings: Settings,
+    pub settings: Arc<Settings>,
     pub own_settings: bool,
     pub state: Arc<ConnState>,
     /// SNI host name (`SSL_set_tlsext_host_name`).
@@ -117,7 +117,13 @@ impl Connection {
     /// Changes this connection's settings (it stops sharing the context's config).
     pub(crate) fn update<R>(&mut self, f: impl FnOnce(&mut Settings) -> R) -> R {
         self.own_settings = true;
-        f(&mut self.settings)
+        f(Arc::make_mut(&mut self.settings))
+    }
+
+    /// Changes settings the shared configs do not depend on (verification mode,
+    /// certificates): the connection keeps using its context's config.
+    pub(crate) fn settings_mut(&mut self) -> &mut Settings {
+        Arc::make_mut(&mut self.settings)
     }
 
     /// Whether the handshake has finished.
@@ -501,7 +507,7 @@ impl Connection {
                 }
                 Hello::Decided(accepted, alpn) => {
                     self.prepare()?;
-                    let own = self.own_settings.then_some(&self.settings);
+                    let own = self.own_settings.then_some(&*self.settings);
                     let config = self.ctx.server_config(own, alpn.as_deref())?;
                     let _current = current::enter(&self.state);
                     match accepted.into_connection(config) {
@@ -619,6 +625,13 @@ impl Connection {
     /// After a resumed handshake the verifier did not run: the peer chain comes from the
     /// session rustls resumed (its verification result stays `X509_V_OK`).
     fn finish_handshake(&mut self) {
+        // Verification is over: keep the matched peer name, release the store and the
+        // parameter copy.
+        if let Some(setup) = lock(&self.state.verify).take() {
+            if let Some(param) = setup.param.as_ref() {
+                self.param.take_peername(param);
+            }
+        }
         let Some(tls) = self.tls.as_ref() else { return };
         let mut outcome = self.state.outcome();
         if outcome.peer_chain.is_empty() {

@@ -86,7 +86,8 @@ impl Default for Settings {
 /// An `SSL_CTX`.
 pub(crate) struct Context {
     pub method: Method,
-    settings: Mutex<Settings>,
+    /// Shared with the connections made since the last change (copy on write).
+    settings: Mutex<Arc<Settings>>,
     store: Mutex<X509Store>,
     param: VerifyParam,
     client_config: Mutex<Option<Arc<ClientConfig>>>,
@@ -102,7 +103,7 @@ impl Context {
     pub(crate) fn new(method: Method) -> Result<Self> {
         let ctx = Self {
             method,
-            settings: Mutex::new(Settings::default()),
+            settings: Mutex::new(Arc::new(Settings::default())),
             store: Mutex::new(X509Store::new().ok_or(Error::Crypto)?),
             param: VerifyParam::new().ok_or(Error::Crypto)?,
             client_config: Mutex::new(None),
@@ -119,13 +120,13 @@ impl Context {
     }
 
     /// Reads the settings.
-    pub(crate) fn settings(&self) -> MutexGuard<'_, Settings> {
+    pub(crate) fn settings(&self) -> MutexGuard<'_, Arc<Settings>> {
         lock(&self.settings)
     }
 
     /// Changes the settings; the shared rustls config is rebuilt on next use.
     pub(crate) fn update<R>(&self, f: impl FnOnce(&mut Settings) -> R) -> R {
-        let r = f(&mut lock(&self.settings));
+        let r = f(Arc::make_mut(&mut lock(&self.settings)));
         *lock(&self.client_config) = None;
         lock(&self.server_configs).clear();
         r
@@ -134,7 +135,7 @@ impl Context {
     /// Changes only the credentials: connections read them at each handshake, so the
     /// shared rustls configs stay valid.
     pub(crate) fn update_credentials<R>(&self, f: impl FnOnce(&mut Credentials) -> R) -> R {
-        f(&mut lock(&self.settings).credentials)
+        f(&mut Arc::make_mut(&mut lock(&self.settings)).credentials)
     }
 
     /// The trust store (`SSL_CTX_get_cert_store`).

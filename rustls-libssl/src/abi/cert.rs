@@ -13,7 +13,7 @@ pub unsafe extern "C" fn SSL_use_certificate(ssl: *mut SSL, x: *mut sys::X509) -
         let ssl = try_ref!(ssl);
         // SAFETY: x is a valid certificate the caller keeps.
         let cert = unsafe { Cert::from_ptr_up_ref(x) }.ok_or(Error::NullArgument)?;
-        ssl.conn()?.settings.credentials.set_leaf(cert);
+        ssl.conn()?.settings_mut().credentials.set_leaf(cert);
         Ok(1)
     })
 }
@@ -25,7 +25,7 @@ pub unsafe extern "C" fn SSL_use_PrivateKey(ssl: *mut SSL, pkey: *mut sys::EVP_P
         let ssl = try_ref!(ssl);
         // SAFETY: pkey is a valid key the caller keeps.
         let key = unsafe { PKey::from_ptr_up_ref(pkey) }.ok_or(Error::NullArgument)?;
-        ssl.conn()?.settings.credentials.set_key(key)?;
+        ssl.conn()?.settings_mut().credentials.set_key(key)?;
         Ok(1)
     })
 }

@@ -334,7 +334,7 @@ pub unsafe extern "C" fn SSL_ctrl(
             | Ctrl::SetChain { .. } => {
                 // Certificates are read per connection at the handshake; changing them does
                 // not need a config of its own.
-                settings_ctrl(&ctrl, &mut conn.settings).unwrap_or(Ok(0))
+                settings_ctrl(&ctrl, conn.settings_mut()).unwrap_or(Ok(0))
             }
             Ctrl::Unknown(cmd) => {
                 log_unknown("SSL_ctrl", cmd);
@@ -349,7 +349,7 @@ pub unsafe extern "C" fn SSL_ctrl(
                 let r = if changes_config {
                     conn.update(|s| settings_ctrl(other, s))
                 } else {
-                    settings_ctrl(other, &mut conn.settings.clone())
+                    settings_ctrl(other, &mut (*conn.settings).clone())
                 };
                 r.unwrap_or(Ok(0))
             }

@@ -573,8 +573,9 @@ pub unsafe extern "C" fn SSL_set_verify(
         // Verification reads these from the connection, not the shared config, so changing
         // them does not need a config of its own.
         let mut conn = try_ref!(ssl).conn()?;
-        conn.settings.verify_mode = mode;
-        conn.settings.verify_callback = cb;
+        let settings = conn.settings_mut();
+        settings.verify_mode = mode;
+        settings.verify_callback = cb;
         Ok(())
     })
 }
@@ -835,12 +836,15 @@ pub unsafe extern "C" fn SSL_set_SSL_CTX(ssl: *mut SSL, ctx: *mut SSL_CTX) -> *m
     entry(|| {
         let ssl = try_ref!(ssl);
         try_ref!(ctx);
+        if std::ptr::eq(Arc::as_ptr(&lock(&ssl.ctx)), ctx) {
+            return Ok(ctx); // nginx re-selects the default server's context: nothing changes
+        }
         // SAFETY: ctx is a live context.
         let new = unsafe { ctx_arc(ctx) };
         let credentials = new.core.settings().credentials.clone();
         {
             let mut conn = ssl.conn()?;
-            conn.settings.credentials = credentials;
+            conn.settings_mut().credentials = credentials;
             conn.ctx = Arc::clone(&new.core);
         }
         *lock(&ssl.ctx) = new;

@@ -33,6 +33,12 @@ impl VerifyParam {
         self.0.as_ptr()
     }
 
+    /// Moves the matched peer name of `from` here (`X509_VERIFY_PARAM_move_peername`).
+    pub fn take_peername(&self, from: &Self) {
+        // SAFETY: both parameter sets are alive and distinct.
+        unsafe { ffi::X509_VERIFY_PARAM_move_peername(self.as_ptr(), from.as_ptr()) };
+    }
+
     /// Sets the host name to check (`SSL_set1_host`): an IP address literal becomes an
     /// address check, as in OpenSSL 3.
     pub fn set_host(&self, host: Option<&str>) -> bool {
@@ -128,6 +134,14 @@ pub fn verify_chain(leaf: &Cert, untrusted: &[Cert], check: &ChainCheck<'_>) -> 
                 ffi::X509_STORE_CTX_set_ex_data(ctx, idx, handle as *mut libc::c_void);
             }
             let ok = ffi::X509_verify_cert(ctx) == 1;
+            if let Some(param) = check.param {
+                // As OpenSSL's libssl does: the name that matched goes back to the caller's
+                // parameters (SSL_get0_peername).
+                ffi::X509_VERIFY_PARAM_move_peername(
+                    param.as_ptr(),
+                    ffi::X509_STORE_CTX_get0_param(ctx),
+                );
+            }
             let error = ffi::X509_STORE_CTX_get_error(ctx);
             let chain = ffi::X509_STORE_CTX_get1_chain(ctx);
             let mut verified_chain = Vec::new();
