@@ -13,7 +13,7 @@ LIB     := $(OUT)/libssl.so.3
 ARCHIVE := $(OUT)/librustls_libssl.a
 CARGO_FLAGS := $(if $(filter release,$(PROFILE)),--release,)
 
-.PHONY: all lib deps test lint unit symbols header abi curl ntpd demo clean
+.PHONY: all lib deps test lint unit symbols header abi curl nginx ntpd demo clean
 
 all: lib
 
@@ -37,7 +37,7 @@ FORCE:
 deps:
 	bash tests/install-deps.sh
 
-test: deps lint unit lib symbols header abi curl ntpd
+test: deps lint unit lib symbols header abi curl nginx ntpd
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -57,6 +57,9 @@ abi: lib
 
 curl: lib
 	bash tests/curl/run.sh $(abspath $(OUT))
+
+nginx: lib
+	bash tests/nginx/run.sh $(abspath $(OUT))
 
 ntpd: lib
 	bash tests/ntpd/run.sh $(abspath $(OUT))

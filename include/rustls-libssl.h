@@ -235,7 +235,9 @@ int SSL_shutdown(SSL *ssl);
 
 int SSL_get_error(const SSL *ssl, int ret);
 
-int SSL_read_early_data(SSL *ssl, void *_buf, size_t _num, size_t *readbytes);
+int SSL_read_early_data(SSL *ssl, void *buf, size_t num, size_t *readbytes);
+
+int SSL_write_early_data(SSL *ssl, const void *buf, size_t num, size_t *written);
 
 SSL_SESSION *SSL_SESSION_new(void);
 

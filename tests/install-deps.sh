@@ -5,7 +5,8 @@
 set -eu
 PKGS=(
   build-essential pkg-config libssl-dev libclang-dev clang   # build: bindgen needs libclang
-  openssl curl ca-certificates nginx python3 tshark ntpsec  # tests and demo
+  openssl curl ca-certificates nginx libnginx-mod-stream libnginx-mod-mail nghttp2-client
+  python3 tshark ntpsec iproute2                                                   # tests and demo
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -146,7 +146,7 @@ impl Connection {
                 return Ok(());
             }
             if self.eof {
-                return Err(Stop::Fatal(Error::UnexpectedEof));
+                return Err(Stop::Fatal(handshake_eof()));
             }
             self.fill(io)?;
         }
@@ -199,7 +199,7 @@ impl Connection {
                 return Ok(None);
             }
             if self.eof {
-                return Err(Stop::Fatal(Error::UnexpectedEof));
+                return Err(Stop::Fatal(handshake_eof()));
             }
             self.fill(io)?;
         }
@@ -412,6 +412,11 @@ impl Connection {
             ex_data: self.verify_ex_data,
         });
         let mut credentials = self.settings.credentials.certified_keys()?;
+        if let Some(allowed) = self.settings.sigalgs.as_deref() {
+            for key in &mut credentials {
+                *key = crate::credentials::restrict(key, allowed);
+            }
+        }
         if let Some(ocsp) = self.stapled_ocsp.take() {
             for key in &mut credentials {
                 *key = Arc::new(CertifiedKey {
@@ -423,7 +428,8 @@ impl Connection {
         *lock(&self.state.credentials) = credentials;
         *lock(&self.state.server_cache) = self.ctx.internal_sessions(&self.settings);
         *lock(&self.state.session_timeout) = self.settings.session_timeout;
-        lock(&self.state.sigalgs).clone_from(&self.settings.sigalgs);
+        *lock(&self.state.single_use_sessions) = self.settings.max_early_data > 0
+            && self.settings.options & sys::SSL_OP_NO_ANTI_REPLAY == 0;
         Ok(())
     }
 
@@ -482,7 +488,7 @@ impl Connection {
                         }
                     }
                     if self.eof {
-                        return Err(Stop::Fatal(Error::UnexpectedEof));
+                        return Err(Stop::Fatal(handshake_eof()));
                     }
                     let rbio = io.rbio.ok_or_else(no_bio)?;
                     let mut reader = BioReader {
@@ -729,6 +735,15 @@ impl Write for BioWriter<'_> {
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
+}
+
+/// EOF during the handshake: OpenSSL reports it as SSL_ERROR_SYSCALL with nothing queued
+/// (nginx: "peer closed connection in SSL handshake", at info).
+fn handshake_eof() -> Error {
+    Error::Io(io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        "EOF during the handshake",
+    ))
 }
 
 /// No BIO set: OpenSSL fails the I/O as a transport error (SSL_ERROR_SYSCALL), queueing

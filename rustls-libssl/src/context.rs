@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::groups::{self, Groups};
 use crate::keylog::KeyLogHook;
 use crate::session::{ClientSessionHook, ServerSessionHook};
-use crate::tickets::TicketHook;
+use crate::tickets::{OwnTickets, TicketHook};
 use crate::verify;
 use crate::versions::{VersionRange, TLS1_2, TLS1_3};
 
@@ -58,6 +58,8 @@ pub(crate) struct Settings {
     pub external_tickets: bool,
     /// Signature schemes a server may sign with (`SignatureAlgorithms`); `None`: any.
     pub sigalgs: Option<Vec<rustls::SignatureScheme>>,
+    /// CA names a server sends in its CertificateRequest (`SSL_CTX_set_client_CA_list`).
+    pub client_ca_names: Vec<rustls::DistinguishedName>,
 }
 
 impl Default for Settings {
@@ -79,6 +81,7 @@ impl Default for Settings {
             max_early_data: 0,
             external_tickets: false,
             sigalgs: None,
+            client_ca_names: Vec::new(),
         }
     }
 }
@@ -199,7 +202,7 @@ impl Context {
         let mut config = ServerConfig::builder_with_provider(provider)
             .with_protocol_versions(&versions)
             .map_err(|_| Error::Reason(sys::SSL_R_NO_CIPHERS_AVAILABLE))?
-            .with_client_cert_verifier(verify::client_verifier())
+            .with_client_cert_verifier(verify::client_verifier(&s.client_ca_names))
             .with_cert_resolver(verify::server_cert_resolver());
         config.alpn_protocols = alpn.map(|a| vec![a.to_vec()]).unwrap_or_default();
         config.key_log = Arc::new(KeyLogHook);
@@ -218,7 +221,7 @@ impl Context {
             config.ticketer = if s.external_tickets {
                 Arc::new(TicketHook)
             } else {
-                self.ticketer()?
+                Arc::new(OwnTickets(self.ticketer()?))
             };
         }
         Ok(config)

@@ -3,8 +3,11 @@
 
 use std::sync::{Arc, OnceLock};
 
-use rustls::sign::CertifiedKey;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::sign::{CertifiedKey, Signer, SigningKey};
+use rustls::{SignatureAlgorithm, SignatureScheme};
+use rustls_pki_types::{
+    CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, SubjectPublicKeyInfoDer,
+};
 
 use crate::crypto_sys::{self as sys, Bio, Cert, PKey, PasswordCallback};
 use crate::error::{Error, Result};
@@ -191,8 +194,51 @@ impl Slot {
             .key_provider
             .load_private_key(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pkcs8)))
             .map_err(|_| Error::Reason(sys::SSL_R_UNKNOWN_CERTIFICATE_TYPE))?;
-        Ok(Some(Arc::new(CertifiedKey::new(ders, signing))))
+        let key = Arc::new(PeerOrderKey {
+            inner: signing,
+            allowed: None,
+        });
+        Ok(Some(Arc::new(CertifiedKey::new(ders, key))))
     }
+}
+
+/// A signing key that picks the scheme as OpenSSL does: the first of the peer's offered
+/// schemes (in its order) that the key supports, optionally restricted to the schemes the
+/// application allows (`SignatureAlgorithms`).
+#[derive(Debug)]
+struct PeerOrderKey {
+    inner: Arc<dyn SigningKey>,
+    allowed: Option<Arc<[SignatureScheme]>>,
+}
+
+impl SigningKey for PeerOrderKey {
+    fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn Signer>> {
+        offered
+            .iter()
+            .filter(|s| self.allowed.as_ref().is_none_or(|a| a.contains(s)))
+            .find_map(|s| self.inner.choose_scheme(std::slice::from_ref(s)))
+    }
+
+    fn public_key(&self) -> Option<SubjectPublicKeyInfoDer<'_>> {
+        self.inner.public_key()
+    }
+
+    fn algorithm(&self) -> SignatureAlgorithm {
+        self.inner.algorithm()
+    }
+}
+
+/// `key` restricted to `allowed` schemes (a connection's `SignatureAlgorithms`).
+pub(crate) fn restrict(key: &Arc<CertifiedKey>, allowed: &[SignatureScheme]) -> Arc<CertifiedKey> {
+    let inner = Arc::clone(&key.key);
+    let restricted = Arc::new(PeerOrderKey {
+        inner,
+        allowed: Some(allowed.into()),
+    });
+    Arc::new(CertifiedKey {
+        key: restricted,
+        ..(**key).clone()
+    })
 }
 
 /// Reads a certificate file: the first certificate (`SSL_CTX_use_certificate_file`).

@@ -77,8 +77,8 @@ pub(crate) struct ConnState {
     pub negotiated: Mutex<(u16, u16)>,
     /// Lifetime given to new server sessions.
     pub session_timeout: Mutex<u64>,
-    /// Signature schemes this side may sign with; `None`: any.
-    pub sigalgs: Mutex<Option<Vec<rustls::SignatureScheme>>>,
+    /// Sessions are single use (0-RTT anti-replay), else resumable again, as in OpenSSL.
+    pub single_use_sessions: Mutex<bool>,
 }
 
 /// The parts of a ClientHello the application can ask about.
@@ -107,7 +107,7 @@ impl ConnState {
             server_cache: Mutex::new(None),
             negotiated: Mutex::new((0, 0)),
             session_timeout: Mutex::new(300),
-            sigalgs: Mutex::new(None),
+            single_use_sessions: Mutex::new(false),
         }
     }
 

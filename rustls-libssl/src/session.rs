@@ -252,8 +252,13 @@ impl StoresServerSessions for ServerSessionHook {
         Some(value)
     }
 
+    /// rustls takes TLS 1.3 stateful sessions for single use; OpenSSL does that only for
+    /// 0-RTT anti-replay, and otherwise lets a session resume again.
     fn take(&self, key: &[u8]) -> Option<Vec<u8>> {
         let state = current::current()?;
+        if !*lock(&state.single_use_sessions) {
+            return self.get(key);
+        }
         if let Some(value) = lock(&state.server_cache).clone().and_then(|c| c.take(key)) {
             return Some(value);
         }

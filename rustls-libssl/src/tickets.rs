@@ -30,3 +30,26 @@ impl ProducesTickets for TicketHook {
         current::current()?.events.open_ticket(cipher)
     }
 }
+
+/// A context's own ticket key, announcing the context's session timeout as the ticket
+/// lifetime (`ssl_session_timeout`), as OpenSSL does.
+#[derive(Debug)]
+pub(crate) struct OwnTickets(pub(crate) std::sync::Arc<dyn ProducesTickets>);
+
+impl ProducesTickets for OwnTickets {
+    fn enabled(&self) -> bool {
+        self.0.enabled()
+    }
+
+    fn lifetime(&self) -> u32 {
+        TicketHook.lifetime()
+    }
+
+    fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
+        self.0.encrypt(plain)
+    }
+
+    fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
+        self.0.decrypt(cipher)
+    }
+}

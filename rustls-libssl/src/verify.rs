@@ -36,10 +36,17 @@ pub(crate) fn client_cert_resolver() -> Arc<dyn ResolvesClientCert> {
     ONE.get_or_init(|| Arc::new(ClientCertHook)).clone()
 }
 
-/// The one client-certificate verifier (servers).
-pub(crate) fn client_verifier() -> Arc<dyn ClientCertVerifier> {
+/// The client-certificate verifier of a server config: one shared instance, or one
+/// carrying the CA names the CertificateRequest lists.
+pub(crate) fn client_verifier(ca_names: &[DistinguishedName]) -> Arc<dyn ClientCertVerifier> {
     static ONE: OnceLock<Arc<PeerVerifier>> = OnceLock::new();
-    ONE.get_or_init(|| Arc::new(PeerVerifier::new())).clone()
+    if ca_names.is_empty() {
+        return ONE.get_or_init(|| Arc::new(PeerVerifier::new())).clone();
+    }
+    Arc::new(PeerVerifier {
+        hints: ca_names.to_vec(),
+        ..PeerVerifier::new()
+    })
 }
 
 /// The one server-certificate resolver (servers).
@@ -52,12 +59,15 @@ pub(crate) fn server_cert_resolver() -> Arc<dyn ResolvesServerCert> {
 #[derive(Debug)]
 pub(crate) struct PeerVerifier {
     algs: WebPkiSupportedAlgorithms,
+    /// CA names sent to clients (servers only).
+    hints: Vec<DistinguishedName>,
 }
 
 impl PeerVerifier {
     fn new() -> Self {
         Self {
             algs: rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms,
+            hints: Vec::new(),
         }
     }
 }
@@ -109,7 +119,7 @@ impl ClientCertVerifier for PeerVerifier {
     }
 
     fn root_hint_subjects(&self) -> &[DistinguishedName] {
-        &[]
+        &self.hints
     }
 
     fn verify_client_cert(
@@ -256,18 +266,12 @@ pub(crate) struct ServerCertHook;
 impl ResolvesServerCert for ServerCertHook {
     fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
         let state = current::current()?;
-        let allowed = lock(&state.sigalgs).clone();
-        let offered: Vec<SignatureScheme> = hello
-            .signature_schemes()
-            .iter()
-            .filter(|s| allowed.as_ref().is_none_or(|a| a.contains(s)))
-            .copied()
-            .collect();
+        let offered = hello.signature_schemes();
         let keys = lock(&state.credentials);
         // With no scheme left (rustls drops those of suites the client does not share),
         // offer the first key anyway: rustls then fails the handshake as "no shared
         // cipher" with a handshake_failure alert, which is what OpenSSL reports.
-        pick(&keys, &offered).or_else(|| keys.first().cloned())
+        pick(&keys, offered).or_else(|| keys.first().cloned())
     }
 }
 

@@ -326,7 +326,7 @@ TESTS=(
     session_cache_tls12 session_cache_tls13 tickets_shared_key tickets_off session_timeout vars_session
     client_verify_on client_verify_optional_none client_verify_optional_no_ca client_verify_depth
     client_crl_revoked client_vars
-    stapling_file early_data vars_basic
+    stapling_file early_data early_data_tickets vars_basic
     proxy_verify_ok proxy_verify_fail proxy_client_cert proxy_session_reuse proxy_protocols
     stream_proxy_ssl grpc_pass stream_ssl stream_preread mail_starttls
     lifecycle_t reload_new_cert graceful_quit workers reload_100
@@ -1022,34 +1022,52 @@ EOF
 # --- early data ------------------------------------------------------------------
 
 t_early_data() {
+    # Stateful resumption (no tickets): 0-RTT is accepted by OpenSSL and by rustls.
     local p
     p=$(free_port)
-    simple_https ngx "$p" "early=\$ssl_early_data reused=\$ssl_session_reused" "ssl_early_data on; ssl_session_cache shared:E:1m;"
+    simple_https ngx "$p" "early=\$ssl_early_data reused=\$ssl_session_reused" "ssl_early_data on; ssl_session_tickets off; ssl_session_cache shared:E:1m;"
     start_nginx ngx "$p"
     sc first "$p" -tls1_3 -sess_out "$T/s.pem"; sc_ok first
     local med; med=$(grep -a 'Max Early Data' "$T/first.sc" | head -1 | sed 's/^ *//')
+    [ "$med" = "Max Early Data: 16384" ] || fail "session says '$med', want 'Max Early Data: 16384'"
     printf 'GET / HTTP/1.0\r\nHost: localhost\r\n\r\n' >"$T/early.txt"
     echo "+ s_client -early_data"
     client "$OPENSSL" s_client -connect "127.0.0.1:$p" -servername localhost -tls1_3 -sess_in "$T/s.pem" \
         -early_data "$T/early.txt" -ign_eof </dev/null >"$T/e.sc" 2>&1
     RC=$?
     grep -E 'Early data|Reused|HTTP/|early=' "$T/e.sc" | sed 's/^/  | /'
-    # s_client sends the file only as early data: if that is not possible it waits (until timeout)
-    [ "$RC" -eq 0 ] || fail "s_client -early_data exit $RC; $(grep -a '^Early data' "$T/e.sc"); first ticket: $med"
-    grep -aq "HTTP/1.1 200" "$T/e.sc" || fail "no response to the early-data request"
+    grep -aq "HTTP/1.1 200" "$T/e.sc" || fail "no response to the early-data request (exit $RC)"
+    sc_has e "Early data was accepted"
+    # On the shim nginx answers the 0-RTT request before the client's Finished arrives and,
+    # as with any connection still "in init", frees it without close_notify: s_client then
+    # exits 1 after printing the response (a documented difference).
     if [ "$LIBDIR" = system ]; then
-        sc_has e "Early data was accepted"
-        # $ssl_early_data is 1 only if nginx processed the request before the handshake
-        # completed: timing-dependent, both happen on system OpenSSL.
-        grep -aqE 'early=1? reused=r' "$T/e.sc" || fail "body: $(grep -ao 'early=[^ ]* reused=[^ ]*' "$T/e.sc")"
-        note "system: $(grep -ao 'early=[^ ]* reused=.' "$T/e.sc")"
+        [ "$RC" -eq 0 ] || fail "s_client -early_data exit $RC"
     else
-        local got
-        got="$(grep -E '^Early data was' "$T/e.sc" | head -1); body: $(grep -o 'early=[^ ]* reused=[^ ]*' "$T/e.sc")"
-        note "shim early data: $got (system: Early data was accepted; body: early= reused=r)"
-        sc_has e "Reused, "
+        [ "$RC" -le 1 ] || fail "s_client -early_data exit $RC"
     fi
-    [ "$med" = "Max Early Data: 16384" ] || fail "session ticket says '$med', want 'Max Early Data: 16384' (early data: $(grep -a '^Early data' "$T/e.sc"))"
+    # $ssl_early_data is 1 only if nginx processed the request before the handshake
+    # completed: timing-dependent on either library.
+    grep -aqE 'early=1? reused=r' "$T/e.sc" || fail "body: $(grep -ao 'early=[^ ]* reused=[^ ]*' "$T/e.sc")"
+}
+
+t_early_data_tickets() {
+    # With session tickets (nginx's default) OpenSSL accepts 0-RTT; rustls does not (replay
+    # protection, a documented difference): the shim's tickets allow no early data and the
+    # client resumes with a normal handshake.
+    local p
+    p=$(free_port)
+    simple_https ngx "$p" "early=\$ssl_early_data reused=\$ssl_session_reused" "ssl_early_data on;"
+    start_nginx ngx "$p"
+    sc first "$p" -tls1_3 -sess_out "$T/s.pem"; sc_ok first
+    local med; med=$(grep -a 'Max Early Data' "$T/first.sc" | head -1 | sed 's/^ *//')
+    if [ "$LIBDIR" = system ]; then
+        [ "$med" = "Max Early Data: 16384" ] || fail "session says '$med'"
+    else
+        [ "$med" = "Max Early Data: 0" ] || fail "session says '$med', want 'Max Early Data: 0' on the shim"
+        sc again "$p" -tls1_3 -sess_in "$T/s.pem"; sc_ok again
+        sc_has again "Reused, "
+    fi
 }
 
 # --- variables -------------------------------------------------------------------

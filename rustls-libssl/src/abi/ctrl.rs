@@ -321,11 +321,12 @@ pub unsafe extern "C" fn SSL_ctrl(
                 let Some(raw) = hello.as_ref().map(|h| &h.raw_ciphers) else {
                     return Ok(0);
                 };
-                if !out.is_null() {
-                    // SAFETY: parg is a `const unsigned char **`; the list lives as long as
-                    // the connection (get0).
-                    unsafe { *out = raw.as_ptr() };
+                if out.is_null() {
+                    return Ok(2); // without a pointer: the size of one entry, as in OpenSSL
                 }
+                // SAFETY: parg is a `const unsigned char **`; the list lives as long as the
+                // connection (get0).
+                unsafe { *out = raw.as_ptr() };
                 Ok(raw.len() as c_long)
             }
             Ctrl::ExtraChainCert(_)

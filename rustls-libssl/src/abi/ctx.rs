@@ -663,13 +663,15 @@ pub unsafe extern "C" fn SSL_CTX_get0_privatekey(ctx: *const SSL_CTX) -> *mut sy
     })
 }
 
-/// `SSL_CTX_add_client_CA`: accepted (a client-side no-op; the CA list a server sends is
-/// taken from its verification store).
+/// `SSL_CTX_add_client_CA`: adds `x`'s subject to the CA names a server sends.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_add_client_CA(ctx: *mut SSL_CTX, x: *mut sys::X509) -> c_int {
     entry(|| {
-        try_ref!(ctx);
-        try_ref!(x);
+        let ctx = try_ref!(ctx);
+        // SAFETY: x is a valid certificate the caller keeps.
+        let cert = unsafe { Cert::from_ptr_up_ref(x) }.ok_or(Error::NullArgument)?;
+        let der = cert.subject_der().ok_or(Error::Crypto)?;
+        ctx.core.update(|s| s.client_ca_names.push(der.into()));
         Ok(1)
     })
 }
@@ -800,6 +802,9 @@ pub unsafe extern "C" fn SSL_CTX_set_client_CA_list(
         let ctx = try_ref!(ctx);
         // SAFETY: the caller hands over the stack.
         let list = unsafe { sys::NameStack::from_raw(list.cast()) };
+        let names = list.as_ref().map(|l| l.ders()).unwrap_or_default();
+        ctx.core
+            .update(|s| s.client_ca_names = names.into_iter().map(Into::into).collect());
         *lock(&ctx.client_ca) = list;
         Ok(())
     })

@@ -477,3 +477,30 @@ impl Cert {
         }
     }
 }
+
+impl NameStack {
+    /// The DER encoding of each name (for a CertificateRequest's CA list).
+    pub fn ders(&self) -> Vec<Vec<u8>> {
+        // SAFETY: self owns a valid stack of X509_NAME.
+        let n = unsafe { ffi::OPENSSL_sk_num(self.0.as_ptr()) };
+        (0..n)
+            .filter_map(|i| {
+                // SAFETY: i is in range; the element is a valid X509_NAME.
+                let name =
+                    unsafe { ffi::OPENSSL_sk_value(self.0.as_ptr(), i) }.cast::<ffi::X509_NAME>();
+                // SAFETY: as above.
+                i2d_vec(|out| unsafe { ffi::i2d_X509_NAME(name, out) })
+            })
+            .collect()
+    }
+}
+
+impl Cert {
+    /// The DER encoding of the subject name.
+    pub fn subject_der(&self) -> Option<Vec<u8>> {
+        // SAFETY: self is valid; the subject name is owned by the certificate.
+        let name = unsafe { ffi::X509_get_subject_name(self.as_ptr()) };
+        // SAFETY: as above.
+        i2d_vec(|out| unsafe { ffi::i2d_X509_NAME(name, out) })
+    }
+}
