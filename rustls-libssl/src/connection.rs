@@ -412,6 +412,12 @@ impl Connection {
             ex_data: self.verify_ex_data,
         });
         let mut credentials = self.settings.credentials.certified_keys()?;
+        if self.settings.mode & sys::SSL_MODE_NO_AUTO_CHAIN as u64 == 0 {
+            let store = self.ctx.store();
+            for key in credentials.iter_mut().filter(|k| k.cert.len() == 1) {
+                *key = crate::credentials::auto_chain(key, &store);
+            }
+        }
         if let Some(allowed) = self.settings.sigalgs.as_deref() {
             for key in &mut credentials {
                 *key = crate::credentials::restrict(key, allowed);

@@ -228,6 +228,39 @@ impl SigningKey for PeerOrderKey {
     }
 }
 
+/// `key` with the chain OpenSSL would add to a lone certificate: the issuers its trust
+/// store finds for it (unless `SSL_MODE_NO_AUTO_CHAIN`).
+pub(crate) fn auto_chain(
+    key: &Arc<CertifiedKey>,
+    store: &crate::crypto_sys::X509Store,
+) -> Arc<CertifiedKey> {
+    let Some(leaf) = key.cert.first().and_then(|c| Cert::from_der(c)) else {
+        return Arc::clone(key);
+    };
+    let check = crate::crypto_sys::ChainCheck {
+        store,
+        param: None,
+        callback: None,
+        ex_data: None,
+        purpose: c"default",
+    };
+    let built = crate::crypto_sys::verify_chain(&leaf, &[], &check).verified_chain;
+    if built.len() < 2 {
+        return Arc::clone(key);
+    }
+    let mut cert = key.cert.clone();
+    cert.extend(
+        built[1..]
+            .iter()
+            .filter_map(|c| c.to_der())
+            .map(CertificateDer::from),
+    );
+    Arc::new(CertifiedKey {
+        cert,
+        ..(**key).clone()
+    })
+}
+
 /// `key` restricted to `allowed` schemes (a connection's `SignatureAlgorithms`).
 pub(crate) fn restrict(key: &Arc<CertifiedKey>, allowed: &[SignatureScheme]) -> Arc<CertifiedKey> {
     let inner = Arc::clone(&key.key);
