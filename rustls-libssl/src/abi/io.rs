@@ -71,6 +71,33 @@ fn with_ssl<T>(
     }
 }
 
+/// Runs a call that moves bytes: a NULL buffer with a length is a bad argument; on success
+/// the count goes to `*count` (if given) and the result is 1, else 0.
+///
+/// # Safety
+/// `count` is NULL or writable.
+unsafe fn transfer(
+    ssl: *const SSL,
+    buf_missing: bool,
+    count: *mut usize,
+    op: impl FnMut(&mut Connection, &Transport<'_>) -> Step<usize>,
+) -> c_int {
+    if buf_missing {
+        push_error(&Error::NullArgument);
+        return 0;
+    }
+    match with_ssl(ssl, op) {
+        Some(n) => {
+            if !count.is_null() {
+                // SAFETY: guaranteed by the caller.
+                unsafe { *count = n };
+            }
+            1
+        }
+        None => 0,
+    }
+}
+
 /// `SSL_do_handshake`: 1 when complete; -1 with `SSL_get_error` saying why not.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_do_handshake(ssl: *mut SSL) -> c_int {
@@ -124,24 +151,12 @@ pub unsafe extern "C" fn SSL_read_ex(
     num: usize,
     readbytes: *mut usize,
 ) -> c_int {
-    if buf.is_null() && num > 0 {
-        push_error(&Error::NullArgument);
-        return 0;
-    }
-    let n = with_ssl(ssl, |conn, io| {
-        // SAFETY: buf is writable for num bytes per the API (checked above).
-        let out = unsafe { super::out_slice(buf, num) };
-        conn.read(io, out)
-    });
-    match n {
-        Some(n) => {
-            if !readbytes.is_null() {
-                // SAFETY: readbytes is writable per the API.
-                unsafe { *readbytes = n };
-            }
-            1
-        }
-        None => 0,
+    // SAFETY: `readbytes` is NULL or writable, and buf writable for num bytes (NULL only with
+    // num 0), per the API.
+    unsafe {
+        transfer(ssl, buf.is_null() && num > 0, readbytes, |conn, io| {
+            conn.read(io, super::out_slice(buf, num))
+        })
     }
 }
 
@@ -176,24 +191,12 @@ pub unsafe extern "C" fn SSL_write_ex(
     num: usize,
     written: *mut usize,
 ) -> c_int {
-    if buf.is_null() && num > 0 {
-        push_error(&Error::NullArgument);
-        return 0;
-    }
-    let n = with_ssl(ssl, |conn, io| {
-        // SAFETY: buf is readable for num bytes per the API (checked above).
-        let data = unsafe { super::in_slice(buf, num) };
-        conn.write(io, data)
-    });
-    match n {
-        Some(n) => {
-            if !written.is_null() {
-                // SAFETY: written is writable per the API.
-                unsafe { *written = n };
-            }
-            1
-        }
-        None => 0,
+    // SAFETY: `written` is NULL or writable, and buf readable for num bytes (NULL only with
+    // num 0), per the API.
+    unsafe {
+        transfer(ssl, buf.is_null() && num > 0, written, |conn, io| {
+            conn.write(io, super::in_slice(buf, num))
+        })
     }
 }
 
@@ -281,23 +284,11 @@ pub unsafe extern "C" fn SSL_write_early_data(
     num: usize,
     written: *mut usize,
 ) -> c_int {
-    if buf.is_null() && num > 0 {
-        push_error(&Error::NullArgument);
-        return 0;
-    }
-    let n = with_ssl(ssl, |conn, io| {
-        // SAFETY: buf is readable for num bytes per the API (checked above).
-        let data = unsafe { super::in_slice(buf, num) };
-        conn.write_early_data(io, data)
-    });
-    match n {
-        Some(n) => {
-            if !written.is_null() {
-                // SAFETY: written is writable per the API.
-                unsafe { *written = n };
-            }
-            1
-        }
-        None => 0,
+    // SAFETY: `written` is NULL or writable, and buf readable for num bytes (NULL only with
+    // num 0), per the API.
+    unsafe {
+        transfer(ssl, buf.is_null() && num > 0, written, |conn, io| {
+            conn.write_early_data(io, super::in_slice(buf, num))
+        })
     }
 }

@@ -27,6 +27,7 @@ pub(crate) struct SSL {
     pub last_error: AtomicI32,
     pub ex_data: ExData,
     peer_chain_stack: Mutex<Option<X509Stack>>,
+    verified_chain_stack: Mutex<Option<X509Stack>>,
     /// The string `SSL_get_servername` last returned (owned here, get0).
     servername: Mutex<Option<CString>>,
 }
@@ -192,6 +193,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             last_error: AtomicI32::new(0),
             ex_data: ExData::default(),
             peer_chain_stack: Mutex::new(None),
+            verified_chain_stack: Mutex::new(None),
             servername: Mutex::new(None),
         });
         let raw = Box::into_raw(ssl);
@@ -485,17 +487,14 @@ pub unsafe extern "C" fn SSL_get_peer_cert_chain(ssl: *const SSL) -> *mut sys::s
         let ssl = try_ref!(ssl);
         let conn = ssl.conn()?;
         let outcome = conn.state.outcome();
-        if outcome.peer_chain.is_empty() {
-            return Ok(std::ptr::null_mut());
-        }
-        let mut cached = lock(&ssl.peer_chain_stack);
         // A server's view excludes the client's own certificate (an OpenSSL quirk that
         // applications rely on); a client's includes the server's.
-        let skip = usize::from(conn.role == Some(Role::Server));
-        let stack = X509Stack::new(&outcome.peer_chain[skip..]).ok_or(Error::Crypto)?;
-        let raw = stack.as_ptr().cast();
-        *cached = Some(stack);
-        Ok(raw)
+        let skip = usize::from(conn.role == Some(Role::Server)).min(outcome.peer_chain.len());
+        let all = !outcome.peer_chain.is_empty();
+        cached_stack(
+            &ssl.peer_chain_stack,
+            all.then(|| &outcome.peer_chain[skip..]),
+        )
     })
 }
 
@@ -506,14 +505,30 @@ pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut sys::s
         let ssl = try_ref!(ssl);
         let conn = ssl.conn()?;
         let outcome = conn.state.outcome();
-        if outcome.verified_chain.is_empty() {
-            return Ok(std::ptr::null_mut());
-        }
-        let stack = X509Stack::new(&outcome.verified_chain).ok_or(Error::Crypto)?;
-        let raw = stack.as_ptr().cast();
-        *lock(&ssl.peer_chain_stack) = Some(stack);
-        Ok(raw)
+        let chain = &outcome.verified_chain;
+        cached_stack(
+            &ssl.verified_chain_stack,
+            (!chain.is_empty()).then_some(&chain[..]),
+        )
     })
+}
+
+/// A `STACK_OF(X509)` of `certs` kept in `slot` and handed out as get0: made once, so a
+/// pointer the application holds stays valid as long as the SSL.
+fn cached_stack(
+    slot: &Mutex<Option<X509Stack>>,
+    certs: Option<&[Cert]>,
+) -> Result<*mut sys::stack_st_X509, Error> {
+    let Some(certs) = certs else {
+        return Ok(std::ptr::null_mut());
+    };
+    let mut slot = lock(slot);
+    if slot.is_none() {
+        *slot = Some(X509Stack::new(certs).ok_or(Error::Crypto)?);
+    }
+    Ok(slot
+        .as_ref()
+        .map_or(std::ptr::null_mut(), |s| s.as_ptr().cast()))
 }
 
 /// `SSL_get_certificate`: the certificate this side presents (get0).
@@ -863,7 +878,11 @@ pub unsafe extern "C" fn SSL_get_servername(ssl: *const SSL, ty: c_int) -> *cons
         }
         let name = ssl.conn()?.sni().and_then(|n| CString::new(n).ok());
         let mut cached = lock(&ssl.servername);
-        *cached = name;
+        // Keep the string already handed out while the name is the same: the application
+        // may still hold that pointer.
+        if *cached != name {
+            *cached = name;
+        }
         Ok(cached.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()))
     })
 }
