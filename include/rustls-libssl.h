@@ -15,6 +15,50 @@ int SSL_use_certificate(SSL *ssl, X509 *x);
 
 int SSL_use_PrivateKey(SSL *ssl, EVP_PKEY *pkey);
 
+void SSL_CTX_set_default_passwd_cb(SSL_CTX *ctx, pem_password_cb * cb);
+
+void SSL_CTX_set_default_passwd_cb_userdata(SSL_CTX *ctx, void *u);
+
+pem_password_cb * SSL_CTX_get_default_passwd_cb(SSL_CTX *ctx);
+
+void *SSL_CTX_get_default_passwd_cb_userdata(SSL_CTX *ctx);
+
+int SSL_CTX_use_certificate(SSL_CTX *ctx, X509 *x);
+
+int SSL_CTX_use_certificate_file(SSL_CTX *ctx, const char *file, int ty);
+
+int SSL_CTX_use_certificate_chain_file(SSL_CTX *ctx, const char *file);
+
+int SSL_CTX_use_PrivateKey(SSL_CTX *ctx, EVP_PKEY *pkey);
+
+int SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *file, int ty);
+
+int SSL_CTX_check_private_key(const SSL_CTX *ctx);
+
+X509 *SSL_CTX_get0_certificate(const SSL_CTX *ctx);
+
+EVP_PKEY *SSL_CTX_get0_privatekey(const SSL_CTX *ctx);
+
+int SSL_CTX_add_client_CA(SSL_CTX *ctx, X509 *x);
+
+void SSL_CTX_set_client_CA_list(SSL_CTX *ctx, STACK_OF(X509_NAME) *list);
+
+STACK_OF(X509_NAME) *SSL_CTX_get_client_CA_list(const SSL_CTX *ctx);
+
+STACK_OF(X509_NAME) *SSL_load_client_CA_file(const char *file);
+
+X509 *SSL_get1_peer_certificate(const SSL *ssl);
+
+X509 *SSL_get0_peer_certificate(const SSL *ssl);
+
+STACK_OF(X509) *SSL_get_peer_cert_chain(const SSL *ssl);
+
+STACK_OF(X509) *SSL_get0_verified_chain(const SSL *ssl);
+
+X509 *SSL_get_certificate(const SSL *ssl);
+
+EVP_PKEY *SSL_get_privatekey(const SSL *ssl);
+
 const SSL_CIPHER *SSL_get_current_cipher(const SSL *ssl);
 
 const SSL_CIPHER *SSL_get_pending_cipher(const SSL *ssl);
@@ -92,38 +136,6 @@ int SSL_CTX_set_ciphersuites(SSL_CTX *ctx, const char *s);
 
 int SSL_CTX_set_alpn_protos(SSL_CTX *ctx, const uint8_t *p, unsigned int len);
 
-void SSL_CTX_set_verify(SSL_CTX *ctx, int mode, X509_STORE_CTX_verify_cb cb);
-
-int SSL_CTX_get_verify_mode(const SSL_CTX *ctx);
-
-X509_STORE_CTX_verify_cb SSL_CTX_get_verify_callback(const SSL_CTX *ctx);
-
-void SSL_CTX_set_verify_depth(SSL_CTX *ctx, int depth);
-
-X509_VERIFY_PARAM *SSL_CTX_get0_param(SSL_CTX *ctx);
-
-X509_STORE *SSL_CTX_get_cert_store(const SSL_CTX *ctx);
-
-void SSL_CTX_set_cert_store(SSL_CTX *ctx, X509_STORE *store);
-
-void SSL_CTX_set1_cert_store(SSL_CTX *ctx, X509_STORE *store);
-
-int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *file, const char *dir);
-
-int SSL_CTX_load_verify_file(SSL_CTX *ctx, const char *file);
-
-int SSL_CTX_load_verify_dir(SSL_CTX *ctx, const char *dir);
-
-int SSL_CTX_set_default_verify_paths(SSL_CTX *ctx);
-
-void SSL_CTX_set_default_passwd_cb(SSL_CTX *ctx, pem_password_cb * cb);
-
-void SSL_CTX_set_default_passwd_cb_userdata(SSL_CTX *ctx, void *u);
-
-pem_password_cb * SSL_CTX_get_default_passwd_cb(SSL_CTX *ctx);
-
-void *SSL_CTX_get_default_passwd_cb_userdata(SSL_CTX *ctx);
-
 void SSL_CTX_set_keylog_callback(SSL_CTX *ctx, void (*cb)(const SSL*, const char*));
 
 void SSL_CTX_set_msg_callback(SSL_CTX *ctx, void (*cb)(int,
@@ -146,24 +158,6 @@ int SSL_CTX_set_srp_username(SSL_CTX *_ctx, char *_name);
 
 int SSL_CTX_set_srp_password(SSL_CTX *_ctx, char *_pw);
 
-int SSL_CTX_use_certificate(SSL_CTX *ctx, X509 *x);
-
-int SSL_CTX_use_certificate_file(SSL_CTX *ctx, const char *file, int ty);
-
-int SSL_CTX_use_certificate_chain_file(SSL_CTX *ctx, const char *file);
-
-int SSL_CTX_use_PrivateKey(SSL_CTX *ctx, EVP_PKEY *pkey);
-
-int SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *file, int ty);
-
-int SSL_CTX_check_private_key(const SSL_CTX *ctx);
-
-X509 *SSL_CTX_get0_certificate(const SSL_CTX *ctx);
-
-EVP_PKEY *SSL_CTX_get0_privatekey(const SSL_CTX *ctx);
-
-int SSL_CTX_add_client_CA(SSL_CTX *ctx, X509 *x);
-
 long SSL_CTX_set_timeout(SSL_CTX *ctx, long t);
 
 long SSL_CTX_get_timeout(const SSL_CTX *ctx);
@@ -174,8 +168,6 @@ void *SSL_CTX_get_ex_data(const SSL_CTX *ctx, int idx);
 
 int SSL_CTX_set_session_id_context(SSL_CTX *ctx, const uint8_t *_sid, unsigned int len);
 
-int SSL_CTX_get_verify_depth(const SSL_CTX *ctx);
-
 int SSL_CTX_set_max_early_data(SSL_CTX *ctx, uint32_t max);
 
 uint32_t SSL_CTX_get_max_early_data(const SSL_CTX *ctx);
@@ -183,12 +175,6 @@ uint32_t SSL_CTX_get_max_early_data(const SSL_CTX *ctx);
 void SSL_CTX_sess_set_get_cb(SSL_CTX *ctx, SSL_SESSION *(*cb)(SSL*, const uint8_t*, int, int*));
 
 void SSL_CTX_set_cert_cb(SSL_CTX *ctx, int (*cb)(SSL*, void*), void *arg);
-
-void SSL_CTX_set_client_CA_list(SSL_CTX *ctx, STACK_OF(X509_NAME) *list);
-
-STACK_OF(X509_NAME) *SSL_CTX_get_client_CA_list(const SSL_CTX *ctx);
-
-STACK_OF(X509_NAME) *SSL_load_client_CA_file(const char *file);
 
 int SSL_select_next_proto(uint8_t **out,
                           uint8_t *outlen,
@@ -317,38 +303,6 @@ void SSL_get0_alpn_selected(const SSL *ssl, const uint8_t **data, unsigned int *
 
 int SSL_set_alpn_protos(SSL *ssl, const uint8_t *p, unsigned int len);
 
-X509 *SSL_get1_peer_certificate(const SSL *ssl);
-
-X509 *SSL_get0_peer_certificate(const SSL *ssl);
-
-STACK_OF(X509) *SSL_get_peer_cert_chain(const SSL *ssl);
-
-STACK_OF(X509) *SSL_get0_verified_chain(const SSL *ssl);
-
-X509 *SSL_get_certificate(const SSL *ssl);
-
-EVP_PKEY *SSL_get_privatekey(const SSL *ssl);
-
-long SSL_get_verify_result(const SSL *ssl);
-
-void SSL_set_verify_result(SSL *ssl, long v);
-
-void SSL_set_verify(SSL *ssl, int mode, X509_STORE_CTX_verify_cb cb);
-
-int SSL_get_verify_mode(const SSL *ssl);
-
-void SSL_set_verify_depth(SSL *ssl, int depth);
-
-X509_VERIFY_PARAM *SSL_get0_param(SSL *ssl);
-
-int SSL_set1_host(SSL *ssl, const char *host);
-
-int SSL_add1_host(SSL *ssl, const char *host);
-
-void SSL_set_hostflags(SSL *ssl, unsigned int flags);
-
-const char *SSL_get0_peername(SSL *ssl);
-
 int SSL_get_shutdown(const SSL *ssl);
 
 void SSL_set_shutdown(SSL *ssl, int mode);
@@ -401,6 +355,52 @@ int SSL_get_servername_type(const SSL *ssl);
 void SSL_CTX_set_cert_verify_callback(SSL_CTX *_ctx,
                                       int (*_cb)(X509_STORE_CTX*, void*),
                                       void *_arg);
+
+void SSL_CTX_set_verify(SSL_CTX *ctx, int mode, X509_STORE_CTX_verify_cb cb);
+
+int SSL_CTX_get_verify_mode(const SSL_CTX *ctx);
+
+X509_STORE_CTX_verify_cb SSL_CTX_get_verify_callback(const SSL_CTX *ctx);
+
+void SSL_CTX_set_verify_depth(SSL_CTX *ctx, int depth);
+
+X509_VERIFY_PARAM *SSL_CTX_get0_param(SSL_CTX *ctx);
+
+X509_STORE *SSL_CTX_get_cert_store(const SSL_CTX *ctx);
+
+void SSL_CTX_set_cert_store(SSL_CTX *ctx, X509_STORE *store);
+
+void SSL_CTX_set1_cert_store(SSL_CTX *ctx, X509_STORE *store);
+
+int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *file, const char *dir);
+
+int SSL_CTX_load_verify_file(SSL_CTX *ctx, const char *file);
+
+int SSL_CTX_load_verify_dir(SSL_CTX *ctx, const char *dir);
+
+int SSL_CTX_set_default_verify_paths(SSL_CTX *ctx);
+
+int SSL_CTX_get_verify_depth(const SSL_CTX *ctx);
+
+long SSL_get_verify_result(const SSL *ssl);
+
+void SSL_set_verify_result(SSL *ssl, long v);
+
+void SSL_set_verify(SSL *ssl, int mode, X509_STORE_CTX_verify_cb cb);
+
+int SSL_get_verify_mode(const SSL *ssl);
+
+void SSL_set_verify_depth(SSL *ssl, int depth);
+
+X509_VERIFY_PARAM *SSL_get0_param(SSL *ssl);
+
+int SSL_set1_host(SSL *ssl, const char *host);
+
+int SSL_add1_host(SSL *ssl, const char *host);
+
+void SSL_set_hostflags(SSL *ssl, unsigned int flags);
+
+const char *SSL_get0_peername(SSL *ssl);
 
 #ifdef __cplusplus
 }  // extern "C"

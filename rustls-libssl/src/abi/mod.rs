@@ -43,7 +43,6 @@ mod stubs;
 mod tickets;
 mod verify;
 
-pub(crate) use ctx::SSL_CTX;
 pub(crate) use ssl::SSL;
 
 /// The value a C function returns when it fails.

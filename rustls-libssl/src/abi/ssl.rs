@@ -1,6 +1,6 @@
 //! `SSL`: creation, BIOs, state queries, and per-connection settings.
 
-use std::ffi::{c_char, c_int, c_long, c_uint, c_void, CString};
+use std::ffi::{c_char, c_int, c_uint, c_void, CString};
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -8,7 +8,7 @@ use super::ctx::{ctx_arc, SSL_CTX};
 use super::ex_data::{store_ctx_index, ExData};
 use super::{c_bool, c_bytes, c_str, entry, try_ref};
 use crate::connection::{Connection, Role};
-use crate::crypto_sys::{self as sys, Bio, Cert, X509Stack};
+use crate::crypto_sys::{self as sys, Bio, X509Stack};
 use crate::current::{lock, ConnState, Events};
 use crate::error::Error;
 use crate::session::Session;
@@ -26,8 +26,8 @@ pub(crate) struct SSL {
     /// What `SSL_get_error` reports for the last failed call.
     pub last_error: AtomicI32,
     pub ex_data: ExData,
-    peer_chain_stack: Mutex<Option<X509Stack>>,
-    verified_chain_stack: Mutex<Option<X509Stack>>,
+    pub(super) peer_chain_stack: Mutex<Option<X509Stack>>,
+    pub(super) verified_chain_stack: Mutex<Option<X509Stack>>,
     /// The string `SSL_get_servername` last returned (owned here, get0).
     servername: Mutex<Option<CString>>,
 }
@@ -450,228 +450,6 @@ pub unsafe extern "C" fn SSL_set_alpn_protos(ssl: *mut SSL, p: *const u8, len: c
         Ok(1)
     });
     1 - ok
-}
-
-/// `SSL_get1_peer_certificate` (`SSL_get_peer_certificate`): the peer's leaf, a new
-/// reference the caller frees; NULL if none.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_get1_peer_certificate(ssl: *const SSL) -> *mut sys::X509 {
-    entry(|| {
-        let conn = try_ref!(ssl).conn()?;
-        let outcome = conn.state.outcome();
-        Ok(outcome
-            .peer_chain
-            .first()
-            .map_or(std::ptr::null_mut(), Cert::up_ref_raw))
-    })
-}
-
-/// `SSL_get0_peer_certificate`: the peer's leaf (get0).
-#[no_mangle]
-pub unsafe extern "C" fn SSL_get0_peer_certificate(ssl: *const SSL) -> *mut sys::X509 {
-    entry(|| {
-        let conn = try_ref!(ssl).conn()?;
-        let outcome = conn.state.outcome();
-        Ok(outcome
-            .peer_chain
-            .first()
-            .map_or(std::ptr::null_mut(), Cert::as_ptr))
-    })
-}
-
-/// `SSL_get_peer_cert_chain`: the chain the peer sent (get0, owned by the SSL): leaf first
-/// for a client; without the leaf for a server, as in OpenSSL.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_get_peer_cert_chain(ssl: *const SSL) -> *mut sys::stack_st_X509 {
-    entry(|| {
-        let ssl = try_ref!(ssl);
-        let conn = ssl.conn()?;
-        let outcome = conn.state.outcome();
-        // A server's view excludes the client's own certificate (an OpenSSL quirk that
-        // applications rely on); a client's includes the server's.
-        let skip = usize::from(conn.role == Some(Role::Server)).min(outcome.peer_chain.len());
-        let all = !outcome.peer_chain.is_empty();
-        cached_stack(
-            &ssl.peer_chain_stack,
-            all.then(|| &outcome.peer_chain[skip..]),
-        )
-    })
-}
-
-/// `SSL_get0_verified_chain`: the chain verification built (get0, owned by the SSL).
-#[no_mangle]
-pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut sys::stack_st_X509 {
-    entry(|| {
-        let ssl = try_ref!(ssl);
-        let conn = ssl.conn()?;
-        let outcome = conn.state.outcome();
-        let chain = &outcome.verified_chain;
-        cached_stack(
-            &ssl.verified_chain_stack,
-            (!chain.is_empty()).then_some(&chain[..]),
-        )
-    })
-}
-
-/// A `STACK_OF(X509)` of `certs` kept in `slot` and handed out as get0: made once, so a
-/// pointer the application holds stays valid as long as the SSL.
-fn cached_stack(
-    slot: &Mutex<Option<X509Stack>>,
-    certs: Option<&[Cert]>,
-) -> Result<*mut sys::stack_st_X509, Error> {
-    let Some(certs) = certs else {
-        return Ok(std::ptr::null_mut());
-    };
-    let mut slot = lock(slot);
-    if slot.is_none() {
-        *slot = Some(X509Stack::new(certs).ok_or(Error::Crypto)?);
-    }
-    Ok(slot
-        .as_ref()
-        .map_or(std::ptr::null_mut(), |s| s.as_ptr().cast()))
-}
-
-/// `SSL_get_certificate`: the certificate this side presents (get0).
-#[no_mangle]
-pub unsafe extern "C" fn SSL_get_certificate(ssl: *const SSL) -> *mut sys::X509 {
-    entry(|| {
-        let conn = try_ref!(ssl).conn()?;
-        Ok(conn
-            .settings
-            .credentials
-            .leaf()
-            .map_or(std::ptr::null_mut(), Cert::as_ptr))
-    })
-}
-
-/// `SSL_get_privatekey`: the key this side uses (get0).
-#[no_mangle]
-pub unsafe extern "C" fn SSL_get_privatekey(ssl: *const SSL) -> *mut sys::EVP_PKEY {
-    entry(|| {
-        let conn = try_ref!(ssl).conn()?;
-        Ok(conn
-            .settings
-            .credentials
-            .key()
-            .map_or(std::ptr::null_mut(), |k| k.as_ptr()))
-    })
-}
-
-/// `SSL_get_verify_result`: `X509_V_OK` or the `X509_V_ERR_*` code of peer verification.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_get_verify_result(ssl: *const SSL) -> c_long {
-    entry(|| {
-        let conn = try_ref!(ssl).conn()?;
-        let result = conn.state.outcome().verify_result;
-        Ok(c_long::try_from(result).unwrap_or(c_long::MAX))
-    })
-}
-
-/// `SSL_set_verify_result`.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_set_verify_result(ssl: *mut SSL, v: c_long) {
-    entry(|| {
-        let conn = try_ref!(ssl).conn()?;
-        conn.state.outcome().verify_result = v;
-        Ok(())
-    })
-}
-
-/// `SSL_set_verify`: this connection's verification mode and callback.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_set_verify(
-    ssl: *mut SSL,
-    mode: c_int,
-    cb: sys::X509_STORE_CTX_verify_cb,
-) {
-    entry(|| {
-        // Verification reads these from the connection, not the shared config, so changing
-        // them does not need a config of its own.
-        let mut conn = try_ref!(ssl).conn()?;
-        let settings = conn.settings_mut();
-        settings.verify_mode = mode;
-        settings.verify_callback = cb;
-        Ok(())
-    })
-}
-
-/// `SSL_get_verify_mode`.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_get_verify_mode(ssl: *const SSL) -> c_int {
-    entry(|| Ok(try_ref!(ssl).conn()?.settings.verify_mode))
-}
-
-/// `SSL_set_verify_depth`.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_set_verify_depth(ssl: *mut SSL, depth: c_int) {
-    entry(|| {
-        let conn = try_ref!(ssl).conn()?;
-        // SAFETY: the connection's parameter set is alive.
-        unsafe { sys::X509_VERIFY_PARAM_set_depth(conn.param.as_ptr(), depth) };
-        Ok(())
-    })
-}
-
-/// `SSL_get0_param`: this connection's verification parameters (get0).
-#[no_mangle]
-pub unsafe extern "C" fn SSL_get0_param(ssl: *mut SSL) -> *mut sys::X509_VERIFY_PARAM {
-    entry(|| Ok(try_ref!(ssl).conn()?.param.as_ptr()))
-}
-
-/// `SSL_set1_host`: the name (or IP address literal) the peer certificate must match.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_set1_host(ssl: *mut SSL, host: *const c_char) -> c_int {
-    entry(|| {
-        let conn = try_ref!(ssl).conn()?;
-        // SAFETY: host is NULL or a C string.
-        let host = if host.is_null() {
-            None
-        } else {
-            // SAFETY: host is a C string per the API.
-            Some(unsafe { c_str(host) }?)
-        };
-        if conn.param.set_host(host) {
-            Ok(1)
-        } else {
-            Err(Error::Crypto)
-        }
-    })
-}
-
-/// `SSL_add1_host`: another acceptable name.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_add1_host(ssl: *mut SSL, host: *const c_char) -> c_int {
-    entry(|| {
-        let conn = try_ref!(ssl).conn()?;
-        // SAFETY: the parameter set is alive; host is a C string or NULL.
-        let ok = unsafe { sys::X509_VERIFY_PARAM_add1_host(conn.param.as_ptr(), host, 0) };
-        if ok == 1 {
-            Ok(1)
-        } else {
-            Err(Error::Crypto)
-        }
-    })
-}
-
-/// `SSL_set_hostflags`: `X509_CHECK_FLAG_*` for the host check.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_set_hostflags(ssl: *mut SSL, flags: c_uint) {
-    entry(|| {
-        let conn = try_ref!(ssl).conn()?;
-        // SAFETY: the parameter set is alive.
-        unsafe { sys::X509_VERIFY_PARAM_set_hostflags(conn.param.as_ptr(), flags) };
-        Ok(())
-    })
-}
-
-/// `SSL_get0_peername`: the name that matched the peer certificate (get0), or NULL.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_get0_peername(ssl: *mut SSL) -> *const c_char {
-    entry(|| {
-        let conn = try_ref!(ssl).conn()?;
-        // SAFETY: the parameter set is alive; libcrypto returns a pointer it owns.
-        Ok(unsafe { sys::X509_VERIFY_PARAM_get0_peername(conn.param.as_ptr()) }.cast_const())
-    })
 }
 
 /// `SSL_get_shutdown`: `SSL_SENT_SHUTDOWN` | `SSL_RECEIVED_SHUTDOWN`.
