@@ -217,11 +217,11 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
                 }
                 let chain = ctx.core.settings().credentials.chain().to_vec();
                 let stack = X509Stack::new(&chain).ok_or(Error::Crypto)?;
-                let mut held = lock(&ctx.extra_chain);
                 // SAFETY: parg is a `STACK_OF(X509) **` for this command; the stack is
-                // owned by the context (get0).
+                // owned by the context (get0) and kept as long as it lives, since the
+                // application may hold it (nginx asks once per certificate at startup).
                 unsafe { *out = stack.as_ptr().cast() };
-                *held = Some(stack);
+                lock(&ctx.extra_chain).push(stack);
                 return Ok(1);
             }
             Ctrl::SelectCurrentCert(x) => {

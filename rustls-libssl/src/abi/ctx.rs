@@ -117,8 +117,8 @@ pub(crate) struct SSL_CTX {
     pub ex_data: ExData,
     /// `SSL_CTX_set_client_CA_list`.
     pub client_ca: Mutex<Option<sys::NameStack>>,
-    /// The stack `SSL_CTX_get_extra_chain_certs` last returned (owned here, get0).
-    pub extra_chain: Mutex<Option<sys::X509Stack>>,
+    /// The stacks `SSL_CTX_get_extra_chain_certs` returned (owned here, get0).
+    pub extra_chain: Mutex<Vec<sys::X509Stack>>,
 }
 
 impl SSL_CTX {
@@ -140,7 +140,7 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
             callbacks: Mutex::new(Callbacks::default()),
             ex_data: ExData::default(),
             client_ca: Mutex::new(None),
-            extra_chain: Mutex::new(None),
+            extra_chain: Mutex::new(Vec::new()),
         };
         Ok(Arc::into_raw(Arc::new(ctx)).cast_mut())
     })
