@@ -213,3 +213,77 @@ pub unsafe fn in_slice<'a>(buf: *const c_void, num: usize) -> &'a [u8] {
     // SAFETY: guaranteed by the caller.
     unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), num) }
 }
+
+#[cfg(test)]
+mod tests {
+    //! NULL and bad arguments get OpenSSL's failure values, never a crash.
+
+    use std::ptr::{null, null_mut};
+
+    use super::*;
+
+    #[test]
+    fn null_handles_fail_cleanly() {
+        // SAFETY: every call passes NULL (or valid values) where the API allows the
+        // implementation to detect it; nothing is dereferenced by the test.
+        unsafe {
+            assert!(ctx::SSL_CTX_new(null()).is_null());
+            assert!(ssl::SSL_new(null_mut()).is_null());
+            ctx::SSL_CTX_free(null_mut());
+            ssl::SSL_free(null_mut());
+            session::SSL_SESSION_free(null_mut());
+            assert_eq!(io::SSL_connect(null_mut()), -1);
+            assert_eq!(io::SSL_accept(null_mut()), -1);
+            assert_eq!(io::SSL_do_handshake(null_mut()), -1);
+            assert_eq!(io::SSL_read(null_mut(), null_mut(), 10), -1);
+            assert_eq!(io::SSL_write(null_mut(), null(), 10), -1);
+            assert_eq!(io::SSL_shutdown(null_mut()), -1);
+            assert_eq!(io::SSL_get_error(null(), -1), sys::SSL_ERROR_SSL);
+            assert_eq!(ctrl::SSL_ctrl(null_mut(), 55, 0, null_mut()), 0);
+            assert_eq!(ctrl::SSL_CTX_ctrl(null_mut(), 33, 0, null_mut()), 0);
+            assert_eq!(
+                ctx::SSL_CTX_set_cipher_list(null_mut(), c"DEFAULT".as_ptr()),
+                0
+            );
+            assert_eq!(ssl::SSL_set_fd(null_mut(), 0), 0);
+            assert!(ssl::SSL_get_version(null()).is_null());
+            assert!(cipher::SSL_get_current_cipher(null()).is_null());
+            assert_eq!(cipher::SSL_CIPHER_get_bits(null(), null_mut()), 0);
+            assert_eq!(verify::SSL_get_verify_result(null()), 0);
+            assert!(cert::SSL_get1_peer_certificate(null()).is_null());
+            assert!(cert::SSL_get_peer_cert_chain(null()).is_null());
+            sys::ERR_clear_error();
+        }
+    }
+
+    #[test]
+    fn bad_arguments_on_a_real_context() {
+        // SAFETY: ctx comes from SSL_CTX_new and is freed once; the strings are valid.
+        unsafe {
+            let ctx = ctx::SSL_CTX_new(ctx::TLS_client_method());
+            assert!(!ctx.is_null());
+            assert_eq!(ctx::SSL_CTX_set_cipher_list(ctx, null()), 0);
+            assert_eq!(ctx::SSL_CTX_set_cipher_list(ctx, c"NOPE".as_ptr()), 0);
+            assert_eq!(ctx::SSL_CTX_set_alpn_protos(ctx, b"\x05h2".as_ptr(), 3), 1);
+            assert_eq!(ctx::SSL_CTX_set_alpn_protos(ctx, b"\x02h2".as_ptr(), 3), 0);
+            assert_eq!(
+                ctrl::SSL_CTX_ctrl(ctx, sys::SSL_CTRL_SET_MAX_PROTO_VERSION, 0x9999, null_mut()),
+                0
+            );
+            assert_eq!(
+                ctrl::SSL_CTX_ctrl(ctx, sys::SSL_CTRL_SET_GROUPS_LIST, 0, null_mut()),
+                0
+            );
+            let ssl = ssl::SSL_new(ctx);
+            assert!(!ssl.is_null());
+            // No BIO: the handshake fails as a transport error, nothing queued.
+            sys::ERR_clear_error();
+            assert_eq!(io::SSL_connect(ssl), -1);
+            assert_eq!(io::SSL_get_error(ssl, -1), sys::SSL_ERROR_SYSCALL);
+            assert_eq!(io::SSL_read_ex(ssl, null_mut(), 5, null_mut()), 0);
+            ssl::SSL_free(ssl);
+            ctx::SSL_CTX_free(ctx);
+            sys::ERR_clear_error();
+        }
+    }
+}
