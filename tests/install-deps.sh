@@ -4,7 +4,7 @@
 # >= 1.85) is expected on PATH: Debian 12's own rustc is too old for rustls.
 set -eu
 PKGS=(
-  build-essential pkg-config libssl-dev libclang-dev clang   # build: bindgen needs libclang
+  build-essential pkg-config libssl-dev libclang-dev clang cmake   # build: bindgen needs libclang
   openssl curl ca-certificates nginx libnginx-mod-stream libnginx-mod-mail nghttp2-client
   python3 tshark ntpsec iproute2                                                   # tests and demo
 )
