@@ -18,6 +18,8 @@
 set -u
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../lib.sh
+. "$HERE/../lib.sh"
 SELF="$HERE/$(basename "${BASH_SOURCE[0]}")"
 CURL=/usr/bin/curl
 OPENSSL=/usr/bin/openssl
@@ -37,49 +39,12 @@ export LC_ALL=C
 # Installation (the only place anything gets installed)
 ###########################################################################
 
-# need PKG...: apt-get install the Debian packages that are missing, only when
-# running as root.  Returns non-zero if something is still missing afterwards.
-need() {
-    local missing=() p
-    for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "note: missing Debian packages (not root, not installing): ${missing[*]}" >&2
-        return 1
-    fi
-    echo "note: installing missing Debian packages: ${missing[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
-        apt-get update -q >/dev/null 2>&1
-        apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1
-    fi
-    for p in "${missing[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || return 1
-    done
-}
-
 ###########################################################################
 # Helpers used inside tests.  A test runs in its own bash process with
 # T=its private directory; `fail`/`skip` end it, the EXIT trap stops servers.
 ###########################################################################
 
 SERVER_PIDS=()
-
-log() { echo "# $*"; }
-
-fail() {
-    echo "$*" >"$T/reason"
-    echo "FAIL: $*"
-    exit 1
-}
-
-skip() {
-    echo "$*" >"$T/reason"
-    echo "SKIP: $*"
-    exit 77
-}
 
 stop_servers() {
     local pid i
@@ -95,44 +60,6 @@ stop_servers() {
         wait "$pid" 2>/dev/null
     done
     SERVER_PIDS=()
-}
-
-free_port() {
-    "$PY" -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
-# is_listening PORT: a LISTEN socket on 127.0.0.1:PORT or *:PORT exists
-# (read from /proc so that probing does not consume a connection).
-is_listening() {
-    local hex
-    hex=$(printf '%04X' "$1")
-    grep -qE "^ *[0-9]+: (0100007F|00000000):$hex 00000000:0000 0A " /proc/net/tcp 2>/dev/null
-}
-
-# bg NAME CMD...: start a server in the background (cwd $T, output in
-# $T/NAME.out), bounded by SERVER_TIMEOUT; remembers it for stop_servers.
-# Sets BG_PID.
-bg() {
-    local name=$1
-    shift
-    echo "+ [$name] $*"
-    (cd "$T" && exec timeout -k 3 "$SERVER_TIMEOUT" "$@") >"$T/$name.out" 2>&1 </dev/null &
-    BG_PID=$!
-    SERVER_PIDS+=("$BG_PID")
-}
-
-# wait_listen PORT PID: wait (<= 10 s) until PORT listens; 1 if PID died first.
-wait_listen() {
-    local i
-    for i in $(seq 1 100); do
-        is_listening "$1" && return 0
-        kill -0 "$2" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
 }
 
 # s_server NAME ARGS...: start `openssl s_server -accept 127.0.0.1:PORT ARGS`

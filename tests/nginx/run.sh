@@ -22,6 +22,8 @@
 set -u
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../lib.sh
+. "$HERE/../lib.sh"
 SELF="$HERE/$(basename "${BASH_SOURCE[0]}")"
 CURL=/usr/bin/curl
 OPENSSL=/usr/bin/openssl
@@ -40,27 +42,6 @@ export LC_ALL=C
 # Installation (the only place anything gets installed)
 ###########################################################################
 
-need() {
-    local missing=() p
-    for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "note: missing Debian packages (not root, not installing): ${missing[*]}" >&2
-        return 1
-    fi
-    echo "note: installing missing Debian packages: ${missing[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
-        apt-get update -q >/dev/null 2>&1
-        apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1
-    fi
-    for p in "${missing[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || return 1
-    done
-}
-
 ###########################################################################
 # Helpers used inside tests.  A test runs in its own bash process with
 # T=its private directory; `fail`/`skip` end it, the EXIT trap stops servers.
@@ -69,20 +50,6 @@ need() {
 SERVER_PIDS=()
 NGINX_DIRS=()
 LOG_ALLOW='^$'   # regex of error-log lines a test expects (checked by check_logs)
-
-log() { echo "# $*"; }
-
-fail() {
-    echo "$*" >"$T/reason"
-    echo "FAIL: $*"
-    exit 1
-}
-
-skip() {
-    echo "$*" >"$T/reason"
-    echo "SKIP: $*"
-    exit 77
-}
 
 # note TEXT: a line reported next to `ok NAME` (observations worth reading).
 note() {
@@ -116,39 +83,6 @@ stop_servers() {
     done
     SERVER_PIDS=()
     NGINX_DIRS=()
-}
-
-free_port() {
-    "$PY" -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
-is_listening() {
-    local hex
-    hex=$(printf '%04X' "$1")
-    grep -qE "^ *[0-9]+: (0100007F|00000000):$hex 00000000:0000 0A " /proc/net/tcp 2>/dev/null
-}
-
-# bg NAME CMD...: start a server in the background (cwd $T, output in $T/NAME.out).
-bg() {
-    local name=$1
-    shift
-    echo "+ [$name] $*"
-    (cd "$T" && exec timeout -k 3 "$SERVER_TIMEOUT" "$@") >"$T/$name.out" 2>&1 </dev/null &
-    BG_PID=$!
-    SERVER_PIDS+=("$BG_PID")
-}
-
-wait_listen() {
-    local i
-    for i in $(seq 1 100); do
-        is_listening "$1" && return 0
-        kill -0 "$2" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
 }
 
 # Common http{} lines: every path relative to the nginx prefix ($T/NAME).

@@ -25,6 +25,8 @@
 set -u
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../lib.sh
+. "$HERE/../lib.sh"
 SELF="$HERE/$(basename "${BASH_SOURCE[0]}")"
 NTPD=/usr/sbin/ntpd
 NTPQ=/usr/bin/ntpq
@@ -46,27 +48,6 @@ export LC_ALL=C
 ###########################################################################
 # Installation (the only place anything gets installed)
 ###########################################################################
-
-need() {
-    local missing=() p
-    for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "note: missing Debian packages (not root, not installing): ${missing[*]}" >&2
-        return 1
-    fi
-    echo "note: installing missing Debian packages: ${missing[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
-        apt-get update -q >/dev/null 2>&1
-        apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1
-    fi
-    for p in "${missing[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || return 1
-    done
-}
 
 ###########################################################################
 # Test PKI (openssl CLI, system OpenSSL)
@@ -123,12 +104,6 @@ MISMATCH=()
 mismatch() {
     MISMATCH+=("$*")
     echo "MISMATCH: $*"
-}
-
-skip() {
-    echo "$*" >"$T/reason"
-    echo "SKIP: $*"
-    exit 77
 }
 
 # kernel time state, read-only (adjtimex with modes=0)

@@ -1,0 +1,81 @@
+#!/bin/bash
+# Helpers shared by the test suites (tests/curl, tests/nginx, tests/ntpd): package
+# installation and, for suites that run one test per process with T=its directory,
+# logging, fail/skip, free ports and background servers. Sourced by each run.sh, which
+# defines SERVER_PIDS, SERVER_TIMEOUT and T before using them; a suite may redefine any
+# of these after sourcing.
+
+# need PKG...: apt-get install the Debian packages that are missing, only when
+# running as root.  Returns non-zero if something is still missing afterwards.
+need() {
+    local missing=() p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "note: missing Debian packages (not root, not installing): ${missing[*]}" >&2
+        return 1
+    fi
+    echo "note: installing missing Debian packages: ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+        apt-get update -q >/dev/null 2>&1
+        apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1
+    fi
+    for p in "${missing[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || return 1
+    done
+}
+
+log() { echo "# $*"; }
+
+fail() {
+    echo "$*" >"$T/reason"
+    echo "FAIL: $*"
+    exit 1
+}
+
+skip() {
+    echo "$*" >"$T/reason"
+    echo "SKIP: $*"
+    exit 77
+}
+
+free_port() {
+    "$PY" -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# is_listening PORT: a LISTEN socket on 127.0.0.1:PORT or *:PORT exists
+# (read from /proc so that probing does not consume a connection).
+is_listening() {
+    local hex
+    hex=$(printf '%04X' "$1")
+    grep -qE "^ *[0-9]+: (0100007F|00000000):$hex 00000000:0000 0A " /proc/net/tcp 2>/dev/null
+}
+
+# bg NAME CMD...: start a server in the background (cwd $T, output in
+# $T/NAME.out), bounded by SERVER_TIMEOUT; remembers it for stop_servers.
+# Sets BG_PID.
+bg() {
+    local name=$1
+    shift
+    echo "+ [$name] $*"
+    (cd "$T" && exec timeout -k 3 "$SERVER_TIMEOUT" "$@") >"$T/$name.out" 2>&1 </dev/null &
+    BG_PID=$!
+    SERVER_PIDS+=("$BG_PID")
+}
+
+# wait_listen PORT PID: wait (<= 10 s) until PORT listens; 1 if PID died first.
+wait_listen() {
+    local i
+    for i in $(seq 1 100); do
+        is_listening "$1" && return 0
+        kill -0 "$2" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
