@@ -79,3 +79,76 @@ wait_listen() {
     done
     return 1
 }
+
+# suite_args "$@": the command line every suite takes, `run.sh LIBDIR|system [TEST...]`.
+# `--one NAME` (how the runner starts each test) calls the suite's run_one and exits;
+# `--list` prints TESTS. Otherwise sets LIBDIR (absolute, or `system`) and SELECTED (the
+# tests asked for, all of TESTS by default), and unsets LD_LIBRARY_PATH.
+suite_args() {
+    if [ "${1:-}" = --one ]; then
+        shift
+        run_one "$@"
+        exit $?
+    fi
+    if [ "${1:-}" = --list ] || [ "${2:-}" = --list ]; then
+        printf '%s\n' "${TESTS[@]}"
+        exit 0
+    fi
+    if [ $# -lt 1 ]; then
+        echo "usage: $0 LIBDIR|system [TEST...]" >&2
+        exit 2
+    fi
+    LIBDIR=$1
+    shift
+    if [ "$LIBDIR" != system ]; then
+        local given=$LIBDIR
+        LIBDIR=$(cd "$given" 2>/dev/null && pwd) || { echo "no such directory: $given" >&2; exit 2; }
+        [ -e "$LIBDIR/libssl.so.3" ] || { echo "$LIBDIR has no libssl.so.3" >&2; exit 2; }
+    fi
+    unset LD_LIBRARY_PATH
+    SELECTED=("$@")
+    [ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${TESTS[@]}")
+    local t
+    for t in "${SELECTED[@]}"; do
+        declare -F "t_$t" >/dev/null || { echo "unknown test: $t" >&2; exit 2; }
+    done
+}
+
+# run_tests: runs each of SELECTED as `run.sh --one NAME` under a watchdog, with its log
+# in $WORK/tests/NAME; prints `ok`/`skip`/`FAIL` lines (and a failed test's log), then
+# `N passed, N failed, N skipped`. Returns 1 if any test failed; keeps $WORK only then
+# (or with KEEP_LOGS=1).
+run_tests() {
+    local passed=0 failed=0 skipped=0 rc reason tdir t
+    for t in "${SELECTED[@]}"; do
+        tdir=$WORK/tests/$t
+        mkdir -p "$tdir"
+        timeout -k 10 "$TEST_TIMEOUT" bash "$SELF" --one "$t" >"$tdir/log" 2>&1
+        rc=$?
+        reason=$(cat "$tdir/reason" 2>/dev/null)
+        case $rc in
+            0)
+                passed=$((passed + 1))
+                echo "ok $t"
+                [ -s "$tdir/note" ] && sed "s/^/# $t: /" "$tdir/note"
+                ;;
+            77)
+                skipped=$((skipped + 1))
+                echo "skip $t: ${reason:-skipped}"
+                ;;
+            *)
+                failed=$((failed + 1))
+                [ $rc -eq 124 ] && [ -z "$reason" ] && reason="test timed out after ${TEST_TIMEOUT}s"
+                echo "FAIL $t: ${reason:-test exited with status $rc}"
+                sed 's/^/    | /' "$tdir/log"
+                ;;
+        esac
+    done
+    if [ $failed -eq 0 ] && [ "${KEEP_LOGS:-0}" != 1 ]; then
+        rm -rf "$WORK"
+    else
+        echo "# logs kept in $WORK"
+    fi
+    echo "$passed passed, $failed failed, $skipped skipped"
+    [ $failed -eq 0 ]
+}

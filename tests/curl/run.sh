@@ -868,26 +868,7 @@ run_one() { # runs inside `timeout ... run.sh --one NAME`
 }
 
 main() {
-    if [ "${1:-}" = --one ]; then
-        shift
-        run_one "$@"
-        exit $?
-    fi
-    if [ "${1:-}" = --list ] || [ "${2:-}" = --list ]; then
-        printf '%s\n' "${TESTS[@]}"
-        exit 0
-    fi
-    if [ $# -lt 1 ]; then
-        echo "usage: $0 LIBDIR|system [TEST...]" >&2
-        exit 2
-    fi
-    LIBDIR=$1
-    shift
-    if [ "$LIBDIR" != system ]; then
-        LIBDIR=$(cd "$LIBDIR" 2>/dev/null && pwd) || { echo "no such directory: $1" >&2; exit 2; }
-        [ -e "$LIBDIR/libssl.so.3" ] || { echo "$LIBDIR has no libssl.so.3" >&2; exit 2; }
-    fi
-    unset LD_LIBRARY_PATH
+    suite_args "$@"
 
     # ca-certificates: verify_no_cacert relies on curl's default CA bundle existing.
     need curl openssl python3 ca-certificates ||
@@ -899,11 +880,6 @@ main() {
     TSHARK=$(command -v tshark || true)
     [ -x "$PY" ] || PY=$(command -v python3)
 
-    local selected=("$@") t
-    [ ${#selected[@]} -gt 0 ] || selected=("${TESTS[@]}")
-    for t in "${selected[@]}"; do
-        declare -F "t_$t" >/dev/null || { echo "unknown test: $t" >&2; exit 2; }
-    done
 
     WORK=$(mktemp -d "${TMPDIR:-/tmp}/rustls-libssl-curl.XXXXXX")
     chmod 755 "$WORK"
@@ -918,38 +894,7 @@ main() {
     mkdir -p "$WORK/tests"
     echo "# library: $LIBDIR; logs: $WORK"
 
-    local passed=0 failed=0 skipped=0 rc reason tdir
-    for t in "${selected[@]}"; do
-        tdir=$WORK/tests/$t
-        mkdir -p "$tdir"
-        timeout -k 10 "$TEST_TIMEOUT" bash "$SELF" --one "$t" >"$tdir/log" 2>&1
-        rc=$?
-        reason=$(cat "$tdir/reason" 2>/dev/null)
-        case $rc in
-            0)
-                passed=$((passed + 1))
-                echo "ok $t"
-                [ -s "$tdir/note" ] && echo "# $t: $(cat "$tdir/note")"
-                ;;
-            77)
-                skipped=$((skipped + 1))
-                echo "skip $t: ${reason:-skipped}"
-                ;;
-            *)
-                failed=$((failed + 1))
-                [ $rc -eq 124 ] && [ -z "$reason" ] && reason="test timed out after ${TEST_TIMEOUT}s"
-                echo "FAIL $t: ${reason:-test exited with status $rc}"
-                sed 's/^/    | /' "$tdir/log"
-                ;;
-        esac
-    done
-    if [ $failed -eq 0 ] && [ "${KEEP_LOGS:-0}" != 1 ]; then
-        rm -rf "$WORK"
-    else
-        echo "# logs kept in $WORK"
-    fi
-    echo "$passed passed, $failed failed, $skipped skipped"
-    [ $failed -eq 0 ]
+    run_tests
 }
 
 main "$@"
