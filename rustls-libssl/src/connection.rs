@@ -1,14 +1,25 @@
 //! `SSL`: one TLS connection driven over the application's BIOs with OpenSSL's
 //! non-blocking semantics (WANT_READ/WANT_WRITE, retries with the same buffer, shutdown
 //! states).
+//!
+//! The connection runs rustls's unbuffered API: rustls keeps the protocol state and this
+//! connection keeps the bytes. Its record buffers come from a small per-thread pool while
+//! records are in flight and go back as soon as they are empty, so an idle connection (a
+//! keep-alive connection waiting for its next request) holds no buffer at all.
 
+use std::cell::RefCell;
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 
+use rustls::client::{ClientConnectionData, UnbufferedClientConnection};
 use rustls::pki_types::ServerName;
-use rustls::server::{Accepted, Acceptor};
+use rustls::server::{Accepted, Acceptor, ServerConnectionData, UnbufferedServerConnection};
 use rustls::sign::CertifiedKey;
-use rustls::{ClientConnection, HandshakeKind};
+use rustls::unbuffered::{
+    ConnectionState, EncodeError, EncryptError, InsufficientSizeError, ReadEarlyData,
+    UnbufferedConnectionCommon, UnbufferedStatus,
+};
+use rustls::{CommonState, HandshakeKind, SupportedCipherSuite};
 
 use crate::ciphers::Cipher;
 use crate::context::{Context, Method, Settings};
@@ -55,6 +66,21 @@ pub(crate) struct Transport<'a> {
     pub wbio: Option<&'a Bio>,
 }
 
+/// The rustls side of a connection.
+enum Tls {
+    Client(UnbufferedClientConnection),
+    Server(UnbufferedServerConnection),
+}
+
+impl Tls {
+    fn common(&self) -> &CommonState {
+        match self {
+            Self::Client(c) => c,
+            Self::Server(s) => s,
+        }
+    }
+}
+
 /// An `SSL`.
 pub(crate) struct Connection {
     pub ctx: Arc<Context>,
@@ -67,6 +93,10 @@ pub(crate) struct Connection {
     /// per-connection setter changed them (then this connection builds its own config).
     pub settings: Arc<Settings>,
     pub own_settings: bool,
+    /// `SSL_OP_*` bits of this connection (the config-relevant ones also in `settings`).
+    pub options: u64,
+    /// `SSL_MODE_*` bits of this connection.
+    pub mode: u64,
     pub state: Arc<ConnState>,
     /// SNI host name (`SSL_set_tlsext_host_name`).
     pub server_name: Option<String>,
@@ -74,23 +104,58 @@ pub(crate) struct Connection {
     pub param: VerifyParam,
     /// `X509_STORE_CTX` ex_data index and the `SSL *` verify callbacks look up.
     pub verify_ex_data: Option<(i32, usize)>,
-    tls: Option<rustls::Connection>,
+    tls: Option<Tls>,
     /// A server before its rustls connection exists: reading, or holding, the ClientHello.
     hello: Hello,
-    /// Bytes of the current `SSL_write` buffer already handed to rustls.
+    /// Buffers and record tracking, dropped while the connection is idle.
+    bufs: Option<Box<Buffers>>,
+    /// Bytes of the current `SSL_write` buffer already encrypted.
     write_offset: usize,
-    /// Decrypted bytes rustls holds for the application.
-    pending: usize,
+    /// The ServerHello's random (the TLS 1.2 exporter needs it; rustls does not tell).
+    server_random: Option<[u8; 32]>,
+    /// Whether the negotiated version and suite have been published to the hooks.
+    noted: bool,
     eof: bool,
     sent_close: bool,
     received_close: bool,
-    records: RecordBoundary,
+}
+
+/// What an operation asks of rustls when application data may flow.
+enum Want<'a> {
+    /// Nothing: drive the handshake (decrypted data is kept for a later read).
+    Nothing,
+    /// Decrypted data for this buffer.
+    Read(&'a mut [u8]),
+    /// Encrypt (up to one record of) these bytes.
+    Write(&'a [u8]),
+    /// Encrypt a close_notify alert.
+    CloseNotify,
+}
+
+/// What one turn of rustls's state machine produced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Event {
+    /// Handshake or alert bytes went to the output buffer: turn again.
+    Progress,
+    /// rustls needs more bytes from the peer.
+    NeedInput,
+    /// Application data may be sent: this many bytes of the write were encrypted (or the
+    /// close_notify was).
+    Wrote(usize),
+    /// Decrypted application data: this many bytes went to the read's buffer; the rest of
+    /// the record, or all of it when nobody reads, was kept.
+    Data(usize),
+    /// 0-RTT data was kept for `SSL_read_early_data`.
+    Early,
+    /// The peer's close_notify arrived.
+    PeerClosed,
 }
 
 impl Connection {
     /// A connection of `ctx` (`SSL_new`).
     pub(crate) fn new(ctx: Arc<Context>, events: Arc<dyn Events>) -> Result<Self> {
         let settings = ctx.settings().clone();
+        let (options, mode) = (settings.options, settings.mode);
         let param = VerifyParam::copy_of(ctx.param()).ok_or(Error::Crypto)?;
         Ok(Self {
             ctx,
@@ -99,25 +164,41 @@ impl Connection {
             stapled_ocsp: None,
             settings,
             own_settings: false,
+            options,
+            mode,
             state: Arc::new(ConnState::new(events)),
             server_name: None,
             param,
             verify_ex_data: None,
             tls: None,
             hello: Hello::Reading(None),
+            bufs: None,
             write_offset: 0,
-            pending: 0,
+            server_random: None,
+            noted: false,
             eof: false,
             sent_close: false,
             received_close: false,
-            records: RecordBoundary::default(),
         })
     }
 
     /// Changes this connection's settings (it stops sharing the context's config).
     pub(crate) fn update<R>(&mut self, f: impl FnOnce(&mut Settings) -> R) -> R {
         self.own_settings = true;
-        f(Arc::make_mut(&mut self.settings))
+        let settings = Arc::make_mut(&mut self.settings);
+        settings.options = self.options;
+        f(settings)
+    }
+
+    /// `SSL_set_options`/`SSL_clear_options`: the connection's own config only when a bit
+    /// the config depends on changes (nginx sets `SSL_OP_NO_RENEGOTIATION` on every
+    /// connection, which rustls always does anyway).
+    pub(crate) fn set_options(&mut self, options: u64) {
+        let changed = (options ^ self.options) & crate::context::CONFIG_OPTIONS != 0;
+        self.options = options;
+        if changed {
+            self.update(|_| ());
+        }
     }
 
     /// Changes settings the shared configs do not depend on (verification mode,
@@ -126,9 +207,13 @@ impl Connection {
         Arc::make_mut(&mut self.settings)
     }
 
+    fn common(&self) -> Option<&CommonState> {
+        self.tls.as_ref().map(Tls::common)
+    }
+
     /// Whether the handshake has finished.
     pub(crate) fn is_established(&self) -> bool {
-        self.tls.as_ref().is_some_and(|t| !t.is_handshaking())
+        self.common().is_some_and(|t| !t.is_handshaking())
     }
 
     /// Whether the handshake has started.
@@ -140,11 +225,17 @@ impl Connection {
     pub(crate) fn handshake(&mut self, io: &Transport<'_>) -> Step<()> {
         self.begin(io)?;
         loop {
-            self.flush(io)?;
+            let event = self.pump(io, &mut Want::Nothing)?;
             if self.is_established() {
+                self.flush(io)?;
                 self.finish_handshake();
+                self.release_if_idle();
                 return Ok(());
             }
+            if event == Event::PeerClosed {
+                return Err(Stop::Fatal(handshake_eof()));
+            }
+            self.flush(io)?;
             if self.eof {
                 return Err(Stop::Fatal(handshake_eof()));
             }
@@ -180,24 +271,26 @@ impl Connection {
                 sys::ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED,
             )));
         }
-        if self.settings.max_early_data == 0 || self.is_established() {
+        if self.settings.max_early_data == 0 {
             return Ok(None);
         }
         self.begin(io)?;
         loop {
-            if let Some(rustls::Connection::Server(server)) = self.tls.as_mut() {
-                if let Some(mut early) = server.early_data() {
-                    let n = early.read(buf).map_err(Error::Io)?;
-                    if n > 0 {
-                        return Ok(Some(n));
-                    }
-                }
+            if let Some(b) = self.bufs.as_mut().filter(|b| b.early.has_data()) {
+                return Ok(Some(b.early.take(buf)));
             }
-            self.flush(io)?;
             if self.is_established() {
+                self.flush(io)?;
                 self.finish_handshake();
                 return Ok(None);
             }
+            match self.pump(io, &mut Want::Nothing)? {
+                Event::Early => continue,
+                Event::PeerClosed => return Err(Stop::Fatal(handshake_eof())),
+                _ if self.is_established() => continue,
+                _ => {}
+            }
+            self.flush(io)?;
             if self.eof {
                 return Err(Stop::Fatal(handshake_eof()));
             }
@@ -206,7 +299,7 @@ impl Connection {
     }
 
     /// `SSL_write_early_data` on a server: data written before the handshake completes
-    /// (rustls sends it once the client's Finished arrives). Clients cannot send 0-RTT.
+    /// (sent once the server's flight is out). Clients cannot send 0-RTT.
     pub(crate) fn write_early_data(&mut self, io: &Transport<'_>, buf: &[u8]) -> Step<usize> {
         if self.role != Some(Role::Server) {
             return Err(Stop::Fatal(Error::NotSupported(
@@ -214,13 +307,30 @@ impl Connection {
             )));
         }
         self.begin(io)?;
-        let tls = self.tls.as_mut().ok_or(Error::Internal)?;
-        let n = tls.writer().write(buf).map_err(Error::Io)?;
-        self.flush(io)?;
-        Ok(n)
+        let mut written = 0;
+        while written < buf.len() {
+            match self.pump(io, &mut Want::Write(&buf[written..]))? {
+                Event::Wrote(n) => written += n,
+                Event::NeedInput => {
+                    self.flush(io)?;
+                    if self.eof {
+                        return Err(Stop::Fatal(handshake_eof()));
+                    }
+                    self.fill(io)?;
+                }
+                Event::PeerClosed => return Err(Stop::Fatal(handshake_eof())),
+                Event::Progress | Event::Data(_) | Event::Early => {}
+            }
+        }
+        // The bytes are committed: a write BIO that is full now gets them later.
+        match self.flush(io) {
+            Ok(()) | Err(Stop::WantWrite) => Ok(written),
+            Err(stop) => Err(stop),
+        }
     }
 
-    /// `SSL_read`: returns decrypted bytes, doing the handshake first if needed.
+    /// `SSL_read`: returns decrypted bytes (at most one record's), doing the handshake
+    /// first if needed.
     pub(crate) fn read(&mut self, io: &Transport<'_>, buf: &mut [u8]) -> Step<usize> {
         if self.role.is_none() {
             return Err(Stop::Fatal(Error::Reason(sys::SSL_R_UNINITIALIZED)));
@@ -228,32 +338,38 @@ impl Connection {
         if !self.is_established() {
             self.handshake(io)?;
         }
+        if buf.is_empty() {
+            return Ok(0);
+        }
         loop {
-            let tls = self.tls.as_mut().ok_or(Error::Internal)?;
-            match tls.reader().read(buf) {
-                Ok(0) if !buf.is_empty() => {
-                    self.received_close = true;
-                    return Err(Stop::ZeroReturn);
-                }
-                Ok(n) => {
-                    self.pending = self.pending.saturating_sub(n);
-                    return Ok(n);
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                    if self.settings.options & sys::SSL_OP_IGNORE_UNEXPECTED_EOF != 0 {
-                        return Err(Stop::ZeroReturn);
-                    }
-                    return Err(Stop::Fatal(Error::UnexpectedEof));
-                }
-                Err(e) => return Err(Stop::Fatal(Error::Io(e))),
+            if let Some(b) = self.bufs.as_mut().filter(|b| b.plain.has_data()) {
+                return Ok(b.plain.take(buf));
             }
             if self.received_close {
                 return Err(Stop::ZeroReturn);
             }
-            self.flush(io)?;
-            self.fill(io)?;
+            match self.pump(io, &mut Want::Read(&mut *buf))? {
+                Event::Data(n) if n > 0 => return Ok(n),
+                Event::PeerClosed => self.received_close = true,
+                Event::NeedInput | Event::Wrote(_) => {
+                    self.flush(io)?;
+                    if self.eof {
+                        return Err(self.unexpected_eof());
+                    }
+                    self.fill(io)?;
+                }
+                Event::Data(_) | Event::Early | Event::Progress => {}
+            }
         }
+    }
+
+    /// EOF from the transport without the peer's close_notify.
+    fn unexpected_eof(&mut self) -> Stop {
+        if self.options & sys::SSL_OP_IGNORE_UNEXPECTED_EOF != 0 {
+            self.received_close = true;
+            return Stop::ZeroReturn;
+        }
+        Stop::Fatal(Error::UnexpectedEof)
     }
 
     /// `SSL_write`: all of `buf` or a stop; after WANT_WRITE the application calls again
@@ -268,19 +384,25 @@ impl Connection {
         if self.sent_close {
             return Err(Stop::Fatal(Error::Reason(sys::SSL_R_PROTOCOL_IS_SHUTDOWN)));
         }
-        let partial = self.settings.mode & sys::SSL_MODE_ENABLE_PARTIAL_WRITE as u64 != 0;
+        let partial = self.mode & sys::SSL_MODE_ENABLE_PARTIAL_WRITE as u64 != 0;
         loop {
-            let offset = self.write_offset.min(buf.len());
-            if offset < buf.len() {
-                let tls = self.tls.as_mut().ok_or(Error::Internal)?;
-                let n = tls.writer().write(&buf[offset..]).map_err(Error::Io)?;
-                self.write_offset = offset + n;
-            }
             self.flush(io)?;
-            if self.write_offset >= buf.len() || partial {
-                let n = self.write_offset.min(buf.len());
+            let offset = self.write_offset.min(buf.len());
+            if offset >= buf.len() || (partial && offset > 0) {
                 self.write_offset = 0;
-                return Ok(n);
+                self.release_if_idle();
+                return Ok(offset);
+            }
+            match self.pump(io, &mut Want::Write(&buf[offset..]))? {
+                Event::Wrote(n) => self.write_offset = offset + n,
+                Event::PeerClosed => self.received_close = true,
+                Event::NeedInput => {
+                    if self.eof {
+                        return Err(self.unexpected_eof());
+                    }
+                    self.fill(io)?;
+                }
+                Event::Data(_) | Event::Early | Event::Progress => {}
             }
         }
     }
@@ -299,13 +421,19 @@ impl Connection {
             self.received_close = true;
             return Ok(true);
         }
-        let Some(tls) = self.tls.as_mut().filter(|t| !t.is_handshaking()) else {
+        if !self.is_established() {
             return Err(Stop::Fatal(Error::Reason(
                 sys::SSL_R_SHUTDOWN_WHILE_IN_INIT,
             )));
-        };
+        }
         if !self.sent_close {
-            tls.send_close_notify();
+            loop {
+                match self.pump(io, &mut Want::CloseNotify)? {
+                    Event::PeerClosed => self.received_close = true,
+                    Event::Data(_) | Event::Early | Event::Progress => {}
+                    Event::Wrote(_) | Event::NeedInput => break,
+                }
+            }
             self.sent_close = true;
             self.flush(io)?;
             return Ok(self.received_close);
@@ -342,32 +470,32 @@ impl Connection {
 
     /// `SSL_pending`: decrypted bytes ready to read.
     pub(crate) fn pending(&self) -> usize {
-        self.pending
+        self.bufs.as_ref().map_or(0, |b| b.plain.len())
     }
 
     /// The negotiated protocol version, once known.
     pub(crate) fn version(&self) -> Option<u16> {
-        self.tls.as_ref()?.protocol_version().map(u16::from)
+        self.common()?.protocol_version().map(u16::from)
     }
 
     /// The negotiated cipher suite, once known.
     pub(crate) fn cipher(&self) -> Option<&'static Cipher> {
-        Cipher::find(self.tls.as_ref()?.negotiated_cipher_suite()?)
+        Cipher::find(self.common()?.negotiated_cipher_suite()?)
     }
 
     /// The negotiated ALPN protocol.
     pub(crate) fn alpn(&self) -> Option<&[u8]> {
-        self.tls.as_ref()?.alpn_protocol()
+        self.common()?.alpn_protocol()
     }
 
     /// The negotiated key-exchange group.
     pub(crate) fn group(&self) -> Option<rustls::NamedGroup> {
-        Some(self.tls.as_ref()?.negotiated_key_exchange_group()?.name())
+        Some(self.common()?.negotiated_key_exchange_group()?.name())
     }
 
     /// Whether the handshake resumed a session.
     pub(crate) fn session_reused(&self) -> bool {
-        self.tls.as_ref().and_then(|t| t.handshake_kind()) == Some(HandshakeKind::Resumed)
+        self.common().and_then(CommonState::handshake_kind) == Some(HandshakeKind::Resumed)
     }
 
     /// `SSL_export_keying_material`.
@@ -377,14 +505,25 @@ impl Connection {
         label: &[u8],
         context: Option<&[u8]>,
     ) -> Result<()> {
-        let tls = self
-            .tls
-            .as_ref()
+        let suite = self
+            .common()
             .filter(|t| !t.is_handshaking())
+            .and_then(CommonState::negotiated_cipher_suite)
             .ok_or(Error::Reason(sys::SSL_R_UNINITIALIZED))?;
-        tls.export_keying_material(out, label, context)
-            .map(|_| ())
-            .map_err(Error::Tls)
+        let hash = match suite {
+            SupportedCipherSuite::Tls12(s) => s.common.hash_provider.algorithm(),
+            SupportedCipherSuite::Tls13(s) => s.common.hash_provider.algorithm(),
+        };
+        let secret = lock(&self.state.export);
+        let secret = secret.as_ref().ok_or(Error::Internal)?;
+        crate::exporter::export(
+            secret,
+            hash,
+            self.server_random.as_ref(),
+            out,
+            label,
+            context,
+        )
     }
 
     /// The SNI host name: the one a server received, or the one a client sends.
@@ -404,15 +543,15 @@ impl Connection {
 
     /// Publishes what verification and the certificate hooks need for this handshake.
     fn prepare(&mut self) -> Result<()> {
-        *lock(&self.state.verify) = Some(VerifySetup {
+        *lock(&self.state.verify) = Some(Box::new(VerifySetup {
             mode: self.settings.verify_mode,
             callback: self.settings.verify_callback,
             store: self.ctx.store(),
             param: VerifyParam::copy_of(&self.param),
             ex_data: self.verify_ex_data,
-        });
+        }));
         let mut credentials = self.settings.credentials.certified_keys()?;
-        if self.settings.mode & sys::SSL_MODE_NO_AUTO_CHAIN as u64 == 0 {
+        if self.mode & sys::SSL_MODE_NO_AUTO_CHAIN as u64 == 0 {
             let store = self.ctx.store();
             for key in credentials.iter_mut().filter(|k| k.cert.len() == 1) {
                 *key = crate::credentials::auto_chain(key, &store);
@@ -434,8 +573,8 @@ impl Connection {
         *lock(&self.state.credentials) = credentials;
         *lock(&self.state.server_cache) = self.ctx.internal_sessions(&self.settings);
         *lock(&self.state.session_timeout) = self.settings.session_timeout;
-        *lock(&self.state.single_use_sessions) = self.settings.max_early_data > 0
-            && self.settings.options & sys::SSL_OP_NO_ANTI_REPLAY == 0;
+        *lock(&self.state.single_use_sessions) =
+            self.settings.max_early_data > 0 && self.options & sys::SSL_OP_NO_ANTI_REPLAY == 0;
         Ok(())
     }
 
@@ -457,13 +596,14 @@ impl Connection {
         };
         let alpn = self.settings.alpn.clone();
         let _current = current::enter(&self.state);
-        let conn = ClientConnection::new_with_alpn(config, name, alpn)?;
-        self.tls = Some(conn.into());
+        let conn = UnbufferedClientConnection::new_with_alpn(config, name, alpn)?;
+        self.tls = Some(Tls::Client(conn));
         Ok(())
     }
 
     /// Server: reads the ClientHello, stops once for the application's callbacks, then
-    /// builds the rustls connection with the config their choices select.
+    /// starts the rustls connection with the config their choices select, which reads the
+    /// same ClientHello again from the input buffer.
     fn accept(&mut self, io: &Transport<'_>) -> Step<()> {
         loop {
             match std::mem::replace(&mut self.hello, Hello::Reading(None)) {
@@ -477,7 +617,7 @@ impl Connection {
                             let tls13 = self
                                 .settings
                                 .versions
-                                .enabled(self.settings.options)
+                                .enabled(self.options)
                                 .contains(&&rustls::version::TLS13)
                                 && info.raw_ciphers.chunks(2).any(|c| c[0] == 0x13);
                             lock(&self.state.negotiated).0 = if tls13 { 0x0304 } else { 0x0303 };
@@ -497,9 +637,11 @@ impl Connection {
                         return Err(Stop::Fatal(handshake_eof()));
                     }
                     let rbio = io.rbio.ok_or_else(no_bio)?;
-                    let mut reader = BioReader {
+                    let bufs = self.bufs.get_or_insert_with(Box::default);
+                    let mut reader = HelloReader {
                         bio: rbio,
-                        records: &mut self.records,
+                        records: &mut bufs.records,
+                        copy: &mut bufs.input,
                     };
                     let read = acceptor.read_tls(&mut reader);
                     self.hello = Hello::Reading(Some(acceptor));
@@ -518,23 +660,14 @@ impl Connection {
                     return Err(Stop::ClientHello);
                 }
                 Hello::Decided(accepted, alpn) => {
+                    drop(accepted);
                     self.prepare()?;
                     let own = self.own_settings.then_some(&*self.settings);
                     let config = self.ctx.server_config(own, alpn.as_deref())?;
                     let _current = current::enter(&self.state);
-                    match accepted.into_connection(config) {
-                        Ok(conn) => {
-                            self.tls = Some(conn.into());
-                            self.note_negotiated();
-                            return Ok(());
-                        }
-                        Err((e, mut alert)) => {
-                            if let Some(wbio) = io.wbio {
-                                let _ = alert.write_all(&mut BioWriter(wbio));
-                            }
-                            return Err(Stop::Fatal(self.tls_error(e)));
-                        }
-                    }
+                    let conn = UnbufferedServerConnection::new(config).map_err(Error::Tls)?;
+                    self.tls = Some(Tls::Server(conn));
+                    return Ok(());
                 }
             }
         }
@@ -552,7 +685,10 @@ impl Connection {
     /// OpenSSL names a plain HTTP request or proxy CONNECT sent to a TLS port.
     fn hello_error(&self, e: rustls::Error) -> Error {
         if let rustls::Error::InvalidMessage(_) = e {
-            let head = self.records.first_bytes();
+            let head = self
+                .bufs
+                .as_ref()
+                .map_or(&[][..], |b| b.records.first_bytes());
             for method in [
                 &b"GET "[..],
                 b"POST ",
@@ -572,65 +708,123 @@ impl Connection {
         Error::Tls(e)
     }
 
-    /// Writes everything rustls has queued to the write BIO.
+    /// Turns rustls's state machine until it needs something: more input, or the
+    /// operation's data (`want`) to flow. Output accumulates in the output buffer.
+    fn pump(&mut self, io: &Transport<'_>, want: &mut Want<'_>) -> Step<Event> {
+        let result = {
+            let _current = current::enter(&self.state);
+            loop {
+                let bufs = self.bufs.get_or_insert_with(Box::default);
+                let turned = match self.tls.as_mut() {
+                    Some(Tls::Client(c)) => turn::<ClientConnectionData>(c, bufs, want, None),
+                    Some(Tls::Server(s)) => {
+                        turn::<ServerConnectionData>(s, bufs, want, Some(&mut self.server_random))
+                    }
+                    None => return Err(Stop::Fatal(Error::Internal)),
+                };
+                if !self.noted {
+                    self.note_negotiated();
+                }
+                match turned {
+                    Ok(Event::Progress) => continue,
+                    other => break other,
+                }
+            }
+        };
+        result.map_err(|e| self.fail(io, e))
+    }
+
+    /// A fatal rustls error: sends the alert rustls queued for it, then reports it.
+    fn fail(&mut self, io: &Transport<'_>, e: rustls::Error) -> Stop {
+        {
+            let _current = current::enter(&self.state);
+            let bufs = self.bufs.get_or_insert_with(Box::default);
+            for _ in 0..4 {
+                let turned = match self.tls.as_mut() {
+                    Some(Tls::Client(c)) => {
+                        turn::<ClientConnectionData>(c, bufs, &mut Want::Nothing, None)
+                    }
+                    Some(Tls::Server(s)) => {
+                        turn::<ServerConnectionData>(s, bufs, &mut Want::Nothing, None)
+                    }
+                    None => break,
+                };
+                if turned != Ok(Event::Progress) {
+                    break;
+                }
+            }
+        }
+        let _ = self.flush(io);
+        Stop::Fatal(self.tls_error(e))
+    }
+
+    /// Drops the buffers while nothing is in them (an idle keep-alive connection).
+    fn release_if_idle(&mut self) {
+        if self.bufs.as_mut().is_some_and(|b| b.release_idle()) {
+            self.bufs = None;
+        }
+    }
+
+    /// Writes the output buffer to the write BIO; the buffer goes back to the pool once
+    /// empty.
     fn flush(&mut self, io: &Transport<'_>) -> Step<()> {
-        let Some(tls) = self.tls.as_mut() else {
+        let Some(out) = self.bufs.as_mut().map(|b| &mut b.output) else {
             return Ok(());
         };
-        if !tls.wants_write() {
+        if out.is_empty() {
             return Ok(());
         }
         let wbio = io.wbio.ok_or_else(no_bio)?;
-        while tls.wants_write() {
-            match tls.write_tls(&mut BioWriter(wbio)) {
-                Ok(_) => {}
+        while !out.is_empty() {
+            match wbio.write(out.pending()) {
+                Ok(n) => out.consume(n),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(Stop::WantWrite),
                 Err(e) => return Err(Stop::Fatal(Error::Io(e))),
             }
         }
+        out.release();
         Ok(())
     }
 
-    /// Reads from the read BIO and processes what arrived.
+    /// Reads from the read BIO, no further than the end of the current record (as OpenSSL
+    /// does without read-ahead: bytes of the next record stay in the socket, so an
+    /// application that polls the socket before reading again, as curl and nginx do,
+    /// still sees them). Sets `eof` at the end of the stream.
     fn fill(&mut self, io: &Transport<'_>) -> Step<()> {
         let rbio = io.rbio.ok_or_else(no_bio)?;
-        let tls = self.tls.as_mut().ok_or(Error::Internal)?;
-        let mut reader = BioReader {
-            bio: rbio,
-            records: &mut self.records,
-        };
-        match tls.read_tls(&mut reader) {
+        let bufs = self.bufs.get_or_insert_with(Box::default);
+        let wanted = bufs.records.wanted();
+        let space = &mut bufs.input.space(wanted)[..wanted];
+        match rbio.read(space) {
             Ok(0) => self.eof = true,
-            Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(Stop::WantRead),
+            Ok(n) => {
+                bufs.records.consumed(&space[..n]);
+                bufs.input.filled(n);
+                if bufs.records.at_boundary()
+                    && self.server_random.is_none()
+                    && self.role == Some(Role::Client)
+                {
+                    let record = bufs.input.last(bufs.records.last_record_len());
+                    self.server_random = server_hello_random(record);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                if bufs.release_idle() {
+                    self.bufs = None;
+                }
+                return Err(Stop::WantRead);
+            }
             Err(e) => return Err(Stop::Fatal(Error::Io(e))),
         }
-        let result = {
-            let _current = current::enter(&self.state);
-            tls.process_new_packets()
-        };
-        match result {
-            Ok(state) => {
-                self.note_negotiated();
-                self.pending = state.plaintext_bytes_to_read();
-                if state.peer_has_closed() && state.plaintext_bytes_to_read() == 0 {
-                    self.received_close = true;
-                }
-                Ok(())
-            }
-            Err(e) => {
-                // Send the alert rustls queued; the failure is what gets reported.
-                let _ = self.flush(io);
-                Err(Stop::Fatal(self.tls_error(e)))
-            }
-        }
+        Ok(())
     }
 
     /// Publishes the negotiated version and suite once known (new sessions carry them).
-    fn note_negotiated(&self) {
-        let Some(tls) = self.tls.as_ref() else { return };
+    fn note_negotiated(&mut self) {
+        let Some(tls) = self.common() else { return };
         if let (Some(v), Some(suite)) = (tls.protocol_version(), tls.negotiated_cipher_suite()) {
             *lock(&self.state.negotiated) = (u16::from(v), u16::from(suite.suite()));
+            self.noted = true;
         }
     }
 
@@ -644,7 +838,13 @@ impl Connection {
                 self.param.take_peername(param);
             }
         }
-        let Some(tls) = self.tls.as_ref() else { return };
+        // The certificate hooks are done too.
+        *lock(&self.state.credentials) = Vec::new();
+        // The hello random matters to the TLS 1.2 exporter only.
+        if self.version() != Some(0x0303) {
+            self.server_random = None;
+        }
+        let Some(tls) = self.common() else { return };
         let mut outcome = self.state.outcome();
         if outcome.peer_chain.is_empty() {
             if let Some(certs) = tls.peer_certificates() {
@@ -664,19 +864,377 @@ impl Connection {
     }
 }
 
-/// Reads from the BIO no further than the end of the current TLS record, as OpenSSL does
-/// without read-ahead: bytes of the next record stay in the socket, so an application that
-/// polls the socket before calling `SSL_read` again (curl, nginx) still sees them.
-struct BioReader<'a> {
-    bio: &'a Bio,
-    records: &'a mut RecordBoundary,
+/// The two sides of rustls's unbuffered API, for code written once for both.
+trait Side: Sized {
+    fn process<'c, 'i>(
+        conn: &'c mut UnbufferedConnectionCommon<Self>,
+        input: &'i mut [u8],
+    ) -> UnbufferedStatus<'c, 'i, Self>;
+
+    /// Moves received 0-RTT data to `out` (servers only get any).
+    fn take_early(
+        early: ReadEarlyData<'_, '_, Self>,
+        out: &mut PlainBuffer,
+    ) -> std::result::Result<(), rustls::Error>;
 }
 
-impl Read for BioReader<'_> {
+impl Side for ClientConnectionData {
+    fn process<'c, 'i>(
+        conn: &'c mut UnbufferedConnectionCommon<Self>,
+        input: &'i mut [u8],
+    ) -> UnbufferedStatus<'c, 'i, Self> {
+        conn.process_tls_records(input)
+    }
+
+    fn take_early(
+        _: ReadEarlyData<'_, '_, Self>,
+        _: &mut PlainBuffer,
+    ) -> std::result::Result<(), rustls::Error> {
+        Ok(())
+    }
+}
+
+impl Side for ServerConnectionData {
+    fn process<'c, 'i>(
+        conn: &'c mut UnbufferedConnectionCommon<Self>,
+        input: &'i mut [u8],
+    ) -> UnbufferedStatus<'c, 'i, Self> {
+        conn.process_tls_records(input)
+    }
+
+    fn take_early(
+        mut early: ReadEarlyData<'_, '_, Self>,
+        out: &mut PlainBuffer,
+    ) -> std::result::Result<(), rustls::Error> {
+        while let Some(record) = early.next_record() {
+            out.extend(record?.payload);
+        }
+        Ok(())
+    }
+}
+
+/// The largest plaintext one record carries.
+const MAX_FRAGMENT: usize = 16384;
+
+/// One turn of rustls's state machine over the received bytes, doing what the state asks:
+/// encoding handshake records into the output buffer, encrypting the operation's data,
+/// moving decrypted data out. `server_random` (servers) is filled from the ServerHello
+/// record as it is encoded.
+fn turn<D: Side>(
+    conn: &mut UnbufferedConnectionCommon<D>,
+    bufs: &mut Buffers,
+    want: &mut Want<'_>,
+    server_random: Option<&mut Option<[u8; 32]>>,
+) -> std::result::Result<Event, rustls::Error> {
+    let Buffers {
+        input,
+        output,
+        plain,
+        early,
+        records: _,
+    } = bufs;
+    let status = D::process(conn, input.filled_mut());
+    let mut discard = status.discard;
+    let event = match status.state {
+        Err(e) => Err(e),
+        Ok(ConnectionState::ReadTraffic(mut traffic)) => {
+            let mut copied = 0;
+            match want {
+                // One record per read, as OpenSSL returns; what does not fit is kept.
+                Want::Read(buf) => {
+                    if let Some(record) = traffic.next_record() {
+                        let record = record?;
+                        discard += record.discard;
+                        copied = record.payload.len().min(buf.len());
+                        buf[..copied].copy_from_slice(&record.payload[..copied]);
+                        plain.extend(&record.payload[copied..]);
+                    }
+                }
+                _ => {
+                    while let Some(record) = traffic.next_record() {
+                        let record = record?;
+                        discard += record.discard;
+                        plain.extend(record.payload);
+                    }
+                }
+            }
+            Ok(Event::Data(copied))
+        }
+        Ok(ConnectionState::ReadEarlyData(data)) => {
+            D::take_early(data, early).map(|()| Event::Early)
+        }
+        Ok(ConnectionState::EncodeTlsData(mut encode)) => {
+            let mut need = 0;
+            loop {
+                let space = output.space(need);
+                match encode.encode(space) {
+                    Ok(n) => {
+                        if let Some(random) = server_random.filter(|r| r.is_none()) {
+                            *random = server_hello_random(&space[..n]);
+                        }
+                        output.filled(n);
+                        break Ok(Event::Progress);
+                    }
+                    Err(EncodeError::InsufficientSize(InsufficientSizeError { required_size })) => {
+                        need = required_size;
+                    }
+                    Err(EncodeError::AlreadyEncoded) => break Ok(Event::Progress),
+                }
+            }
+        }
+        Ok(ConnectionState::TransmitTlsData(transmit)) => {
+            // The records are in the output buffer, which the operation flushes.
+            transmit.done();
+            Ok(Event::Progress)
+        }
+        Ok(ConnectionState::WriteTraffic(mut traffic)) => match want {
+            Want::Write(data) => {
+                let chunk = &data[..data.len().min(MAX_FRAGMENT)];
+                let mut need = chunk.len() + 64;
+                loop {
+                    match traffic.encrypt(chunk, output.space(need)) {
+                        Ok(n) => {
+                            output.filled(n);
+                            break Ok(Event::Wrote(chunk.len()));
+                        }
+                        Err(EncryptError::InsufficientSize(InsufficientSizeError {
+                            required_size,
+                        })) => need = required_size,
+                        Err(e) => break Err(rustls::Error::General(e.to_string())),
+                    }
+                }
+            }
+            Want::CloseNotify => {
+                let mut need = 64;
+                loop {
+                    match traffic.queue_close_notify(output.space(need)) {
+                        Ok(n) => {
+                            output.filled(n);
+                            break Ok(Event::Wrote(0));
+                        }
+                        Err(EncryptError::InsufficientSize(InsufficientSizeError {
+                            required_size,
+                        })) => need = required_size,
+                        Err(e) => break Err(rustls::Error::General(e.to_string())),
+                    }
+                }
+            }
+            Want::Nothing | Want::Read(_) => Ok(Event::NeedInput),
+        },
+        Ok(ConnectionState::BlockedHandshake) => Ok(Event::NeedInput),
+        Ok(ConnectionState::PeerClosed | ConnectionState::Closed) => Ok(Event::PeerClosed),
+        Ok(_) => Err(rustls::Error::General("unexpected rustls state".into())),
+    };
+    input.discard(discard);
+    event
+}
+
+/// The random of a ServerHello record (`record` is a whole record).
+fn server_hello_random(record: &[u8]) -> Option<[u8; 32]> {
+    // Record header (5), handshake type 2 and length (4), legacy version (2), random (32).
+    if record.len() < 43 || record[0] != 22 || record[5] != 2 {
+        return None;
+    }
+    record[11..43].try_into().ok()
+}
+
+/// Size of the buffers the pool hands out: the largest record (16 KiB of plaintext and
+/// the most any cipher adds) and room for a small one besides.
+const BUFFER_SIZE: usize = 5 + MAX_FRAGMENT + 2048 + 512;
+/// Buffers kept per thread for reuse.
+const POOL_SIZE: usize = 4;
+
+thread_local! {
+    static POOL: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A zeroed buffer of at least `min` bytes, reusing a pooled one when it fits.
+fn take_buffer(min: usize) -> Vec<u8> {
+    let size = min.max(BUFFER_SIZE);
+    let pooled = if size == BUFFER_SIZE {
+        POOL.try_with(|p| p.borrow_mut().pop()).ok().flatten()
+    } else {
+        None
+    };
+    pooled.unwrap_or_else(|| vec![0; size])
+}
+
+/// Returns a buffer to the pool (one of the standard size, while the pool has room).
+fn give_buffer(buf: Vec<u8>) {
+    if buf.len() != BUFFER_SIZE {
+        return;
+    }
+    let _ = POOL.try_with(|p| {
+        let mut pool = p.borrow_mut();
+        if pool.len() < POOL_SIZE {
+            pool.push(buf);
+        }
+    });
+}
+
+/// A connection's buffers; all empty (no memory) while the connection is idle.
+#[derive(Default)]
+struct Buffers {
+    /// Received bytes rustls has not consumed: whole records and the start of the next.
+    input: RecordBuffer,
+    /// Records for the write BIO.
+    output: RecordBuffer,
+    /// Decrypted bytes the application's reads had no room for yet.
+    plain: PlainBuffer,
+    /// 0-RTT data not yet read (server).
+    early: PlainBuffer,
+    /// Where the record being received ends.
+    records: RecordBoundary,
+}
+
+impl Buffers {
+    /// Gives back the buffers that hold nothing; true if nothing at all is held (the
+    /// connection can drop this state until it is busy again).
+    fn release_idle(&mut self) -> bool {
+        self.input.release();
+        self.output.release();
+        self.plain.release();
+        self.input.buf.is_empty()
+            && self.output.buf.is_empty()
+            && !self.plain.has_data()
+            && !self.early.has_data()
+            && self.records.at_boundary()
+    }
+}
+
+/// Bytes `buf[start..end]`; the storage is pooled and released when empty.
+#[derive(Default)]
+struct RecordBuffer {
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+impl RecordBuffer {
+    fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    /// Room for at least `n` more bytes after the data.
+    fn space(&mut self, n: usize) -> &mut [u8] {
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        }
+        if self.buf.len() < self.end + n {
+            if self.buf.is_empty() {
+                self.buf = take_buffer(n);
+            } else {
+                if self.start > 0 {
+                    self.buf.copy_within(self.start..self.end, 0);
+                    self.end -= self.start;
+                    self.start = 0;
+                }
+                if self.buf.len() < self.end + n {
+                    self.buf.resize(self.end + n, 0);
+                }
+            }
+        }
+        &mut self.buf[self.end..]
+    }
+
+    /// Marks `n` bytes of [`RecordBuffer::space`] as data.
+    fn filled(&mut self, n: usize) {
+        self.end += n;
+    }
+
+    fn filled_mut(&mut self) -> &mut [u8] {
+        &mut self.buf[self.start..self.end]
+    }
+
+    fn pending(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    /// The last `n` bytes of data.
+    fn last(&self, n: usize) -> &[u8] {
+        &self.buf[self.end.saturating_sub(n).max(self.start)..self.end]
+    }
+
+    /// Drops `n` bytes from the front.
+    fn consume(&mut self, n: usize) {
+        self.start = (self.start + n).min(self.end);
+    }
+
+    /// Drops `n` bytes from the front (rustls's discard count).
+    fn discard(&mut self, n: usize) {
+        self.consume(n);
+    }
+
+    /// Gives the storage back if it holds no data.
+    fn release(&mut self) {
+        if self.start == self.end && !self.buf.is_empty() {
+            give_buffer(std::mem::take(&mut self.buf));
+            self.start = 0;
+            self.end = 0;
+        }
+    }
+}
+
+/// Decrypted bytes waiting for the application.
+#[derive(Default)]
+struct PlainBuffer {
+    data: Vec<u8>,
+    pos: usize,
+}
+
+impl PlainBuffer {
+    fn has_data(&self) -> bool {
+        self.pos < self.data.len()
+    }
+
+    fn len(&self) -> usize {
+        self.data.len() - self.pos
+    }
+
+    fn extend(&mut self, bytes: &[u8]) {
+        if self.pos == self.data.len() {
+            self.data.clear();
+            self.pos = 0;
+        }
+        self.data.extend_from_slice(bytes);
+    }
+
+    /// Copies out as much as fits in `buf`.
+    fn take(&mut self, buf: &mut [u8]) -> usize {
+        let n = self.len().min(buf.len());
+        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        self.pos += n;
+        if self.pos == self.data.len() {
+            self.data.clear();
+            self.pos = 0;
+        }
+        n
+    }
+
+    fn release(&mut self) {
+        if !self.has_data() {
+            self.data = Vec::new();
+            self.pos = 0;
+        }
+    }
+}
+
+/// Reads the ClientHello for rustls's `Acceptor`, one record at a time, and keeps a copy
+/// in the input buffer for the connection that answers it.
+struct HelloReader<'a> {
+    bio: &'a Bio,
+    records: &'a mut RecordBoundary,
+    copy: &'a mut RecordBuffer,
+}
+
+impl Read for HelloReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let limit = buf.len().min(self.records.wanted());
         let n = self.bio.read(&mut buf[..limit])?;
         self.records.consumed(&buf[..n]);
+        self.copy.space(n)[..n].copy_from_slice(&buf[..n]);
+        self.copy.filled(n);
         Ok(n)
     }
 }
@@ -706,6 +1264,15 @@ impl RecordBoundary {
         }
     }
 
+    /// Whether the bytes read so far end with a whole record.
+    fn at_boundary(&self) -> bool {
+        self.body_left == 0 && self.header_len == 0
+    }
+
+    /// The length of the last whole record (header included), at a boundary.
+    fn last_record_len(&self) -> usize {
+        5 + usize::from(u16::from_be_bytes([self.header[3], self.header[4]]))
+    }
     /// Accounts for bytes read.
     fn consumed(&mut self, mut data: &[u8]) {
         let n = data.len().min(self.first.len() - self.first_len);

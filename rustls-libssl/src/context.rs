@@ -22,6 +22,16 @@ use crate::tickets::{OwnTickets, TicketHook};
 use crate::verify;
 use crate::versions::{VersionRange, TLS1_2, TLS1_3};
 
+/// The `SSL_OP_*` bits the rustls configs are built from (protocol versions, server cipher
+/// preference, tickets); the others are read per connection.
+pub(crate) const CONFIG_OPTIONS: u64 = sys::SSL_OP_NO_SSLv3
+    | sys::SSL_OP_NO_TLSv1
+    | sys::SSL_OP_NO_TLSv1_1
+    | sys::SSL_OP_NO_TLSv1_2
+    | sys::SSL_OP_NO_TLSv1_3
+    | sys::SSL_OP_CIPHER_SERVER_PREFERENCE
+    | sys::SSL_OP_NO_TICKET;
+
 /// Which roles a method allows (`TLS_method`, `TLS_client_method`, `TLS_server_method`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Method {

@@ -12,6 +12,7 @@ use rustls::server::StoresServerSessions;
 use rustls::sign::CertifiedKey;
 
 use crate::crypto_sys::{Cert, VerifyCallback, VerifyParam, X509Store};
+use crate::exporter::ExportSecret;
 use crate::session::Session;
 
 /// Application callbacks the core triggers; implemented by the ABI layer, which knows the
@@ -61,7 +62,8 @@ pub(crate) struct Outcome {
 /// State shared between a connection and the hooks running inside its rustls calls.
 pub(crate) struct ConnState {
     pub events: Arc<dyn Events>,
-    pub verify: Mutex<Option<VerifySetup>>,
+    /// Set for the handshake only.
+    pub verify: Mutex<Option<Box<VerifySetup>>>,
     pub outcome: Mutex<Outcome>,
     /// The session the application asked to resume (`SSL_set_session`).
     pub resume: Mutex<Option<Arc<Session>>>,
@@ -79,6 +81,8 @@ pub(crate) struct ConnState {
     pub session_timeout: Mutex<u64>,
     /// Sessions are single use (0-RTT anti-replay), else resumable again, as in OpenSSL.
     pub single_use_sessions: Mutex<bool>,
+    /// The secret keying-material exporters derive from, from the key-log hook.
+    pub export: Mutex<Option<ExportSecret>>,
 }
 
 /// The parts of a ClientHello the application can ask about.
@@ -108,6 +112,7 @@ impl ConnState {
             negotiated: Mutex::new((0, 0)),
             session_timeout: Mutex::new(300),
             single_use_sessions: Mutex::new(false),
+            export: Mutex::new(None),
         }
     }
 

@@ -1,9 +1,11 @@
 //! The rustls key-log hook: forwards NSS key-log lines to the application's callback
-//! (`SSL_CTX_set_keylog_callback`; curl writes them to `SSLKEYLOGFILE`).
+//! (`SSL_CTX_set_keylog_callback`; curl writes them to `SSLKEYLOGFILE`), and keeps the
+//! secret `SSL_export_keying_material` derives from.
 
 use std::fmt::Write as _;
 
 use crate::current;
+use crate::exporter::{ExportSecret, SecretKind};
 
 /// Shared by every connection of a context; finds the connection through [`current`].
 #[derive(Debug)]
@@ -14,14 +16,21 @@ impl rustls::KeyLog for KeyLogHook {
         let Some(state) = current::current() else {
             return;
         };
-        if !state.events.wants_keylog() {
-            return;
+        if let (Some(kind), Ok(client_random)) =
+            (SecretKind::from_label(label), client_random.try_into())
+        {
+            *current::lock(&state.export) = ExportSecret::new(kind, client_random, secret);
         }
-        state.events.keylog(&line(label, client_random, secret));
+        if state.events.wants_keylog() {
+            state.events.keylog(&line(label, client_random, secret));
+        }
     }
 
-    fn will_log(&self, _label: &str) -> bool {
-        current::current().is_some_and(|s| s.events.wants_keylog())
+    /// The exporter's secret is always taken (`SSL_export_keying_material`); the others
+    /// only for the application's key-log callback.
+    fn will_log(&self, label: &str) -> bool {
+        SecretKind::from_label(label).is_some()
+            || current::current().is_some_and(|s| s.events.wants_keylog())
     }
 }
 

@@ -17,6 +17,7 @@ mod context;
 mod credentials;
 mod current;
 mod error;
+mod exporter;
 mod groups;
 mod keylog;
 mod session;

@@ -337,6 +337,14 @@ pub unsafe extern "C" fn SSL_ctrl(
                 // not need a config of its own.
                 settings_ctrl(&ctrl, conn.settings_mut()).unwrap_or(Ok(0))
             }
+            Ctrl::Mode(bits) => {
+                conn.mode |= bits;
+                Ok(conn.mode as c_long)
+            }
+            Ctrl::ClearMode(bits) => {
+                conn.mode &= !bits;
+                Ok(conn.mode as c_long)
+            }
             Ctrl::Unknown(cmd) => {
                 log_unknown("SSL_ctrl", cmd);
                 Ok(0)

@@ -511,10 +511,10 @@ pub unsafe extern "C" fn SSL_get_ex_data(ssl: *const SSL, idx: c_int) -> *mut c_
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_options(ssl: *mut SSL, op: u64) -> u64 {
     entry(|| {
-        Ok(try_ref!(ssl).conn()?.update(|s| {
-            s.options |= op;
-            s.options
-        }))
+        let mut conn = try_ref!(ssl).conn()?;
+        let options = conn.options | op;
+        conn.set_options(options);
+        Ok(options)
     })
 }
 
@@ -522,17 +522,17 @@ pub unsafe extern "C" fn SSL_set_options(ssl: *mut SSL, op: u64) -> u64 {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_clear_options(ssl: *mut SSL, op: u64) -> u64 {
     entry(|| {
-        Ok(try_ref!(ssl).conn()?.update(|s| {
-            s.options &= !op;
-            s.options
-        }))
+        let mut conn = try_ref!(ssl).conn()?;
+        let options = conn.options & !op;
+        conn.set_options(options);
+        Ok(options)
     })
 }
 
 /// `SSL_get_options`.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_options(ssl: *const SSL) -> u64 {
-    entry(|| Ok(try_ref!(ssl).conn()?.settings.options))
+    entry(|| Ok(try_ref!(ssl).conn()?.options))
 }
 
 /// `SSL_set_cipher_list`: this connection's TLS 1.2 cipher string.

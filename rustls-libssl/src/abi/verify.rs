@@ -198,6 +198,12 @@ pub unsafe extern "C" fn SSL_set_verify(
         // Verification reads these from the connection, not the shared config, so changing
         // them does not need a config of its own.
         let mut conn = try_ref!(ssl).conn()?;
+        // Unchanged (nginx's SNI callback repeats the context's): keep sharing its settings.
+        let same_callback =
+            conn.settings.verify_callback.map(|f| f as usize) == cb.map(|f| f as usize);
+        if conn.settings.verify_mode == mode && same_callback {
+            return Ok(());
+        }
         let settings = conn.settings_mut();
         settings.verify_mode = mode;
         settings.verify_callback = cb;
