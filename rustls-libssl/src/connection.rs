@@ -543,18 +543,29 @@ impl Connection {
 
     /// Publishes what verification and the certificate hooks need for this handshake.
     fn prepare(&mut self) -> Result<()> {
-        *lock(&self.state.verify) = Some(Box::new(VerifySetup {
-            mode: self.settings.verify_mode,
-            callback: self.settings.verify_callback,
-            store: self.ctx.store(),
-            param: VerifyParam::copy_of(&self.param),
-            ex_data: self.verify_ex_data,
-        }));
+        // A server that does not ask for a client certificate verifies nothing.
+        let verifies = self.role != Some(Role::Server)
+            || self.settings.verify_mode & sys::SSL_VERIFY_PEER != 0;
+        *lock(&self.state.verify) = if verifies {
+            Some(Box::new(VerifySetup {
+                mode: self.settings.verify_mode,
+                callback: self.settings.verify_callback,
+                store: self.ctx.store(),
+                param: VerifyParam::copy_of(&self.param),
+                ex_data: self.verify_ex_data,
+            }))
+        } else {
+            None
+        };
         let mut credentials = self.settings.credentials.certified_keys()?;
         if self.mode & sys::SSL_MODE_NO_AUTO_CHAIN as u64 == 0 {
+            // The leaves come parsed from the credentials (parsing one is slow).
             let store = self.ctx.store();
-            for key in credentials.iter_mut().filter(|k| k.cert.len() == 1) {
-                *key = crate::credentials::auto_chain(key, &store);
+            let leaves = self.settings.credentials.leaves();
+            for (key, leaf) in credentials.iter_mut().zip(leaves) {
+                if key.cert.len() == 1 {
+                    *key = crate::credentials::auto_chain(key, leaf, &store);
+                }
             }
         }
         if let Some(allowed) = self.settings.sigalgs.as_deref() {
@@ -828,8 +839,7 @@ impl Connection {
         }
     }
 
-    /// After a resumed handshake the verifier did not run: the peer chain comes from the
-    /// session rustls resumed (its verification result stays `X509_V_OK`).
+    /// Releases what only the handshake needed.
     fn finish_handshake(&mut self) {
         // Verification is over: keep the matched peer name, release the store and the
         // parameter copy.
@@ -844,13 +854,19 @@ impl Connection {
         if self.version() != Some(0x0303) {
             self.server_random = None;
         }
-        let Some(tls) = self.common() else { return };
+    }
+
+    /// The verification outcome, with the peer's chain: after a resumed handshake the
+    /// verifier did not run, and the chain is parsed from the session's certificates when
+    /// first asked for (parsing certificates is slow and few applications ask).
+    pub(crate) fn peer_outcome(&self) -> std::sync::MutexGuard<'_, current::Outcome> {
         let mut outcome = self.state.outcome();
-        if outcome.peer_chain.is_empty() {
-            if let Some(certs) = tls.peer_certificates() {
+        if outcome.peer_chain.is_empty() && self.is_established() {
+            if let Some(certs) = self.common().and_then(CommonState::peer_certificates) {
                 outcome.peer_chain = certs.iter().filter_map(|c| Cert::from_der(c)).collect();
             }
         }
+        outcome
     }
 
     fn tls_error(&self, e: rustls::Error) -> Error {

@@ -65,6 +65,13 @@ impl Credentials {
         Ok(self.cached.get_or_init(|| keys).clone())
     }
 
+    /// The leaf of every complete slot, in [`Credentials::certified_keys`] order.
+    pub(crate) fn leaves(&self) -> impl Iterator<Item = &Cert> {
+        self.slots
+            .iter()
+            .filter_map(|s| s.key.as_ref().and(s.leaf.as_ref()))
+    }
+
     /// Called by every mutation: later copies build their own rustls form.
     fn changed(&mut self) {
         self.cached = Arc::default();
@@ -232,11 +239,9 @@ impl SigningKey for PeerOrderKey {
 /// store finds for it (unless `SSL_MODE_NO_AUTO_CHAIN`).
 pub(crate) fn auto_chain(
     key: &Arc<CertifiedKey>,
+    leaf: &Cert,
     store: &crate::crypto_sys::X509Store,
 ) -> Arc<CertifiedKey> {
-    let Some(leaf) = key.cert.first().and_then(|c| Cert::from_der(c)) else {
-        return Arc::clone(key);
-    };
     let check = crate::crypto_sys::ChainCheck {
         store,
         param: None,
@@ -244,7 +249,7 @@ pub(crate) fn auto_chain(
         ex_data: None,
         purpose: c"default",
     };
-    let built = crate::crypto_sys::verify_chain(&leaf, &[], &check).verified_chain;
+    let built = crate::crypto_sys::verify_chain(leaf, &[], &check).verified_chain;
     if built.len() < 2 {
         return Arc::clone(key);
     }

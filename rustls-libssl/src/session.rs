@@ -13,8 +13,8 @@ use rustls_pki_types::ServerName;
 
 use crate::current::{self, lock};
 
-/// A session. TLS 1.3 client tickets are single-use: resuming takes the ticket, and the
-/// resumed connection delivers fresh ones through the new-session callback.
+/// A session. TLS 1.3 client tickets are single-use (rustls, after RFC 8446 C.4): the
+/// sessions of one resumption lineage share their tickets in a [`TicketPool`].
 #[derive(Debug)]
 pub(crate) struct Session {
     /// Protocol version (`TLS1_2_VERSION`/`TLS1_3_VERSION`), 0 if unknown.
@@ -35,9 +35,38 @@ enum State {
     #[default]
     Empty,
     Client12(Tls12ClientSessionValue),
-    Client13(Tls13ClientSessionValue),
+    Client13(Arc<TicketPool>),
     /// A server session: rustls's own encoding of the resumption state.
     Server(Vec<u8>),
+}
+
+/// The TLS 1.3 tickets of the sessions of one resumption lineage: a connection's tickets,
+/// and those of the connections that resumed from them. Resuming any of these sessions
+/// takes the newest ticket; the resumed connection's new tickets refill the pool. So an
+/// application that resumes the same `SSL_SESSION` again and again (OpenSSL allows it)
+/// keeps resuming while the server sends tickets, without a ticket ever being used twice.
+#[derive(Debug, Default)]
+pub(crate) struct TicketPool(Mutex<Vec<Tls13ClientSessionValue>>);
+
+/// Tickets kept per pool (each holds the server's certificate chain); the oldest go first.
+const POOL_TICKETS: usize = 4;
+
+impl TicketPool {
+    fn push(&self, ticket: Tls13ClientSessionValue) {
+        let mut tickets = lock(&self.0);
+        if tickets.len() >= POOL_TICKETS {
+            tickets.remove(0);
+        }
+        tickets.push(ticket);
+    }
+
+    fn take_newest(&self) -> Option<Tls13ClientSessionValue> {
+        lock(&self.0).pop()
+    }
+
+    fn is_empty(&self) -> bool {
+        lock(&self.0).is_empty()
+    }
 }
 
 /// Tag and version of the serialised form (`i2d_SSL_SESSION`).
@@ -71,7 +100,19 @@ impl Session {
 
     /// Whether the session can still resume a connection.
     pub(crate) fn is_resumable(&self) -> bool {
-        !matches!(*lock(&self.state), State::Empty)
+        match &*lock(&self.state) {
+            State::Empty => false,
+            State::Client13(pool) => !pool.is_empty(),
+            State::Client12(_) | State::Server(_) => true,
+        }
+    }
+
+    /// The ticket pool of a TLS 1.3 client session.
+    fn pool(&self) -> Option<Arc<TicketPool>> {
+        match &*lock(&self.state) {
+            State::Client13(pool) => Some(Arc::clone(pool)),
+            _ => None,
+        }
     }
 
     /// The serialised form (`i2d_SSL_SESSION`); only server sessions have one (rustls does
@@ -181,21 +222,25 @@ impl ClientSessionStore for ClientSessionHook {
     fn remove_tls12_session(&self, _: &ServerName<'static>) {}
 
     fn insert_tls13_ticket(&self, _: ServerName<'static>, value: Tls13ClientSessionValue) {
+        let Some(state) = current::current() else {
+            return;
+        };
         let cipher = u16::from(value.suite().common.suite);
-        new_session(0x0304, cipher, State::Client13(value));
+        // The lineage: the session this connection resumed (or tried to), else the one its
+        // previous ticket made, else a new one.
+        let resumed = lock(&state.resume).as_ref().and_then(|s| s.pool());
+        let pool = resumed
+            .or_else(|| lock(&state.last_session).as_ref().and_then(|s| s.pool()))
+            .unwrap_or_default();
+        pool.push(value);
+        new_session(0x0304, cipher, State::Client13(pool));
     }
 
     fn take_tls13_ticket(&self, _: &ServerName<'static>) -> Option<Tls13ClientSessionValue> {
         let state = current::current()?;
         let session = lock(&state.resume).clone()?;
-        let mut session_state = lock(&session.state);
-        match std::mem::take(&mut *session_state) {
-            State::Client13(v) => Some(v),
-            other => {
-                *session_state = other;
-                None
-            }
-        }
+        let pool = session.pool()?;
+        pool.take_newest()
     }
 }
 

@@ -261,7 +261,7 @@ pub unsafe extern "C" fn SSL_load_client_CA_file(
 pub unsafe extern "C" fn SSL_get1_peer_certificate(ssl: *const SSL) -> *mut sys::X509 {
     entry(|| {
         let conn = try_ref!(ssl).conn()?;
-        let outcome = conn.state.outcome();
+        let outcome = conn.peer_outcome();
         Ok(outcome
             .peer_chain
             .first()
@@ -274,7 +274,7 @@ pub unsafe extern "C" fn SSL_get1_peer_certificate(ssl: *const SSL) -> *mut sys:
 pub unsafe extern "C" fn SSL_get0_peer_certificate(ssl: *const SSL) -> *mut sys::X509 {
     entry(|| {
         let conn = try_ref!(ssl).conn()?;
-        let outcome = conn.state.outcome();
+        let outcome = conn.peer_outcome();
         Ok(outcome
             .peer_chain
             .first()
@@ -289,7 +289,7 @@ pub unsafe extern "C" fn SSL_get_peer_cert_chain(ssl: *const SSL) -> *mut sys::s
     entry(|| {
         let ssl = try_ref!(ssl);
         let conn = ssl.conn()?;
-        let outcome = conn.state.outcome();
+        let outcome = conn.peer_outcome();
         // A server's view excludes the client's own certificate (an OpenSSL quirk that
         // applications rely on); a client's includes the server's.
         let skip = usize::from(conn.role == Some(Role::Server)).min(outcome.peer_chain.len());
@@ -307,7 +307,7 @@ pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut sys::s
     entry(|| {
         let ssl = try_ref!(ssl);
         let conn = ssl.conn()?;
-        let outcome = conn.state.outcome();
+        let outcome = conn.peer_outcome();
         let chain = &outcome.verified_chain;
         cached_stack(
             &ssl.verified_chain_stack,
