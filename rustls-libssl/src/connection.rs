@@ -343,13 +343,20 @@ impl Connection {
         }
         loop {
             if let Some(b) = self.bufs.as_mut().filter(|b| b.plain.has_data()) {
-                return Ok(b.plain.take(buf));
+                let n = b.plain.take(buf);
+                self.release_if_idle();
+                return Ok(n);
             }
             if self.received_close {
                 return Err(Stop::ZeroReturn);
             }
             match self.pump(io, &mut Want::Read(&mut *buf))? {
-                Event::Data(n) if n > 0 => return Ok(n),
+                Event::Data(n) if n > 0 => {
+                    // Like OpenSSL's SSL_MODE_RELEASE_BUFFERS: nothing is kept once the
+                    // record is consumed.
+                    self.release_if_idle();
+                    return Ok(n);
+                }
                 Event::PeerClosed => self.received_close = true,
                 Event::NeedInput | Event::Wrote(_) => {
                     self.flush(io)?;
@@ -582,7 +589,9 @@ impl Connection {
             }
         }
         *lock(&self.state.credentials) = credentials;
-        *lock(&self.state.server_cache) = self.ctx.internal_sessions(&self.settings);
+        if self.role == Some(Role::Server) {
+            *lock(&self.state.server_cache) = self.ctx.internal_sessions(&self.settings);
+        }
         *lock(&self.state.session_timeout) = self.settings.session_timeout;
         *lock(&self.state.single_use_sessions) =
             self.settings.max_early_data > 0 && self.options & sys::SSL_OP_NO_ANTI_REPLAY == 0;

@@ -1,7 +1,7 @@
 //! `SSL_CTX`: settings shared by the connections made from it, and the rustls config built
 //! from them once and shared by every connection until a setting changes.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use rustls::client::{Resumption, Tls12Resumption};
 use rustls::crypto::CryptoProvider;
@@ -106,8 +106,9 @@ pub(crate) struct Context {
     client_config: Mutex<Option<Arc<ClientConfig>>>,
     /// Server configs, one per ALPN choice the application's callback made.
     server_configs: Mutex<Vec<ServerConfigEntry>>,
-    /// Server-side resumption state, kept across config rebuilds.
-    sessions: Arc<ServerSessionMemoryCache>,
+    /// Server-side resumption state, kept across config rebuilds; made on first use (rustls
+    /// sizes the cache's tables for its capacity up front: about 2 MiB).
+    sessions: OnceLock<Arc<ServerSessionMemoryCache>>,
     ticketer: Mutex<Option<Arc<dyn ProducesTickets>>>,
 }
 
@@ -121,7 +122,7 @@ impl Context {
             param: VerifyParam::new().ok_or(Error::Crypto)?,
             client_config: Mutex::new(None),
             server_configs: Mutex::new(Vec::new()),
-            sessions: ServerSessionMemoryCache::new(SESSION_CACHE_SIZE),
+            sessions: OnceLock::new(),
             ticketer: Mutex::new(None),
         };
         // A server context makes its ticket key now, as OpenSSL does: nginx creates contexts
@@ -184,7 +185,12 @@ impl Context {
         let mode = s.session_cache_mode;
         let on = mode & i64::from(sys::SSL_SESS_CACHE_SERVER) != 0
             && mode & i64::from(sys::SSL_SESS_CACHE_NO_INTERNAL_STORE) == 0;
-        on.then(|| Arc::clone(&self.sessions) as Arc<dyn StoresServerSessions>)
+        on.then(|| {
+            let cache = self
+                .sessions
+                .get_or_init(|| ServerSessionMemoryCache::new(SESSION_CACHE_SIZE));
+            Arc::clone(cache) as Arc<dyn StoresServerSessions>
+        })
     }
 
     /// The server config for these settings and the ALPN protocol the application chose
