@@ -1,8 +1,10 @@
 # rustls-libssl: build libssl.so.3 and run every test.
 #
 #   make            build target/release/libssl.so.3
-#   make test       lint, unit tests, symbol and header checks, C differential tests, curl suite
+#   make test       lint, unit tests, symbol and header checks, C tests, curl, nginx and ntpd
+#                   suites, and the benchmarks at CI size
 #   make demo       nginx serving HTTPS to curl, both through the shim
+#   make bench      benchmarks vs the system OpenSSL into bench/RESULTS.md (by hand, ~40 min)
 #   make deps       install the Debian packages the build and tests need (as root)
 
 CARGO   ?= cargo
@@ -12,8 +14,9 @@ OUT     := target/$(PROFILE)
 LIB     := $(OUT)/libssl.so.3
 ARCHIVE := $(OUT)/librustls_libssl.a
 CARGO_FLAGS := $(if $(filter release,$(PROFILE)),--release,)
+BENCH_FLAGS ?=
 
-.PHONY: all lib deps test lint unit symbols header abi curl nginx ntpd demo clean
+.PHONY: all lib deps test lint unit symbols header abi curl nginx ntpd demo bench bench-short clean
 
 all: lib
 
@@ -37,7 +40,7 @@ FORCE:
 deps:
 	bash tests/install-deps.sh
 
-test: deps lint unit lib symbols header abi curl nginx ntpd
+test: deps lint unit lib symbols header abi curl nginx ntpd bench-short
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -66,6 +69,13 @@ ntpd: lib
 
 demo: deps lib
 	bash tests/demo.sh $(abspath $(OUT))
+
+bench: deps lib
+	python3 bench/run.py --shim $(abspath $(OUT)) $(BENCH_FLAGS)
+
+# The benchmarks at CI size (a few minutes): fails if a run fails, never on a figure.
+bench-short: lib
+	python3 bench/run.py --shim $(abspath $(OUT)) --short --out $(OUT)/bench-short.md
 
 clean:
 	$(CARGO) clean
