@@ -8,12 +8,12 @@
 //! keep-alive connection waiting for its next request) holds no buffer at all.
 
 use std::cell::RefCell;
-use std::io::{self, Read, Write};
+use std::io;
 use std::sync::Arc;
 
 use rustls::client::{ClientConnectionData, UnbufferedClientConnection};
 use rustls::pki_types::ServerName;
-use rustls::server::{Accepted, Acceptor, ServerConnectionData, UnbufferedServerConnection};
+use rustls::server::{ServerConnectionData, UnbufferedServerConnection};
 use rustls::sign::CertifiedKey;
 use rustls::unbuffered::{
     ConnectionState, EncodeError, EncryptError, InsufficientSizeError, ReadEarlyData,
@@ -24,7 +24,7 @@ use rustls::{CommonState, HandshakeKind, SupportedCipherSuite};
 use crate::ciphers::Cipher;
 use crate::context::{Context, Method, Settings};
 use crate::crypto_sys::{self as sys, Bio, Cert, VerifyParam};
-use crate::current::{self, lock, ConnState, Events, HelloInfo, VerifySetup};
+use crate::current::{self, lock, ConnState, Events, VerifySetup};
 use crate::error::{Error, Result};
 use crate::session::Session;
 
@@ -171,7 +171,7 @@ impl Connection {
             param,
             verify_ex_data: None,
             tls: None,
-            hello: Hello::Reading(None),
+            hello: Hello::Reading,
             bufs: None,
             write_offset: 0,
             server_random: None,
@@ -623,15 +623,14 @@ impl Connection {
 
     /// Server: reads the ClientHello, stops once for the application's callbacks, then
     /// starts the rustls connection with the config their choices select, which reads the
-    /// same ClientHello again from the input buffer.
+    /// same ClientHello from the input buffer.
     fn accept(&mut self, io: &Transport<'_>) -> Step<()> {
         loop {
-            match std::mem::replace(&mut self.hello, Hello::Reading(None)) {
-                Hello::Reading(acceptor) => {
-                    let mut acceptor = acceptor.unwrap_or_default();
-                    match acceptor.accept() {
-                        Ok(Some(accepted)) => {
-                            let info = hello_info(&accepted);
+            match std::mem::replace(&mut self.hello, Hello::Reading) {
+                Hello::Reading => {
+                    let received = self.bufs.as_ref().map_or(&[][..], |b| b.input.pending());
+                    match crate::hello::parse(received) {
+                        crate::hello::Parsed::Hello(info) => {
                             // The version rustls will pick, for callbacks that ask before it
                             // is known (a TLS 1.3 suite offered and enabled means TLS 1.3).
                             let tls13 = self
@@ -642,45 +641,25 @@ impl Connection {
                                 && info.raw_ciphers.chunks(2).any(|c| c[0] == 0x13);
                             lock(&self.state.negotiated).0 = if tls13 { 0x0304 } else { 0x0303 };
                             *lock(&self.state.hello) = Some(info);
-                            self.hello = Hello::Received(Box::new(accepted));
+                            self.hello = Hello::Received;
                             return Err(Stop::ClientHello);
                         }
-                        Ok(None) => {}
-                        Err((e, mut alert)) => {
-                            if let Some(wbio) = io.wbio {
-                                let _ = alert.write_all(&mut BioWriter(wbio));
+                        // rustls rejects it, with the context's config.
+                        crate::hello::Parsed::Invalid => self.hello = Hello::Decided(None),
+                        crate::hello::Parsed::Incomplete => {
+                            if self.eof {
+                                return Err(Stop::Fatal(handshake_eof()));
                             }
-                            return Err(Stop::Fatal(self.hello_error(e)));
+                            self.fill(io)?;
                         }
-                    }
-                    if self.eof {
-                        return Err(Stop::Fatal(handshake_eof()));
-                    }
-                    let rbio = io.rbio.ok_or_else(no_bio)?;
-                    let bufs = self.bufs.get_or_insert_with(Box::default);
-                    let mut reader = HelloReader {
-                        bio: rbio,
-                        records: &mut bufs.records,
-                        copy: &mut bufs.input,
-                    };
-                    let read = acceptor.read_tls(&mut reader);
-                    self.hello = Hello::Reading(Some(acceptor));
-                    match read {
-                        Ok(0) => self.eof = true,
-                        Ok(_) => {}
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                            return Err(Stop::WantRead)
-                        }
-                        Err(e) => return Err(Stop::Fatal(Error::Io(e))),
                     }
                 }
-                Hello::Received(accepted) => {
+                Hello::Received => {
                     // The application must be asked first.
-                    self.hello = Hello::Received(accepted);
+                    self.hello = Hello::Received;
                     return Err(Stop::ClientHello);
                 }
-                Hello::Decided(accepted, alpn) => {
-                    drop(accepted);
+                Hello::Decided(alpn) => {
                     self.prepare()?;
                     let own = self.own_settings.then_some(&*self.settings);
                     let config = self.ctx.server_config(own, alpn.as_deref())?;
@@ -696,9 +675,8 @@ impl Connection {
     /// Records the application's choices after [`Stop::ClientHello`]: the ALPN protocol to
     /// select (`None` for none).
     pub(crate) fn hello_decided(&mut self, alpn: Option<Vec<u8>>) {
-        if let Hello::Received(accepted) = std::mem::replace(&mut self.hello, Hello::Reading(None))
-        {
-            self.hello = Hello::Decided(accepted, alpn);
+        if let Hello::Received = self.hello {
+            self.hello = Hello::Decided(alpn);
         }
     }
 
@@ -879,6 +857,10 @@ impl Connection {
     }
 
     fn tls_error(&self, e: rustls::Error) -> Error {
+        // A server that never saw a ClientHello: maybe a plain HTTP request.
+        if self.role == Some(Role::Server) && lock(&self.state.hello).is_none() {
+            return self.hello_error(e);
+        }
         let code = self.state.outcome().verify_result;
         match e {
             rustls::Error::InvalidCertificate(_) if code != 0 => {
@@ -1245,25 +1227,6 @@ impl PlainBuffer {
     }
 }
 
-/// Reads the ClientHello for rustls's `Acceptor`, one record at a time, and keeps a copy
-/// in the input buffer for the connection that answers it.
-struct HelloReader<'a> {
-    bio: &'a Bio,
-    records: &'a mut RecordBoundary,
-    copy: &'a mut RecordBuffer,
-}
-
-impl Read for HelloReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let limit = buf.len().min(self.records.wanted());
-        let n = self.bio.read(&mut buf[..limit])?;
-        self.records.consumed(&buf[..n]);
-        self.copy.space(n)[..n].copy_from_slice(&buf[..n]);
-        self.copy.filled(n);
-        Ok(n)
-    }
-}
-
 /// Tracks where the current record ends in the incoming byte stream.
 #[derive(Default)]
 struct RecordBoundary {
@@ -1323,18 +1286,6 @@ impl RecordBoundary {
     }
 }
 
-struct BioWriter<'a>(&'a Bio);
-
-impl Write for BioWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write(buf)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 /// EOF during the handshake: OpenSSL reports it as SSL_ERROR_SYSCALL with nothing queued
 /// (nginx: "peer closed connection in SSL handshake", at info).
 fn handshake_eof() -> Error {
@@ -1353,29 +1304,9 @@ fn no_bio() -> Error {
 /// A server's progress towards its rustls connection.
 enum Hello {
     /// Reading the ClientHello.
-    Reading(Option<Box<Acceptor>>),
+    Reading,
     /// The ClientHello arrived; the application's callbacks have not run yet.
-    Received(Box<Accepted>),
+    Received,
     /// The callbacks ran; the ALPN protocol they chose.
-    Decided(Box<Accepted>, Option<Vec<u8>>),
-}
-
-fn hello_info(accepted: &Accepted) -> HelloInfo {
-    let hello = accepted.client_hello();
-    HelloInfo {
-        server_name: hello.server_name().map(str::to_owned),
-        alpn: hello
-            .alpn()
-            .map(|a| a.map(<[u8]>::to_vec).collect())
-            .unwrap_or_default(),
-        raw_ciphers: hello
-            .cipher_suites()
-            .iter()
-            .flat_map(|c| u16::from(*c).to_be_bytes())
-            .collect(),
-        groups: hello
-            .named_groups()
-            .map(|g| g.iter().map(|g| u16::from(*g)).collect())
-            .unwrap_or_default(),
-    }
+    Decided(Option<Vec<u8>>),
 }

@@ -86,7 +86,7 @@ pub(crate) struct ConnState {
 }
 
 /// The parts of a ClientHello the application can ask about.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct HelloInfo {
     pub server_name: Option<String>,
     /// ALPN protocols offered, in the client's order.

@@ -19,6 +19,7 @@ mod current;
 mod error;
 mod exporter;
 mod groups;
+mod hello;
 mod keylog;
 mod session;
 mod tickets;
