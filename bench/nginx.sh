@@ -36,6 +36,10 @@ CIPHERS="TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA
 
 unset LD_PRELOAD OPENSSL_CONF SSLKEYLOGFILE
 export LC_ALL=C
+# free_port and is_listening, shared with the test suites (log and fail are redefined below).
+PY=python3
+# shellcheck source=../tests/lib.sh
+. "$(dirname "$0")/../tests/lib.sh"
 
 usage() {
     echo "usage: $0 --lib LIBDIR|system --tlsbench PATH --certdir DIR [--short] [--stability]" >&2
@@ -129,19 +133,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'echo "nginx.sh: interrupted" >&2; exit 130' INT TERM
-
-free_port() {
-    python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
-is_listening() {
-    local hex
-    hex=$(printf '%04X' "$1")
-    grep -qE "^ *[0-9]+: 0100007F:$hex 00000000:0000 0A " /proc/net/tcp 2>/dev/null
-}
 
 write_conf() {
     local user=
