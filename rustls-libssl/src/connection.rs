@@ -712,14 +712,7 @@ impl Connection {
         let result = {
             let _current = current::enter(&self.state);
             loop {
-                let bufs = self.bufs.get_or_insert_with(Box::default);
-                let turned = match self.tls.as_mut() {
-                    Some(Tls::Client(c)) => turn::<ClientConnectionData>(c, bufs, want, None),
-                    Some(Tls::Server(s)) => {
-                        turn::<ServerConnectionData>(s, bufs, want, Some(&mut self.server_random))
-                    }
-                    None => return Err(Stop::Fatal(Error::Internal)),
-                };
+                let turned = self.turn_once(want);
                 if !self.noted {
                     self.note_negotiated();
                 }
@@ -732,22 +725,24 @@ impl Connection {
         result.map_err(|e| self.fail(io, e))
     }
 
+    /// One [`turn`] of whichever side this is (the caller has entered [`current`]).
+    fn turn_once(&mut self, want: &mut Want<'_>) -> std::result::Result<Event, rustls::Error> {
+        let bufs = self.bufs.get_or_insert_with(Box::default);
+        match self.tls.as_mut() {
+            Some(Tls::Client(c)) => turn::<ClientConnectionData>(c, bufs, want, None),
+            Some(Tls::Server(s)) => {
+                turn::<ServerConnectionData>(s, bufs, want, Some(&mut self.server_random))
+            }
+            None => Err(rustls::Error::General("no connection".into())),
+        }
+    }
+
     /// A fatal rustls error: sends the alert rustls queued for it, then reports it.
     fn fail(&mut self, io: &Transport<'_>, e: rustls::Error) -> Stop {
         {
             let _current = current::enter(&self.state);
-            let bufs = self.bufs.get_or_insert_with(Box::default);
             for _ in 0..4 {
-                let turned = match self.tls.as_mut() {
-                    Some(Tls::Client(c)) => {
-                        turn::<ClientConnectionData>(c, bufs, &mut Want::Nothing, None)
-                    }
-                    Some(Tls::Server(s)) => {
-                        turn::<ServerConnectionData>(s, bufs, &mut Want::Nothing, None)
-                    }
-                    None => break,
-                };
-                if turned != Ok(Event::Progress) {
+                if self.turn_once(&mut Want::Nothing) != Ok(Event::Progress) {
                     break;
                 }
             }
@@ -997,43 +992,40 @@ fn turn<D: Side>(
         Ok(ConnectionState::WriteTraffic(mut traffic)) => match want {
             Want::Write(data) => {
                 let chunk = &data[..data.len().min(MAX_FRAGMENT)];
-                let mut need = chunk.len() + 64;
-                loop {
-                    match traffic.encrypt(chunk, output.space(need)) {
-                        Ok(n) => {
-                            output.filled(n);
-                            break Ok(Event::Wrote(chunk.len()));
-                        }
-                        Err(EncryptError::InsufficientSize(InsufficientSizeError {
-                            required_size,
-                        })) => need = required_size,
-                        Err(e) => break Err(rustls::Error::General(e.to_string())),
-                    }
-                }
+                encrypt_into(output, chunk.len() + 64, |out| traffic.encrypt(chunk, out))
+                    .map(|()| Event::Wrote(chunk.len()))
             }
-            Want::CloseNotify => {
-                let mut need = 64;
-                loop {
-                    match traffic.queue_close_notify(output.space(need)) {
-                        Ok(n) => {
-                            output.filled(n);
-                            break Ok(Event::Wrote(0));
-                        }
-                        Err(EncryptError::InsufficientSize(InsufficientSizeError {
-                            required_size,
-                        })) => need = required_size,
-                        Err(e) => break Err(rustls::Error::General(e.to_string())),
-                    }
-                }
-            }
+            Want::CloseNotify => encrypt_into(output, 64, |out| traffic.queue_close_notify(out))
+                .map(|()| Event::Wrote(0)),
             Want::Nothing | Want::Read(_) => Ok(Event::NeedInput),
         },
         Ok(ConnectionState::BlockedHandshake) => Ok(Event::NeedInput),
         Ok(ConnectionState::PeerClosed | ConnectionState::Closed) => Ok(Event::PeerClosed),
         Ok(_) => Err(rustls::Error::General("unexpected rustls state".into())),
     };
-    input.discard(discard);
+    input.consume(discard);
     event
+}
+
+/// Runs `encrypt` on the output buffer's free space (at least `need` bytes), growing it to
+/// the size rustls asks for when that is not enough.
+fn encrypt_into(
+    output: &mut RecordBuffer,
+    mut need: usize,
+    mut encrypt: impl FnMut(&mut [u8]) -> std::result::Result<usize, EncryptError>,
+) -> std::result::Result<(), rustls::Error> {
+    loop {
+        match encrypt(output.space(need)) {
+            Ok(n) => {
+                output.filled(n);
+                return Ok(());
+            }
+            Err(EncryptError::InsufficientSize(InsufficientSizeError { required_size })) => {
+                need = required_size;
+            }
+            Err(e) => return Err(rustls::Error::General(e.to_string())),
+        }
+    }
 }
 
 /// The random of a ServerHello record (`record` is a whole record).
@@ -1163,14 +1155,9 @@ impl RecordBuffer {
         &self.buf[self.end.saturating_sub(n).max(self.start)..self.end]
     }
 
-    /// Drops `n` bytes from the front.
+    /// Drops `n` bytes from the front (written out, or rustls's discard count).
     fn consume(&mut self, n: usize) {
         self.start = (self.start + n).min(self.end);
-    }
-
-    /// Drops `n` bytes from the front (rustls's discard count).
-    fn discard(&mut self, n: usize) {
-        self.consume(n);
     }
 
     /// Gives the storage back if it holds no data.

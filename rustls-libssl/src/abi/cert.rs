@@ -259,27 +259,26 @@ pub unsafe extern "C" fn SSL_load_client_CA_file(
 /// reference the caller frees; NULL if none.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get1_peer_certificate(ssl: *const SSL) -> *mut sys::X509 {
-    entry(|| {
-        let conn = try_ref!(ssl).conn()?;
-        let outcome = conn.peer_outcome();
-        Ok(outcome
-            .peer_chain
-            .first()
-            .map_or(std::ptr::null_mut(), Cert::up_ref_raw))
-    })
+    entry(|| peer_leaf(try_ref!(ssl), Cert::up_ref_raw))
 }
 
 /// `SSL_get0_peer_certificate`: the peer's leaf (get0).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get0_peer_certificate(ssl: *const SSL) -> *mut sys::X509 {
-    entry(|| {
-        let conn = try_ref!(ssl).conn()?;
-        let outcome = conn.peer_outcome();
-        Ok(outcome
-            .peer_chain
-            .first()
-            .map_or(std::ptr::null_mut(), Cert::as_ptr))
-    })
+    entry(|| peer_leaf(try_ref!(ssl), Cert::as_ptr))
+}
+
+/// The peer's leaf as `hand_out` gives it, or NULL.
+fn peer_leaf(
+    ssl: &SSL,
+    hand_out: fn(&Cert) -> *mut sys::X509,
+) -> crate::error::Result<*mut sys::X509> {
+    let conn = ssl.conn()?;
+    let outcome = conn.peer_outcome();
+    Ok(outcome
+        .peer_chain
+        .first()
+        .map_or(std::ptr::null_mut(), hand_out))
 }
 
 /// `SSL_get_peer_cert_chain`: the chain the peer sent (get0, owned by the SSL): leaf first
@@ -307,7 +306,7 @@ pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut sys::s
     entry(|| {
         let ssl = try_ref!(ssl);
         let conn = ssl.conn()?;
-        let outcome = conn.peer_outcome();
+        let outcome = conn.state.outcome();
         let chain = &outcome.verified_chain;
         cached_stack(
             &ssl.verified_chain_stack,
