@@ -28,6 +28,24 @@ need() {
     done
 }
 
+# stop_pids STEPS PID...: SIGTERM to each, then up to STEPS tenths of a second for each to
+# exit before SIGKILL; reaps them (they are children of this shell).
+stop_pids() {
+    local steps=$1 pid i
+    shift
+    for pid in "$@"; do
+        kill -TERM "$pid" 2>/dev/null
+    done
+    for pid in "$@"; do
+        for i in $(seq 1 "$steps"); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+}
+
 log() { echo "# $*"; }
 
 fail() {

@@ -36,10 +36,6 @@ unset LD_PRELOAD SSLKEYLOGFILE CURL_CA_BUNDLE SSL_CERT_FILE SSL_CERT_DIR OPENSSL
 export LC_ALL=C
 
 ###########################################################################
-# Installation (the only place anything gets installed)
-###########################################################################
-
-###########################################################################
 # Helpers used inside tests.  A test runs in its own bash process with
 # T=its private directory; `fail`/`skip` end it, the EXIT trap stops servers.
 ###########################################################################
@@ -47,18 +43,7 @@ export LC_ALL=C
 SERVER_PIDS=()
 
 stop_servers() {
-    local pid i
-    for pid in "${SERVER_PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null
-    done
-    for pid in "${SERVER_PIDS[@]}"; do
-        for i in $(seq 1 30); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    done
+    stop_pids 30 "${SERVER_PIDS[@]}"
     SERVER_PIDS=()
 }
 

@@ -39,10 +39,6 @@ unset LD_PRELOAD SSLKEYLOGFILE CURL_CA_BUNDLE SSL_CERT_FILE SSL_CERT_DIR OPENSSL
 export LC_ALL=C
 
 ###########################################################################
-# Installation (the only place anything gets installed)
-###########################################################################
-
-###########################################################################
 # Helpers used inside tests.  A test runs in its own bash process with
 # T=its private directory; `fail`/`skip` end it, the EXIT trap stops servers.
 ###########################################################################
@@ -61,23 +57,13 @@ note() {
 children() { ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' '; }
 
 stop_servers() {
-    local pid i d m leftovers=()
+    local pid d m leftovers=()
     # Remember nginx workers, so that none survives its master.
     for d in "${NGINX_DIRS[@]}"; do
         m=$(cat "$d/nginx.pid" 2>/dev/null) || continue
         [ -n "$m" ] && leftovers+=($(children "$m") "$m")
     done
-    for pid in "${SERVER_PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null
-    done
-    for pid in "${SERVER_PIDS[@]}"; do
-        for i in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    done
+    stop_pids 50 "${SERVER_PIDS[@]}"
     for pid in "${leftovers[@]}"; do
         kill -KILL "$pid" 2>/dev/null
     done

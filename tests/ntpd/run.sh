@@ -46,10 +46,6 @@ unset LD_PRELOAD OPENSSL_CONF SSL_CERT_FILE SSL_CERT_DIR SSLKEYLOGFILE
 export LC_ALL=C
 
 ###########################################################################
-# Installation (the only place anything gets installed)
-###########################################################################
-
-###########################################################################
 # Test PKI (openssl CLI, system OpenSSL)
 ###########################################################################
 
@@ -122,18 +118,8 @@ PY
 }
 
 cleanup() {
-    local pid i ns f
-    for pid in "${PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null
-    done
-    for pid in "${PIDS[@]}"; do
-        for i in $(seq 1 30); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    done
+    local pid ns f
+    stop_pids 30 "${PIDS[@]}"
     PIDS=()
     for ns in "${NETNS[@]}"; do
         # anything still inside the namespace (should be nothing)
