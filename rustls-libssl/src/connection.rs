@@ -7,11 +7,11 @@
 //! records are in flight and go back as soon as they are empty, so an idle connection (a
 //! keep-alive connection waiting for its next request) holds no buffer at all.
 
-use std::cell::RefCell;
 use std::io;
 use std::sync::Arc;
 
 use rustls::client::{ClientConnectionData, UnbufferedClientConnection};
+use rustls::pki_types::CertificateDer;
 use rustls::pki_types::ServerName;
 use rustls::server::{ServerConnectionData, UnbufferedServerConnection};
 use rustls::sign::CertifiedKey;
@@ -19,13 +19,16 @@ use rustls::unbuffered::{
     ConnectionState, EncodeError, EncryptError, InsufficientSizeError, ReadEarlyData,
     UnbufferedConnectionCommon, UnbufferedStatus,
 };
-use rustls::{CommonState, HandshakeKind, SupportedCipherSuite};
+use rustls::{CommonState, HandshakeKind, NamedGroup, ProtocolVersion, SupportedCipherSuite};
 
+use crate::buffers::{Buffers, PlainBuffer, RecordBuffer};
 use crate::ciphers::Cipher;
 use crate::context::{Context, Method, Settings};
 use crate::crypto_sys::{self as sys, Bio, Cert, VerifyParam};
 use crate::current::{self, lock, ConnState, Events, VerifySetup};
 use crate::error::{Error, Result};
+use crate::established::{Established, Kernel, Negotiated};
+use crate::record::MAX_FRAGMENT;
 use crate::session::Session;
 
 /// Which end of the connection this is.
@@ -66,17 +69,69 @@ pub(crate) struct Transport<'a> {
     pub wbio: Option<&'a Bio>,
 }
 
-/// The rustls side of a connection.
+/// The protocol side of a connection: rustls during the handshake, then the connection's
+/// own record protection with rustls's key schedule ([`Established`]).
 enum Tls {
     Client(UnbufferedClientConnection),
     Server(UnbufferedServerConnection),
+    Established(Box<Established>),
 }
 
 impl Tls {
-    fn common(&self) -> &CommonState {
+    /// rustls's connection state, during the handshake.
+    fn common(&self) -> Option<&CommonState> {
         match self {
-            Self::Client(c) => c,
-            Self::Server(s) => s,
+            Self::Client(c) => Some(c),
+            Self::Server(s) => Some(s),
+            Self::Established(_) => None,
+        }
+    }
+
+    fn is_established(&self) -> bool {
+        self.common().is_none_or(|c| !c.is_handshaking())
+    }
+
+    fn version(&self) -> Option<ProtocolVersion> {
+        match self {
+            Self::Established(e) => Some(e.negotiated.version),
+            _ => self.common()?.protocol_version(),
+        }
+    }
+
+    fn suite(&self) -> Option<SupportedCipherSuite> {
+        match self {
+            Self::Established(e) => Some(e.negotiated.suite),
+            _ => self.common()?.negotiated_cipher_suite(),
+        }
+    }
+
+    fn alpn(&self) -> Option<&[u8]> {
+        match self {
+            Self::Established(e) => e.negotiated.alpn.as_deref(),
+            _ => self.common()?.alpn_protocol(),
+        }
+    }
+
+    fn group(&self) -> Option<NamedGroup> {
+        match self {
+            Self::Established(e) => e.negotiated.group,
+            _ => Some(self.common()?.negotiated_key_exchange_group()?.name()),
+        }
+    }
+
+    fn resumed(&self) -> bool {
+        match self {
+            Self::Established(e) => e.negotiated.resumed,
+            _ => {
+                self.common().and_then(CommonState::handshake_kind) == Some(HandshakeKind::Resumed)
+            }
+        }
+    }
+
+    fn peer_certificates(&self) -> Option<&[CertificateDer<'static>]> {
+        match self {
+            Self::Established(e) => e.negotiated.peer_certificates.as_deref(),
+            _ => self.common()?.peer_certificates(),
         }
     }
 }
@@ -121,7 +176,7 @@ pub(crate) struct Connection {
 }
 
 /// What an operation asks of rustls when application data may flow.
-enum Want<'a> {
+pub(crate) enum Want<'a> {
     /// Nothing: drive the handshake (decrypted data is kept for a later read).
     Nothing,
     /// Decrypted data for this buffer.
@@ -134,7 +189,7 @@ enum Want<'a> {
 
 /// What one turn of rustls's state machine produced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Event {
+pub(crate) enum Event {
     /// Handshake or alert bytes went to the output buffer: turn again.
     Progress,
     /// rustls needs more bytes from the peer.
@@ -207,13 +262,9 @@ impl Connection {
         Arc::make_mut(&mut self.settings)
     }
 
-    fn common(&self) -> Option<&CommonState> {
-        self.tls.as_ref().map(Tls::common)
-    }
-
     /// Whether the handshake has finished.
     pub(crate) fn is_established(&self) -> bool {
-        self.common().is_some_and(|t| !t.is_handshaking())
+        self.tls.as_ref().is_some_and(Tls::is_established)
     }
 
     /// Whether the handshake has started.
@@ -229,6 +280,7 @@ impl Connection {
             if self.is_established() {
                 self.flush(io)?;
                 self.finish_handshake();
+                self.establish(io)?;
                 self.release_if_idle();
                 return Ok(());
             }
@@ -338,6 +390,7 @@ impl Connection {
         if !self.is_established() {
             self.handshake(io)?;
         }
+        self.establish(io)?;
         if buf.is_empty() {
             return Ok(0);
         }
@@ -388,6 +441,7 @@ impl Connection {
         if !self.is_established() {
             self.handshake(io)?;
         }
+        self.establish(io)?;
         if self.sent_close {
             return Err(Stop::Fatal(Error::Reason(sys::SSL_R_PROTOCOL_IS_SHUTDOWN)));
         }
@@ -482,27 +536,27 @@ impl Connection {
 
     /// The negotiated protocol version, once known.
     pub(crate) fn version(&self) -> Option<u16> {
-        self.common()?.protocol_version().map(u16::from)
+        self.tls.as_ref()?.version().map(u16::from)
     }
 
     /// The negotiated cipher suite, once known.
     pub(crate) fn cipher(&self) -> Option<&'static Cipher> {
-        Cipher::find(self.common()?.negotiated_cipher_suite()?)
+        Cipher::find(self.tls.as_ref()?.suite()?)
     }
 
     /// The negotiated ALPN protocol.
     pub(crate) fn alpn(&self) -> Option<&[u8]> {
-        self.common()?.alpn_protocol()
+        self.tls.as_ref()?.alpn()
     }
 
     /// The negotiated key-exchange group.
-    pub(crate) fn group(&self) -> Option<rustls::NamedGroup> {
-        Some(self.common()?.negotiated_key_exchange_group()?.name())
+    pub(crate) fn group(&self) -> Option<NamedGroup> {
+        self.tls.as_ref()?.group()
     }
 
     /// Whether the handshake resumed a session.
     pub(crate) fn session_reused(&self) -> bool {
-        self.common().and_then(CommonState::handshake_kind) == Some(HandshakeKind::Resumed)
+        self.tls.as_ref().is_some_and(Tls::resumed)
     }
 
     /// `SSL_export_keying_material`.
@@ -513,9 +567,10 @@ impl Connection {
         context: Option<&[u8]>,
     ) -> Result<()> {
         let suite = self
-            .common()
-            .filter(|t| !t.is_handshaking())
-            .and_then(CommonState::negotiated_cipher_suite)
+            .tls
+            .as_ref()
+            .filter(|t| t.is_established())
+            .and_then(Tls::suite)
             .ok_or(Error::Reason(sys::SSL_R_UNINITIALIZED))?;
         let hash = match suite {
             SupportedCipherSuite::Tls12(s) => s.common.hash_provider.algorithm(),
@@ -733,6 +788,7 @@ impl Connection {
             Some(Tls::Server(s)) => {
                 turn::<ServerConnectionData>(s, bufs, want, Some(&mut self.server_random))
             }
+            Some(Tls::Established(e)) => e.turn(bufs, want),
             None => Err(rustls::Error::General("no connection".into())),
         }
     }
@@ -812,10 +868,58 @@ impl Connection {
         Ok(())
     }
 
+    /// Hands record protection from rustls to [`Established`] once the handshake is over
+    /// and rustls holds nothing back: no record to send, no received bytes it has seen. A
+    /// connection where that is not so yet tries again at its next read or write.
+    fn establish(&mut self, io: &Transport<'_>) -> Step<()> {
+        if !matches!(self.tls, Some(Tls::Client(_) | Tls::Server(_))) || !self.is_established() {
+            return Ok(());
+        }
+        loop {
+            match self.pump(io, &mut Want::Nothing)? {
+                Event::NeedInput => break,
+                // rustls keeps the connection to its end.
+                Event::PeerClosed => {
+                    self.received_close = true;
+                    return Ok(());
+                }
+                Event::Progress | Event::Data(_) | Event::Early | Event::Wrote(_) => {}
+            }
+        }
+        if self.bufs.as_ref().is_some_and(|b| !b.input.is_empty()) {
+            return Ok(());
+        }
+        self.flush(io)?;
+        let Some(negotiated) = self
+            .tls
+            .as_ref()
+            .and_then(Tls::common)
+            .and_then(Negotiated::of)
+        else {
+            return Ok(());
+        };
+        let extracted = match self.tls.take() {
+            Some(Tls::Client(c)) => c
+                .dangerous_into_kernel_connection()
+                .map(|(secrets, k)| (secrets, Kernel::Client(k))),
+            Some(Tls::Server(s)) => s
+                .dangerous_into_kernel_connection()
+                .map(|(secrets, k)| (secrets, Kernel::Server(k))),
+            other => {
+                self.tls = other;
+                return Ok(());
+            }
+        };
+        let (secrets, kernel) = extracted.map_err(Error::Tls)?;
+        let established = Established::new(negotiated, secrets, kernel).map_err(Error::Tls)?;
+        self.tls = Some(Tls::Established(Box::new(established)));
+        Ok(())
+    }
+
     /// Publishes the negotiated version and suite once known (new sessions carry them).
     fn note_negotiated(&mut self) {
-        let Some(tls) = self.common() else { return };
-        if let (Some(v), Some(suite)) = (tls.protocol_version(), tls.negotiated_cipher_suite()) {
+        let Some(tls) = self.tls.as_ref() else { return };
+        if let (Some(v), Some(suite)) = (tls.version(), tls.suite()) {
             *lock(&self.state.negotiated) = (u16::from(v), u16::from(suite.suite()));
             self.noted = true;
         }
@@ -844,7 +948,7 @@ impl Connection {
     pub(crate) fn peer_outcome(&self) -> std::sync::MutexGuard<'_, current::Outcome> {
         let mut outcome = self.state.outcome();
         if outcome.peer_chain.is_empty() && self.is_established() {
-            if let Some(certs) = self.common().and_then(CommonState::peer_certificates) {
+            if let Some(certs) = self.tls.as_ref().and_then(Tls::peer_certificates) {
                 outcome.peer_chain = certs.iter().filter_map(|c| Cert::from_der(c)).collect();
             }
         }
@@ -914,9 +1018,6 @@ impl Side for ServerConnectionData {
         Ok(())
     }
 }
-
-/// The largest plaintext one record carries.
-const MAX_FRAGMENT: usize = 16384;
 
 /// One turn of rustls's state machine over the received bytes, doing what the state asks:
 /// encoding handshake records into the output buffer, encrypting the operation's data,
@@ -1035,242 +1136,6 @@ fn server_hello_random(record: &[u8]) -> Option<[u8; 32]> {
         return None;
     }
     record[11..43].try_into().ok()
-}
-
-/// Size of the buffers the pool hands out: the largest record (16 KiB of plaintext and
-/// the most any cipher adds) and room for a small one besides.
-const BUFFER_SIZE: usize = 5 + MAX_FRAGMENT + 2048 + 512;
-/// Buffers kept per thread for reuse.
-const POOL_SIZE: usize = 4;
-
-thread_local! {
-    static POOL: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
-}
-
-/// A zeroed buffer of at least `min` bytes, reusing a pooled one when it fits.
-fn take_buffer(min: usize) -> Vec<u8> {
-    let size = min.max(BUFFER_SIZE);
-    let pooled = if size == BUFFER_SIZE {
-        POOL.try_with(|p| p.borrow_mut().pop()).ok().flatten()
-    } else {
-        None
-    };
-    pooled.unwrap_or_else(|| vec![0; size])
-}
-
-/// Returns a buffer to the pool (one of the standard size, while the pool has room).
-fn give_buffer(buf: Vec<u8>) {
-    if buf.len() != BUFFER_SIZE {
-        return;
-    }
-    let _ = POOL.try_with(|p| {
-        let mut pool = p.borrow_mut();
-        if pool.len() < POOL_SIZE {
-            pool.push(buf);
-        }
-    });
-}
-
-/// A connection's buffers; all empty (no memory) while the connection is idle.
-#[derive(Default)]
-struct Buffers {
-    /// Received bytes rustls has not consumed: whole records and the start of the next.
-    input: RecordBuffer,
-    /// Records for the write BIO.
-    output: RecordBuffer,
-    /// Decrypted bytes the application's reads had no room for yet.
-    plain: PlainBuffer,
-    /// 0-RTT data not yet read (server).
-    early: PlainBuffer,
-    /// Where the record being received ends.
-    records: RecordBoundary,
-}
-
-impl Buffers {
-    /// Gives back the buffers that hold nothing; true if nothing at all is held (the
-    /// connection can drop this state until it is busy again).
-    fn release_idle(&mut self) -> bool {
-        self.input.release();
-        self.output.release();
-        self.plain.release();
-        self.input.buf.is_empty()
-            && self.output.buf.is_empty()
-            && !self.plain.has_data()
-            && !self.early.has_data()
-            && self.records.at_boundary()
-    }
-}
-
-/// Bytes `buf[start..end]`; the storage is pooled and released when empty.
-#[derive(Default)]
-struct RecordBuffer {
-    buf: Vec<u8>,
-    start: usize,
-    end: usize,
-}
-
-impl RecordBuffer {
-    fn is_empty(&self) -> bool {
-        self.start == self.end
-    }
-
-    /// Room for at least `n` more bytes after the data.
-    fn space(&mut self, n: usize) -> &mut [u8] {
-        if self.start == self.end {
-            self.start = 0;
-            self.end = 0;
-        }
-        if self.buf.len() < self.end + n {
-            if self.buf.is_empty() {
-                self.buf = take_buffer(n);
-            } else {
-                if self.start > 0 {
-                    self.buf.copy_within(self.start..self.end, 0);
-                    self.end -= self.start;
-                    self.start = 0;
-                }
-                if self.buf.len() < self.end + n {
-                    self.buf.resize(self.end + n, 0);
-                }
-            }
-        }
-        &mut self.buf[self.end..]
-    }
-
-    /// Marks `n` bytes of [`RecordBuffer::space`] as data.
-    fn filled(&mut self, n: usize) {
-        self.end += n;
-    }
-
-    fn filled_mut(&mut self) -> &mut [u8] {
-        &mut self.buf[self.start..self.end]
-    }
-
-    fn pending(&self) -> &[u8] {
-        &self.buf[self.start..self.end]
-    }
-
-    /// The last `n` bytes of data.
-    fn last(&self, n: usize) -> &[u8] {
-        &self.buf[self.end.saturating_sub(n).max(self.start)..self.end]
-    }
-
-    /// Drops `n` bytes from the front (written out, or rustls's discard count).
-    fn consume(&mut self, n: usize) {
-        self.start = (self.start + n).min(self.end);
-    }
-
-    /// Gives the storage back if it holds no data.
-    fn release(&mut self) {
-        if self.start == self.end && !self.buf.is_empty() {
-            give_buffer(std::mem::take(&mut self.buf));
-            self.start = 0;
-            self.end = 0;
-        }
-    }
-}
-
-/// Decrypted bytes waiting for the application.
-#[derive(Default)]
-struct PlainBuffer {
-    data: Vec<u8>,
-    pos: usize,
-}
-
-impl PlainBuffer {
-    fn has_data(&self) -> bool {
-        self.pos < self.data.len()
-    }
-
-    fn len(&self) -> usize {
-        self.data.len() - self.pos
-    }
-
-    fn extend(&mut self, bytes: &[u8]) {
-        if self.pos == self.data.len() {
-            self.data.clear();
-            self.pos = 0;
-        }
-        self.data.extend_from_slice(bytes);
-    }
-
-    /// Copies out as much as fits in `buf`.
-    fn take(&mut self, buf: &mut [u8]) -> usize {
-        let n = self.len().min(buf.len());
-        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
-        self.pos += n;
-        if self.pos == self.data.len() {
-            self.data.clear();
-            self.pos = 0;
-        }
-        n
-    }
-
-    fn release(&mut self) {
-        if !self.has_data() {
-            self.data = Vec::new();
-            self.pos = 0;
-        }
-    }
-}
-
-/// Tracks where the current record ends in the incoming byte stream.
-#[derive(Default)]
-struct RecordBoundary {
-    header: [u8; 5],
-    header_len: usize,
-    body_left: usize,
-    /// The first five bytes the peer sent (to name a plain-HTTP request).
-    first: [u8; 5],
-    first_len: usize,
-}
-
-impl RecordBoundary {
-    fn first_bytes(&self) -> &[u8] {
-        &self.first[..self.first_len]
-    }
-
-    /// Bytes to read to finish the current header or body.
-    fn wanted(&self) -> usize {
-        if self.body_left > 0 {
-            self.body_left
-        } else {
-            self.header.len() - self.header_len
-        }
-    }
-
-    /// Whether the bytes read so far end with a whole record.
-    fn at_boundary(&self) -> bool {
-        self.body_left == 0 && self.header_len == 0
-    }
-
-    /// The length of the last whole record (header included), at a boundary.
-    fn last_record_len(&self) -> usize {
-        5 + usize::from(u16::from_be_bytes([self.header[3], self.header[4]]))
-    }
-    /// Accounts for bytes read.
-    fn consumed(&mut self, mut data: &[u8]) {
-        let n = data.len().min(self.first.len() - self.first_len);
-        self.first[self.first_len..self.first_len + n].copy_from_slice(&data[..n]);
-        self.first_len += n;
-        while !data.is_empty() {
-            if self.body_left > 0 {
-                let n = data.len().min(self.body_left);
-                self.body_left -= n;
-                data = &data[n..];
-            } else {
-                let n = data.len().min(self.header.len() - self.header_len);
-                self.header[self.header_len..self.header_len + n].copy_from_slice(&data[..n]);
-                self.header_len += n;
-                data = &data[n..];
-                if self.header_len == self.header.len() {
-                    self.body_left =
-                        usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
-                    self.header_len = 0;
-                }
-            }
-        }
-    }
 }
 
 /// EOF during the handshake: OpenSSL reports it as SSL_ERROR_SYSCALL with nothing queued

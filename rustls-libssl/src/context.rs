@@ -222,6 +222,8 @@ impl Context {
             .with_cert_resolver(verify::server_cert_resolver());
         config.alpn_protocols = alpn.map(|a| vec![a.to_vec()]).unwrap_or_default();
         config.key_log = Arc::new(KeyLogHook);
+        // Connections protect their records themselves after the handshake (record.rs).
+        config.enable_secret_extraction = true;
         config.max_early_data_size = s.max_early_data;
         // A server reading 0-RTT data answers before the client's Finished, as OpenSSL's
         // SSL_write_early_data does (nginx frees a connection still "in init" unsent).
@@ -285,6 +287,7 @@ pub(crate) fn client_config(s: &Settings) -> Result<ClientConfig> {
         .with_client_cert_resolver(verify::client_cert_resolver());
     config.alpn_protocols.clone_from(&s.alpn);
     config.key_log = Arc::new(KeyLogHook);
+    config.enable_secret_extraction = true;
     let tls12 = if s.options & sys::SSL_OP_NO_TICKET != 0 {
         Tls12Resumption::SessionIdOnly
     } else {

@@ -10,6 +10,7 @@ mod abi;
 #[allow(unsafe_code)]
 mod crypto_sys;
 
+mod buffers;
 mod ciphers;
 mod conf;
 mod connection;
@@ -17,10 +18,12 @@ mod context;
 mod credentials;
 mod current;
 mod error;
+mod established;
 mod exporter;
 mod groups;
 mod hello;
 mod keylog;
+mod record;
 mod session;
 mod tickets;
 mod verify;

@@ -182,6 +182,7 @@ TESTS=(
     cert_status_good cert_status_revoked cert_status_no_staple
     srp
     bad_garbage bad_truncated_handshake bad_alert bad_tls12_only_server bad_plain_http
+    after_keyupdate after_forged_record_tls13 after_forged_record_tls12 after_oversized_record
 )
 
 # --- library check -------------------------------------------------------
@@ -773,6 +774,74 @@ t_bad_plain_http() {
     expect_err "wrong version number"
 }
 
+# --- after the handshake: tests/tlspeer.c (system OpenSSL) as the server ----
+
+# tlspeer_server MODE [TLS12]: one-connection tlspeer server; sets PORT.
+tlspeer_server() {
+    local mode=$1 tls12=${2:-} i
+    rm -f "$T/peer.port"
+    if [ -n "$tls12" ]; then
+        bg peer env TLSPEER_TLS12=1 "$TLSPEER" server "$mode" "$T/peer.port" "$PKI/server-chain.pem" "$PKI/server.key"
+    else
+        bg peer "$TLSPEER" server "$mode" "$T/peer.port" "$PKI/server-chain.pem" "$PKI/server.key"
+    fi
+    for i in $(seq 1 100); do
+        [ -s "$T/peer.port" ] && break
+        kill -0 "$BG_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    [ -s "$T/peer.port" ] || { sed 's/^/  | /' "$T/peer.out"; fail "tlspeer server did not start"; }
+    PORT=$(cat "$T/peer.port")
+}
+
+# The server's output once it has ended.
+tlspeer_result() {
+    local i
+    for i in $(seq 1 100); do kill -0 "$BG_PID" 2>/dev/null || break; sleep 0.1; done
+    sed 's/^/  peer| /' "$T/peer.out"
+}
+
+# A TLS 1.3 key update asking for one back, before the response: curl reads the response
+# under the server's new keys.
+t_after_keyupdate() {
+    tlspeer_server keyupdate
+    run_curl --cacert "$PKI/root.pem" -o "$T/body" "https://localhost:$PORT/"
+    expect_rc 0
+    [ "$(wc -c <"$T/body")" -eq 100000 ] || fail "body of $(wc -c <"$T/body") bytes, want 100000"
+    tlspeer_result
+}
+
+# A response record that does not decrypt: curl fails with OpenSSL's reason and errno 0,
+# and the server gets a bad_record_mac alert.
+t_after_forged_record_tls13() {
+    tlspeer_server forged
+    run_curl --cacert "$PKI/root.pem" "https://localhost:$PORT/"
+    expect_rc 56
+    expect_err "decryption failed or bad record mac, errno 0"
+    tlspeer_result
+    expect_file "$T/peer.out" "peer error: sslv3 alert bad record mac"
+}
+
+# TLS 1.2: OpenSSL names a provider error first here ("cipher operation failed"), the
+# shim OpenSSL's TLS reason; the alert is the same.
+t_after_forged_record_tls12() {
+    tlspeer_server forged tls12
+    run_curl --cacert "$PKI/root.pem" "https://localhost:$PORT/"
+    expect_rc 56
+    tlspeer_result
+    expect_file "$T/peer.out" "peer error: sslv3 alert bad record mac"
+}
+
+# A header announcing 20000 bytes, then nothing: refused at once with record_overflow.
+t_after_oversized_record() {
+    tlspeer_server oversized
+    run_curl --cacert "$PKI/root.pem" "https://localhost:$PORT/"
+    expect_rc 56
+    expect_err "packet length too long"
+    tlspeer_result
+    expect_file "$T/peer.out" "peer error: tlsv1 alert record overflow"
+}
+
 ###########################################################################
 # Helper servers for the bad-input tests (python3, stdlib only)
 ###########################################################################
@@ -856,8 +925,8 @@ main() {
     suite_args "$@"
 
     # ca-certificates: verify_no_cacert relies on curl's default CA bundle existing.
-    need curl openssl python3 ca-certificates ||
-        { echo "curl, openssl, python3 and ca-certificates are required" >&2; exit 2; }
+    need curl openssl python3 ca-certificates gcc libc6-dev libssl-dev ||
+        { echo "curl, openssl, python3, ca-certificates, gcc and libssl-dev are required" >&2; exit 2; }
     need nginx || true
     need tshark || true
     NGINX_BIN=$(command -v nginx || true)
@@ -876,6 +945,10 @@ main() {
         exit 2
     fi
     write_helpers
+    TLSPEER=$WORK/tlspeer
+    cc -O1 -Wall -Wextra -Werror -o "$TLSPEER" "$HERE/../tlspeer.c" -lssl -lcrypto ||
+        { echo "could not build tests/tlspeer.c" >&2; exit 2; }
+    export TLSPEER
     mkdir -p "$WORK/tests"
     echo "# library: $LIBDIR; logs: $WORK"
 

@@ -253,6 +253,7 @@ TESTS=(
     log_keepalive_close log_plain_http
     bad_input_sslv2 bad_input_tls10 bad_input_half_hello bad_input_random bad_input_midhandshake
     bad_input_slow_1000
+    after_keyupdate after_forged_record after_oversized_record
 )
 
 # --- library ---------------------------------------------------------------
@@ -1577,6 +1578,70 @@ print("closed", flush=True)
     cu "https://localhost:$p/"; rc_is 0; body_is ok
 }
 
+# --- after the handshake: tests/tlspeer.c (system OpenSSL) as the client ----
+
+# peer NAME MODE PORT [TLS12]: one tlspeer client connection; output in $T/NAME.peer
+peer() {
+    local name=$1 mode=$2 port=$3 tls12=${4:-}
+    echo "+ tlspeer client $mode $port ${tls12:+(TLS 1.2)}"
+    if [ -n "$tls12" ]; then
+        client env TLSPEER_TLS12=1 "$TLSPEER" client "$mode" "$port" >"$T/$name.peer" 2>&1
+    else
+        client "$TLSPEER" client "$mode" "$port" >"$T/$name.peer" 2>&1
+    fi
+    RC=$?
+    sed 's/^/  | /' "$T/$name.peer"
+    [ "$RC" -eq 0 ] || fail "tlspeer $mode exited $RC"
+}
+peer_has() { grep -qF -- "$2" "$T/$1.peer" || fail "tlspeer $1 lacks '$2'"; }
+
+# A TLS 1.3 key update asking for one back: the next request is answered under the new
+# keys, after nginx's own key update.
+t_after_keyupdate() {
+    local p
+    p=$(free_port)
+    simple_https ngx "$p" "ok"
+    start_nginx ngx "$p"
+    peer ku keyupdate "$p"
+    peer_has ku "response: HTTP/1.1 200 OK"
+    peer_has ku "key updates received: 1"
+    cu "https://localhost:$p/"; rc_is 0; body_is ok
+}
+
+# A record that does not decrypt: nginx's read fails with OpenSSL's reason and the client
+# gets a bad_record_mac alert, in TLS 1.3 and 1.2.
+t_after_forged_record() {
+    local p
+    p=$(free_port)
+    simple_https ngx "$p" "ok"
+    start_nginx ngx "$p"
+    # OpenSSL queues a provider error before its TLS 1.2 one, which nginx logs at crit;
+    # the shim queues OpenSSL's reason alone (logged at info).
+    LOG_ALLOW='\[crit\] .*cipher operation failed'
+    peer f13 forged "$p"
+    peer_has f13 "version: TLSv1.3"; peer_has f13 "peer error: sslv3 alert bad record mac"
+    peer f12 forged "$p" tls12
+    peer_has f12 "version: TLSv1.2"; peer_has f12 "peer error: sslv3 alert bad record mac"
+    log_has ngx 'SSL_read\(\) failed .*decryption failed or bad record mac'
+    cu "https://localhost:$p/"; rc_is 0; body_is ok
+}
+
+# A record header announcing more than a record may hold: refused at once (record_overflow),
+# without waiting for the body. nginx logs it at crit, with either library.
+t_after_oversized_record() {
+    local p
+    p=$(free_port)
+    simple_https ngx "$p" "ok"
+    start_nginx ngx "$p"
+    LOG_ALLOW='\[crit\] .*SSL_read\(\) failed .*packet length too long'
+    peer o13 oversized "$p"
+    peer_has o13 "peer error: tlsv1 alert record overflow"
+    peer o12 oversized "$p" tls12
+    peer_has o12 "peer error: tlsv1 alert record overflow"
+    log_has ngx 'packet length too long'
+    cu "https://localhost:$p/"; rc_is 0; body_is ok
+}
+
 ###########################################################################
 # Driver
 ###########################################################################
@@ -1594,8 +1659,8 @@ run_one() {
 main() {
     suite_args "$@"
 
-    need nginx libnginx-mod-stream libnginx-mod-mail curl openssl python3 procps ||
-        { echo "nginx, its stream and mail modules, curl, openssl, python3 and procps are required" >&2; exit 2; }
+    need nginx libnginx-mod-stream libnginx-mod-mail curl openssl python3 procps gcc libc6-dev libssl-dev ||
+        { echo "nginx, its stream and mail modules, curl, openssl, python3, procps, gcc and libssl-dev are required" >&2; exit 2; }
     need nghttp2-client || true
     [ -x "$PY" ] || PY=$(command -v python3)
 
@@ -1611,6 +1676,10 @@ main() {
     fi
     # nginx runs as nobody: the (throw-away) test PKI must be readable.
     chmod -R a+rX "$PKI"
+    TLSPEER=$WORK/tlspeer
+    cc -O1 -Wall -Wextra -Werror -o "$TLSPEER" "$HERE/../tlspeer.c" -lssl -lcrypto ||
+        { echo "could not build tests/tlspeer.c (libssl-dev and a C compiler are required)" >&2; exit 2; }
+    export TLSPEER
     mkdir -p "$WORK/tests"
     echo "# library: $LIBDIR; logs: $WORK"
 

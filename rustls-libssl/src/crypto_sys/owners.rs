@@ -177,6 +177,7 @@ impl Bio {
     /// BIO_read into `buf`, mapping a retryable failure to `WouldBlock` and EOF to `Ok(0)`.
     pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
         let len = buf.len().min(i32::MAX as usize) as i32;
+        clear_errno();
         // SAFETY: buf is writable for len bytes; the BIO is alive.
         let n = unsafe { ffi::BIO_read(self.as_ptr(), buf.as_mut_ptr().cast(), len) };
         match usize::try_from(n) {
@@ -190,6 +191,7 @@ impl Bio {
     /// BIO_write of `buf`, mapping a retryable failure to `WouldBlock`.
     pub fn write(&self, buf: &[u8]) -> io::Result<usize> {
         let len = buf.len().min(i32::MAX as usize) as i32;
+        clear_errno();
         // SAFETY: buf is readable for len bytes; the BIO is alive.
         let n = unsafe { ffi::BIO_write(self.as_ptr(), buf.as_ptr().cast(), len) };
         match usize::try_from(n) {
@@ -503,4 +505,12 @@ impl Cert {
         // SAFETY: as above.
         i2d_vec(|out| unsafe { ffi::i2d_X509_NAME(name, out) })
     }
+}
+
+/// Sets `errno` to 0 before a BIO call, as OpenSSL's record layer does: an application
+/// that reports errno after a failed `SSL_read` (curl does) must not see a stale EAGAIN
+/// from an earlier call.
+fn clear_errno() {
+    // SAFETY: __errno_location returns this thread's errno, always valid to write.
+    unsafe { *libc::__errno_location() = 0 };
 }

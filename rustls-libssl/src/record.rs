@@ -1,0 +1,358 @@
+//! Record protection once the handshake is over.
+//!
+//! rustls runs the handshake; when it is done the connection takes the traffic secrets
+//! from rustls (its kernel-connection API, made for kTLS) and protects application records
+//! itself. That lets a write encrypt straight from the application's buffer into the
+//! record going to the write BIO (rustls's record layer copies the plaintext into a record
+//! it allocates, then copies the record out: two copies and an allocation per 16 KiB),
+//! and a read decrypt in place in the input buffer. rustls still derives every key: key
+//! updates and TLS 1.3 session tickets go back to it.
+//!
+//! This module is the record format and the AEAD (aws-lc-rs): RFC 8446 section 5 for TLS
+//! 1.3, RFC 5288 and RFC 7905 for TLS 1.2's AES-GCM and ChaCha20-Poly1305.
+
+use aws_lc_rs::aead::{
+    Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM, AES_256_GCM, CHACHA20_POLY1305,
+};
+use rustls::{AlertDescription, ConnectionTrafficSecrets, ContentType, Error};
+
+/// Record header length.
+pub(crate) const HEADER_LEN: usize = 5;
+/// The largest plaintext one record carries.
+pub(crate) const MAX_FRAGMENT: usize = 16384;
+/// The AEAD tag length of every suite here.
+const TAG_LEN: usize = 16;
+/// TLS 1.2 AES-GCM's explicit nonce, sent in each record.
+const EXPLICIT_NONCE_LEN: usize = 8;
+/// The most a record may expand its plaintext by (TLS 1.3 allows 256 bytes of padding and
+/// tag; TLS 1.2 2048).
+const MAX_EXPANSION_TLS13: usize = 256;
+const MAX_EXPANSION_TLS12: usize = 2048;
+/// The largest record body either version allows.
+pub(crate) const MAX_BODY: usize = MAX_FRAGMENT + MAX_EXPANSION_TLS12;
+/// The most [`Protection::seal`] adds to a plaintext.
+pub(crate) const SEAL_OVERHEAD: usize = HEADER_LEN + EXPLICIT_NONCE_LEN + 1 + TAG_LEN;
+
+/// One direction's key, nonce base and record sequence number.
+struct DirectionKey {
+    key: LessSafeKey,
+    iv: [u8; 12],
+    seq: u64,
+}
+
+impl DirectionKey {
+    fn new(secrets: ConnectionTrafficSecrets, seq: u64) -> Result<Self, Error> {
+        let (alg, key, iv) = match &secrets {
+            ConnectionTrafficSecrets::Aes128Gcm { key, iv } => (&AES_128_GCM, key, iv),
+            ConnectionTrafficSecrets::Aes256Gcm { key, iv } => (&AES_256_GCM, key, iv),
+            ConnectionTrafficSecrets::Chacha20Poly1305 { key, iv } => (&CHACHA20_POLY1305, key, iv),
+            _ => return Err(Error::General("cipher not supported".into())),
+        };
+        let key = UnboundKey::new(alg, key.as_ref())
+            .map_err(|_| Error::General("bad traffic key".into()))?;
+        let iv: [u8; 12] = iv
+            .as_ref()
+            .try_into()
+            .map_err(|_| Error::General("bad traffic iv".into()))?;
+        Ok(Self {
+            key: LessSafeKey::new(key),
+            iv,
+            seq,
+        })
+    }
+
+    /// The per-record nonce: the base with the sequence number XORed into its end.
+    fn nonce(&self, seq: u64) -> [u8; 12] {
+        let mut nonce = self.iv;
+        for (n, s) in nonce[4..].iter_mut().zip(seq.to_be_bytes()) {
+            *n ^= s;
+        }
+        nonce
+    }
+
+    fn next_seq(&mut self) -> Result<u64, Error> {
+        let seq = self.seq;
+        self.seq = seq.checked_add(1).ok_or(Error::EncryptError)?;
+        Ok(seq)
+    }
+
+    fn is_gcm(&self) -> bool {
+        self.key.algorithm() != &CHACHA20_POLY1305
+    }
+}
+
+/// A received record after [`Protection::open`]: its content type and where its
+/// plaintext lies in the record buffer.
+pub(crate) struct Opened {
+    pub typ: ContentType,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Both directions' record protection for one connection.
+pub(crate) struct Protection {
+    tls13: bool,
+    tx: DirectionKey,
+    rx: DirectionKey,
+    /// Records one key may seal (the suite's confidentiality limit).
+    limit: u64,
+}
+
+impl Protection {
+    /// Record protection from rustls's secrets (with their sequence numbers).
+    pub(crate) fn new(
+        tls13: bool,
+        tx: (u64, ConnectionTrafficSecrets),
+        rx: (u64, ConnectionTrafficSecrets),
+        limit: u64,
+    ) -> Result<Self, Error> {
+        Ok(Self {
+            tls13,
+            tx: DirectionKey::new(tx.1, tx.0)?,
+            rx: DirectionKey::new(rx.1, rx.0)?,
+            limit,
+        })
+    }
+
+    /// Whether the sending key is at its confidentiality limit (TLS 1.3 then updates it).
+    pub(crate) fn tx_exhausted(&self) -> bool {
+        self.tx.seq >= self.limit
+    }
+
+    pub(crate) fn set_tx(&mut self, secrets: (u64, ConnectionTrafficSecrets)) -> Result<(), Error> {
+        self.tx = DirectionKey::new(secrets.1, secrets.0)?;
+        Ok(())
+    }
+
+    pub(crate) fn set_rx(&mut self, secrets: (u64, ConnectionTrafficSecrets)) -> Result<(), Error> {
+        self.rx = DirectionKey::new(secrets.1, secrets.0)?;
+        Ok(())
+    }
+
+    /// Seals `plain` (at most [`MAX_FRAGMENT`] bytes) as one record of type `typ` into
+    /// `out`, which has room for `plain.len() + SEAL_OVERHEAD` bytes; returns the record's
+    /// length.
+    pub(crate) fn seal(
+        &mut self,
+        typ: ContentType,
+        plain: &[u8],
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
+        let seq = self.tx.next_seq()?;
+        let nonce = self.tx.nonce(seq);
+        let n = plain.len();
+        if self.tls13 {
+            // Outer type application_data; the real type is the last plaintext byte.
+            let body = n + 1 + TAG_LEN;
+            let len = HEADER_LEN + body;
+            let out = out.get_mut(..len).ok_or(Error::EncryptError)?;
+            write_header(out, ContentType::ApplicationData, body);
+            let aad = <[u8; HEADER_LEN]>::try_from(&out[..HEADER_LEN])
+                .map_err(|_| Error::EncryptError)?;
+            let (ciphertext, tail) = out[HEADER_LEN..].split_at_mut(n);
+            self.tx
+                .key
+                .seal_out_of_place_scatter(
+                    Nonce::assume_unique_for_key(nonce),
+                    Aad::from(aad),
+                    plain,
+                    ciphertext,
+                    &[u8::from(typ)],
+                    tail,
+                )
+                .map_err(|_| Error::EncryptError)?;
+            return Ok(len);
+        }
+        let explicit = if self.tx.is_gcm() {
+            EXPLICIT_NONCE_LEN
+        } else {
+            0
+        };
+        let body = explicit + n + TAG_LEN;
+        let len = HEADER_LEN + body;
+        let out = out.get_mut(..len).ok_or(Error::EncryptError)?;
+        write_header(out, typ, body);
+        out[HEADER_LEN..HEADER_LEN + explicit].copy_from_slice(&nonce[4..4 + explicit]);
+        let aad = tls12_aad(seq, typ, n);
+        let (ciphertext, tag) = out[HEADER_LEN + explicit..].split_at_mut(n);
+        self.tx
+            .key
+            .seal_out_of_place_scatter(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(aad),
+                plain,
+                ciphertext,
+                &[],
+                tag,
+            )
+            .map_err(|_| Error::EncryptError)?;
+        Ok(len)
+    }
+
+    /// Decrypts one whole record (header included) in place.
+    pub(crate) fn open(&mut self, record: &mut [u8]) -> Result<Opened, Error> {
+        let (typ, body) = record.split_at_mut(HEADER_LEN);
+        let outer = ContentType::from(typ[0]);
+        let max_body = MAX_FRAGMENT
+            + if self.tls13 {
+                MAX_EXPANSION_TLS13
+            } else {
+                MAX_EXPANSION_TLS12
+            };
+        if body.len() > max_body {
+            return Err(Error::PeerSentOversizedRecord);
+        }
+        if self.tls13 {
+            if outer != ContentType::ApplicationData {
+                return Err(unexpected());
+            }
+            if body.len() < TAG_LEN + 1 {
+                return Err(Error::DecryptError);
+            }
+            let seq = self.rx.next_seq()?;
+            let nonce = self.rx.nonce(seq);
+            let aad = <[u8; HEADER_LEN]>::try_from(&record[..HEADER_LEN])
+                .map_err(|_| Error::DecryptError)?;
+            let plain = self
+                .rx
+                .key
+                .open_in_place(
+                    Nonce::assume_unique_for_key(nonce),
+                    Aad::from(aad),
+                    &mut record[HEADER_LEN..],
+                )
+                .map_err(|_| Error::DecryptError)?;
+            // The inner type is the last non-zero byte; zeros after it are padding.
+            let Some(last) = plain.iter().rposition(|b| *b != 0) else {
+                return Err(unexpected());
+            };
+            if last > MAX_FRAGMENT {
+                return Err(Error::PeerSentOversizedRecord);
+            }
+            let typ = ContentType::from(plain[last]);
+            return Ok(Opened {
+                typ,
+                start: HEADER_LEN,
+                end: HEADER_LEN + last,
+            });
+        }
+        let explicit = if self.rx.is_gcm() {
+            EXPLICIT_NONCE_LEN
+        } else {
+            0
+        };
+        if body.len() < explicit + TAG_LEN {
+            return Err(Error::DecryptError);
+        }
+        let seq = self.rx.next_seq()?;
+        let mut nonce = self.rx.nonce(seq);
+        if explicit > 0 {
+            nonce[4..].copy_from_slice(&body[..EXPLICIT_NONCE_LEN]);
+        }
+        let n = body.len() - explicit - TAG_LEN;
+        if n > MAX_FRAGMENT {
+            return Err(Error::PeerSentOversizedRecord);
+        }
+        let aad = tls12_aad(seq, outer, n);
+        self.rx
+            .key
+            .open_in_place(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(aad),
+                &mut body[explicit..],
+            )
+            .map_err(|_| Error::DecryptError)?;
+        Ok(Opened {
+            typ: outer,
+            start: HEADER_LEN + explicit,
+            end: HEADER_LEN + explicit + n,
+        })
+    }
+}
+
+/// The alert a record-layer error sends to the peer.
+pub(crate) fn alert_for(e: &Error) -> Option<AlertDescription> {
+    Some(match e {
+        Error::DecryptError => AlertDescription::BadRecordMac,
+        Error::PeerSentOversizedRecord => AlertDescription::RecordOverflow,
+        Error::InvalidMessage(_) => AlertDescription::DecodeError,
+        Error::InappropriateMessage { .. } | Error::InappropriateHandshakeMessage { .. } => {
+            AlertDescription::UnexpectedMessage
+        }
+        Error::PeerMisbehaved(_) => AlertDescription::UnexpectedMessage,
+        Error::AlertReceived(_) => return None,
+        _ => AlertDescription::InternalError,
+    })
+}
+
+/// A record of the wrong type for the connection's state.
+pub(crate) fn unexpected() -> Error {
+    Error::InappropriateMessage {
+        expect_types: vec![ContentType::ApplicationData],
+        got_type: ContentType::Unknown(0),
+    }
+}
+
+fn write_header(out: &mut [u8], typ: ContentType, body: usize) {
+    out[0] = u8::from(typ);
+    out[1] = 3;
+    out[2] = 3;
+    // A body is at most MAX_FRAGMENT plus a small overhead, well within u16.
+    out[3..5].copy_from_slice(&u16::try_from(body).unwrap_or(u16::MAX).to_be_bytes());
+}
+
+/// TLS 1.2's additional data: sequence number, type, version, plaintext length.
+fn tls12_aad(seq: u64, typ: ContentType, len: usize) -> [u8; 13] {
+    let mut aad = [0u8; 13];
+    aad[..8].copy_from_slice(&seq.to_be_bytes());
+    aad[8] = u8::from(typ);
+    aad[9] = 3;
+    aad[10] = 3;
+    aad[11..].copy_from_slice(&u16::try_from(len).unwrap_or(u16::MAX).to_be_bytes());
+    aad
+}
+
+#[cfg(test)]
+mod tests {
+    use rustls::crypto::cipher::{AeadKey, Iv};
+
+    use super::*;
+
+    fn secrets(k: u8, chacha: bool) -> ConnectionTrafficSecrets {
+        let (key, iv) = (AeadKey::from([k; 32]), Iv::new([k; 12]));
+        if chacha {
+            ConnectionTrafficSecrets::Chacha20Poly1305 { key, iv }
+        } else {
+            ConnectionTrafficSecrets::Aes256Gcm { key, iv }
+        }
+    }
+
+    fn pair(tls13: bool, chacha: bool) -> (Protection, Protection) {
+        let (one, two) = (secrets(1, chacha), secrets(2, chacha));
+        let a = Protection::new(tls13, (0, one), (0, two), u64::MAX).expect("keys");
+        let (one, two) = (secrets(1, chacha), secrets(2, chacha));
+        let b = Protection::new(tls13, (0, two), (0, one), u64::MAX).expect("keys");
+        (a, b)
+    }
+
+    #[test]
+    fn seal_open_round_trip_and_tamper() {
+        for (tls13, chacha) in [(true, false), (true, true), (false, false), (false, true)] {
+            let (mut a, mut b) = pair(tls13, chacha);
+            for size in [0, 1, 100, MAX_FRAGMENT] {
+                let plain: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+                let mut out = vec![0u8; size + SEAL_OVERHEAD];
+                let n = a
+                    .seal(ContentType::ApplicationData, &plain, &mut out)
+                    .expect("seal");
+                let opened = b.open(&mut out[..n]).expect("open");
+                assert_eq!(opened.typ, ContentType::ApplicationData);
+                assert_eq!(&out[opened.start..opened.end], &plain[..]);
+            }
+            let mut out = vec![0u8; 10 + SEAL_OVERHEAD];
+            let n = a.seal(ContentType::Alert, &[1, 0], &mut out).expect("seal");
+            out[n - 1] ^= 1;
+            assert_eq!(b.open(&mut out[..n]).err(), Some(Error::DecryptError));
+        }
+    }
+}
