@@ -311,6 +311,10 @@ void SSL_set_quiet_shutdown(SSL *ssl, int mode);
 
 int SSL_get_quiet_shutdown(const SSL *ssl);
 
+void SSL_set_read_ahead(SSL *ssl, int yes);
+
+int SSL_get_read_ahead(const SSL *ssl);
+
 int SSL_pending(const SSL *ssl);
 
 int SSL_has_pending(const SSL *ssl);

@@ -119,11 +119,6 @@ impl RecordBuffer {
         &self.buf[self.start..self.end]
     }
 
-    /// The last `n` bytes of data.
-    pub(crate) fn last(&self, n: usize) -> &[u8] {
-        &self.buf[self.end.saturating_sub(n).max(self.start)..self.end]
-    }
-
     /// Drops `n` bytes from the front (written out, or rustls's discard count).
     pub(crate) fn consume(&mut self, n: usize) {
         self.start = (self.start + n).min(self.end);
@@ -213,10 +208,6 @@ impl RecordBoundary {
         self.body_left == 0 && self.header_len == 0
     }
 
-    /// The length of the last whole record (header included), at a boundary.
-    pub(crate) fn last_record_len(&self) -> usize {
-        5 + usize::from(u16::from_be_bytes([self.header[3], self.header[4]]))
-    }
     /// Accounts for bytes read.
     pub(crate) fn consumed(&mut self, mut data: &[u8]) {
         let n = data.len().min(self.first.len() - self.first_len);

@@ -152,6 +152,9 @@ pub(crate) struct Connection {
     pub options: u64,
     /// `SSL_MODE_*` bits of this connection.
     pub mode: u64,
+    /// `SSL_set_read_ahead`: reads take all the read BIO has (up to a buffer), not just
+    /// the current record.
+    pub read_ahead: bool,
     pub state: Arc<ConnState>,
     /// SNI host name (`SSL_set_tlsext_host_name`).
     pub server_name: Option<String>,
@@ -210,7 +213,7 @@ impl Connection {
     /// A connection of `ctx` (`SSL_new`).
     pub(crate) fn new(ctx: Arc<Context>, events: Arc<dyn Events>) -> Result<Self> {
         let settings = ctx.settings().clone();
-        let (options, mode) = (settings.options, settings.mode);
+        let (options, mode, read_ahead) = (settings.options, settings.mode, settings.read_ahead);
         let param = VerifyParam::copy_of(ctx.param()).ok_or(Error::Crypto)?;
         Ok(Self {
             ctx,
@@ -221,6 +224,7 @@ impl Connection {
             own_settings: false,
             options,
             mode,
+            read_ahead,
             state: Arc::new(ConnState::new(events)),
             server_name: None,
             param,
@@ -534,6 +538,13 @@ impl Connection {
         self.bufs.as_ref().map_or(0, |b| b.plain.len())
     }
 
+    /// `SSL_has_pending`: decrypted bytes, or received bytes not yet processed (read-ahead).
+    pub(crate) fn has_pending(&self) -> bool {
+        self.bufs
+            .as_ref()
+            .is_some_and(|b| b.plain.has_data() || !b.input.is_empty())
+    }
+
     /// The negotiated protocol version, once known.
     pub(crate) fn version(&self) -> Option<u16> {
         self.tls.as_ref()?.version().map(u16::from)
@@ -835,26 +846,30 @@ impl Connection {
         Ok(())
     }
 
-    /// Reads from the read BIO, no further than the end of the current record (as OpenSSL
-    /// does without read-ahead: bytes of the next record stay in the socket, so an
-    /// application that polls the socket before reading again, as curl and nginx do,
-    /// still sees them). Sets `eof` at the end of the stream.
+    /// Reads from the read BIO. Without read-ahead no further than the end of the current
+    /// record, as OpenSSL does: bytes of the next record stay in the socket, so an
+    /// application that polls the socket before reading again, as curl does, still sees
+    /// them. With read-ahead (nginx sets it) as much as the input buffer has room for,
+    /// which saves a system call per record header. Sets `eof` at the end of the stream.
     fn fill(&mut self, io: &Transport<'_>) -> Step<()> {
         let rbio = io.rbio.ok_or_else(no_bio)?;
         let bufs = self.bufs.get_or_insert_with(Box::default);
         let wanted = bufs.records.wanted();
-        let space = &mut bufs.input.space(wanted)[..wanted];
+        let space = bufs.input.space(wanted);
+        let space = if self.read_ahead {
+            space
+        } else {
+            &mut space[..wanted]
+        };
         match rbio.read(space) {
             Ok(0) => self.eof = true,
             Ok(n) => {
                 bufs.records.consumed(&space[..n]);
                 bufs.input.filled(n);
-                if bufs.records.at_boundary()
-                    && self.server_random.is_none()
-                    && self.role == Some(Role::Client)
-                {
-                    let record = bufs.input.last(bufs.records.last_record_len());
-                    self.server_random = server_hello_random(record);
+                // The server's first record is its ServerHello, at the front of the input
+                // until rustls has all of it.
+                if self.server_random.is_none() && self.role == Some(Role::Client) {
+                    self.server_random = server_hello_random(bufs.input.pending());
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {

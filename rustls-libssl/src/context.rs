@@ -48,6 +48,8 @@ pub(crate) struct Settings {
     pub options: u64,
     /// `SSL_MODE_*` bits.
     pub mode: u64,
+    /// `SSL_CTX_set_read_ahead`.
+    pub read_ahead: bool,
     pub tls12_ciphers: CipherList,
     pub tls13_ciphers: CipherList,
     pub groups: Groups,
@@ -78,6 +80,7 @@ impl Default for Settings {
             versions: VersionRange::default(),
             options: (sys::SSL_OP_NO_COMPRESSION | sys::SSL_OP_ENABLE_MIDDLEBOX_COMPAT),
             mode: sys::SSL_MODE_AUTO_RETRY as u64,
+            read_ahead: false,
             tls12_ciphers: CipherList::default_tls12(),
             tls13_ciphers: CipherList::default_tls13(),
             groups: groups::default_groups(),

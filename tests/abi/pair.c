@@ -1,7 +1,8 @@
 /* In-process client and server, both through the library under test, over a BIO pair:
  * TLS 1.2 and 1.3 handshakes pumped by hand (WANT_READ on each side), data both ways,
  * the shutdown states, server-side ALPN and SNI callbacks, client-certificate verification,
- * resumption through the new-session callback, and SSL_get_error after close_notify.
+ * resumption through the new-session callback, SSL_get_error after close_notify, and
+ * read-ahead (SSL_set_read_ahead, SSL_has_pending).
  * Prints only what OpenSSL and the shim must agree on. */
 #include "common.h"
 
@@ -151,6 +152,21 @@ static void run(const char *label, int version)
     printf("client read: %d %.*s\n", n, n > 0 ? n : 0, buf);
     n = SSL_read(c, buf, sizeof(buf));
     printf("client read again: %d, error %d\n", n, SSL_get_error(c, n));
+
+    /* Read-ahead: the server takes all three records from the BIO at once, still returns
+     * one record per read, and says more is buffered. */
+    SSL_set_read_ahead(s, 1);
+    printf("server read-ahead: %d\n", SSL_get_read_ahead(s));
+    SSL_write(c, "a", 1);
+    SSL_write(c, "bb", 2);
+    SSL_write(c, "ccc", 3);
+    for (int i = 0; i < 3; i++) {
+        n = SSL_read(s, buf, sizeof(buf));
+        printf("server read: %d %.*s, has_pending %d, pending %d, left in BIO %d\n", n,
+               n > 0 ? n : 0, buf, SSL_has_pending(s), SSL_pending(s),
+               (int)BIO_ctrl_pending(SSL_get_rbio(s)));
+    }
+    SSL_set_read_ahead(s, 0);
 
     n = SSL_shutdown(c);
     printf("client shutdown: %d, flags %d\n", n, SSL_get_shutdown(c));

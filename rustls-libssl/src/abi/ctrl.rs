@@ -49,7 +49,9 @@ enum Ctrl {
     SelectCurrentCert(*mut sys::X509),
     GetGroups(*mut c_int),
     GetRawCipherlist(*mut *const u8),
-    /// Accepted with no effect here (read-ahead, DH parameters, msg callback argument...).
+    SetReadAhead(bool),
+    GetReadAhead,
+    /// Accepted with no effect here (DH parameters, msg callback argument...).
     Accept,
     Unknown(c_int),
 }
@@ -88,8 +90,9 @@ impl Ctrl {
             sys::SSL_CTRL_SELECT_CURRENT_CERT => Self::SelectCurrentCert(parg.cast()),
             sys::SSL_CTRL_GET_GROUPS => Self::GetGroups(parg.cast()),
             sys::SSL_CTRL_GET_RAW_CIPHERLIST => Self::GetRawCipherlist(parg.cast()),
+            sys::SSL_CTRL_SET_READ_AHEAD => Self::SetReadAhead(larg != 0),
+            sys::SSL_CTRL_GET_READ_AHEAD => Self::GetReadAhead,
             sys::SSL_CTRL_SET_MSG_CALLBACK_ARG
-            | sys::SSL_CTRL_SET_READ_AHEAD
             | sys::SSL_CTRL_SET_TMP_DH
             | sys::SSL_CTRL_SET_TMP_ECDH
             | sys::SSL_CTRL_SET_DH_AUTO => Self::Accept,
@@ -179,6 +182,9 @@ fn settings_ctrl(ctrl: &Ctrl, s: &mut Settings) -> Option<Result<c_long, Error>>
         }
         Ctrl::SetSessCacheMode(mode) => Ok(std::mem::replace(&mut s.session_cache_mode, mode)),
         Ctrl::GetSessCacheMode => Ok(s.session_cache_mode),
+        // Both return the value before the call, as OpenSSL's do.
+        Ctrl::SetReadAhead(on) => Ok(c_long::from(std::mem::replace(&mut s.read_ahead, on))),
+        Ctrl::GetReadAhead => Ok(c_long::from(s.read_ahead)),
         Ctrl::SetSessCacheSize => Ok(sys::SSL_SESSION_CACHE_MAX_SIZE_DEFAULT as c_long),
         Ctrl::Accept => Ok(1),
         _ => return None,
@@ -345,6 +351,8 @@ pub unsafe extern "C" fn SSL_ctrl(
                 conn.mode &= !bits;
                 Ok(conn.mode as c_long)
             }
+            Ctrl::SetReadAhead(on) => Ok(c_long::from(std::mem::replace(&mut conn.read_ahead, on))),
+            Ctrl::GetReadAhead => Ok(c_long::from(conn.read_ahead)),
             Ctrl::Unknown(cmd) => {
                 log_unknown("SSL_ctrl", cmd);
                 Ok(0)

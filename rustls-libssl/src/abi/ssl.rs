@@ -483,16 +483,34 @@ pub unsafe extern "C" fn SSL_get_quiet_shutdown(ssl: *const SSL) -> c_int {
     entry(|| Ok(c_bool(try_ref!(ssl).conn()?.quiet_shutdown)))
 }
 
+/// `SSL_set_read_ahead`: with 1, reads take as much as the read BIO has (up to one
+/// buffer) instead of one record at a time; the application then checks
+/// `SSL_has_pending` before waiting on the socket, as with OpenSSL.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_read_ahead(ssl: *mut SSL, yes: c_int) {
+    entry(|| {
+        try_ref!(ssl).conn()?.read_ahead = yes != 0;
+        Ok(())
+    })
+}
+
+/// `SSL_get_read_ahead`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_read_ahead(ssl: *const SSL) -> c_int {
+    entry(|| Ok(c_bool(try_ref!(ssl).conn()?.read_ahead)))
+}
+
 /// `SSL_pending`: decrypted bytes ready to read without touching the BIO.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_pending(ssl: *const SSL) -> c_int {
     entry(|| Ok(c_int::try_from(try_ref!(ssl).conn()?.pending()).unwrap_or(c_int::MAX)))
 }
 
-/// `SSL_has_pending`.
+/// `SSL_has_pending`: 1 if decrypted bytes, or received bytes not yet processed (with
+/// read-ahead), are buffered.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_has_pending(ssl: *const SSL) -> c_int {
-    entry(|| Ok(c_bool(try_ref!(ssl).conn()?.pending() > 0)))
+    entry(|| Ok(c_bool(try_ref!(ssl).conn()?.has_pending())))
 }
 
 /// `SSL_set_ex_data` (`SSL_set_app_data` is index 0).
