@@ -309,7 +309,8 @@ fn provider(s: &Settings) -> Result<CryptoProvider> {
     let has = |v: u16| versions.iter().any(|x| u16::from(x.version) == v);
     let mut suites = Vec::new();
     if has(TLS1_3) {
-        suites.extend(s.tls13_ciphers.0.iter().map(|c| *c.suite));
+        let tls13 = s.tls13_ciphers.0.iter();
+        suites.extend(tls13.map(|c| crate::hkdf::with_prepared_hkdf(*c.suite)));
     }
     if has(TLS1_2) {
         suites.extend(s.tls12_ciphers.0.iter().map(|c| *c.suite));

@@ -22,6 +22,7 @@ mod established;
 mod exporter;
 mod groups;
 mod hello;
+mod hkdf;
 mod keylog;
 mod record;
 mod session;
