@@ -13,6 +13,7 @@
  *                  (client) would be; prints the error the peer's alert gives.
  *       oversized  a record header announcing 20000 bytes, then nothing; prints the error
  *                  the peer's alert gives.
+ *       badversion the forged record with TLS 1.0's record version.
  * Prints "peer error: none" when the peer sent no alert.  TLSPEER_TLS12 set: TLS 1.2 at most.  Exits 1 on a setup failure. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -70,7 +71,9 @@ static void send_bad(int fd, const char *mode)
 {
     unsigned char rec[5 + 48];
     rec[0] = 0x17, rec[1] = 3, rec[2] = 3;
-    if (strcmp(mode, "forged") == 0) {
+    if (strcmp(mode, "forged") == 0 || strcmp(mode, "badversion") == 0) {
+        if (strcmp(mode, "badversion") == 0)
+            rec[2] = 1; /* TLS 1.0's record version */
         rec[3] = 0, rec[4] = 48;
         for (int i = 5; i < (int)sizeof(rec); i++)
             rec[i] = (unsigned char)(i * 37 + 11);

@@ -104,7 +104,7 @@ impl Established {
         }
         let result = self.turn_inner(bufs, want);
         if let Err(e) = &result {
-            if let Some(alert) = record::alert_for(e) {
+            if let Some(alert) = record::alert_for(e, self.tls13()) {
                 let _ = self.send_alert(&mut bufs.output, FATAL, alert);
             }
             self.failed = Some(e.clone());
@@ -305,6 +305,10 @@ fn whole_record(input: &[u8]) -> Result<Option<usize>, Error> {
     let Some(header) = input.get(..HEADER_LEN) else {
         return Ok(None);
     };
+    // After the handshake every record says TLS 1.2 (TLS 1.3 keeps that legacy value).
+    if header[1..3] != [3, 3] {
+        return Err(InvalidMessage::UnknownProtocolVersion.into());
+    }
     let body = usize::from(u16::from_be_bytes([header[3], header[4]]));
     if body > record::MAX_BODY {
         return Err(Error::PeerSentOversizedRecord);

@@ -14,7 +14,7 @@
 use aws_lc_rs::aead::{
     Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM, AES_256_GCM, CHACHA20_POLY1305,
 };
-use rustls::{AlertDescription, ConnectionTrafficSecrets, ContentType, Error};
+use rustls::{AlertDescription, ConnectionTrafficSecrets, ContentType, Error, InvalidMessage};
 
 /// Record header length.
 pub(crate) const HEADER_LEN: usize = 5;
@@ -270,11 +270,15 @@ impl Protection {
     }
 }
 
-/// The alert a record-layer error sends to the peer.
-pub(crate) fn alert_for(e: &Error) -> Option<AlertDescription> {
+/// The alert a record-layer error sends to the peer (OpenSSL's choice where rustls has
+/// none: a wrong record version gets protocol_version in TLS 1.2, decode_error in 1.3).
+pub(crate) fn alert_for(e: &Error, tls13: bool) -> Option<AlertDescription> {
     Some(match e {
         Error::DecryptError => AlertDescription::BadRecordMac,
         Error::PeerSentOversizedRecord => AlertDescription::RecordOverflow,
+        Error::InvalidMessage(InvalidMessage::UnknownProtocolVersion) if !tls13 => {
+            AlertDescription::ProtocolVersion
+        }
         Error::InvalidMessage(_) => AlertDescription::DecodeError,
         Error::InappropriateMessage { .. } | Error::InappropriateHandshakeMessage { .. } => {
             AlertDescription::UnexpectedMessage

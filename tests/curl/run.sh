@@ -183,6 +183,7 @@ TESTS=(
     srp
     bad_garbage bad_truncated_handshake bad_alert bad_tls12_only_server bad_plain_http
     after_keyupdate after_forged_record_tls13 after_forged_record_tls12 after_oversized_record
+    after_bad_record_version
 )
 
 # --- library check -------------------------------------------------------
@@ -840,6 +841,23 @@ t_after_oversized_record() {
     expect_err "packet length too long"
     tlspeer_result
     expect_file "$T/peer.out" "peer error: tlsv1 alert record overflow"
+}
+
+# A record with TLS 1.0's version: "wrong version number", and OpenSSL's alert for each
+# version (decode_error in TLS 1.3, protocol_version in TLS 1.2).
+t_after_bad_record_version() {
+    tlspeer_server badversion
+    run_curl --cacert "$PKI/root.pem" "https://localhost:$PORT/"
+    expect_rc 56
+    expect_err "wrong version number"
+    tlspeer_result
+    expect_file "$T/peer.out" "peer error: tlsv1 alert decode error"
+    tlspeer_server badversion tls12
+    run_curl --cacert "$PKI/root.pem" "https://localhost:$PORT/"
+    expect_rc 56
+    expect_err "wrong version number"
+    tlspeer_result
+    expect_file "$T/peer.out" "peer error: tlsv1 alert protocol version"
 }
 
 ###########################################################################

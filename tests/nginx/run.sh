@@ -253,7 +253,7 @@ TESTS=(
     log_keepalive_close log_plain_http
     bad_input_sslv2 bad_input_tls10 bad_input_half_hello bad_input_random bad_input_midhandshake
     bad_input_slow_1000
-    after_keyupdate after_forged_record after_oversized_record
+    after_keyupdate after_forged_record after_oversized_record after_bad_record_version
 )
 
 # --- library ---------------------------------------------------------------
@@ -1639,6 +1639,21 @@ t_after_oversized_record() {
     peer o12 oversized "$p" tls12
     peer_has o12 "peer error: tlsv1 alert record overflow"
     log_has ngx 'packet length too long'
+    cu "https://localhost:$p/"; rc_is 0; body_is ok
+}
+
+# A record with TLS 1.0's version after the handshake: OpenSSL's alerts (decode_error in
+# TLS 1.3, protocol_version in TLS 1.2) and reason.
+t_after_bad_record_version() {
+    local p
+    p=$(free_port)
+    simple_https ngx "$p" "ok"
+    start_nginx ngx "$p"
+    peer v13 badversion "$p"
+    peer_has v13 "peer error: tlsv1 alert decode error"
+    peer v12 badversion "$p" tls12
+    peer_has v12 "peer error: tlsv1 alert protocol version"
+    log_has ngx 'SSL_read\(\) failed .*wrong version number'
     cu "https://localhost:$p/"; rc_is 0; body_is ok
 }
 
