@@ -95,6 +95,14 @@ static void report_peer_error(SSL *ssl)
     printf("peer error: %s\n", e ? ERR_reason_error_string(e) : "none");
 }
 
+static int finish(SSL_CTX *ctx, SSL *ssl, int fd)
+{
+    SSL_free(ssl);
+    close(fd);
+    SSL_CTX_free(ctx);
+    return 0;
+}
+
 static SSL *setup(SSL_CTX *ctx, int fd)
 {
     SSL_CTX_set_msg_callback(ctx, msg_cb);
@@ -147,10 +155,7 @@ static int server(const char *mode, const char *portfile, const char *cert, cons
         send_bad(fd, mode);
         report_peer_error(ssl);
     }
-    SSL_free(ssl);
-    close(fd);
-    SSL_CTX_free(ctx);
-    return 0;
+    return finish(ctx, ssl, fd);
 }
 
 static int client(const char *mode, int port)
@@ -187,10 +192,7 @@ static int client(const char *mode, int port)
         send_bad(fd, mode);
         report_peer_error(ssl);
     }
-    SSL_free(ssl);
-    close(fd);
-    SSL_CTX_free(ctx);
-    return 0;
+    return finish(ctx, ssl, fd);
 }
 
 int main(int argc, char **argv)

@@ -141,49 +141,39 @@ impl Protection {
         let seq = self.tx.next_seq()?;
         let nonce = self.tx.nonce(seq);
         let n = plain.len();
-        if self.tls13 {
-            // Outer type application_data; the real type is the last plaintext byte.
-            let body = n + 1 + TAG_LEN;
-            let len = HEADER_LEN + body;
-            let out = out.get_mut(..len).ok_or(Error::EncryptError)?;
-            write_header(out, ContentType::ApplicationData, body);
-            let aad = <[u8; HEADER_LEN]>::try_from(&out[..HEADER_LEN])
-                .map_err(|_| Error::EncryptError)?;
-            let (ciphertext, tail) = out[HEADER_LEN..].split_at_mut(n);
-            self.tx
-                .key
-                .seal_out_of_place_scatter(
-                    Nonce::assume_unique_for_key(nonce),
-                    Aad::from(aad),
-                    plain,
-                    ciphertext,
-                    &[u8::from(typ)],
-                    tail,
-                )
-                .map_err(|_| Error::EncryptError)?;
-            return Ok(len);
-        }
-        let explicit = if self.tx.is_gcm() {
-            EXPLICIT_NONCE_LEN
+        // TLS 1.3 hides the type: the outer one is application_data, the real one the last
+        // plaintext byte. TLS 1.2's AES-GCM sends the nonce's last eight bytes.
+        let inner_type = [u8::from(typ)];
+        let (outer, inner, explicit): (_, &[u8], _) = if self.tls13 {
+            (ContentType::ApplicationData, &inner_type, 0)
+        } else if self.tx.is_gcm() {
+            (typ, &[], EXPLICIT_NONCE_LEN)
         } else {
-            0
+            (typ, &[], 0)
         };
-        let body = explicit + n + TAG_LEN;
+        let body = explicit + n + inner.len() + TAG_LEN;
         let len = HEADER_LEN + body;
         let out = out.get_mut(..len).ok_or(Error::EncryptError)?;
-        write_header(out, typ, body);
+        write_header(out, outer, body);
         out[HEADER_LEN..HEADER_LEN + explicit].copy_from_slice(&nonce[4..4 + explicit]);
-        let aad = tls12_aad(seq, typ, n);
-        let (ciphertext, tag) = out[HEADER_LEN + explicit..].split_at_mut(n);
+        // TLS 1.3 authenticates the record header, TLS 1.2 its own pseudo-header.
+        let mut aad = tls12_aad(seq, typ, n);
+        let aad_len = if self.tls13 {
+            aad[..HEADER_LEN].copy_from_slice(&out[..HEADER_LEN]);
+            HEADER_LEN
+        } else {
+            aad.len()
+        };
+        let (ciphertext, tail) = out[HEADER_LEN + explicit..].split_at_mut(n);
         self.tx
             .key
             .seal_out_of_place_scatter(
                 Nonce::assume_unique_for_key(nonce),
-                Aad::from(aad),
+                Aad::from(&aad[..aad_len]),
                 plain,
                 ciphertext,
-                &[],
-                tag,
+                inner,
+                tail,
             )
             .map_err(|_| Error::EncryptError)?;
         Ok(len)

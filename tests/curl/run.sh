@@ -69,17 +69,24 @@ s_server_www() {
 
 # py_server MODE [ARGS...]: start the inline python helper (see write_helpers); sets PORT.
 py_server() {
-    local mode=$1 i
+    local mode=$1
     shift
     rm -f "$T/py.port"
     bg "py-$mode" "$PY" "$WORK/helper.py" "$mode" "$T/py.port" "$@"
+    port_from_file "$T/py.port" "$T/py-$mode.out" "python helper $mode"
+}
+
+# port_from_file FILE LOG WHAT: waits for the background server $BG_PID to write its port
+# to FILE; sets PORT, or fails showing LOG.
+port_from_file() {
+    local i
     for i in $(seq 1 100); do
-        [ -s "$T/py.port" ] && break
+        [ -s "$1" ] && break
         kill -0 "$BG_PID" 2>/dev/null || break
         sleep 0.1
     done
-    [ -s "$T/py.port" ] || { sed 's/^/  | /' "$T/py-$mode.out"; fail "python helper $mode did not start"; }
-    PORT=$(cat "$T/py.port")
+    [ -s "$1" ] || { sed 's/^/  | /' "$2"; fail "$3 did not start"; }
+    PORT=$(cat "$1")
 }
 
 # Environment prefix that makes curl load the library under test.
@@ -779,20 +786,14 @@ t_bad_plain_http() {
 
 # tlspeer_server MODE [TLS12]: one-connection tlspeer server; sets PORT.
 tlspeer_server() {
-    local mode=$1 tls12=${2:-} i
+    local mode=$1 tls12=${2:-}
     rm -f "$T/peer.port"
     if [ -n "$tls12" ]; then
         bg peer env TLSPEER_TLS12=1 "$TLSPEER" server "$mode" "$T/peer.port" "$PKI/server-chain.pem" "$PKI/server.key"
     else
         bg peer "$TLSPEER" server "$mode" "$T/peer.port" "$PKI/server-chain.pem" "$PKI/server.key"
     fi
-    for i in $(seq 1 100); do
-        [ -s "$T/peer.port" ] && break
-        kill -0 "$BG_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    [ -s "$T/peer.port" ] || { sed 's/^/  | /' "$T/peer.out"; fail "tlspeer server did not start"; }
-    PORT=$(cat "$T/peer.port")
+    port_from_file "$T/peer.port" "$T/peer.out" "tlspeer server"
 }
 
 # The server's output once it has ended.
