@@ -211,7 +211,9 @@ int SSL_read(SSL *ssl, void *buf, int num);
 
 int SSL_read_ex(SSL *ssl, void *buf, size_t num, size_t *readbytes);
 
-int SSL_peek(SSL *_ssl, void *_buf, int _num);
+int SSL_peek(SSL *ssl, void *buf, int num);
+
+int SSL_peek_ex(SSL *ssl, void *buf, size_t num, size_t *readbytes);
 
 int SSL_write(SSL *ssl, const void *buf, int num);
 

@@ -158,10 +158,16 @@ impl PlainBuffer {
         self.data.extend_from_slice(bytes);
     }
 
-    /// Copies out as much as fits in `buf`.
-    pub(crate) fn take(&mut self, buf: &mut [u8]) -> usize {
+    /// Copies out as much as fits in `buf`, keeping it.
+    pub(crate) fn peek(&self, buf: &mut [u8]) -> usize {
         let n = self.len().min(buf.len());
         buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        n
+    }
+
+    /// Copies out as much as fits in `buf`.
+    pub(crate) fn take(&mut self, buf: &mut [u8]) -> usize {
+        let n = self.peek(buf);
         self.pos += n;
         if self.pos == self.data.len() {
             self.data.clear();

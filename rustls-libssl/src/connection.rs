@@ -527,6 +527,41 @@ impl Connection {
         flags
     }
 
+    /// `SSL_peek`: as [`Connection::read`], but what it returns stays buffered for the next
+    /// read.
+    pub(crate) fn peek(&mut self, io: &Transport<'_>, buf: &mut [u8]) -> Step<usize> {
+        if self.role.is_none() {
+            return Err(Stop::Fatal(Error::Reason(sys::SSL_R_UNINITIALIZED)));
+        }
+        if !self.is_established() {
+            self.handshake(io)?;
+        }
+        self.establish(io)?;
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            if let Some(b) = self.bufs.as_ref().filter(|b| b.plain.has_data()) {
+                return Ok(b.plain.peek(buf));
+            }
+            if self.received_close {
+                return Err(Stop::ZeroReturn);
+            }
+            // Decrypted data goes to the plaintext buffer.
+            match self.pump(io, &mut Want::Nothing)? {
+                Event::PeerClosed => self.received_close = true,
+                Event::NeedInput | Event::Wrote(_) => {
+                    self.flush(io)?;
+                    if self.eof {
+                        return Err(self.unexpected_eof());
+                    }
+                    self.fill(io)?;
+                }
+                Event::Data(_) | Event::Early | Event::Progress => {}
+            }
+        }
+    }
+
     /// `SSL_set_shutdown`: marks directions closed without sending anything.
     pub(crate) fn set_shutdown_flags(&mut self, flags: i32) {
         self.sent_close |= flags & sys::SSL_SENT_SHUTDOWN != 0;

@@ -2,7 +2,7 @@
  * TLS 1.2 and 1.3 handshakes pumped by hand (WANT_READ on each side), data both ways,
  * the shutdown states, server-side ALPN and SNI callbacks, client-certificate verification,
  * resumption through the new-session callback, SSL_get_error after close_notify, and
- * read-ahead (SSL_set_read_ahead, SSL_has_pending).
+ * read-ahead (SSL_set_read_ahead, SSL_has_pending), SSL_peek.
  * Prints only what OpenSSL and the shim must agree on. */
 #include "common.h"
 
@@ -167,6 +167,16 @@ static void run(const char *label, int version)
                (int)BIO_ctrl_pending(SSL_get_rbio(s)));
     }
     SSL_set_read_ahead(s, 0);
+
+    /* SSL_peek returns what the next SSL_read returns, and leaves it there. */
+    SSL_write(c, "peekaboo", 8);
+    n = SSL_peek(s, buf, 4);
+    printf("server peek: %d %.*s, pending %d\n", n, n > 0 ? n : 0, buf, SSL_pending(s));
+    size_t got = 0;
+    n = SSL_peek_ex(s, buf, sizeof(buf), &got);
+    printf("server peek_ex: %d %.*s\n", n, (int)got, buf);
+    n = SSL_read(s, buf, sizeof(buf));
+    printf("server read after peek: %d %.*s, pending %d\n", n, n > 0 ? n : 0, buf, SSL_pending(s));
 
     n = SSL_shutdown(c);
     printf("client shutdown: %d, flags %d\n", n, SSL_get_shutdown(c));

@@ -160,11 +160,35 @@ pub unsafe extern "C" fn SSL_read_ex(
     }
 }
 
-/// `SSL_peek`: not supported (rustls has no non-consuming read); -1.
+/// `SSL_peek`: as `SSL_read`, but the bytes stay to be read again.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_peek(_ssl: *mut SSL, _buf: *mut c_void, _num: c_int) -> c_int {
-    push_error(&Error::NotSupported("SSL_peek"));
-    -1
+pub unsafe extern "C" fn SSL_peek(ssl: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
+    let mut read = 0usize;
+    // SAFETY: buf is writable for num bytes per the API.
+    let ok = unsafe { SSL_peek_ex(ssl, buf, usize::try_from(num).unwrap_or(0), &mut read) };
+    if ok == 1 {
+        c_int::try_from(read).unwrap_or(c_int::MAX)
+    } else if ssl_error(ssl) == sys::SSL_ERROR_ZERO_RETURN {
+        0
+    } else {
+        -1
+    }
+}
+
+/// `SSL_peek_ex`: 1 with `*readbytes` set, or 0; the bytes stay to be read again.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_peek_ex(
+    ssl: *mut SSL,
+    buf: *mut c_void,
+    num: usize,
+    readbytes: *mut usize,
+) -> c_int {
+    // SAFETY: as SSL_read_ex.
+    unsafe {
+        transfer(ssl, buf.is_null() && num > 0, readbytes, |conn, io| {
+            conn.peek(io, super::out_slice(buf, num))
+        })
+    }
 }
 
 /// `SSL_write`: `num` on success (all of it unless partial writes are enabled); -1 otherwise.
