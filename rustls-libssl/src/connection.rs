@@ -388,6 +388,17 @@ impl Connection {
     /// `SSL_read`: returns decrypted bytes (at most one record's), doing the handshake
     /// first if needed.
     pub(crate) fn read(&mut self, io: &Transport<'_>, buf: &mut [u8]) -> Step<usize> {
+        self.receive(io, buf, false)
+    }
+
+    /// `SSL_peek`: as [`Connection::read`], but what it returns stays buffered for the next
+    /// read.
+    pub(crate) fn peek(&mut self, io: &Transport<'_>, buf: &mut [u8]) -> Step<usize> {
+        self.receive(io, buf, true)
+    }
+
+    /// [`Connection::read`] and, with `keep`, [`Connection::peek`].
+    fn receive(&mut self, io: &Transport<'_>, buf: &mut [u8], keep: bool) -> Step<usize> {
         if self.role.is_none() {
             return Err(Stop::Fatal(Error::Reason(sys::SSL_R_UNINITIALIZED)));
         }
@@ -400,6 +411,9 @@ impl Connection {
         }
         loop {
             if let Some(b) = self.bufs.as_mut().filter(|b| b.plain.has_data()) {
+                if keep {
+                    return Ok(b.plain.peek(buf));
+                }
                 let n = b.plain.take(buf);
                 self.release_if_idle();
                 return Ok(n);
@@ -407,7 +421,14 @@ impl Connection {
             if self.received_close {
                 return Err(Stop::ZeroReturn);
             }
-            match self.pump(io, &mut Want::Read(&mut *buf))? {
+            // A read takes a record's data straight into `buf`; a peek decrypts into the
+            // plaintext buffer, to be copied from there.
+            let mut want = if keep {
+                Want::Nothing
+            } else {
+                Want::Read(&mut *buf)
+            };
+            match self.pump(io, &mut want)? {
                 Event::Data(n) if n > 0 => {
                     // Like OpenSSL's SSL_MODE_RELEASE_BUFFERS: nothing is kept once the
                     // record is consumed.
@@ -525,41 +546,6 @@ impl Connection {
             flags |= sys::SSL_RECEIVED_SHUTDOWN;
         }
         flags
-    }
-
-    /// `SSL_peek`: as [`Connection::read`], but what it returns stays buffered for the next
-    /// read.
-    pub(crate) fn peek(&mut self, io: &Transport<'_>, buf: &mut [u8]) -> Step<usize> {
-        if self.role.is_none() {
-            return Err(Stop::Fatal(Error::Reason(sys::SSL_R_UNINITIALIZED)));
-        }
-        if !self.is_established() {
-            self.handshake(io)?;
-        }
-        self.establish(io)?;
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        loop {
-            if let Some(b) = self.bufs.as_ref().filter(|b| b.plain.has_data()) {
-                return Ok(b.plain.peek(buf));
-            }
-            if self.received_close {
-                return Err(Stop::ZeroReturn);
-            }
-            // Decrypted data goes to the plaintext buffer.
-            match self.pump(io, &mut Want::Nothing)? {
-                Event::PeerClosed => self.received_close = true,
-                Event::NeedInput | Event::Wrote(_) => {
-                    self.flush(io)?;
-                    if self.eof {
-                        return Err(self.unexpected_eof());
-                    }
-                    self.fill(io)?;
-                }
-                Event::Data(_) | Event::Early | Event::Progress => {}
-            }
-        }
     }
 
     /// `SSL_set_shutdown`: marks directions closed without sending anything.

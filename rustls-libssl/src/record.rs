@@ -181,81 +181,72 @@ impl Protection {
 
     /// Decrypts one whole record (header included) in place.
     pub(crate) fn open(&mut self, record: &mut [u8]) -> Result<Opened, Error> {
-        let (typ, body) = record.split_at_mut(HEADER_LEN);
-        let outer = ContentType::from(typ[0]);
-        let max_body = MAX_FRAGMENT
-            + if self.tls13 {
-                MAX_EXPANSION_TLS13
-            } else {
-                MAX_EXPANSION_TLS12
-            };
-        if body.len() > max_body {
+        let outer = ContentType::from(*record.first().ok_or(Error::DecryptError)?);
+        let body = record.len().saturating_sub(HEADER_LEN);
+        let max_expansion = if self.tls13 {
+            MAX_EXPANSION_TLS13
+        } else {
+            MAX_EXPANSION_TLS12
+        };
+        if body > MAX_FRAGMENT + max_expansion {
             return Err(Error::PeerSentOversizedRecord);
         }
-        if self.tls13 {
-            if outer != ContentType::ApplicationData {
-                return Err(unexpected());
-            }
-            if body.len() < TAG_LEN + 1 {
-                return Err(Error::DecryptError);
-            }
-            let seq = self.rx.next_seq()?;
-            let nonce = self.rx.nonce(seq);
-            let aad = <[u8; HEADER_LEN]>::try_from(&record[..HEADER_LEN])
-                .map_err(|_| Error::DecryptError)?;
-            let plain = self
-                .rx
-                .key
-                .open_in_place(
-                    Nonce::assume_unique_for_key(nonce),
-                    Aad::from(aad),
-                    &mut record[HEADER_LEN..],
-                )
-                .map_err(|_| Error::DecryptError)?;
-            // The inner type is the last non-zero byte; zeros after it are padding.
-            let Some(last) = plain.iter().rposition(|b| *b != 0) else {
-                return Err(unexpected());
-            };
-            if last > MAX_FRAGMENT {
-                return Err(Error::PeerSentOversizedRecord);
-            }
-            let typ = ContentType::from(plain[last]);
-            return Ok(Opened {
-                typ,
-                start: HEADER_LEN,
-                end: HEADER_LEN + last,
-            });
+        if self.tls13 && outer != ContentType::ApplicationData {
+            return Err(unexpected());
         }
-        let explicit = if self.rx.is_gcm() {
+        // TLS 1.3 carries the real type as the last plaintext byte; TLS 1.2's AES-GCM
+        // sends the nonce's last eight bytes before the ciphertext.
+        let explicit = if !self.tls13 && self.rx.is_gcm() {
             EXPLICIT_NONCE_LEN
         } else {
             0
         };
-        if body.len() < explicit + TAG_LEN {
+        if body < explicit + usize::from(self.tls13) + TAG_LEN {
             return Err(Error::DecryptError);
+        }
+        let start = HEADER_LEN + explicit;
+        let n = record.len() - start - TAG_LEN;
+        if !self.tls13 && n > MAX_FRAGMENT {
+            return Err(Error::PeerSentOversizedRecord);
         }
         let seq = self.rx.next_seq()?;
         let mut nonce = self.rx.nonce(seq);
-        if explicit > 0 {
-            nonce[4..].copy_from_slice(&body[..EXPLICIT_NONCE_LEN]);
-        }
-        let n = body.len() - explicit - TAG_LEN;
-        if n > MAX_FRAGMENT {
-            return Err(Error::PeerSentOversizedRecord);
-        }
-        let aad = tls12_aad(seq, outer, n);
-        self.rx
+        nonce[4..4 + explicit].copy_from_slice(&record[HEADER_LEN..start]);
+        // TLS 1.3 authenticates the record header, TLS 1.2 its own pseudo-header.
+        let mut aad = tls12_aad(seq, outer, n);
+        let aad_len = if self.tls13 {
+            aad[..HEADER_LEN].copy_from_slice(&record[..HEADER_LEN]);
+            HEADER_LEN
+        } else {
+            aad.len()
+        };
+        let plain = self
+            .rx
             .key
             .open_in_place(
                 Nonce::assume_unique_for_key(nonce),
-                Aad::from(aad),
-                &mut body[explicit..],
+                Aad::from(&aad[..aad_len]),
+                &mut record[start..],
             )
             .map_err(|_| Error::DecryptError)?;
+        if !self.tls13 {
+            return Ok(Opened {
+                typ: outer,
+                start,
+                end: start + n,
+            });
+        }
+        // The inner type is the last non-zero byte; zeros after it are padding.
+        let Some(last) = plain.iter().rposition(|b| *b != 0) else {
+            return Err(unexpected());
+        };
+        if last > MAX_FRAGMENT {
+            return Err(Error::PeerSentOversizedRecord);
+        }
         Ok(Opened {
-            typ: outer,
-            start: HEADER_LEN + explicit,
-            end: HEADER_LEN + explicit + n,
+            typ: ContentType::from(plain[last]),
+            start,
+            end: start + last,
         })
     }
 }

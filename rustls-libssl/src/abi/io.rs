@@ -131,9 +131,24 @@ pub unsafe extern "C" fn SSL_accept(ssl: *mut SSL) -> c_int {
 /// `SSL_read`: bytes read (>0); 0 after close_notify; -1 otherwise (see `SSL_get_error`).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_read(ssl: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
-    let mut read = 0usize;
     // SAFETY: buf is writable for num bytes per the API.
-    let ok = unsafe { SSL_read_ex(ssl, buf, usize::try_from(num).unwrap_or(0), &mut read) };
+    unsafe { int_read(SSL_read_ex, ssl, buf, num) }
+}
+
+/// `SSL_read`/`SSL_peek` on top of their `_ex` forms: bytes read, 0 after close_notify,
+/// -1 otherwise.
+///
+/// # Safety
+/// As `SSL_read`: `buf` writable for `num` bytes.
+unsafe fn int_read(
+    read_ex: unsafe extern "C" fn(*mut SSL, *mut c_void, usize, *mut usize) -> c_int,
+    ssl: *mut SSL,
+    buf: *mut c_void,
+    num: c_int,
+) -> c_int {
+    let mut read = 0usize;
+    // SAFETY: the caller's guarantee for buf; read is a valid out-pointer.
+    let ok = unsafe { read_ex(ssl, buf, usize::try_from(num).unwrap_or(0), &mut read) };
     if ok == 1 {
         c_int::try_from(read).unwrap_or(c_int::MAX)
     } else if ssl_error(ssl) == sys::SSL_ERROR_ZERO_RETURN {
@@ -163,16 +178,8 @@ pub unsafe extern "C" fn SSL_read_ex(
 /// `SSL_peek`: as `SSL_read`, but the bytes stay to be read again.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_peek(ssl: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
-    let mut read = 0usize;
     // SAFETY: buf is writable for num bytes per the API.
-    let ok = unsafe { SSL_peek_ex(ssl, buf, usize::try_from(num).unwrap_or(0), &mut read) };
-    if ok == 1 {
-        c_int::try_from(read).unwrap_or(c_int::MAX)
-    } else if ssl_error(ssl) == sys::SSL_ERROR_ZERO_RETURN {
-        0
-    } else {
-        -1
-    }
+    unsafe { int_read(SSL_peek_ex, ssl, buf, num) }
 }
 
 /// `SSL_peek_ex`: 1 with `*readbytes` set, or 0; the bytes stay to be read again.
