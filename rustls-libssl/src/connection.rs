@@ -8,7 +8,7 @@
 //! keep-alive connection waiting for its next request) holds no buffer at all.
 
 use std::io;
-use std::sync::Arc;
+use std::sync::{Arc, MutexGuard};
 
 use rustls::client::{ClientConnectionData, UnbufferedClientConnection};
 use rustls::pki_types::CertificateDer;
@@ -23,20 +23,14 @@ use rustls::{CommonState, HandshakeKind, NamedGroup, ProtocolVersion, SupportedC
 
 use crate::buffers::{Buffers, PlainBuffer, RecordBuffer};
 use crate::ciphers::Cipher;
-use crate::context::{Context, Method, Settings};
-use crate::crypto_sys::{self as sys, Bio, Cert, VerifyParam};
+use crate::context::Method;
+use crate::crypto_sys::{self as sys, Bio, VerifyParam};
 use crate::current::{self, lock, ConnState, Events, VerifySetup};
 use crate::error::{Error, Result};
 use crate::established::{Established, Kernel, Negotiated};
 use crate::record::MAX_FRAGMENT;
-use crate::session::Session;
-
-/// Which end of the connection this is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Role {
-    Client,
-    Server,
-}
+pub(crate) use crate::setup::Role;
+use crate::setup::Setup;
 
 /// Why an operation did not complete: what `SSL_get_error` reports.
 #[derive(Debug)]
@@ -106,62 +100,29 @@ impl Tls {
     }
 
     fn alpn(&self) -> Option<&[u8]> {
-        match self {
-            Self::Established(e) => e.negotiated.alpn.as_deref(),
-            _ => self.common()?.alpn_protocol(),
-        }
+        self.common()?.alpn_protocol()
     }
 
     fn group(&self) -> Option<NamedGroup> {
-        match self {
-            Self::Established(e) => e.negotiated.group,
-            _ => Some(self.common()?.negotiated_key_exchange_group()?.name()),
-        }
+        Some(self.common()?.negotiated_key_exchange_group()?.name())
     }
 
     fn resumed(&self) -> bool {
-        match self {
-            Self::Established(e) => e.negotiated.resumed,
-            _ => {
-                self.common().and_then(CommonState::handshake_kind) == Some(HandshakeKind::Resumed)
-            }
-        }
+        self.common().and_then(CommonState::handshake_kind) == Some(HandshakeKind::Resumed)
     }
 
     fn peer_certificates(&self) -> Option<&[CertificateDer<'static>]> {
-        match self {
-            Self::Established(e) => e.negotiated.peer_certificates.as_deref(),
-            _ => self.common()?.peer_certificates(),
-        }
+        self.common()?.peer_certificates()
     }
 }
 
-/// An `SSL`.
+/// An `SSL`'s protocol engine. What the application set up lives in the shared
+/// [`ConnState`] ([`Setup`]), read at each step; what the engine learns is published there
+/// too ([`current::Status`]).
 pub(crate) struct Connection {
-    pub ctx: Arc<Context>,
-    pub role: Option<Role>,
-    /// `SSL_set_quiet_shutdown`: `SSL_shutdown` sends nothing.
-    pub quiet_shutdown: bool,
-    /// An OCSP response the application's status callback set, stapled by a server.
-    pub stapled_ocsp: Option<Vec<u8>>,
-    /// Settings copied from the context at `SSL_new`; `own_settings` says whether a
-    /// per-connection setter changed them (then this connection builds its own config).
-    pub settings: Arc<Settings>,
-    pub own_settings: bool,
-    /// `SSL_OP_*` bits of this connection (the config-relevant ones also in `settings`).
-    pub options: u64,
-    /// `SSL_MODE_*` bits of this connection.
-    pub mode: u64,
-    /// `SSL_set_read_ahead`: reads take all the read BIO has (up to a buffer), not just
-    /// the current record.
-    pub read_ahead: bool,
     pub state: Arc<ConnState>,
-    /// SNI host name (`SSL_set_tlsext_host_name`).
-    pub server_name: Option<String>,
-    /// Verification parameters (`SSL_get0_param`), copied from the context.
-    pub param: VerifyParam,
-    /// `X509_STORE_CTX` ex_data index and the `SSL *` verify callbacks look up.
-    pub verify_ex_data: Option<(i32, usize)>,
+    /// The role the handshake runs in, fixed when it starts.
+    role: Option<Role>,
     tls: Option<Tls>,
     /// A server before its rustls connection exists: reading, or holding, the ClientHello.
     hello: Hello,
@@ -171,8 +132,8 @@ pub(crate) struct Connection {
     write_offset: usize,
     /// The ServerHello's random (the TLS 1.2 exporter needs it; rustls does not tell).
     server_random: Option<[u8; 32]>,
-    /// Whether the negotiated version and suite have been published to the hooks.
-    noted: bool,
+    /// Whether the final negotiated state has been published.
+    published: bool,
     eof: bool,
     sent_close: bool,
     received_close: bool,
@@ -210,70 +171,31 @@ pub(crate) enum Event {
 }
 
 impl Connection {
-    /// A connection of `ctx` (`SSL_new`).
-    pub(crate) fn new(ctx: Arc<Context>, events: Arc<dyn Events>) -> Result<Self> {
-        let settings = ctx.settings().clone();
-        let (options, mode, read_ahead) = (settings.options, settings.mode, settings.read_ahead);
-        let param = VerifyParam::copy_of(ctx.param()).ok_or(Error::Crypto)?;
-        Ok(Self {
-            ctx,
+    /// A connection set up as `setup` says (`SSL_new`).
+    pub(crate) fn new(setup: Setup, events: Arc<dyn Events>) -> Self {
+        Self {
+            state: Arc::new(ConnState::new(events, setup)),
             role: None,
-            quiet_shutdown: false,
-            stapled_ocsp: None,
-            settings,
-            own_settings: false,
-            options,
-            mode,
-            read_ahead,
-            state: Arc::new(ConnState::new(events)),
-            server_name: None,
-            param,
-            verify_ex_data: None,
             tls: None,
             hello: Hello::Reading,
             bufs: None,
             write_offset: 0,
             server_random: None,
-            noted: false,
+            published: false,
             eof: false,
             sent_close: false,
             received_close: false,
-        })
-    }
-
-    /// Changes this connection's settings (it stops sharing the context's config).
-    pub(crate) fn update<R>(&mut self, f: impl FnOnce(&mut Settings) -> R) -> R {
-        self.own_settings = true;
-        let settings = Arc::make_mut(&mut self.settings);
-        settings.options = self.options;
-        f(settings)
-    }
-
-    /// `SSL_set_options`/`SSL_clear_options`: the connection's own config only when a bit
-    /// the config depends on changes (nginx sets `SSL_OP_NO_RENEGOTIATION` on every
-    /// connection, which rustls always does anyway).
-    pub(crate) fn set_options(&mut self, options: u64) {
-        let changed = (options ^ self.options) & crate::context::CONFIG_OPTIONS != 0;
-        self.options = options;
-        if changed {
-            self.update(|_| ());
         }
     }
 
-    /// Changes settings the shared configs do not depend on (verification mode,
-    /// certificates): the connection keeps using its context's config.
-    pub(crate) fn settings_mut(&mut self) -> &mut Settings {
-        Arc::make_mut(&mut self.settings)
+    /// The setup, for reading (never held while calling out).
+    fn setup(&self) -> MutexGuard<'_, Setup> {
+        self.state.setup()
     }
 
     /// Whether the handshake has finished.
     pub(crate) fn is_established(&self) -> bool {
         self.tls.as_ref().is_some_and(Tls::is_established)
-    }
-
-    /// Whether the handshake has started.
-    pub(crate) fn has_started(&self) -> bool {
-        self.tls.is_some()
     }
 
     /// `SSL_do_handshake`: drives the handshake as far as the BIOs allow.
@@ -304,8 +226,9 @@ impl Connection {
         if self.tls.is_some() {
             return Ok(());
         }
+        let method = self.setup().ctx.method;
         // A method fixed to the other role has no handshake for this one.
-        match (self.role, self.ctx.method) {
+        match (self.current_role(), method) {
             (Some(Role::Server), Method::Client) | (Some(Role::Client), Method::Server) => Err(
                 Stop::Fatal(Error::Reason(sys::ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED)),
             ),
@@ -322,12 +245,12 @@ impl Connection {
         io: &Transport<'_>,
         buf: &mut [u8],
     ) -> Step<Option<usize>> {
-        if self.role != Some(Role::Server) {
+        if self.current_role() != Some(Role::Server) {
             return Err(Stop::Fatal(Error::Reason(
                 sys::ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED,
             )));
         }
-        if self.settings.max_early_data == 0 {
+        if self.setup().settings.max_early_data == 0 {
             return Ok(None);
         }
         self.begin(io)?;
@@ -357,7 +280,7 @@ impl Connection {
     /// `SSL_write_early_data` on a server: data written before the handshake completes
     /// (sent once the server's flight is out). Clients cannot send 0-RTT.
     pub(crate) fn write_early_data(&mut self, io: &Transport<'_>, buf: &[u8]) -> Step<usize> {
-        if self.role != Some(Role::Server) {
+        if self.current_role() != Some(Role::Server) {
             return Err(Stop::Fatal(Error::NotSupported(
                 "sending 0-RTT data as a client",
             )));
@@ -399,7 +322,7 @@ impl Connection {
 
     /// [`Connection::read`] and, with `keep`, [`Connection::peek`].
     fn receive(&mut self, io: &Transport<'_>, buf: &mut [u8], keep: bool) -> Step<usize> {
-        if self.role.is_none() {
+        if self.current_role().is_none() {
             return Err(Stop::Fatal(Error::Reason(sys::SSL_R_UNINITIALIZED)));
         }
         if !self.is_established() {
@@ -435,7 +358,7 @@ impl Connection {
                     self.release_if_idle();
                     return Ok(n);
                 }
-                Event::PeerClosed => self.received_close = true,
+                Event::PeerClosed => self.set_closed(false, true),
                 Event::NeedInput | Event::Wrote(_) => {
                     self.flush(io)?;
                     if self.eof {
@@ -450,8 +373,8 @@ impl Connection {
 
     /// EOF from the transport without the peer's close_notify.
     fn unexpected_eof(&mut self) -> Stop {
-        if self.options & sys::SSL_OP_IGNORE_UNEXPECTED_EOF != 0 {
-            self.received_close = true;
+        if self.setup().options & sys::SSL_OP_IGNORE_UNEXPECTED_EOF != 0 {
+            self.set_closed(false, true);
             return Stop::ZeroReturn;
         }
         Stop::Fatal(Error::UnexpectedEof)
@@ -460,7 +383,7 @@ impl Connection {
     /// `SSL_write`: all of `buf` or a stop; after WANT_WRITE the application calls again
     /// with the same buffer and the write continues where it stopped.
     pub(crate) fn write(&mut self, io: &Transport<'_>, buf: &[u8]) -> Step<usize> {
-        if self.role.is_none() {
+        if self.current_role().is_none() {
             return Err(Stop::Fatal(Error::Reason(sys::SSL_R_UNINITIALIZED)));
         }
         if !self.is_established() {
@@ -470,7 +393,7 @@ impl Connection {
         if self.sent_close {
             return Err(Stop::Fatal(Error::Reason(sys::SSL_R_PROTOCOL_IS_SHUTDOWN)));
         }
-        let partial = self.mode & sys::SSL_MODE_ENABLE_PARTIAL_WRITE as u64 != 0;
+        let partial = self.setup().mode & sys::SSL_MODE_ENABLE_PARTIAL_WRITE as u64 != 0;
         loop {
             self.flush(io)?;
             let offset = self.write_offset.min(buf.len());
@@ -481,7 +404,7 @@ impl Connection {
             }
             match self.pump(io, &mut Want::Write(&buf[offset..]))? {
                 Event::Wrote(n) => self.write_offset = offset + n,
-                Event::PeerClosed => self.received_close = true,
+                Event::PeerClosed => self.set_closed(false, true),
                 Event::NeedInput => {
                     if self.eof {
                         return Err(self.unexpected_eof());
@@ -499,12 +422,11 @@ impl Connection {
     /// later call waits for it, discarding application data, as OpenSSL does. With quiet
     /// shutdown nothing is sent and both directions count as closed.
     pub(crate) fn shutdown(&mut self, io: &Transport<'_>) -> Step<bool> {
-        if self.role.is_none() {
+        if self.current_role().is_none() {
             return Err(Stop::Fatal(Error::Reason(sys::SSL_R_UNINITIALIZED)));
         }
-        if self.quiet_shutdown {
-            self.sent_close = true;
-            self.received_close = true;
+        if self.setup().quiet_shutdown {
+            self.set_closed(true, true);
             return Ok(true);
         }
         if !self.is_established() {
@@ -515,12 +437,12 @@ impl Connection {
         if !self.sent_close {
             loop {
                 match self.pump(io, &mut Want::CloseNotify)? {
-                    Event::PeerClosed => self.received_close = true,
+                    Event::PeerClosed => self.set_closed(false, true),
                     Event::Data(_) | Event::Early | Event::Progress => {}
                     Event::Wrote(_) | Event::NeedInput => break,
                 }
             }
-            self.sent_close = true;
+            self.set_closed(true, false);
             self.flush(io)?;
             return Ok(self.received_close);
         }
@@ -536,22 +458,21 @@ impl Connection {
         Ok(true)
     }
 
-    /// `SSL_get_shutdown` bits.
-    pub(crate) fn shutdown_flags(&self) -> i32 {
-        let mut flags = 0;
-        if self.sent_close {
-            flags |= sys::SSL_SENT_SHUTDOWN;
-        }
-        if self.received_close {
-            flags |= sys::SSL_RECEIVED_SHUTDOWN;
-        }
-        flags
-    }
-
     /// `SSL_set_shutdown`: marks directions closed without sending anything.
     pub(crate) fn set_shutdown_flags(&mut self, flags: i32) {
-        self.sent_close |= flags & sys::SSL_SENT_SHUTDOWN != 0;
-        self.received_close |= flags & sys::SSL_RECEIVED_SHUTDOWN != 0;
+        self.set_closed(
+            flags & sys::SSL_SENT_SHUTDOWN != 0,
+            flags & sys::SSL_RECEIVED_SHUTDOWN != 0,
+        );
+    }
+
+    /// Marks directions closed (never reopens one) and publishes it.
+    fn set_closed(&mut self, sent: bool, received: bool) {
+        self.sent_close |= sent;
+        self.received_close |= received;
+        let mut status = lock(&self.state.status);
+        status.sent_close = self.sent_close;
+        status.received_close = self.received_close;
     }
 
     /// `SSL_pending`: decrypted bytes ready to read.
@@ -566,108 +487,57 @@ impl Connection {
             .is_some_and(|b| b.plain.has_data() || !b.input.is_empty())
     }
 
-    /// The negotiated protocol version, once known.
-    pub(crate) fn version(&self) -> Option<u16> {
-        self.tls.as_ref()?.version().map(u16::from)
-    }
-
-    /// The negotiated cipher suite, once known.
-    pub(crate) fn cipher(&self) -> Option<&'static Cipher> {
-        Cipher::find(self.tls.as_ref()?.suite()?)
-    }
-
-    /// The negotiated ALPN protocol.
-    pub(crate) fn alpn(&self) -> Option<&[u8]> {
-        self.tls.as_ref()?.alpn()
-    }
-
-    /// The negotiated key-exchange group.
-    pub(crate) fn group(&self) -> Option<NamedGroup> {
-        self.tls.as_ref()?.group()
-    }
-
-    /// Whether the handshake resumed a session.
-    pub(crate) fn session_reused(&self) -> bool {
-        self.tls.as_ref().is_some_and(Tls::resumed)
-    }
-
-    /// `SSL_export_keying_material`.
-    pub(crate) fn export_keying_material(
-        &self,
-        out: &mut [u8],
-        label: &[u8],
-        context: Option<&[u8]>,
-    ) -> Result<()> {
-        let suite = self
-            .tls
-            .as_ref()
-            .filter(|t| t.is_established())
-            .and_then(Tls::suite)
-            .ok_or(Error::Reason(sys::SSL_R_UNINITIALIZED))?;
-        let hash = match suite {
-            SupportedCipherSuite::Tls12(s) => s.common.hash_provider.algorithm(),
-            SupportedCipherSuite::Tls13(s) => s.common.hash_provider.algorithm(),
-        };
-        let secret = lock(&self.state.export);
-        let secret = secret.as_ref().ok_or(Error::Internal)?;
-        crate::exporter::export(
-            secret,
-            hash,
-            self.server_random.as_ref(),
-            out,
-            label,
-            context,
-        )
-    }
-
-    /// The SNI host name: the one a server received, or the one a client sends.
-    pub(crate) fn sni(&self) -> Option<String> {
-        match self.role {
-            Some(Role::Server) => lock(&self.state.hello)
-                .as_ref()
-                .and_then(|h| h.server_name.clone()),
-            _ => self.server_name.clone(),
+    /// The role from the setup until the handshake starts, then the one it runs in.
+    fn current_role(&mut self) -> Option<Role> {
+        if self.tls.is_none() && matches!(self.hello, Hello::Reading) {
+            let role = self.setup().role;
+            self.role = role;
         }
-    }
-
-    /// Asks to resume `session` (`SSL_set_session`).
-    pub(crate) fn set_session(&mut self, session: Option<Arc<Session>>) {
-        *lock(&self.state.resume) = session;
+        self.role
     }
 
     /// Publishes what verification and the certificate hooks need for this handshake.
     fn prepare(&mut self) -> Result<()> {
+        let mut setup = self.setup();
         // A server that does not ask for a client certificate verifies nothing.
         let verifies = self.role != Some(Role::Server)
-            || self.settings.verify_mode & sys::SSL_VERIFY_PEER != 0;
+            || setup.settings.verify_mode & sys::SSL_VERIFY_PEER != 0;
         *lock(&self.state.verify) = if verifies {
             Some(Box::new(VerifySetup {
-                mode: self.settings.verify_mode,
-                callback: self.settings.verify_callback,
-                store: self.ctx.store(),
-                param: VerifyParam::copy_of(&self.param),
-                ex_data: self.verify_ex_data,
+                mode: setup.settings.verify_mode,
+                callback: setup.settings.verify_callback,
+                store: setup
+                    .settings
+                    .verify_store
+                    .clone()
+                    .unwrap_or_else(|| setup.ctx.store()),
+                param: VerifyParam::copy_of(&setup.param),
+                ex_data: setup.verify_ex_data,
             }))
         } else {
             None
         };
-        let mut credentials = self.settings.credentials.certified_keys()?;
-        if self.mode & sys::SSL_MODE_NO_AUTO_CHAIN as u64 == 0 {
+        let mut credentials = setup.settings.credentials.certified_keys()?;
+        if setup.mode & sys::SSL_MODE_NO_AUTO_CHAIN as u64 == 0 {
             // The leaves come parsed from the credentials (parsing one is slow).
-            let store = self.ctx.store();
-            let leaves = self.settings.credentials.leaves();
+            let store = setup
+                .settings
+                .chain_store
+                .clone()
+                .unwrap_or_else(|| setup.ctx.store());
+            let leaves = setup.settings.credentials.leaves();
             for (key, leaf) in credentials.iter_mut().zip(leaves) {
                 if key.cert.len() == 1 {
                     *key = crate::credentials::auto_chain(key, leaf, &store);
                 }
             }
         }
-        if let Some(allowed) = self.settings.sigalgs.as_deref() {
+        if let Some(allowed) = setup.settings.sigalgs.as_deref() {
             for key in &mut credentials {
                 *key = crate::credentials::restrict(key, allowed);
             }
         }
-        if let Some(ocsp) = self.stapled_ocsp.take() {
+        if let Some(ocsp) = setup.stapled_ocsp.take() {
             for key in &mut credentials {
                 *key = Arc::new(CertifiedKey {
                     ocsp: Some(ocsp.clone()),
@@ -677,11 +547,11 @@ impl Connection {
         }
         *lock(&self.state.credentials) = credentials;
         if self.role == Some(Role::Server) {
-            *lock(&self.state.server_cache) = self.ctx.internal_sessions(&self.settings);
+            *lock(&self.state.server_cache) = setup.ctx.internal_sessions(&setup.settings);
         }
-        *lock(&self.state.session_timeout) = self.settings.session_timeout;
+        *lock(&self.state.session_timeout) = setup.settings.session_timeout;
         *lock(&self.state.single_use_sessions) =
-            self.settings.max_early_data > 0 && self.options & sys::SSL_OP_NO_ANTI_REPLAY == 0;
+            setup.settings.max_early_data > 0 && setup.options & sys::SSL_OP_NO_ANTI_REPLAY == 0;
         Ok(())
     }
 
@@ -690,21 +560,25 @@ impl Connection {
             return Err(Error::Reason(sys::SSL_R_CONNECTION_TYPE_NOT_SET));
         }
         self.prepare()?;
-        let config = if self.own_settings {
-            Arc::new(crate::context::client_config(&self.settings)?)
-        } else {
-            self.ctx.client_config()?
+        let (config, name, alpn) = {
+            let setup = self.setup();
+            let config = if setup.own_settings {
+                Arc::new(crate::context::client_config(&setup.settings)?)
+            } else {
+                setup.ctx.client_config()?
+            };
+            // Without a host name rustls needs some name: an address sends no SNI, and
+            // certificate names are checked by libcrypto from the verify parameters.
+            let name = match setup.server_name.as_deref().map(ServerName::try_from) {
+                Some(Ok(name)) => name.to_owned(),
+                _ => ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into()),
+            };
+            (config, name, setup.settings.alpn.clone())
         };
-        // Without a host name rustls needs some name: an address sends no SNI, and
-        // certificate names are checked by libcrypto from the verify parameters.
-        let name = match self.server_name.as_deref().map(ServerName::try_from) {
-            Some(Ok(name)) => name.to_owned(),
-            _ => ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into()),
-        };
-        let alpn = self.settings.alpn.clone();
         let _current = current::enter(&self.state);
         let conn = UnbufferedClientConnection::new_with_alpn(config, name, alpn)?;
         self.tls = Some(Tls::Client(conn));
+        lock(&self.state.status).started = true;
         Ok(())
     }
 
@@ -720,13 +594,19 @@ impl Connection {
                         crate::hello::Parsed::Hello(info) => {
                             // The version rustls will pick, for callbacks that ask before it
                             // is known (a TLS 1.3 suite offered and enabled means TLS 1.3).
-                            let tls13 = self
-                                .settings
-                                .versions
-                                .enabled(self.options)
-                                .contains(&&rustls::version::TLS13)
-                                && info.raw_ciphers.chunks(2).any(|c| c[0] == 0x13);
-                            lock(&self.state.negotiated).0 = if tls13 { 0x0304 } else { 0x0303 };
+                            let tls13 = {
+                                let setup = self.setup();
+                                setup
+                                    .settings
+                                    .versions
+                                    .enabled(setup.options)
+                                    .contains(&&rustls::version::TLS13)
+                            } && info.raw_ciphers.chunks(2).any(|c| c[0] == 0x13);
+                            {
+                                let mut status = lock(&self.state.status);
+                                status.started = true;
+                                status.version = if tls13 { 0x0304 } else { 0x0303 };
+                            }
                             *lock(&self.state.hello) = Some(info);
                             self.hello = Hello::Received;
                             return Err(Stop::ClientHello);
@@ -748,8 +628,11 @@ impl Connection {
                 }
                 Hello::Decided(alpn) => {
                     self.prepare()?;
-                    let own = self.own_settings.then_some(&*self.settings);
-                    let config = self.ctx.server_config(own, alpn.as_deref())?;
+                    let config = {
+                        let setup = self.setup();
+                        let own = setup.own_settings.then_some(&*setup.settings);
+                        setup.ctx.server_config(own, alpn.as_deref())?
+                    };
                     let _current = current::enter(&self.state);
                     let conn = UnbufferedServerConnection::new(config).map_err(Error::Tls)?;
                     self.tls = Some(Tls::Server(conn));
@@ -800,8 +683,8 @@ impl Connection {
             let _current = current::enter(&self.state);
             loop {
                 let turned = self.turn_once(want);
-                if !self.noted {
-                    self.note_negotiated();
+                if !self.published {
+                    self.publish();
                 }
                 match turned {
                     Ok(Event::Progress) => continue,
@@ -874,10 +757,11 @@ impl Connection {
     /// which saves a system call per record header. Sets `eof` at the end of the stream.
     fn fill(&mut self, io: &Transport<'_>) -> Step<()> {
         let rbio = io.rbio.ok_or_else(no_bio)?;
+        let read_ahead = self.setup().read_ahead;
         let bufs = self.bufs.get_or_insert_with(Box::default);
         let wanted = bufs.records.wanted();
         let space = bufs.input.space(wanted);
-        let space = if self.read_ahead {
+        let space = if read_ahead {
             space
         } else {
             &mut space[..wanted]
@@ -916,7 +800,7 @@ impl Connection {
                 Event::NeedInput => break,
                 // rustls keeps the connection to its end.
                 Event::PeerClosed => {
-                    self.received_close = true;
+                    self.set_closed(false, true);
                     return Ok(());
                 }
                 Event::Progress | Event::Data(_) | Event::Early | Event::Wrote(_) => {}
@@ -953,42 +837,48 @@ impl Connection {
     }
 
     /// Publishes the negotiated version and suite once known (new sessions carry them).
-    fn note_negotiated(&mut self) {
+    fn publish(&mut self) {
         let Some(tls) = self.tls.as_ref() else { return };
-        if let (Some(v), Some(suite)) = (tls.version(), tls.suite()) {
-            *lock(&self.state.negotiated) = (u16::from(v), u16::from(suite.suite()));
-            self.noted = true;
+        let established = tls.is_established();
+        let mut status = lock(&self.state.status);
+        if let Some(v) = tls.version() {
+            status.version = u16::from(v);
         }
+        status.cipher = tls.suite().and_then(Cipher::find);
+        status.alpn = tls.alpn().map(<[u8]>::to_vec);
+        status.group = tls.group();
+        status.resumed = tls.resumed();
+        status.established = established;
+        drop(status);
+        if established {
+            // The peer's certificates as sent, for getters (parsed when first asked for:
+            // after a resumed handshake the verifier did not parse them).
+            let mut outcome = self.state.outcome();
+            if outcome.peer_chain.is_empty() {
+                outcome.peer_ders = tls
+                    .peer_certificates()
+                    .map(|c| c.to_vec())
+                    .unwrap_or_default();
+            }
+        }
+        self.published = established;
     }
 
     /// Releases what only the handshake needed.
     fn finish_handshake(&mut self) {
         // Verification is over: keep the matched peer name, release the store and the
         // parameter copy.
-        if let Some(setup) = lock(&self.state.verify).take() {
-            if let Some(param) = setup.param.as_ref() {
-                self.param.take_peername(param);
+        if let Some(verify) = lock(&self.state.verify).take() {
+            if let Some(param) = verify.param.as_ref() {
+                self.setup().param.take_peername(param);
             }
         }
         // The certificate hooks are done too.
         *lock(&self.state.credentials) = Vec::new();
-        // The hello random matters to the TLS 1.2 exporter only.
-        if self.version() != Some(0x0303) {
-            self.server_random = None;
+        // The exporter (TLS 1.2) and SSL_get_server_random need the ServerHello's random.
+        if let Some(secret) = lock(&self.state.export).as_mut() {
+            secret.server_random = self.server_random.take();
         }
-    }
-
-    /// The verification outcome, with the peer's chain: after a resumed handshake the
-    /// verifier did not run, and the chain is parsed from the session's certificates when
-    /// first asked for (parsing certificates is slow and few applications ask).
-    pub(crate) fn peer_outcome(&self) -> std::sync::MutexGuard<'_, current::Outcome> {
-        let mut outcome = self.state.outcome();
-        if outcome.peer_chain.is_empty() && self.is_established() {
-            if let Some(certs) = self.tls.as_ref().and_then(Tls::peer_certificates) {
-                outcome.peer_chain = certs.iter().filter_map(|c| Cert::from_der(c)).collect();
-            }
-        }
-        outcome
     }
 
     fn tls_error(&self, e: rustls::Error) -> Error {

@@ -72,6 +72,10 @@ pub(crate) struct Settings {
     pub sigalgs: Option<Vec<rustls::SignatureScheme>>,
     /// CA names a server sends in its CertificateRequest (`SSL_CTX_set_client_CA_list`).
     pub client_ca_names: Vec<rustls::DistinguishedName>,
+    /// `SSL_CTX_set1_verify_cert_store`: verifies peers instead of the trust store.
+    pub verify_store: Option<X509Store>,
+    /// `SSL_CTX_set1_chain_cert_store`: builds this side's chain instead of the trust store.
+    pub chain_store: Option<X509Store>,
 }
 
 impl Default for Settings {
@@ -95,6 +99,8 @@ impl Default for Settings {
             external_tickets: false,
             sigalgs: None,
             client_ca_names: Vec::new(),
+            verify_store: None,
+            chain_store: None,
         }
     }
 }

@@ -11,9 +11,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rustls::server::StoresServerSessions;
 use rustls::sign::CertifiedKey;
 
-use crate::crypto_sys::{Cert, VerifyCallback, VerifyParam, X509Store};
+use rustls::pki_types::CertificateDer;
+use rustls::{NamedGroup, SupportedCipherSuite};
+
+use crate::ciphers::Cipher;
+use crate::crypto_sys::{self as sys, Cert, VerifyCallback, VerifyParam, X509Store};
+use crate::error::{Error, Result};
 use crate::exporter::ExportSecret;
 use crate::session::Session;
+use crate::setup::Setup;
 
 /// Application callbacks the core triggers; implemented by the ABI layer, which knows the
 /// C function pointers and the `SSL *` they take.
@@ -51,8 +57,11 @@ pub(crate) struct VerifySetup {
 pub(crate) struct Outcome {
     /// `SSL_get_verify_result`: `X509_V_OK` (0) until verification says otherwise.
     pub verify_result: i64,
-    /// The peer's chain as sent (leaf first).
+    /// The peer's chain as sent (leaf first), parsed.
     pub peer_chain: Vec<Cert>,
+    /// The peer's chain as sent, when the verifier did not parse it (a resumed handshake,
+    /// or a server that did not ask for a certificate): parsed when first asked for.
+    pub peer_ders: Vec<CertificateDer<'static>>,
     /// The chain verification built (leaf to trust anchor).
     pub verified_chain: Vec<Cert>,
     /// A stapled OCSP response, if the peer sent one.
@@ -75,8 +84,10 @@ pub(crate) struct ConnState {
     pub last_session: Mutex<Option<Arc<Session>>>,
     /// A server's internal session cache, unless the application disabled it.
     pub server_cache: Mutex<Option<Arc<dyn StoresServerSessions>>>,
-    /// Negotiated (version, cipher id) once known, for new sessions.
-    pub negotiated: Mutex<(u16, u16)>,
+    /// How the application set the connection up.
+    pub setup: Mutex<Setup>,
+    /// What the connection has learned so far.
+    pub status: Mutex<Status>,
     /// Lifetime given to new server sessions.
     pub session_timeout: Mutex<u64>,
     /// Sessions are single use (0-RTT anti-replay), else resumable again, as in OpenSSL.
@@ -99,7 +110,7 @@ pub(crate) struct HelloInfo {
 
 impl ConnState {
     /// A state with nothing learned yet.
-    pub(crate) fn new(events: Arc<dyn Events>) -> Self {
+    pub(crate) fn new(events: Arc<dyn Events>, setup: Setup) -> Self {
         Self {
             events,
             verify: Mutex::new(None),
@@ -109,7 +120,8 @@ impl ConnState {
             hello: Mutex::new(None),
             last_session: Mutex::new(None),
             server_cache: Mutex::new(None),
-            negotiated: Mutex::new((0, 0)),
+            setup: Mutex::new(setup),
+            status: Mutex::new(Status::default()),
             session_timeout: Mutex::new(300),
             single_use_sessions: Mutex::new(false),
             export: Mutex::new(None),
@@ -120,6 +132,72 @@ impl ConnState {
     pub(crate) fn outcome(&self) -> MutexGuard<'_, Outcome> {
         lock(&self.outcome)
     }
+
+    /// The verification outcome, with the peer's chain parsed (certificates are slow to
+    /// parse and few applications ask, so this happens on first use).
+    pub(crate) fn peer_outcome(&self) -> MutexGuard<'_, Outcome> {
+        let mut outcome = lock(&self.outcome);
+        if outcome.peer_chain.is_empty() && !outcome.peer_ders.is_empty() {
+            let ders = std::mem::take(&mut outcome.peer_ders);
+            outcome.peer_chain = ders.iter().filter_map(|c| Cert::from_der(c)).collect();
+        }
+        outcome
+    }
+
+    /// The setup, for reading or changing (never held while calling out).
+    pub(crate) fn setup(&self) -> MutexGuard<'_, Setup> {
+        lock(&self.setup)
+    }
+
+    /// A copy of the status.
+    pub(crate) fn status(&self) -> Status {
+        lock(&self.status).clone()
+    }
+
+    /// `SSL_export_keying_material`, once the handshake is complete.
+    pub(crate) fn export_keying_material(
+        &self,
+        out: &mut [u8],
+        label: &[u8],
+        context: Option<&[u8]>,
+    ) -> Result<()> {
+        let status = self.status();
+        let cipher = status
+            .cipher
+            .filter(|_| status.established)
+            .ok_or(Error::Reason(sys::SSL_R_UNINITIALIZED))?;
+        let hash = match cipher.suite {
+            SupportedCipherSuite::Tls12(s) => s.common.hash_provider.algorithm(),
+            SupportedCipherSuite::Tls13(s) => s.common.hash_provider.algorithm(),
+        };
+        let secret = lock(&self.export);
+        let secret = secret.as_ref().ok_or(Error::Internal)?;
+        crate::exporter::export(secret, hash, out, label, context)
+    }
+}
+
+/// What a connection has learned and how far its handshake has come, published by the
+/// connection as it goes so that getters answer at any time, also from inside callbacks.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Status {
+    /// The handshake has started.
+    pub started: bool,
+    /// The handshake is complete.
+    pub established: bool,
+    /// The negotiated version, 0 until known (a server that has read the ClientHello
+    /// publishes the version it expects to pick, for callbacks that ask first).
+    pub version: u16,
+    /// The negotiated suite, once known.
+    pub cipher: Option<&'static Cipher>,
+    /// The negotiated ALPN protocol.
+    pub alpn: Option<Vec<u8>>,
+    /// The negotiated key-exchange group.
+    pub group: Option<NamedGroup>,
+    /// Whether the handshake resumed a session.
+    pub resumed: bool,
+    /// close_notify sent / received (`SSL_get_shutdown`).
+    pub sent_close: bool,
+    pub received_close: bool,
 }
 
 /// Locks a mutex, recovering the data if a panic poisoned it (the panic was already turned

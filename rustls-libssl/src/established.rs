@@ -10,11 +10,10 @@
 
 use rustls::client::ClientConnectionData;
 use rustls::kernel::KernelConnection;
-use rustls::pki_types::CertificateDer;
 use rustls::server::ServerConnectionData;
 use rustls::{
-    AlertDescription, CommonState, ContentType, Error, HandshakeKind, HandshakeType,
-    InvalidMessage, NamedGroup, PeerMisbehaved, ProtocolVersion, SupportedCipherSuite,
+    AlertDescription, CommonState, ContentType, Error, HandshakeType, InvalidMessage,
+    PeerMisbehaved, ProtocolVersion, SupportedCipherSuite,
 };
 
 use crate::buffers::{Buffers, RecordBuffer};
@@ -38,10 +37,6 @@ pub(crate) enum Kernel {
 pub(crate) struct Negotiated {
     pub version: ProtocolVersion,
     pub suite: SupportedCipherSuite,
-    pub alpn: Option<Vec<u8>>,
-    pub group: Option<NamedGroup>,
-    pub resumed: bool,
-    pub peer_certificates: Option<Vec<CertificateDer<'static>>>,
 }
 
 impl Negotiated {
@@ -50,12 +45,6 @@ impl Negotiated {
         Some(Self {
             version: common.protocol_version()?,
             suite: common.negotiated_cipher_suite()?,
-            alpn: common.alpn_protocol().map(<[u8]>::to_vec),
-            group: common.negotiated_key_exchange_group().map(|g| g.name()),
-            resumed: common.handshake_kind() == Some(HandshakeKind::Resumed),
-            peer_certificates: common
-                .peer_certificates()
-                .map(|certs| certs.iter().map(|c| c.clone().into_owned()).collect()),
         })
     }
 }

@@ -14,7 +14,10 @@ use crate::error::{Error, Result};
 /// The secret an exporter derives from, captured from the key-log hook.
 pub(crate) struct ExportSecret {
     kind: SecretKind,
-    client_random: [u8; 32],
+    /// The ClientHello's random (from the key-log line).
+    pub client_random: [u8; 32],
+    /// The ServerHello's random, set by the connection when the handshake ends.
+    pub server_random: Option<[u8; 32]>,
     /// The secret: 32 or 48 bytes (the suite's hash length) in front.
     secret: [u8; 48],
     len: u8,
@@ -26,6 +29,7 @@ impl ExportSecret {
         let mut out = Self {
             kind,
             client_random,
+            server_random: None,
             secret: [0; 48],
             len: u8::try_from(secret.len()).ok()?,
         };
@@ -73,11 +77,9 @@ const RESERVED_LABELS: [&[u8]; 4] = [
 ];
 
 /// Fills `out` with keying material for `label` and `context` (`None`: no context given).
-/// `server_random` is needed for TLS 1.2 only.
 pub(crate) fn export(
     secret: &ExportSecret,
     hash: HashAlgorithm,
-    server_random: Option<&[u8; 32]>,
     out: &mut [u8],
     label: &[u8],
     context: Option<&[u8]>,
@@ -88,7 +90,7 @@ pub(crate) fn export(
             if RESERVED_LABELS.iter().any(|r| label.starts_with(r)) {
                 return Err(Error::Reason(sys::SSL_R_TLS_ILLEGAL_EXPORTER_LABEL));
             }
-            let server_random = server_random.ok_or(Error::NotSupported(
+            let server_random = secret.server_random.as_ref().ok_or(Error::NotSupported(
                 "the exporter when the ServerHello's random was not seen whole",
             ))?;
             let mut seed = Vec::with_capacity(label.len() + 66 + context.map_or(0, <[u8]>::len));

@@ -26,6 +26,7 @@ mod hkdf;
 mod keylog;
 mod record;
 mod session;
+mod setup;
 mod tickets;
 mod verify;
 mod versions;

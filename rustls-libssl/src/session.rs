@@ -269,7 +269,10 @@ impl StoresServerSessions for ServerSessionHook {
         let mut stored = cache
             .as_ref()
             .is_some_and(|c| c.put(key.clone(), value.clone()));
-        let (version, cipher) = *lock(&state.negotiated);
+        let (version, cipher) = {
+            let status = lock(&state.status);
+            (status.version, status.cipher.map_or(0, |c| c.iana_id()))
+        };
         let timeout = *lock(&state.session_timeout);
         let session = Arc::new(Session::with(
             version,

@@ -6,14 +6,17 @@ use std::sync::{Arc, OnceLock};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::ResolvesClientCert;
-use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms};
+use rustls::crypto::{
+    verify_tls12_signature, verify_tls13_signature, verify_tls13_signature_with_raw_key,
+    WebPkiSupportedAlgorithms,
+};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 use rustls::{
     CertificateError, DigitallySignedStruct, DistinguishedName, OtherError, SignatureScheme,
 };
-use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls_pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
 
 use crate::crypto_sys::{self as sys, verify_chain, Cert, ChainCheck};
 use crate::current::{self, lock};
@@ -91,7 +94,7 @@ impl ServerCertVerifier for PeerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.algs)
+        handshake_signature(false, message, cert, dss, &self.algs)
     }
 
     fn verify_tls13_signature(
@@ -100,7 +103,7 @@ impl ServerCertVerifier for PeerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.algs)
+        handshake_signature(true, message, cert, dss, &self.algs)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -138,7 +141,7 @@ impl ClientCertVerifier for PeerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.algs)
+        handshake_signature(false, message, cert, dss, &self.algs)
     }
 
     fn verify_tls13_signature(
@@ -147,12 +150,58 @@ impl ClientCertVerifier for PeerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.algs)
+        handshake_signature(true, message, cert, dss, &self.algs)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.algs.supported_schemes()
     }
+}
+
+/// Checks a handshake signature with the peer certificate's key.
+///
+/// OpenSSL accepts any certificate libcrypto can parse, whose key signs the handshake
+/// (X.509 v1 certificates included, which webpki refuses): a certificate webpki cannot
+/// parse has its key read by libcrypto instead, and the signature is checked against that
+/// SubjectPublicKeyInfo with the same algorithms.
+fn handshake_signature(
+    tls13: bool,
+    message: &[u8],
+    cert: &CertificateDer<'_>,
+    dss: &DigitallySignedStruct,
+    algs: &WebPkiSupportedAlgorithms,
+) -> Result<HandshakeSignatureValid, rustls::Error> {
+    if webpki::EndEntityCert::try_from(cert).is_ok() {
+        return if tls13 {
+            verify_tls13_signature(message, cert, dss, algs)
+        } else {
+            verify_tls12_signature(message, cert, dss, algs)
+        };
+    }
+    let spki = Cert::from_der(cert)
+        .and_then(|c| c.spki_der())
+        .ok_or(CertificateError::BadEncoding)?;
+    let spki = SubjectPublicKeyInfoDer::from(spki);
+    if tls13 {
+        return verify_tls13_signature_with_raw_key(message, &spki, dss, algs);
+    }
+    // TLS 1.2 schemes do not name an ECDSA curve: try each algorithm of the scheme.
+    let key =
+        webpki::RawPublicKeyEntity::try_from(&spki).map_err(|_| CertificateError::BadEncoding)?;
+    let candidates = algs
+        .mapping
+        .iter()
+        .find(|(scheme, _)| *scheme == dss.scheme)
+        .map(|(_, a)| *a)
+        .ok_or(rustls::PeerMisbehaved::SignedHandshakeWithUnadvertisedSigScheme)?;
+    for alg in candidates {
+        match key.verify_signature(*alg, message, dss.signature()) {
+            Ok(()) => return Ok(HandshakeSignatureValid::assertion()),
+            Err(webpki::Error::UnsupportedSignatureAlgorithmForPublicKeyContext(_)) => continue,
+            Err(_) => return Err(CertificateError::BadSignature.into()),
+        }
+    }
+    Err(CertificateError::BadSignature.into())
 }
 
 /// The verification mode of the connection in progress.

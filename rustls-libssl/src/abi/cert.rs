@@ -20,7 +20,7 @@ pub unsafe extern "C" fn SSL_use_certificate(ssl: *mut SSL, x: *mut sys::X509) -
         let ssl = try_ref!(ssl);
         // SAFETY: x is a valid certificate the caller keeps.
         let cert = unsafe { Cert::from_ptr_up_ref(x) }.ok_or(Error::NullArgument)?;
-        ssl.conn()?.settings_mut().credentials.set_leaf(cert);
+        ssl.setup().settings_mut().credentials.set_leaf(cert);
         Ok(1)
     })
 }
@@ -32,7 +32,7 @@ pub unsafe extern "C" fn SSL_use_PrivateKey(ssl: *mut SSL, pkey: *mut sys::EVP_P
         let ssl = try_ref!(ssl);
         // SAFETY: pkey is a valid key the caller keeps.
         let key = unsafe { PKey::from_ptr_up_ref(pkey) }.ok_or(Error::NullArgument)?;
-        ssl.conn()?.settings_mut().credentials.set_key(key)?;
+        ssl.setup().settings_mut().credentials.set_key(key)?;
         Ok(1)
     })
 }
@@ -273,8 +273,7 @@ fn peer_leaf(
     ssl: &SSL,
     hand_out: fn(&Cert) -> *mut sys::X509,
 ) -> crate::error::Result<*mut sys::X509> {
-    let conn = ssl.conn()?;
-    let outcome = conn.peer_outcome();
+    let outcome = ssl.state.peer_outcome();
     Ok(outcome
         .peer_chain
         .first()
@@ -287,11 +286,11 @@ fn peer_leaf(
 pub unsafe extern "C" fn SSL_get_peer_cert_chain(ssl: *const SSL) -> *mut sys::stack_st_X509 {
     entry(|| {
         let ssl = try_ref!(ssl);
-        let conn = ssl.conn()?;
-        let outcome = conn.peer_outcome();
+        let server = ssl.setup().role == Some(Role::Server);
+        let outcome = ssl.state.peer_outcome();
         // A server's view excludes the client's own certificate (an OpenSSL quirk that
         // applications rely on); a client's includes the server's.
-        let skip = usize::from(conn.role == Some(Role::Server)).min(outcome.peer_chain.len());
+        let skip = usize::from(server).min(outcome.peer_chain.len());
         let all = !outcome.peer_chain.is_empty();
         cached_stack(
             &ssl.peer_chain_stack,
@@ -305,8 +304,7 @@ pub unsafe extern "C" fn SSL_get_peer_cert_chain(ssl: *const SSL) -> *mut sys::s
 pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut sys::stack_st_X509 {
     entry(|| {
         let ssl = try_ref!(ssl);
-        let conn = ssl.conn()?;
-        let outcome = conn.state.outcome();
+        let outcome = ssl.state.outcome();
         let chain = &outcome.verified_chain;
         cached_stack(
             &ssl.verified_chain_stack,
@@ -319,7 +317,7 @@ pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut sys::s
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_certificate(ssl: *const SSL) -> *mut sys::X509 {
     entry(|| {
-        let conn = try_ref!(ssl).conn()?;
+        let conn = try_ref!(ssl).setup();
         Ok(conn
             .settings
             .credentials
@@ -332,7 +330,7 @@ pub unsafe extern "C" fn SSL_get_certificate(ssl: *const SSL) -> *mut sys::X509 
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_privatekey(ssl: *const SSL) -> *mut sys::EVP_PKEY {
     entry(|| {
-        let conn = try_ref!(ssl).conn()?;
+        let conn = try_ref!(ssl).setup();
         Ok(conn
             .settings
             .credentials

@@ -35,8 +35,8 @@ fn names(c: &Cipher) -> (&'static std::ffi::CStr, &'static std::ffi::CStr) {
 pub unsafe extern "C" fn SSL_get_current_cipher(ssl: *const SSL) -> *const SSL_CIPHER {
     entry(|| {
         Ok(try_ref!(ssl)
-            .conn()?
-            .cipher()
+            .status()
+            .cipher
             .map_or(std::ptr::null(), |c| c as *const _))
     })
 }

@@ -131,9 +131,7 @@ pub unsafe extern "C" fn SSL_CONF_cmd(
         let ssl = *lock(&cctx.ssl) as *const SSL;
         // SAFETY: a connection set with SSL_CONF_CTX_set_ssl outlives the configuration.
         match unsafe { ssl.as_ref() } {
-            Some(ssl) => ssl
-                .conn()
-                .and_then(|mut c| c.update(|s| command.apply(s, value))),
+            Some(ssl) => ssl.setup().update(|s| command.apply(s, value)),
             None => Ok(()), // no target: OpenSSL accepts and does nothing
         }
     };

@@ -8,7 +8,7 @@ use super::ctx::{ServernameCallback, StatusCallback, SSL_CTX};
 use super::tickets::TicketKeyCallback;
 use super::{c_str, entry, try_ref, SSL};
 use crate::context::Settings;
-use crate::crypto_sys::{self as sys, Cert, X509Stack};
+use crate::crypto_sys::{self as sys, Cert, X509Stack, X509Store};
 use crate::current::lock;
 use crate::error::Error;
 use crate::groups;
@@ -50,6 +50,17 @@ enum Ctrl {
     GetGroups(*mut c_int),
     GetRawCipherlist(*mut *const u8),
     SetReadAhead(bool),
+    /// `SSL_CTX_set{0,1}_verify_cert_store` (`chain`: the chain store); `add_ref` for set1.
+    SetStore {
+        store: *mut sys::X509_STORE,
+        chain: bool,
+        add_ref: bool,
+    },
+    /// `SSL_CTX_get0_verify_cert_store` / `get0_chain_cert_store`.
+    GetStore {
+        out: *mut *mut sys::X509_STORE,
+        chain: bool,
+    },
     GetReadAhead,
     /// Accepted with no effect here (DH parameters, msg callback argument...).
     Accept,
@@ -92,6 +103,19 @@ impl Ctrl {
             sys::SSL_CTRL_GET_RAW_CIPHERLIST => Self::GetRawCipherlist(parg.cast()),
             sys::SSL_CTRL_SET_READ_AHEAD => Self::SetReadAhead(larg != 0),
             sys::SSL_CTRL_GET_READ_AHEAD => Self::GetReadAhead,
+            sys::SSL_CTRL_SET_VERIFY_CERT_STORE | sys::SSL_CTRL_SET_CHAIN_CERT_STORE => {
+                Self::SetStore {
+                    store: parg.cast(),
+                    chain: cmd == sys::SSL_CTRL_SET_CHAIN_CERT_STORE,
+                    add_ref: larg != 0,
+                }
+            }
+            sys::SSL_CTRL_GET_VERIFY_CERT_STORE | sys::SSL_CTRL_GET_CHAIN_CERT_STORE => {
+                Self::GetStore {
+                    out: parg.cast(),
+                    chain: cmd == sys::SSL_CTRL_GET_CHAIN_CERT_STORE,
+                }
+            }
             sys::SSL_CTRL_SET_MSG_CALLBACK_ARG
             | sys::SSL_CTRL_SET_TMP_DH
             | sys::SSL_CTRL_SET_TMP_ECDH
@@ -185,6 +209,41 @@ fn settings_ctrl(ctrl: &Ctrl, s: &mut Settings) -> Option<Result<c_long, Error>>
         // Both return the value before the call, as OpenSSL's do.
         Ctrl::SetReadAhead(on) => Ok(c_long::from(std::mem::replace(&mut s.read_ahead, on))),
         Ctrl::GetReadAhead => Ok(c_long::from(s.read_ahead)),
+        Ctrl::SetStore {
+            store,
+            chain,
+            add_ref,
+        } => {
+            let store = if add_ref {
+                // SAFETY: set1: a valid store (or NULL) the caller keeps.
+                unsafe { X509Store::from_ptr_up_ref(store) }
+            } else {
+                // SAFETY: set0: the caller hands over its reference (or NULL).
+                unsafe { X509Store::from_raw(store) }
+            };
+            if chain {
+                s.chain_store = store;
+            } else {
+                s.verify_store = store;
+            }
+            Ok(1)
+        }
+        Ctrl::GetStore { out, chain } => {
+            let store = if chain {
+                &s.chain_store
+            } else {
+                &s.verify_store
+            };
+            if !out.is_null() {
+                // SAFETY: parg is an `X509_STORE **` for this command; get0.
+                unsafe {
+                    *out = store
+                        .as_ref()
+                        .map_or(std::ptr::null_mut(), X509Store::as_ptr)
+                };
+            }
+            Ok(1)
+        }
         Ctrl::SetSessCacheSize => Ok(sys::SSL_SESSION_CACHE_MAX_SIZE_DEFAULT as c_long),
         Ctrl::Accept => Ok(1),
         _ => return None,
@@ -256,7 +315,7 @@ pub unsafe extern "C" fn SSL_ctrl(
     entry(|| {
         let ssl = try_ref!(ssl);
         let ctrl = Ctrl::decode(cmd, larg, parg);
-        let mut conn = ssl.conn()?;
+        let mut conn = ssl.setup();
         match ctrl {
             Ctrl::TlsextHostname(name) => {
                 if name.is_null() {
@@ -274,7 +333,7 @@ pub unsafe extern "C" fn SSL_ctrl(
             // rustls clients always ask for a stapled OCSP response.
             Ctrl::StatusReqType => Ok(1),
             Ctrl::GetOcspResp(out) => {
-                let outcome = conn.state.outcome();
+                let outcome = ssl.state.outcome();
                 let resp = &outcome.ocsp_response;
                 if !out.is_null() {
                     // SAFETY: parg is a writable `const unsigned char **` for this command;
@@ -293,7 +352,7 @@ pub unsafe extern "C" fn SSL_ctrl(
                     resp.len() as c_long
                 })
             }
-            Ctrl::GetNegotiatedGroup => Ok(conn.group().map_or(0, group_nid)),
+            Ctrl::GetNegotiatedGroup => Ok(ssl.status().group.map_or(0, group_nid)),
             Ctrl::SetOcspResp(resp, len) => {
                 let len = usize::try_from(len).map_err(|_| Error::BadValue)?;
                 // SAFETY: the caller hands over an OPENSSL_malloc'ed buffer of len bytes; it
@@ -305,7 +364,7 @@ pub unsafe extern "C" fn SSL_ctrl(
                 Ok(1)
             }
             Ctrl::GetGroups(out) => {
-                let groups: Vec<u16> = match lock(&conn.state.hello).as_ref() {
+                let groups: Vec<u16> = match lock(&ssl.state.hello).as_ref() {
                     Some(h) => h.groups.clone(),
                     None => conn
                         .settings
@@ -323,7 +382,7 @@ pub unsafe extern "C" fn SSL_ctrl(
                 Ok(groups.len() as c_long)
             }
             Ctrl::GetRawCipherlist(out) => {
-                let hello = lock(&conn.state.hello);
+                let hello = lock(&ssl.state.hello);
                 let Some(raw) = hello.as_ref().map(|h| &h.raw_ciphers) else {
                     return Ok(0);
                 };

@@ -27,8 +27,7 @@ pub(super) fn run_callbacks(ssl: &SSL, wbio: Option<&Bio>) -> Result<(), Stop> {
     }
 
     let offered = {
-        let conn = ssl.conn()?;
-        let hello = lock(&conn.state.hello);
+        let hello = lock(&ssl.state.hello);
         hello.as_ref().map(|h| h.alpn.clone()).unwrap_or_default()
     };
     let ctx = ssl.ctx();

@@ -108,8 +108,11 @@ pub unsafe extern "C" fn SSL_do_handshake(ssl: *mut SSL) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_connect(ssl: *mut SSL) -> c_int {
     with_ssl(ssl, |conn, io| {
-        if conn.role.is_none() {
-            conn.role = Some(Role::Client);
+        {
+            let mut setup = conn.state.setup();
+            if setup.role.is_none() {
+                setup.role = Some(Role::Client);
+            }
         }
         conn.handshake(io)
     })
@@ -120,8 +123,11 @@ pub unsafe extern "C" fn SSL_connect(ssl: *mut SSL) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_accept(ssl: *mut SSL) -> c_int {
     with_ssl(ssl, |conn, io| {
-        if conn.role.is_none() {
-            conn.role = Some(Role::Server);
+        {
+            let mut setup = conn.state.setup();
+            if setup.role.is_none() {
+                setup.role = Some(Role::Server);
+            }
         }
         conn.handshake(io)
     })

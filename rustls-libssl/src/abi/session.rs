@@ -56,7 +56,7 @@ pub unsafe extern "C" fn SSL_set_session(ssl: *mut SSL, session: *mut SSL_SESSIO
         let ssl = try_ref!(ssl);
         // SAFETY: session is NULL or a live session.
         let session = (!session.is_null()).then(|| unsafe { session_arc(session) });
-        ssl.conn()?.set_session(session);
+        *crate::current::lock(&ssl.state.resume) = session;
         Ok(1)
     })
 }
@@ -127,11 +127,11 @@ pub unsafe extern "C" fn SSL_SESSION_get0_cipher(
 /// The connection's session: the one it made or resumed, or (once established) one that
 /// describes it without being resumable. Kept by the connection.
 fn current_session(ssl: &SSL) -> Result<Option<Arc<Session>>, Error> {
-    let conn = ssl.conn()?;
-    let mut last = crate::current::lock(&conn.state.last_session);
-    if last.is_none() && conn.is_established() {
-        let version = conn.version().unwrap_or(0);
-        let cipher = conn.cipher().map_or(0, |c| c.iana_id());
+    let status = ssl.status();
+    let mut last = crate::current::lock(&ssl.state.last_session);
+    if last.is_none() && status.established {
+        let version = status.version;
+        let cipher = status.cipher.map_or(0, |c| c.iana_id());
         *last = Some(Arc::new(Session::describing(version, cipher)));
     }
     Ok(last.clone())

@@ -9,16 +9,18 @@ use super::ex_data::{store_ctx_index, ExData};
 use super::{c_bool, c_bytes, c_str, entry, try_ref};
 use crate::connection::{Connection, Role};
 use crate::crypto_sys::{self as sys, Bio, X509Stack};
+use crate::current::Status;
 use crate::current::{lock, ConnState, Events};
 use crate::error::Error;
 use crate::session::Session;
+use crate::setup::Setup;
 use crate::versions;
 
 /// An `SSL`: the core connection, its BIOs, and C-side state.
 pub(crate) struct SSL {
     conn: Mutex<Connection>,
     /// The connection's state shared with rustls's hooks (readable while `conn` is busy).
-    state: Arc<ConnState>,
+    pub(crate) state: Arc<ConnState>,
     /// The current context (`SSL_set_SSL_CTX` switches it during the SNI callback).
     ctx: Mutex<Arc<SSL_CTX>>,
     pub rbio: Mutex<Option<Bio>>,
@@ -34,18 +36,23 @@ pub(crate) struct SSL {
 
 impl SSL {
     /// The negotiated version (the highest enabled before the handshake). It also answers
-    /// from inside a callback the handshake runs (nginx's ticket-key callback asks), where
-    /// the connection itself is busy.
+    /// from inside a callback the handshake runs (nginx's ticket-key callback asks).
     pub fn version(&self) -> u16 {
-        let v = match self.conn.try_lock() {
-            Ok(conn) => conn.version().unwrap_or(0),
-            Err(_) => lock(&self.state.negotiated).0,
-        };
-        if v == 0 {
-            versions::TLS1_3
-        } else {
-            v
+        match lock(&self.state.status).version {
+            0 => versions::TLS1_3,
+            v => v,
         }
+    }
+
+    /// The connection's setup: readable and changeable at any time, also from inside a
+    /// callback of this connection.
+    pub(crate) fn setup(&self) -> MutexGuard<'_, Setup> {
+        self.state.setup()
+    }
+
+    /// What the connection has learned so far (a copy).
+    pub(crate) fn status(&self) -> Status {
+        self.state.status()
     }
 
     /// The current context.
@@ -53,14 +60,16 @@ impl SSL {
         Arc::clone(&lock(&self.ctx))
     }
 
-    /// The connection, unless a callback of this same connection is running (re-entry).
+    /// The protocol engine, for operations that move data (handshake, read, write,
+    /// shutdown). Calling one of those from inside a callback of the same connection is
+    /// refused with an error (OpenSSL's state machine is not re-entrant either).
     pub(crate) fn conn(&self) -> Result<MutexGuard<'_, Connection>, Error> {
         match self.conn.try_lock() {
             Ok(guard) => Ok(guard),
             Err(std::sync::TryLockError::Poisoned(p)) => Ok(p.into_inner()),
-            Err(std::sync::TryLockError::WouldBlock) => Err(Error::NotSupported(
-                "calling this function from inside a callback of the same SSL",
-            )),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                Err(Error::Reason(sys::ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED))
+            }
         }
     }
 }
@@ -182,7 +191,8 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             ssl: AtomicUsize::new(0),
             ctx: Arc::clone(&ctx),
         });
-        let conn = Connection::new(Arc::clone(&ctx.core), events.clone())?;
+        let setup = Setup::new(Arc::clone(&ctx.core))?;
+        let conn = Connection::new(setup, events.clone());
         let state = Arc::clone(&conn.state);
         let ssl = Box::new(SSL {
             conn: Mutex::new(conn),
@@ -200,7 +210,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
         events.ssl.store(raw as usize, Ordering::Relaxed);
         // SAFETY: raw was just created from a Box and is uniquely ours here.
         let ssl = unsafe { &*raw };
-        ssl.conn()?.verify_ex_data = Some((store_ctx_index(), raw as usize));
+        ssl.setup().verify_ex_data = Some((store_ctx_index(), raw as usize));
         Ok(raw)
     })
 }
@@ -227,7 +237,7 @@ pub unsafe extern "C" fn SSL_get_SSL_CTX(ssl: *const SSL) -> *mut SSL_CTX {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_connect_state(ssl: *mut SSL) {
     entry(|| {
-        try_ref!(ssl).conn()?.role = Some(Role::Client);
+        try_ref!(ssl).setup().role = Some(Role::Client);
         Ok(())
     })
 }
@@ -236,7 +246,7 @@ pub unsafe extern "C" fn SSL_set_connect_state(ssl: *mut SSL) {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_accept_state(ssl: *mut SSL) {
     entry(|| {
-        try_ref!(ssl).conn()?.role = Some(Role::Server);
+        try_ref!(ssl).setup().role = Some(Role::Server);
         Ok(())
     })
 }
@@ -244,7 +254,7 @@ pub unsafe extern "C" fn SSL_set_accept_state(ssl: *mut SSL) {
 /// `SSL_is_server`: 1 for a server.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_is_server(ssl: *const SSL) -> c_int {
-    entry(|| Ok(c_bool(try_ref!(ssl).conn()?.role == Some(Role::Server))))
+    entry(|| Ok(c_bool(try_ref!(ssl).setup().role == Some(Role::Server))))
 }
 
 /// `SSL_set_fd`: reads and writes a socket (a socket BIO that does not close it).
@@ -421,8 +431,10 @@ pub unsafe extern "C" fn SSL_get0_alpn_selected(
     len: *mut c_uint,
 ) {
     entry(|| {
-        let conn = try_ref!(ssl).conn()?;
-        let (p, n) = match conn.alpn() {
+        let ssl = try_ref!(ssl);
+        let status = lock(&ssl.state.status);
+        // The protocol stays in the status as long as the connection lives.
+        let (p, n) = match status.alpn.as_deref() {
             Some(proto) => (proto.as_ptr(), proto.len() as c_uint),
             None => (std::ptr::null(), 0),
         };
@@ -446,7 +458,7 @@ pub unsafe extern "C" fn SSL_set_alpn_protos(ssl: *mut SSL, p: *const u8, len: c
         let ssl = try_ref!(ssl);
         // SAFETY: p points at len bytes per the API.
         let list = super::ctx::parse_alpn(unsafe { c_bytes(p, len as usize) }?)?;
-        ssl.conn()?.update(|s| s.alpn = list);
+        ssl.setup().update(|s| s.alpn = list);
         Ok(1)
     });
     1 - ok
@@ -455,7 +467,17 @@ pub unsafe extern "C" fn SSL_set_alpn_protos(ssl: *mut SSL, p: *const u8, len: c
 /// `SSL_get_shutdown`: `SSL_SENT_SHUTDOWN` | `SSL_RECEIVED_SHUTDOWN`.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_shutdown(ssl: *const SSL) -> c_int {
-    entry(|| Ok(try_ref!(ssl).conn()?.shutdown_flags()))
+    entry(|| {
+        let status = try_ref!(ssl).status();
+        let mut flags = 0;
+        if status.sent_close {
+            flags |= sys::SSL_SENT_SHUTDOWN;
+        }
+        if status.received_close {
+            flags |= sys::SSL_RECEIVED_SHUTDOWN;
+        }
+        Ok(flags)
+    })
 }
 
 /// `SSL_set_shutdown`: marks directions as closed (nothing is sent).
@@ -472,7 +494,7 @@ pub unsafe extern "C" fn SSL_set_shutdown(ssl: *mut SSL, mode: c_int) {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_quiet_shutdown(ssl: *mut SSL, mode: c_int) {
     entry(|| {
-        try_ref!(ssl).conn()?.quiet_shutdown = mode != 0;
+        try_ref!(ssl).setup().quiet_shutdown = mode != 0;
         Ok(())
     })
 }
@@ -480,7 +502,7 @@ pub unsafe extern "C" fn SSL_set_quiet_shutdown(ssl: *mut SSL, mode: c_int) {
 /// `SSL_get_quiet_shutdown`.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_quiet_shutdown(ssl: *const SSL) -> c_int {
-    entry(|| Ok(c_bool(try_ref!(ssl).conn()?.quiet_shutdown)))
+    entry(|| Ok(c_bool(try_ref!(ssl).setup().quiet_shutdown)))
 }
 
 /// `SSL_set_read_ahead`: with 1, reads take as much as the read BIO has (up to one
@@ -489,7 +511,7 @@ pub unsafe extern "C" fn SSL_get_quiet_shutdown(ssl: *const SSL) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_read_ahead(ssl: *mut SSL, yes: c_int) {
     entry(|| {
-        try_ref!(ssl).conn()?.read_ahead = yes != 0;
+        try_ref!(ssl).setup().read_ahead = yes != 0;
         Ok(())
     })
 }
@@ -497,7 +519,7 @@ pub unsafe extern "C" fn SSL_set_read_ahead(ssl: *mut SSL, yes: c_int) {
 /// `SSL_get_read_ahead`.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_read_ahead(ssl: *const SSL) -> c_int {
-    entry(|| Ok(c_bool(try_ref!(ssl).conn()?.read_ahead)))
+    entry(|| Ok(c_bool(try_ref!(ssl).setup().read_ahead)))
 }
 
 /// `SSL_pending`: decrypted bytes ready to read without touching the BIO.
@@ -529,9 +551,9 @@ pub unsafe extern "C" fn SSL_get_ex_data(ssl: *const SSL, idx: c_int) -> *mut c_
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_options(ssl: *mut SSL, op: u64) -> u64 {
     entry(|| {
-        let mut conn = try_ref!(ssl).conn()?;
-        let options = conn.options | op;
-        conn.set_options(options);
+        let mut setup = try_ref!(ssl).setup();
+        let options = setup.options | op;
+        setup.set_options(options);
         Ok(options)
     })
 }
@@ -540,9 +562,9 @@ pub unsafe extern "C" fn SSL_set_options(ssl: *mut SSL, op: u64) -> u64 {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_clear_options(ssl: *mut SSL, op: u64) -> u64 {
     entry(|| {
-        let mut conn = try_ref!(ssl).conn()?;
-        let options = conn.options & !op;
-        conn.set_options(options);
+        let mut setup = try_ref!(ssl).setup();
+        let options = setup.options & !op;
+        setup.set_options(options);
         Ok(options)
     })
 }
@@ -550,7 +572,7 @@ pub unsafe extern "C" fn SSL_clear_options(ssl: *mut SSL, op: u64) -> u64 {
 /// `SSL_get_options`.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_options(ssl: *const SSL) -> u64 {
-    entry(|| Ok(try_ref!(ssl).conn()?.options))
+    entry(|| Ok(try_ref!(ssl).setup().options))
 }
 
 /// `SSL_set_cipher_list`: this connection's TLS 1.2 cipher string.
@@ -560,7 +582,7 @@ pub unsafe extern "C" fn SSL_set_cipher_list(ssl: *mut SSL, s: *const c_char) ->
         let ssl = try_ref!(ssl);
         // SAFETY: s is a C string per the API.
         let list = crate::ciphers::CipherList::parse_tls12(unsafe { c_str(s) }?)?;
-        ssl.conn()?.update(|s| s.tls12_ciphers = list);
+        ssl.setup().update(|s| s.tls12_ciphers = list);
         Ok(1)
     })
 }
@@ -572,7 +594,7 @@ pub unsafe extern "C" fn SSL_set_ciphersuites(ssl: *mut SSL, s: *const c_char) -
         let ssl = try_ref!(ssl);
         // SAFETY: s is a C string per the API.
         let list = crate::ciphers::CipherList::parse_tls13(unsafe { c_str(s) }?)?;
-        ssl.conn()?.update(|s| s.tls13_ciphers = list);
+        ssl.setup().update(|s| s.tls13_ciphers = list);
         Ok(1)
     })
 }
@@ -580,25 +602,25 @@ pub unsafe extern "C" fn SSL_set_ciphersuites(ssl: *mut SSL, s: *const c_char) -
 /// `SSL_session_reused`: 1 if the handshake resumed a session.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_session_reused(ssl: *const SSL) -> c_int {
-    entry(|| Ok(c_bool(try_ref!(ssl).conn()?.session_reused())))
+    entry(|| Ok(c_bool(try_ref!(ssl).status().resumed)))
 }
 
 /// `SSL_is_init_finished`: 1 once the handshake is complete.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_is_init_finished(ssl: *const SSL) -> c_int {
-    entry(|| Ok(c_bool(try_ref!(ssl).conn()?.is_established())))
+    entry(|| Ok(c_bool(try_ref!(ssl).status().established)))
 }
 
 /// `SSL_in_init`: 1 while the handshake is not complete.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_in_init(ssl: *const SSL) -> c_int {
-    entry(|| Ok(c_bool(!try_ref!(ssl).conn()?.is_established())))
+    entry(|| Ok(c_bool(!try_ref!(ssl).status().established)))
 }
 
 /// `SSL_in_before`: 1 before the handshake has started.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_in_before(ssl: *const SSL) -> c_int {
-    entry(|| Ok(c_bool(!try_ref!(ssl).conn()?.has_started())))
+    entry(|| Ok(c_bool(!try_ref!(ssl).status().started)))
 }
 
 /// `SSL_export_keying_material` (RFC 5705/8446 exporter): 1 on success.
@@ -614,11 +636,11 @@ pub unsafe extern "C" fn SSL_export_keying_material(
     use_context: c_int,
 ) -> c_int {
     entry(|| {
-        let conn = try_ref!(ssl).conn()?;
+        let ssl = try_ref!(ssl);
         if out.is_null() || label.is_null() {
             return Err(Error::NullArgument);
         }
-        if !conn.is_established() {
+        if !ssl.status().established {
             return Ok(-1); // OpenSSL's answer before the handshake, with nothing queued
         }
         // SAFETY: out is writable for olen bytes, label and context readable for their
@@ -634,7 +656,7 @@ pub unsafe extern "C" fn SSL_export_keying_material(
                 },
             )
         };
-        conn.export_keying_material(out, label, ctx)?;
+        ssl.state.export_keying_material(out, label, ctx)?;
         Ok(1)
     })
 }
@@ -654,9 +676,9 @@ pub unsafe extern "C" fn SSL_set_SSL_CTX(ssl: *mut SSL, ctx: *mut SSL_CTX) -> *m
         let new = unsafe { ctx_arc(ctx) };
         let credentials = new.core.settings().credentials.clone();
         {
-            let mut conn = ssl.conn()?;
-            conn.settings_mut().credentials = credentials;
-            conn.ctx = Arc::clone(&new.core);
+            let mut setup = ssl.setup();
+            setup.settings_mut().credentials = credentials;
+            setup.ctx = Arc::clone(&new.core);
         }
         *lock(&ssl.ctx) = new;
         Ok(ctx)
@@ -672,7 +694,7 @@ pub unsafe extern "C" fn SSL_get_servername(ssl: *const SSL, ty: c_int) -> *cons
         if ty != sys::TLSEXT_NAMETYPE_host_name {
             return Ok(std::ptr::null());
         }
-        let name = ssl.conn()?.sni().and_then(|n| CString::new(n).ok());
+        let name = sni(ssl).and_then(|n| CString::new(n).ok());
         let mut cached = lock(&ssl.servername);
         // Keep the string already handed out while the name is the same: the application
         // may still hold that pointer.
@@ -681,6 +703,17 @@ pub unsafe extern "C" fn SSL_get_servername(ssl: *const SSL, ty: c_int) -> *cons
         }
         Ok(cached.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()))
     })
+}
+
+/// The SNI host name: the one a server received, or the one a client sends.
+fn sni(ssl: &SSL) -> Option<String> {
+    let setup = ssl.setup();
+    match setup.role {
+        Some(Role::Server) => lock(&ssl.state.hello)
+            .as_ref()
+            .and_then(|h| h.server_name.clone()),
+        _ => setup.server_name.clone(),
+    }
 }
 
 /// `SSL_get_servername_type`: `TLSEXT_NAMETYPE_host_name` if there is a name, else -1.

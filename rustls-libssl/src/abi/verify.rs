@@ -171,8 +171,7 @@ pub unsafe extern "C" fn SSL_CTX_get_verify_depth(ctx: *const SSL_CTX) -> c_int 
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_verify_result(ssl: *const SSL) -> c_long {
     entry(|| {
-        let conn = try_ref!(ssl).conn()?;
-        let result = conn.state.outcome().verify_result;
+        let result = try_ref!(ssl).state.outcome().verify_result;
         Ok(c_long::try_from(result).unwrap_or(c_long::MAX))
     })
 }
@@ -181,8 +180,7 @@ pub unsafe extern "C" fn SSL_get_verify_result(ssl: *const SSL) -> c_long {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_verify_result(ssl: *mut SSL, v: c_long) {
     entry(|| {
-        let conn = try_ref!(ssl).conn()?;
-        conn.state.outcome().verify_result = v;
+        try_ref!(ssl).state.outcome().verify_result = v;
         Ok(())
     })
 }
@@ -197,7 +195,7 @@ pub unsafe extern "C" fn SSL_set_verify(
     entry(|| {
         // Verification reads these from the connection, not the shared config, so changing
         // them does not need a config of its own.
-        let mut conn = try_ref!(ssl).conn()?;
+        let mut conn = try_ref!(ssl).setup();
         // Unchanged (nginx's SNI callback repeats the context's): keep sharing its settings.
         let same_callback =
             conn.settings.verify_callback.map(|f| f as usize) == cb.map(|f| f as usize);
@@ -214,14 +212,14 @@ pub unsafe extern "C" fn SSL_set_verify(
 /// `SSL_get_verify_mode`.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_verify_mode(ssl: *const SSL) -> c_int {
-    entry(|| Ok(try_ref!(ssl).conn()?.settings.verify_mode))
+    entry(|| Ok(try_ref!(ssl).setup().settings.verify_mode))
 }
 
 /// `SSL_set_verify_depth`.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_verify_depth(ssl: *mut SSL, depth: c_int) {
     entry(|| {
-        let conn = try_ref!(ssl).conn()?;
+        let conn = try_ref!(ssl).setup();
         // SAFETY: the connection's parameter set is alive.
         unsafe { sys::X509_VERIFY_PARAM_set_depth(conn.param.as_ptr(), depth) };
         Ok(())
@@ -231,14 +229,14 @@ pub unsafe extern "C" fn SSL_set_verify_depth(ssl: *mut SSL, depth: c_int) {
 /// `SSL_get0_param`: this connection's verification parameters (get0).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get0_param(ssl: *mut SSL) -> *mut sys::X509_VERIFY_PARAM {
-    entry(|| Ok(try_ref!(ssl).conn()?.param.as_ptr()))
+    entry(|| Ok(try_ref!(ssl).setup().param.as_ptr()))
 }
 
 /// `SSL_set1_host`: the name (or IP address literal) the peer certificate must match.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set1_host(ssl: *mut SSL, host: *const c_char) -> c_int {
     entry(|| {
-        let conn = try_ref!(ssl).conn()?;
+        let conn = try_ref!(ssl).setup();
         // SAFETY: host is NULL or a C string.
         let host = if host.is_null() {
             None
@@ -258,7 +256,7 @@ pub unsafe extern "C" fn SSL_set1_host(ssl: *mut SSL, host: *const c_char) -> c_
 #[no_mangle]
 pub unsafe extern "C" fn SSL_add1_host(ssl: *mut SSL, host: *const c_char) -> c_int {
     entry(|| {
-        let conn = try_ref!(ssl).conn()?;
+        let conn = try_ref!(ssl).setup();
         // SAFETY: the parameter set is alive; host is a C string or NULL.
         let ok = unsafe { sys::X509_VERIFY_PARAM_add1_host(conn.param.as_ptr(), host, 0) };
         if ok == 1 {
@@ -273,7 +271,7 @@ pub unsafe extern "C" fn SSL_add1_host(ssl: *mut SSL, host: *const c_char) -> c_
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_hostflags(ssl: *mut SSL, flags: c_uint) {
     entry(|| {
-        let conn = try_ref!(ssl).conn()?;
+        let conn = try_ref!(ssl).setup();
         // SAFETY: the parameter set is alive.
         unsafe { sys::X509_VERIFY_PARAM_set_hostflags(conn.param.as_ptr(), flags) };
         Ok(())
@@ -284,7 +282,7 @@ pub unsafe extern "C" fn SSL_set_hostflags(ssl: *mut SSL, flags: c_uint) {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get0_peername(ssl: *mut SSL) -> *const c_char {
     entry(|| {
-        let conn = try_ref!(ssl).conn()?;
+        let conn = try_ref!(ssl).setup();
         // SAFETY: the parameter set is alive; libcrypto returns a pointer it owns.
         Ok(unsafe { sys::X509_VERIFY_PARAM_get0_peername(conn.param.as_ptr()) }.cast_const())
     })

@@ -109,6 +109,21 @@ impl Cert {
             unsafe { ffi::i2d_X509(self.as_ptr(), out) }
         })
     }
+
+    /// The SubjectPublicKeyInfo DER of the certificate's key, as libcrypto reads it (any
+    /// certificate version).
+    pub fn spki_der(&self) -> Option<Vec<u8>> {
+        // SAFETY: self is a valid Cert; the X509_PUBKEY is owned by it (get0).
+        let pubkey = unsafe { ffi::X509_get_X509_PUBKEY(self.as_ptr()) };
+        if pubkey.is_null() {
+            return None;
+        }
+        i2d_vec(|out| {
+            // SAFETY: pubkey is valid while self lives; out is NULL or a buffer of the
+            // reported length.
+            unsafe { ffi::i2d_X509_PUBKEY(pubkey, out) }
+        })
+    }
 }
 
 impl PKey {

@@ -1,0 +1,98 @@
+//! How the application set up one connection (`SSL_set_*`): the role, the settings copied
+//! from the context and changed per connection, options, modes, the SNI name, the verify
+//! parameters.
+//!
+//! A connection's setup lives outside the lock its protocol engine holds while it runs, so
+//! the application may read and change it at any time, also from inside a callback the
+//! handshake runs (a verify, info or ticket callback of the same `SSL`), as OpenSSL allows.
+//! The engine copies what it needs at each step and never holds this lock while it calls
+//! out.
+
+use std::sync::Arc;
+
+use crate::context::{Context, Settings, CONFIG_OPTIONS};
+use crate::crypto_sys::VerifyParam;
+use crate::error::{Error, Result};
+
+/// Which end of the connection this is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    Client,
+    Server,
+}
+
+/// One connection's setup.
+pub(crate) struct Setup {
+    /// The context whose settings and configs the connection uses (`SSL_set_SSL_CTX`
+    /// switches it during the SNI callback).
+    pub ctx: Arc<Context>,
+    pub role: Option<Role>,
+    /// `SSL_set_quiet_shutdown`: `SSL_shutdown` sends nothing.
+    pub quiet_shutdown: bool,
+    /// An OCSP response the application's status callback set, stapled by a server.
+    pub stapled_ocsp: Option<Vec<u8>>,
+    /// Settings copied from the context at `SSL_new`; `own_settings` says whether a
+    /// per-connection setter changed them (then this connection builds its own config).
+    pub settings: Arc<Settings>,
+    pub own_settings: bool,
+    /// `SSL_OP_*` bits of this connection (the config-relevant ones also in `settings`).
+    pub options: u64,
+    /// `SSL_MODE_*` bits of this connection.
+    pub mode: u64,
+    /// `SSL_set_read_ahead`: reads take all the read BIO has (up to a buffer), not just
+    /// the current record.
+    pub read_ahead: bool,
+    /// SNI host name a client sends (`SSL_set_tlsext_host_name`).
+    pub server_name: Option<String>,
+    /// Verification parameters (`SSL_get0_param`), copied from the context.
+    pub param: VerifyParam,
+    /// `X509_STORE_CTX` ex_data index and the `SSL *` verify callbacks look up.
+    pub verify_ex_data: Option<(i32, usize)>,
+}
+
+impl Setup {
+    /// The setup of a new connection of `ctx` (`SSL_new`).
+    pub(crate) fn new(ctx: Arc<Context>) -> Result<Self> {
+        let settings = ctx.settings().clone();
+        let param = VerifyParam::copy_of(ctx.param()).ok_or(Error::Crypto)?;
+        Ok(Self {
+            role: None,
+            quiet_shutdown: false,
+            stapled_ocsp: None,
+            own_settings: false,
+            options: settings.options,
+            mode: settings.mode,
+            read_ahead: settings.read_ahead,
+            settings,
+            server_name: None,
+            param,
+            verify_ex_data: None,
+            ctx,
+        })
+    }
+
+    /// Changes this connection's settings (it stops sharing the context's config).
+    pub(crate) fn update<R>(&mut self, f: impl FnOnce(&mut Settings) -> R) -> R {
+        self.own_settings = true;
+        let settings = Arc::make_mut(&mut self.settings);
+        settings.options = self.options;
+        f(settings)
+    }
+
+    /// `SSL_set_options`/`SSL_clear_options`: the connection's own config only when a bit
+    /// the config depends on changes (nginx sets `SSL_OP_NO_RENEGOTIATION` on every
+    /// connection, which rustls always does anyway).
+    pub(crate) fn set_options(&mut self, options: u64) {
+        let changed = (options ^ self.options) & CONFIG_OPTIONS != 0;
+        self.options = options;
+        if changed {
+            self.update(|_| ());
+        }
+    }
+
+    /// Changes settings the shared configs do not depend on (verification mode,
+    /// certificates): the connection keeps using its context's config.
+    pub(crate) fn settings_mut(&mut self) -> &mut Settings {
+        Arc::make_mut(&mut self.settings)
+    }
+}
