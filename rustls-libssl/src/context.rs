@@ -6,10 +6,11 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use rustls::client::{Resumption, Tls12Resumption};
 use rustls::crypto::CryptoProvider;
 use rustls::server::{
-    NoServerSessionStorage, ProducesTickets, ServerSessionMemoryCache, StoresServerSessions,
+    NoServerSessionStorage, ProducesTickets,
 };
 use rustls::{ClientConfig, ServerConfig};
 
+use crate::cache::{self, SessionCache};
 use crate::ciphers::CipherList;
 use crate::credentials::Credentials;
 use crate::crypto_sys::{self as sys, PasswordCallback, VerifyCallback, VerifyParam, X509Store};
@@ -76,6 +77,8 @@ pub(crate) struct Settings {
     pub verify_store: Option<X509Store>,
     /// `SSL_CTX_set1_chain_cert_store`: builds this side's chain instead of the trust store.
     pub chain_store: Option<X509Store>,
+    /// `SSL_CTX_set_session_id_context`: sessions resume only under the same context.
+    pub session_id_context: Vec<u8>,
 }
 
 impl Default for Settings {
@@ -101,6 +104,7 @@ impl Default for Settings {
             client_ca_names: Vec::new(),
             verify_store: None,
             chain_store: None,
+            session_id_context: Vec::new(),
         }
     }
 }
@@ -117,7 +121,7 @@ pub(crate) struct Context {
     server_configs: Mutex<Vec<ServerConfigEntry>>,
     /// Server-side resumption state, kept across config rebuilds; made on first use (rustls
     /// sizes the cache's tables for its capacity up front: about 2 MiB).
-    sessions: OnceLock<Arc<ServerSessionMemoryCache>>,
+    sessions: OnceLock<Arc<SessionCache>>,
     ticketer: Mutex<Option<Arc<dyn ProducesTickets>>>,
 }
 
@@ -161,6 +165,12 @@ impl Context {
         f(&mut Arc::make_mut(&mut lock(&self.settings)).credentials)
     }
 
+    /// Changes settings the rustls configs do not depend on (read by each connection at
+    /// its handshake): the shared configs stay valid.
+    pub(crate) fn update_settings<R>(&self, f: impl FnOnce(&mut Settings) -> R) -> R {
+        f(Arc::make_mut(&mut lock(&self.settings)))
+    }
+
     /// The trust store (`SSL_CTX_get_cert_store`).
     pub(crate) fn store(&self) -> X509Store {
         lock(&self.store).clone()
@@ -190,16 +200,20 @@ impl Context {
 
 impl Context {
     /// The internal server session cache, unless the settings disable it.
-    pub(crate) fn internal_sessions(&self, s: &Settings) -> Option<Arc<dyn StoresServerSessions>> {
+    pub(crate) fn internal_sessions(&self, s: &Settings) -> Option<Arc<SessionCache>> {
         let mode = s.session_cache_mode;
         let on = mode & i64::from(sys::SSL_SESS_CACHE_SERVER) != 0
             && mode & i64::from(sys::SSL_SESS_CACHE_NO_INTERNAL_STORE) == 0;
-        on.then(|| {
-            let cache = self
-                .sessions
-                .get_or_init(|| ServerSessionMemoryCache::new(SESSION_CACHE_SIZE));
-            Arc::clone(cache) as Arc<dyn StoresServerSessions>
-        })
+        on.then(|| self.session_cache())
+    }
+
+    /// The context's session cache (`SSL_CTX_add_session`, `SSL_CTX_sess_number`...),
+    /// made on first use.
+    pub(crate) fn session_cache(&self) -> Arc<SessionCache> {
+        Arc::clone(
+            self.sessions
+                .get_or_init(|| Arc::new(SessionCache::new(cache::DEFAULT_SIZE))),
+        )
     }
 
     /// The server config for these settings and the ALPN protocol the application chose
@@ -268,9 +282,6 @@ impl Context {
 
 /// A server config and the ALPN protocol it selects.
 type ServerConfigEntry = (Option<Vec<u8>>, Arc<ServerConfig>);
-
-/// Size of a context's internal server session cache (OpenSSL's default is 20480).
-const SESSION_CACHE_SIZE: usize = 20480;
 
 /// The enabled versions that have at least one enabled suite.
 fn usable_versions(

@@ -8,12 +8,12 @@
 use std::cell::RefCell;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rustls::server::StoresServerSessions;
 use rustls::sign::CertifiedKey;
 
 use rustls::pki_types::CertificateDer;
 use rustls::{NamedGroup, SupportedCipherSuite};
 
+use crate::cache::SessionCache;
 use crate::ciphers::Cipher;
 use crate::crypto_sys::{self as sys, Cert, VerifyCallback, VerifyParam, X509Store};
 use crate::error::{Error, Result};
@@ -83,7 +83,7 @@ pub(crate) struct ConnState {
     /// The session this connection made or resumed (`SSL_get_session`).
     pub last_session: Mutex<Option<Arc<Session>>>,
     /// A server's internal session cache, unless the application disabled it.
-    pub server_cache: Mutex<Option<Arc<dyn StoresServerSessions>>>,
+    pub server_cache: Mutex<Option<Arc<SessionCache>>>,
     /// How the application set the connection up.
     pub setup: Mutex<Setup>,
     /// What the connection has learned so far.

@@ -40,6 +40,14 @@ impl ExportSecret {
     fn secret(&self) -> &[u8] {
         &self.secret[..usize::from(self.len)]
     }
+
+    /// The TLS 1.2 master secret (`SSL_SESSION_get_master_key`); empty for TLS 1.3.
+    pub(crate) fn master_secret(&self) -> &[u8] {
+        match self.kind {
+            SecretKind::Tls12Master => self.secret(),
+            SecretKind::Tls13Exporter => &[],
+        }
+    }
 }
 
 /// Which key-log line the secret came from.

@@ -11,6 +11,7 @@ mod abi;
 mod crypto_sys;
 
 mod buffers;
+mod cache;
 mod ciphers;
 mod conf;
 mod connection;

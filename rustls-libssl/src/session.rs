@@ -3,7 +3,8 @@
 //! and `SSL_set_session`; server: the new/get/remove callbacks of an external cache such as
 //! nginx's shared cache, and `i2d`/`d2i_SSL_SESSION`).
 
-use std::sync::{Arc, Mutex};
+use std::ffi::CString;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rustls::client::{ClientSessionStore, Tls12ClientSessionValue, Tls13ClientSessionValue};
@@ -11,26 +12,68 @@ use rustls::server::StoresServerSessions;
 use rustls::NamedGroup;
 use rustls_pki_types::ServerName;
 
-use crate::current::{self, lock};
+use crate::crypto_sys::{Cert, ExClass, ExData};
+use crate::current::{self, lock, ConnState};
 
-/// A session. TLS 1.3 client tickets are single-use (rustls, after RFC 8446 C.4): the
-/// sessions of one resumption lineage share their tickets in a [`TicketPool`].
-#[derive(Debug)]
+/// A session: what `SSL_SESSION_get*` report about it ([`Meta`]), the state that resumes
+/// it, and the application's ex_data. TLS 1.3 client tickets are single-use (rustls, after
+/// RFC 8446 C.4): the sessions of one resumption lineage share their tickets in a
+/// [`TicketPool`].
 pub(crate) struct Session {
+    meta: Mutex<Meta>,
+    state: Mutex<State>,
+    /// `SSL_SESSION_set_ex_data` slots.
+    pub ex_data: ExData,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let meta = lock(&self.meta);
+        f.debug_struct("Session")
+            .field("version", &meta.version)
+            .field("cipher", &meta.cipher)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything OpenSSL records about a session besides the resumption state.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Meta {
     /// Protocol version (`TLS1_2_VERSION`/`TLS1_3_VERSION`), 0 if unknown.
     pub version: u16,
     /// IANA id of the cipher suite, 0 if unknown.
     pub cipher: u16,
-    /// The session id: the server's cache key, or a local random id.
+    /// The session id: the server's cache key, or a local random id (at most 32 bytes).
     pub id: Vec<u8>,
+    /// The session id context of the connection that made it (at most 32 bytes).
+    pub sid_ctx: Vec<u8>,
+    /// The TLS 1.2 master secret (TLS 1.3: empty, see the README).
+    pub master_key: Vec<u8>,
     /// Creation time, seconds since the epoch.
-    pub time: Mutex<u64>,
+    pub time: u64,
     /// Lifetime in seconds.
-    pub timeout: Mutex<u64>,
-    state: Mutex<State>,
+    pub timeout: u64,
+    /// The SNI host name of the handshake that made the session.
+    pub hostname: Option<CString>,
+    /// The ALPN protocol it negotiated.
+    pub alpn: Option<Vec<u8>>,
+    /// The peer's certificate.
+    pub peer: Option<Cert>,
+    /// The peer verification result.
+    pub verify_result: i64,
+    /// The lifetime a server announced with its ticket (clients), seconds.
+    pub ticket_lifetime_hint: u64,
+    /// Whether the session came with a ticket (clients).
+    pub has_ticket: bool,
+    /// `SSL_SESSION_set1_ticket_appdata`.
+    pub ticket_appdata: Option<Vec<u8>>,
+    /// The 0-RTT limit of the session.
+    pub max_early_data: u32,
+    /// The handle a serialised client session is found again by (see `registry`).
+    pub client_handle: Option<[u8; 32]>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 enum State {
     #[default]
     Empty,
@@ -70,32 +113,111 @@ impl TicketPool {
 }
 
 /// Tag and version of the serialised form (`i2d_SSL_SESSION`).
-const MAGIC: &[u8; 4] = b"RLS1";
+const MAGIC: &[u8; 4] = b"RLS2";
+
+/// Field tags of the serialised form; unknown tags are skipped when reading.
+mod tag {
+    pub(super) const ID: u8 = 1;
+    pub(super) const SID_CTX: u8 = 2;
+    pub(super) const MASTER_KEY: u8 = 3;
+    pub(super) const HOSTNAME: u8 = 4;
+    pub(super) const ALPN: u8 = 5;
+    pub(super) const PEER: u8 = 6;
+    pub(super) const VERIFY_RESULT: u8 = 7;
+    pub(super) const TICKET_HINT: u8 = 8;
+    pub(super) const APPDATA: u8 = 9;
+    pub(super) const MAX_EARLY: u8 = 10;
+    pub(super) const SERVER_STATE: u8 = 11;
+    pub(super) const HAS_TICKET: u8 = 12;
+    pub(super) const CLIENT_HANDLE: u8 = 13;
+}
+
+/// Client sessions serialised by this process, by a random handle: rustls keeps a client
+/// session's resumption state private, so `i2d_SSL_SESSION` writes a handle to it and
+/// `d2i_SSL_SESSION` in the same process finds the state again (nginx keeps its upstream
+/// sessions serialised in shared memory). Another process cannot resume them. Bounded: the
+/// oldest handles are forgotten first.
+mod registry {
+    use std::collections::VecDeque;
+    use std::sync::Mutex;
+
+    use super::State;
+    use crate::current::lock;
+
+    /// How many serialised client sessions stay resumable.
+    const CAPACITY: usize = 256;
+
+    static HANDLES: Mutex<VecDeque<([u8; 32], State)>> = Mutex::new(VecDeque::new());
+
+    /// Remembers `state` under `handle` (replacing an older entry of the same handle).
+    pub(super) fn put(handle: [u8; 32], state: State) {
+        let mut handles = lock(&HANDLES);
+        handles.retain(|(h, _)| *h != handle);
+        if handles.len() >= CAPACITY {
+            handles.pop_front();
+        }
+        handles.push_back((handle, state));
+    }
+
+    /// The state serialised under `handle`, if still remembered.
+    pub(super) fn get(handle: &[u8]) -> Option<State> {
+        lock(&HANDLES)
+            .iter()
+            .find(|(h, _)| h[..] == *handle)
+            .map(|(_, s)| s.clone())
+    }
+}
 
 impl Session {
-    /// An empty session (`SSL_SESSION_new`): nothing to resume.
-    pub(crate) fn empty() -> Self {
-        Self::with(0, 0, random_id(), State::Empty, 300)
-    }
-
-    /// A non-resumable session describing an established connection (what
-    /// `SSL_get_session` returns when no resumable session exists).
-    pub(crate) fn describing(version: u16, cipher: u16) -> Self {
-        Self::with(version, cipher, random_id(), State::Empty, 300)
-    }
-
-    fn with(version: u16, cipher: u16, id: Vec<u8>, state: State, timeout: u64) -> Self {
-        let time = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        Self {
-            version,
-            cipher,
-            id,
-            time: Mutex::new(time),
-            timeout: Mutex::new(timeout),
+    /// A session with `meta` and resumption `state`; the application's ex_data "new"
+    /// callbacks run with its pointer.
+    fn create(meta: Meta, state: State) -> Arc<Self> {
+        let mut session = Arc::new(Self {
+            meta: Mutex::new(meta),
             state: Mutex::new(state),
+            ex_data: ExData::new(ExClass::SslSession),
+        });
+        let ptr = Arc::as_ptr(&session).cast_mut().cast();
+        if let Some(s) = Arc::get_mut(&mut session) {
+            s.ex_data.init(ptr);
         }
+        session
+    }
+
+    /// An empty session (`SSL_SESSION_new`): nothing to resume.
+    pub(crate) fn empty() -> Arc<Self> {
+        Self::create(
+            Meta {
+                time: now(),
+                timeout: 304,
+                ..Meta::default()
+            },
+            State::Empty,
+        )
+    }
+
+    /// A session that describes a connection without being resumable (what
+    /// `SSL_get_session` returns when no resumable session exists), with a fresh random
+    /// id as OpenSSL gives every new session.
+    pub(crate) fn describing(mut meta: Meta) -> Arc<Self> {
+        if meta.id.is_empty() {
+            meta.id = random_id();
+        }
+        Self::create(meta, State::Empty)
+    }
+
+    /// A copy (`SSL_SESSION_dup`), with the ex_data "dup" callbacks run.
+    pub(crate) fn duplicate(&self) -> Arc<Self> {
+        let mut copy = Self::create(self.meta().clone(), lock(&self.state).clone());
+        if let Some(c) = Arc::get_mut(&mut copy) {
+            c.ex_data.dup_from(&self.ex_data);
+        }
+        copy
+    }
+
+    /// The session's description, for reading or changing.
+    pub(crate) fn meta(&self) -> MutexGuard<'_, Meta> {
+        lock(&self.meta)
     }
 
     /// Whether the session can still resume a connection.
@@ -115,52 +237,107 @@ impl Session {
         }
     }
 
-    /// The serialised form (`i2d_SSL_SESSION`); only server sessions have one (rustls does
-    /// not expose client session state).
-    pub(crate) fn encode(&self) -> Option<Vec<u8>> {
-        let state = lock(&self.state);
-        let State::Server(value) = &*state else {
-            return None;
-        };
-        let id_len = u8::try_from(self.id.len()).ok()?;
-        let value_len = u32::try_from(value.len()).ok()?;
-        let mut out = Vec::with_capacity(4 + 2 + 2 + 8 + 8 + 1 + self.id.len() + 4 + value.len());
+    /// The serialised form (`i2d_SSL_SESSION`). A client session's resumption state stays
+    /// out (rustls keeps it private): read back, such a session describes the connection
+    /// but cannot resume one.
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        let meta = self.meta().clone();
+        let mut out = Vec::with_capacity(256);
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&self.version.to_be_bytes());
-        out.extend_from_slice(&self.cipher.to_be_bytes());
-        out.extend_from_slice(&lock(&self.time).to_be_bytes());
-        out.extend_from_slice(&lock(&self.timeout).to_be_bytes());
-        out.push(id_len);
-        out.extend_from_slice(&self.id);
-        out.extend_from_slice(&value_len.to_be_bytes());
-        out.extend_from_slice(value);
-        Some(out)
+        out.extend_from_slice(&meta.version.to_be_bytes());
+        out.extend_from_slice(&meta.cipher.to_be_bytes());
+        out.extend_from_slice(&meta.time.to_be_bytes());
+        out.extend_from_slice(&meta.timeout.to_be_bytes());
+        let mut field = |tag: u8, value: &[u8]| {
+            out.push(tag);
+            out.extend_from_slice(&u32::try_from(value.len()).unwrap_or(0).to_be_bytes());
+            out.extend_from_slice(value);
+        };
+        field(tag::ID, &meta.id);
+        field(tag::SID_CTX, &meta.sid_ctx);
+        field(tag::MASTER_KEY, &meta.master_key);
+        if let Some(h) = &meta.hostname {
+            field(tag::HOSTNAME, h.as_bytes());
+        }
+        if let Some(a) = &meta.alpn {
+            field(tag::ALPN, a);
+        }
+        if let Some(der) = meta.peer.as_ref().and_then(Cert::to_der) {
+            field(tag::PEER, &der);
+        }
+        field(tag::VERIFY_RESULT, &meta.verify_result.to_be_bytes());
+        field(tag::TICKET_HINT, &meta.ticket_lifetime_hint.to_be_bytes());
+        if let Some(d) = &meta.ticket_appdata {
+            field(tag::APPDATA, d);
+        }
+        field(tag::MAX_EARLY, &meta.max_early_data.to_be_bytes());
+        field(tag::HAS_TICKET, &[u8::from(meta.has_ticket)]);
+        match &*lock(&self.state) {
+            State::Server(value) => field(tag::SERVER_STATE, value),
+            State::Empty => {}
+            client => {
+                let mut meta = self.meta();
+                let handle = match meta.client_handle {
+                    Some(h) => Some(h),
+                    None => {
+                        let mut h = [0u8; 32];
+                        aws_lc_rs::rand::fill(&mut h).ok().map(|()| {
+                            meta.client_handle = Some(h);
+                            h
+                        })
+                    }
+                };
+                if let Some(handle) = handle {
+                    registry::put(handle, client.clone());
+                    field(tag::CLIENT_HANDLE, &handle);
+                }
+            }
+        }
+        out
     }
 
     /// Parses [`Session::encode`]'s form; returns the session and the bytes used.
-    pub(crate) fn decode(data: &[u8]) -> Option<(Self, usize)> {
+    pub(crate) fn decode(data: &[u8]) -> Option<(Arc<Self>, usize)> {
         let mut r = Reader(data);
         if r.take(4)? != MAGIC {
             return None;
         }
-        let version = u16::from_be_bytes(r.take(2)?.try_into().ok()?);
-        let cipher = u16::from_be_bytes(r.take(2)?.try_into().ok()?);
-        let time = u64::from_be_bytes(r.take(8)?.try_into().ok()?);
-        let timeout = u64::from_be_bytes(r.take(8)?.try_into().ok()?);
-        let id_len = usize::from(r.take(1)?[0]);
-        let id = r.take(id_len)?.to_vec();
-        let value_len = usize::try_from(u32::from_be_bytes(r.take(4)?.try_into().ok()?)).ok()?;
-        let value = r.take(value_len)?.to_vec();
-        let used = data.len() - r.0.len();
-        let session = Self {
-            version,
-            cipher,
-            id,
-            time: Mutex::new(time),
-            timeout: Mutex::new(timeout),
-            state: Mutex::new(State::Server(value)),
+        let mut meta = Meta {
+            version: u16::from_be_bytes(r.array()?),
+            cipher: u16::from_be_bytes(r.array()?),
+            time: u64::from_be_bytes(r.array()?),
+            timeout: u64::from_be_bytes(r.array()?),
+            ..Meta::default()
         };
-        Some((session, used))
+        let mut state = State::Empty;
+        while let Some(&t) = r.0.first() {
+            r.take(1)?;
+            let len = usize::try_from(u32::from_be_bytes(r.array()?)).ok()?;
+            let value = r.take(len)?;
+            match t {
+                tag::ID if len <= 32 => meta.id = value.to_vec(),
+                tag::SID_CTX if len <= 32 => meta.sid_ctx = value.to_vec(),
+                tag::MASTER_KEY if len <= 48 => meta.master_key = value.to_vec(),
+                tag::HOSTNAME => meta.hostname = Some(CString::new(value).ok()?),
+                tag::ALPN => meta.alpn = Some(value.to_vec()),
+                tag::PEER => meta.peer = Some(Cert::from_der(value)?),
+                tag::VERIFY_RESULT => meta.verify_result = i64::from_be_bytes(value.try_into().ok()?),
+                tag::TICKET_HINT => {
+                    meta.ticket_lifetime_hint = u64::from_be_bytes(value.try_into().ok()?);
+                }
+                tag::APPDATA => meta.ticket_appdata = Some(value.to_vec()),
+                tag::MAX_EARLY => meta.max_early_data = u32::from_be_bytes(value.try_into().ok()?),
+                tag::HAS_TICKET => meta.has_ticket = value.first() == Some(&1),
+                tag::SERVER_STATE => state = State::Server(value.to_vec()),
+                tag::CLIENT_HANDLE => {
+                    state = registry::get(value).unwrap_or_default();
+                    meta.client_handle = value.try_into().ok();
+                }
+                tag::ID | tag::SID_CTX | tag::MASTER_KEY => return None,
+                _ => {}
+            }
+        }
+        Some((Self::create(meta, state), data.len()))
     }
 
     fn server_value(&self) -> Option<Vec<u8>> {
@@ -170,11 +347,21 @@ impl Session {
         }
     }
 
+    /// Whether the session's lifetime is over at `now`.
+    pub(crate) fn is_expired_at(&self, now: u64) -> bool {
+        let meta = self.meta();
+        now > meta.time.saturating_add(meta.timeout)
+    }
+
     fn is_expired(&self) -> bool {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        now > lock(&self.time).saturating_add(*lock(&self.timeout))
+        self.is_expired_at(now())
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // The application's free callbacks see the session whole.
+        self.ex_data.release();
     }
 }
 
@@ -188,6 +375,56 @@ impl<'a> Reader<'a> {
         let (head, tail) = self.0.split_at(n);
         self.0 = tail;
         Some(head)
+    }
+
+    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        self.take(N)?.try_into().ok()
+    }
+}
+
+/// Seconds since the epoch.
+pub(crate) fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// What the connection in progress knows about the session it is making.
+fn describe(state: &ConnState, version: u16, cipher: u16, id: Vec<u8>, server: bool) -> Meta {
+    let (sid_ctx, client_name) = {
+        let setup = state.setup();
+        (
+            setup.settings.session_id_context.clone(),
+            setup.server_name.clone(),
+        )
+    };
+    let hostname = if server {
+        lock(&state.hello).as_ref().and_then(|h| h.server_name.clone())
+    } else {
+        client_name
+    };
+    let alpn = lock(&state.status).alpn.clone();
+    let (peer, verify_result) = {
+        let outcome = state.outcome();
+        (outcome.peer_chain.first().cloned(), outcome.verify_result)
+    };
+    let master_key = lock(&state.export)
+        .as_ref()
+        .map(|e| e.master_secret().to_vec())
+        .unwrap_or_default();
+    Meta {
+        version,
+        cipher,
+        id,
+        sid_ctx,
+        master_key,
+        time: now(),
+        timeout: *lock(&state.session_timeout),
+        hostname: hostname.and_then(|h| CString::new(h).ok()),
+        alpn,
+        peer,
+        verify_result,
+        ..Meta::default()
     }
 }
 
@@ -204,9 +441,14 @@ impl ClientSessionStore for ClientSessionHook {
     }
 
     fn set_tls12_session(&self, _: ServerName<'static>, value: Tls12ClientSessionValue) {
-        // rustls keeps the TLS 1.2 session id and suite private; the application only needs
-        // an opaque identifier for its cache.
-        new_session(0x0303, 0, State::Client12(value));
+        // rustls keeps the TLS 1.2 session id private; the application only needs an
+        // opaque identifier for its cache. The suite is the one negotiated.
+        let Some(state) = current::current() else {
+            return;
+        };
+        let cipher = lock(&state.status).cipher.map_or(0, |c| c.iana_id());
+        let meta = describe(&state, 0x0303, cipher, random_id(), false);
+        new_session(&state, meta, State::Client12(value));
     }
 
     fn tls12_session(&self, _: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
@@ -226,6 +468,7 @@ impl ClientSessionStore for ClientSessionHook {
             return;
         };
         let cipher = u16::from(value.suite().common.suite);
+        let max_early_data = value.max_early_data_size();
         // The lineage: the session this connection resumed (or tried to), else the one its
         // previous ticket made, else a new one.
         let resumed = lock(&state.resume).as_ref().and_then(|s| s.pool());
@@ -233,7 +476,10 @@ impl ClientSessionStore for ClientSessionHook {
             .or_else(|| lock(&state.last_session).as_ref().and_then(|s| s.pool()))
             .unwrap_or_default();
         pool.push(value);
-        new_session(0x0304, cipher, State::Client13(pool));
+        let mut meta = describe(&state, 0x0304, cipher, random_id(), false);
+        meta.has_ticket = true;
+        meta.max_early_data = max_early_data;
+        new_session(&state, meta, State::Client13(pool));
     }
 
     fn take_tls13_ticket(&self, _: &ServerName<'static>) -> Option<Tls13ClientSessionValue> {
@@ -245,18 +491,16 @@ impl ClientSessionStore for ClientSessionHook {
 }
 
 /// Records a new session on the connection in progress and offers it to the application.
-fn new_session(version: u16, cipher: u16, value: State) {
-    let Some(state) = current::current() else {
-        return;
-    };
-    let timeout = *lock(&state.session_timeout);
-    let session = Arc::new(Session::with(version, cipher, random_id(), value, timeout));
+fn new_session(state: &ConnState, meta: Meta, value: State) {
+    let session = Session::create(meta, value);
     *lock(&state.last_session) = Some(Arc::clone(&session));
     state.events.new_session(session, false);
 }
 
 /// The rustls server session store shared by every server config: the context's internal
-/// cache (unless disabled), then the application's external cache callbacks.
+/// cache (unless disabled), then the application's external cache callbacks. Values are
+/// bound to the session id context of the connection that made them: a connection with
+/// another context does not resume them, as in OpenSSL.
 #[derive(Debug)]
 pub(crate) struct ServerSessionHook;
 
@@ -265,22 +509,15 @@ impl StoresServerSessions for ServerSessionHook {
         let Some(state) = current::current() else {
             return false;
         };
-        let cache = lock(&state.server_cache).clone();
-        let mut stored = cache
-            .as_ref()
-            .is_some_and(|c| c.put(key.clone(), value.clone()));
         let (version, cipher) = {
             let status = lock(&state.status);
             (status.version, status.cipher.map_or(0, |c| c.iana_id()))
         };
-        let timeout = *lock(&state.session_timeout);
-        let session = Arc::new(Session::with(
-            version,
-            cipher,
-            key,
-            State::Server(value),
-            timeout,
-        ));
+        let mut meta = describe(&state, version, cipher, key, true);
+        meta.max_early_data = state.setup().settings.max_early_data;
+        let session = Session::create(meta, State::Server(value));
+        let cache = lock(&state.server_cache).clone();
+        let mut stored = cache.as_ref().is_some_and(|c| c.add(Arc::clone(&session)));
         *lock(&state.last_session) = Some(Arc::clone(&session));
         stored |= state.events.new_session(session, true);
         stored
@@ -288,13 +525,7 @@ impl StoresServerSessions for ServerSessionHook {
 
     fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
         let state = current::current()?;
-        if let Some(value) = lock(&state.server_cache).clone().and_then(|c| c.get(key)) {
-            return Some(value);
-        }
-        let session = state.events.get_session(key)?;
-        if session.is_expired() {
-            return None;
-        }
+        let session = self.find(&state, key, false)?;
         let value = session.server_value()?;
         *lock(&state.last_session) = Some(session);
         Some(value)
@@ -304,22 +535,43 @@ impl StoresServerSessions for ServerSessionHook {
     /// 0-RTT anti-replay, and otherwise lets a session resume again.
     fn take(&self, key: &[u8]) -> Option<Vec<u8>> {
         let state = current::current()?;
-        if !*lock(&state.single_use_sessions) {
-            return self.get(key);
-        }
-        if let Some(value) = lock(&state.server_cache).clone().and_then(|c| c.take(key)) {
-            return Some(value);
-        }
-        let session = state.events.get_session(key)?;
-        state.events.remove_session(&session);
-        if session.is_expired() {
-            return None;
-        }
-        session.server_value()
+        let single_use = *lock(&state.single_use_sessions);
+        let session = self.find(&state, key, single_use)?;
+        let value = session.server_value()?;
+        *lock(&state.last_session) = Some(session);
+        Some(value)
     }
 
     fn can_cache(&self) -> bool {
         true
+    }
+}
+
+impl ServerSessionHook {
+    /// The session `key` names, from the internal cache then the application's, if it is
+    /// alive and belongs to this connection's session id context; `remove` takes it out
+    /// of both caches.
+    fn find(&self, state: &ConnState, key: &[u8], remove: bool) -> Option<Arc<Session>> {
+        let internal = lock(&state.server_cache).clone();
+        let session = match internal.as_ref().and_then(|c| c.get(key)) {
+            Some(s) => s,
+            None => state.events.get_session(key)?,
+        };
+        if remove {
+            if let Some(c) = internal.as_ref() {
+                c.remove(key);
+            }
+            state.events.remove_session(&session);
+        }
+        if session.is_expired() {
+            if let Some(c) = internal.as_ref() {
+                c.remove(key);
+            }
+            return None;
+        }
+        let sid_ctx = state.setup().settings.session_id_context.clone();
+        let same = session.meta().sid_ctx == sid_ctx;
+        same.then_some(session)
     }
 }
 
@@ -337,24 +589,33 @@ mod tests {
 
     #[test]
     fn server_session_round_trip() {
-        let s = Session::with(
-            0x0304,
-            0x1302,
-            vec![7; 32],
-            State::Server(b"state".to_vec()),
-            300,
-        );
-        let der = s.encode().unwrap_or_default();
+        let meta = Meta {
+            version: 0x0304,
+            cipher: 0x1302,
+            id: vec![7; 32],
+            sid_ctx: b"ctx".to_vec(),
+            hostname: CString::new("example.org").ok(),
+            alpn: Some(b"h2".to_vec()),
+            timeout: 300,
+            ..Meta::default()
+        };
+        let s = Session::create(meta, State::Server(b"state".to_vec()));
+        let der = s.encode();
         let (back, used) = Session::decode(&der).unwrap_or_else(|| (Session::empty(), 0));
         assert_eq!(used, der.len());
-        assert_eq!(
-            (back.version, back.cipher, back.id.clone()),
-            (0x0304, 0x1302, vec![7; 32])
-        );
+        let m = back.meta().clone();
+        assert_eq!((m.version, m.cipher, m.id), (0x0304, 0x1302, vec![7; 32]));
+        assert_eq!(m.sid_ctx, b"ctx");
+        assert_eq!(m.hostname.as_deref(), CString::new("example.org").ok().as_deref());
+        assert_eq!(m.alpn.as_deref(), Some(&b"h2"[..]));
         assert_eq!(back.server_value(), Some(b"state".to_vec()));
-        assert_eq!(*lock(&back.timeout), 300);
-        assert!(Session::decode(&der[..der.len() - 1]).is_none());
+        assert_eq!(m.timeout, 300);
+        for cut in 0..der.len() {
+            // Every truncation is refused or reads fewer fields; none panics.
+            let _ = Session::decode(&der[..cut]);
+        }
         assert!(Session::decode(b"junk").is_none());
-        assert!(Session::empty().encode().is_none());
+        let empty = Session::empty().encode();
+        assert!(Session::decode(&empty).is_some_and(|(s, _)| !s.is_resumable()));
     }
 }

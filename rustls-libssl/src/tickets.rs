@@ -4,7 +4,7 @@
 
 use rustls::server::ProducesTickets;
 
-use crate::current::{self, lock};
+use crate::current::{self, lock, ConnState};
 
 /// The rustls ticketer for contexts with a ticket-key callback; it reaches the callback of
 /// the connection in progress ([`current`]).
@@ -23,11 +23,13 @@ impl ProducesTickets for TicketHook {
     }
 
     fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
-        current::current()?.events.seal_ticket(plain)
+        let state = current::current()?;
+        state.events.seal_ticket(&bind(&state, plain))
     }
 
     fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
-        current::current()?.events.open_ticket(cipher)
+        let state = current::current()?;
+        unbind(&state, state.events.open_ticket(cipher)?)
     }
 }
 
@@ -46,10 +48,35 @@ impl ProducesTickets for OwnTickets {
     }
 
     fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
-        self.0.encrypt(plain)
+        let state = current::current()?;
+        self.0.encrypt(&bind(&state, plain))
     }
 
     fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
-        self.0.decrypt(cipher)
+        let state = current::current()?;
+        unbind(&state, self.0.decrypt(cipher)?)
     }
+}
+
+/// Prefixes a ticket's plaintext with the session id context of the connection issuing
+/// it (one length byte, at most 32 bytes): as OpenSSL records it in the session a ticket
+/// carries, so that a ticket resumes only under the same context.
+fn bind(state: &ConnState, plain: &[u8]) -> Vec<u8> {
+    let sid_ctx = state.setup().settings.session_id_context.clone();
+    let mut out = Vec::with_capacity(1 + sid_ctx.len() + plain.len());
+    out.push(u8::try_from(sid_ctx.len()).unwrap_or(0));
+    out.extend_from_slice(&sid_ctx);
+    out.extend_from_slice(plain);
+    out
+}
+
+/// The plaintext of a ticket made by [`bind`], if its context is this connection's.
+fn unbind(state: &ConnState, mut opened: Vec<u8>) -> Option<Vec<u8>> {
+    let len = usize::from(*opened.first()?);
+    let ctx = opened.get(1..1 + len)?;
+    if *ctx != *state.setup().settings.session_id_context {
+        return None;
+    }
+    opened.drain(..1 + len);
+    Some(opened)
 }

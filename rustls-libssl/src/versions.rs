@@ -83,3 +83,19 @@ mod tests {
         .is_empty());
     }
 }
+
+/// OpenSSL's name of any protocol version number (`ssl_protocol_to_string`), "unknown"
+/// for others.
+pub(crate) fn protocol_name(v: u16) -> &'static str {
+    match v {
+        TLS1_3 => "TLSv1.3",
+        TLS1_2 => "TLSv1.2",
+        0x0302 => "TLSv1.1",
+        0x0301 => "TLSv1",
+        0x0300 => "SSLv3",
+        0xfeff => "DTLSv1",
+        0x0100 => "DTLSv0.9",
+        0xfefd => "DTLSv1.2",
+        _ => "unknown",
+    }
+}

@@ -4,11 +4,10 @@
 use std::ffi::{c_char, c_int, c_long, c_uint, c_void};
 use std::sync::{Arc, Mutex};
 
-use super::ex_data::ExData;
 use super::{addr, c_bytes, c_str, entry, try_ref, SSL};
 use crate::ciphers::CipherList;
 use crate::context::{Context, Method};
-use crate::crypto_sys::{self as sys};
+use crate::crypto_sys::{self as sys, ExClass, ExData};
 use crate::current::lock;
 use crate::error::Error;
 
@@ -121,6 +120,13 @@ pub(crate) struct SSL_CTX {
     pub extra_chain: Mutex<Vec<sys::X509Stack>>,
 }
 
+impl Drop for SSL_CTX {
+    fn drop(&mut self) {
+        // The application's ex_data "free" callbacks see the context whole.
+        self.ex_data.release();
+    }
+}
+
 impl SSL_CTX {
     /// The callbacks, copied out so they run with no lock held.
     pub(crate) fn callbacks(&self) -> Callbacks {
@@ -138,11 +144,17 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
         let ctx = SSL_CTX {
             core: Arc::new(Context::new(method.method)?),
             callbacks: Mutex::new(Callbacks::default()),
-            ex_data: ExData::default(),
+            ex_data: ExData::new(ExClass::SslCtx),
             client_ca: Mutex::new(None),
             extra_chain: Mutex::new(Vec::new()),
         };
-        Ok(Arc::into_raw(Arc::new(ctx)).cast_mut())
+        let mut ctx = Arc::new(ctx);
+        let ptr = Arc::as_ptr(&ctx).cast_mut();
+        if let Some(c) = Arc::get_mut(&mut ctx) {
+            // The application's ex_data "new" callbacks see the new context.
+            c.ex_data.init(ptr.cast());
+        }
+        Ok(Arc::into_raw(ctx).cast_mut())
     })
 }
 
@@ -278,17 +290,7 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_protos(
     1 - ok
 }
 
-impl super::Failure for sys::X509_STORE_CTX_verify_cb {
-    fn failure() -> Self {
-        None
-    }
-}
 
-impl super::Failure for sys::pem_password_cb {
-    fn failure() -> Self {
-        None
-    }
-}
 
 /// `SSL_CTX_set_keylog_callback`.
 #[no_mangle]
@@ -329,30 +331,7 @@ pub unsafe extern "C" fn SSL_CTX_set_info_callback(
     })
 }
 
-/// `SSL_CTX_sess_set_new_cb`: called with each new session; a callback returning 1 keeps
-/// the reference it was given.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_sess_set_new_cb(
-    ctx: *mut SSL_CTX,
-    cb: Option<unsafe extern "C" fn(*mut SSL, *mut sys_session) -> c_int>,
-) {
-    entry(|| {
-        lock(&try_ref!(ctx).callbacks).new_session = cb;
-        Ok(())
-    })
-}
 
-/// `SSL_CTX_sess_set_remove_cb`.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_sess_set_remove_cb(
-    ctx: *mut SSL_CTX,
-    cb: Option<unsafe extern "C" fn(*mut SSL_CTX, *mut sys_session)>,
-) {
-    entry(|| {
-        lock(&try_ref!(ctx).callbacks).remove_session = cb;
-        Ok(())
-    })
-}
 
 /// `SSL_CTX_set_post_handshake_auth`: accepted; rustls clients do not do post-handshake
 /// authentication, so a server's later CertificateRequest is refused.
@@ -412,22 +391,6 @@ pub unsafe extern "C" fn SSL_CTX_get_ex_data(ctx: *const SSL_CTX, idx: c_int) ->
     entry(|| Ok(try_ref!(ctx).ex_data.get(idx)))
 }
 
-/// `SSL_CTX_set_session_id_context`: accepted (sessions are not shared between contexts
-/// through an internal cache in this implementation).
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_session_id_context(
-    ctx: *mut SSL_CTX,
-    _sid: *const u8,
-    len: c_uint,
-) -> c_int {
-    entry(|| {
-        try_ref!(ctx);
-        if len as usize > sys::SSL_MAX_SID_CTX_LENGTH as usize {
-            return Err(Error::Reason(sys::SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG));
-        }
-        Ok(1)
-    })
-}
 
 /// `SSL_CTX_set_max_early_data`: stores the limit. 0-RTT data is not accepted by this
 /// implementation yet: servers answer `SSL_read_early_data` with "finished, nothing read"
@@ -446,24 +409,7 @@ pub unsafe extern "C" fn SSL_CTX_get_max_early_data(ctx: *const SSL_CTX) -> u32 
     entry(|| Ok(try_ref!(ctx).core.settings().max_early_data))
 }
 
-impl super::Failure for u32 {
-    fn failure() -> Self {
-        0
-    }
-}
 
-/// `SSL_CTX_sess_set_get_cb`: stored; sessions are resumed from rustls's own cache and
-/// tickets, so the callback is not consulted yet.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_sess_set_get_cb(
-    ctx: *mut SSL_CTX,
-    cb: Option<unsafe extern "C" fn(*mut SSL, *const u8, c_int, *mut c_int) -> *mut sys_session>,
-) {
-    entry(|| {
-        lock(&try_ref!(ctx).callbacks).get_session = cb;
-        Ok(())
-    })
-}
 
 /// `SSL_CTX_set_cert_cb`: stored; called by servers after the ClientHello callbacks.
 #[no_mangle]
@@ -571,11 +517,3 @@ pub unsafe extern "C" fn SSL_CTX_set_security_level(ctx: *mut SSL_CTX, _level: c
     })
 }
 
-/// `SSL_CTX_remove_session`: 0 (sessions are not held in an OpenSSL-style cache here).
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_remove_session(ctx: *mut SSL_CTX, _s: *mut sys_session) -> c_int {
-    entry(|| {
-        try_ref!(ctx);
-        Ok(0)
-    })
-}

@@ -74,6 +74,31 @@ impl Failure for u16 {
     }
 }
 
+impl Failure for u8 {
+    fn failure() -> Self {
+        0
+    }
+}
+
+impl Failure for u32 {
+    fn failure() -> Self {
+        0
+    }
+}
+
+impl Failure for usize {
+    fn failure() -> Self {
+        0
+    }
+}
+
+/// Callback getters answer NULL.
+impl<T> Failure for Option<T> {
+    fn failure() -> Self {
+        None
+    }
+}
+
 impl Failure for () {
     fn failure() -> Self {}
 }

@@ -5,10 +5,10 @@ use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::ctx::{ctx_arc, SSL_CTX};
-use super::ex_data::{store_ctx_index, ExData};
+use super::ex_data::store_ctx_index;
 use super::{c_bool, c_bytes, c_str, entry, try_ref};
 use crate::connection::{Connection, Role};
-use crate::crypto_sys::{self as sys, Bio, X509Stack};
+use crate::crypto_sys::{self as sys, Bio, ExClass, ExData, X509Stack};
 use crate::current::Status;
 use crate::current::{lock, ConnState, Events};
 use crate::error::Error;
@@ -32,6 +32,8 @@ pub(crate) struct SSL {
     pub(super) verified_chain_stack: Mutex<Option<X509Stack>>,
     /// The string `SSL_get_servername` last returned (owned here, get0).
     servername: Mutex<Option<CString>>,
+    /// The session `SSL_get0_session` last returned (kept alive for the application).
+    pub(super) handed_session: Mutex<Option<Arc<Session>>>,
 }
 
 impl SSL {
@@ -201,17 +203,20 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             rbio: Mutex::new(None),
             wbio: Mutex::new(None),
             last_error: AtomicI32::new(0),
-            ex_data: ExData::default(),
+            ex_data: ExData::new(ExClass::Ssl),
             peer_chain_stack: Mutex::new(None),
             verified_chain_stack: Mutex::new(None),
             servername: Mutex::new(None),
+            handed_session: Mutex::new(None),
         });
         let raw = Box::into_raw(ssl);
         events.ssl.store(raw as usize, Ordering::Relaxed);
         // SAFETY: raw was just created from a Box and is uniquely ours here.
-        let ssl = unsafe { &*raw };
+        let ssl = unsafe { &mut *raw };
         ssl.setup().verify_ex_data = Some((store_ctx_index(), raw as usize));
-        Ok(raw)
+        // The application's ex_data "new" callbacks see the new connection.
+        ssl.ex_data.init(raw.cast());
+        Ok(raw.cast_const().cast_mut())
     })
 }
 
@@ -221,7 +226,10 @@ pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
     entry(|| {
         if !ssl.is_null() {
             // SAFETY: ssl came from SSL_new and the caller gives it up.
-            drop(unsafe { Box::from_raw(ssl) });
+            let mut ssl = unsafe { Box::from_raw(ssl) };
+            // As OpenSSL does first: the ex_data "free" callbacks see the connection whole.
+            ssl.ex_data.release();
+            drop(ssl);
         }
         Ok(())
     })

@@ -48,3 +48,6 @@ pub use owners::*;
 
 mod verify;
 pub use verify::*;
+
+mod ex_data;
+pub use ex_data::*;

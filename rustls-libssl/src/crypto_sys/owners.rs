@@ -183,6 +183,15 @@ impl Bio {
         Ok(bio)
     }
 
+    /// A file BIO over an application's `FILE *`, which it does not close.
+    pub fn for_file(fp: *mut ffi::FILE) -> Option<Self> {
+        if fp.is_null() {
+            return None;
+        }
+        // SAFETY: fp is a valid stream the caller keeps open while the BIO lives.
+        unsafe { Self::from_raw(ffi::BIO_new_fp(fp, ffi::BIO_NOCLOSE)) }
+    }
+
     /// A socket BIO over `fd`, which it does not close.
     pub fn socket(fd: i32) -> Option<Self> {
         // SAFETY: BIO_new_socket only stores the descriptor.
@@ -528,4 +537,17 @@ impl Cert {
 fn clear_errno() {
     // SAFETY: __errno_location returns this thread's errno, always valid to write.
     unsafe { *libc::__errno_location() = 0 };
+}
+
+/// `X509_verify_cert_error_string`: the text of a verification result.
+pub fn verify_error_string(code: libc::c_long) -> String {
+    // SAFETY: returns a static string (or a thread-local buffer) for any code.
+    let p = unsafe { ffi::X509_verify_cert_error_string(code) };
+    if p.is_null() {
+        return String::new();
+    }
+    // SAFETY: a NUL-terminated string owned by libcrypto.
+    unsafe { std::ffi::CStr::from_ptr(p) }
+        .to_string_lossy()
+        .into_owned()
 }
