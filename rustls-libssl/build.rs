@@ -25,8 +25,13 @@ fn main() {
         .allowlist_function("(X509|X509V3|X509_STORE|X509_STORE_CTX|X509_VERIFY_PARAM|X509_NAME|X509_CRL|X509_LOOKUP)_.*")
         .allowlist_function("(EVP|HMAC|PEM|ERR|BIO|CRYPTO|OPENSSL_sk|OPENSSL|ASN1|OBJ|PKCS8|i2d|d2i|OCSP|SHA256)_.*")
         .allowlist_function("(i2d|d2i)_.*")
+        .allowlist_function("OSSL_PARAM_.*")
+        .allowlist_function("(EC_GROUP|EC_KEY|DH|RSA)_.*")
+        .allowlist_type("SSL_TICKET_(STATUS|RETURN)")
+        .allowlist_type("stack_st_SCT")
+        .allowlist_type("CT_POLICY_EVAL_CTX")
         .blocklist_function("OPENSSL_init_ssl")
-        .allowlist_var("(SSL|TLS|TLS1|TLS1_[0-9]|SSL3|DTLS1|X509|X509_V|ERR|BIO|CRYPTO|EVP|OPENSSL|NID|PEM|TLSEXT)_.*")
+        .allowlist_var("(SSL|TLS|TLS1|TLS1_[0-9]|SSL3|DTLS1|X509|X509_V|ERR|BIO|CRYPTO|EVP|OPENSSL|NID|PEM|TLSEXT|EXFLAG|OBJ)_.*")
         .allowlist_type("pem_password_cb")
         .allowlist_type("stack_st_X509_NAME")
         .opaque_type("(ssl_st|ssl_ctx_st|ssl_session_st|ssl_cipher_st)")
@@ -130,6 +135,18 @@ fn stubs(out: &std::path::Path) {
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
             implemented.insert(name);
+        }
+        // Exports defined by a macro invocation: one `NAME, ...;` line each.
+        for line in text.lines() {
+            let line = line.trim_start();
+            if let Some((name, rest)) = line.split_once(", ") {
+                if rest.trim_end().ends_with(';')
+                    && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+                    && name.contains('_')
+                {
+                    implemented.insert(name.to_owned());
+                }
+            }
         }
     }
     let mut code = String::new();

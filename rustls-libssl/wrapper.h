@@ -8,6 +8,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
+#include <openssl/ocsp.h>
 #include <openssl/obj_mac.h>
 #include <openssl/ssl.h>
 #include <openssl/sslerr.h>

@@ -23,7 +23,7 @@ use rustls::{CommonState, HandshakeKind, NamedGroup, ProtocolVersion, SupportedC
 
 use crate::buffers::{Buffers, PlainBuffer, RecordBuffer};
 use crate::ciphers::Cipher;
-use crate::context::Method;
+use crate::context::{Method, Stats};
 use crate::crypto_sys::{self as sys, Bio, VerifyParam};
 use crate::current::{self, lock, ConnState, Events, VerifySetup};
 use crate::error::{Error, Result};
@@ -134,6 +134,8 @@ pub(crate) struct Connection {
     server_random: Option<[u8; 32]>,
     /// Whether the final negotiated state has been published.
     published: bool,
+    /// Whether the handshake's end has been dealt with ([`Connection::finish_handshake`]).
+    finished: bool,
     eof: bool,
     sent_close: bool,
     received_close: bool,
@@ -182,6 +184,7 @@ impl Connection {
             write_offset: 0,
             server_random: None,
             published: false,
+            finished: false,
             eof: false,
             sent_close: false,
             received_close: false,
@@ -226,9 +229,17 @@ impl Connection {
         if self.tls.is_some() {
             return Ok(());
         }
-        let method = self.setup().ctx.method;
+        let (method, session_ctx) = {
+            let setup = self.setup();
+            (setup.ctx.method.roles, Arc::clone(&setup.session_ctx))
+        };
+        let role = self.current_role();
+        match role {
+            Some(Role::Server) => Stats::bump(&session_ctx.stats.accept),
+            _ => Stats::bump(&session_ctx.stats.connect),
+        }
         // A method fixed to the other role has no handshake for this one.
-        match (self.current_role(), method) {
+        match (role, method) {
             (Some(Role::Server), Method::Client) | (Some(Role::Client), Method::Server) => Err(
                 Stop::Fatal(Error::Reason(sys::ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED)),
             ),
@@ -513,6 +524,7 @@ impl Connection {
                     .unwrap_or_else(|| setup.ctx.store()),
                 param: VerifyParam::copy_of(&setup.param),
                 ex_data: setup.verify_ex_data,
+                replace: setup.settings.cert_verify,
             }))
         } else {
             None
@@ -864,8 +876,21 @@ impl Connection {
         self.published = established;
     }
 
-    /// Releases what only the handshake needed.
+    /// Releases what only the handshake needed, and counts the handshake.
     fn finish_handshake(&mut self) {
+        if std::mem::replace(&mut self.finished, true) {
+            return;
+        }
+        let session_ctx = Arc::clone(&self.setup().session_ctx);
+        let stats = &session_ctx.stats;
+        if self.role == Some(Role::Server) {
+            Stats::bump(&stats.accept_good);
+            if lock(&self.state.status).resumed {
+                Stats::bump(&stats.hit);
+            }
+        } else {
+            Stats::bump(&stats.connect_good);
+        }
         // Verification is over: keep the matched peer name, release the store and the
         // parameter copy.
         if let Some(verify) = lock(&self.state.verify).take() {
@@ -873,8 +898,11 @@ impl Connection {
                 self.setup().param.take_peername(param);
             }
         }
-        // The certificate hooks are done too.
+        // The certificate hooks are done too, and the ClientHello's callbacks.
         *lock(&self.state.credentials) = Vec::new();
+        if let Some(hello) = lock(&self.state.hello).as_mut() {
+            hello.body = Vec::new();
+        }
         // The exporter (TLS 1.2) and SSL_get_server_random need the ServerHello's random.
         if let Some(secret) = lock(&self.state.export).as_mut() {
             secret.server_random = self.server_random.take();

@@ -1,12 +1,13 @@
 //! `SSL_CTX`: settings shared by the connections made from it, and the rustls config built
 //! from them once and shared by every connection until a setting changes.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use rustls::client::{Resumption, Tls12Resumption};
 use rustls::crypto::CryptoProvider;
 use rustls::server::{
-    NoServerSessionStorage, ProducesTickets,
+    NoServerSessionStorage,
 };
 use rustls::{ClientConfig, ServerConfig};
 
@@ -19,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::groups::{self, Groups};
 use crate::keylog::KeyLogHook;
 use crate::session::{ClientSessionHook, ServerSessionHook};
-use crate::tickets::{OwnTickets, TicketHook};
+use crate::tickets::{OwnTickets, TicketHook, TicketKeys};
 use crate::verify;
 use crate::versions::{VersionRange, TLS1_2, TLS1_3};
 
@@ -39,6 +40,14 @@ pub(crate) enum Method {
     Any,
     Client,
     Server,
+}
+
+/// A method: its roles, and the one protocol version a version-specific method
+/// (`TLSv1_2_method`...) fixes (0 for the flexible `TLS_*_method`s).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct MethodKind {
+    pub roles: Method,
+    pub version: u16,
 }
 
 /// Everything an application configures on a context (and, copied, on a connection).
@@ -79,7 +88,88 @@ pub(crate) struct Settings {
     pub chain_store: Option<X509Store>,
     /// `SSL_CTX_set_session_id_context`: sessions resume only under the same context.
     pub session_id_context: Vec<u8>,
+    /// Values OpenSSL stores and reports that need no rustls configuration.
+    pub knobs: Knobs,
+    /// `SSL_CTX_set_cert_verify_callback`: the application's chain verification.
+    pub cert_verify: Option<(crate::crypto_sys::ReplaceVerify, usize)>,
+    /// `SSL_CTX_set_quiet_shutdown`.
+    pub quiet_shutdown: bool,
 }
+
+/// Settings OpenSSL keeps and reports back (`SSL_CTX_get_max_cert_list`...) which change
+/// nothing rustls is configured with; several of them act in the shim itself.
+#[derive(Clone, Debug)]
+pub(crate) struct Knobs {
+    /// `SSL_CTX_set_max_cert_list`.
+    pub max_cert_list: i64,
+    /// `SSL_CTX_set_max_send_fragment` / `split_send_fragment` / `max_pipelines`.
+    pub max_send_fragment: i64,
+    pub split_send_fragment: i64,
+    pub max_pipelines: i64,
+    /// `SSL_CERT_FLAG_*` (`SSL_CTX_ctrl(SSL_CTRL_CERT_FLAGS)`).
+    pub cert_flags: i64,
+    /// `SSL_CTX_set_tlsext_status_type`: -1 until set.
+    pub status_type: i64,
+    /// `SSL_CTX_set1_client_certificate_types`.
+    pub client_cert_types: Vec<u8>,
+    /// `SSL_CTX_set1_client_sigalgs`.
+    pub client_sigalgs: Option<Vec<rustls::SignatureScheme>>,
+    /// `SSL_CTX_set_dh_auto` and the temporary DH parameters (rustls has no finite-field
+    /// DHE suites: kept, never used).
+    pub dh_auto: i64,
+    pub tmp_dh: Option<crate::crypto_sys::PKey>,
+    /// `SSL_CTX_set_num_tickets`: TLS 1.3 tickets a server sends after a full handshake.
+    pub num_tickets: usize,
+    /// `SSL_CTX_set_security_level`.
+    pub security_level: i32,
+    /// `SSL_CTX_set_block_padding`.
+    pub block_padding: usize,
+    /// `SSL_CTX_set_recv_max_early_data`.
+    pub recv_max_early_data: u32,
+    /// `SSL_CTX_set_default_read_buffer_len`.
+    pub read_buffer_len: usize,
+    /// TLS-SRP parameters (rustls has no SRP: kept so that getters return them).
+    pub srp_username: Option<String>,
+    pub srp_password: Option<String>,
+    pub srp_strength: i64,
+    /// `SSL_CTX_use_psk_identity_hint`.
+    pub psk_identity_hint: Option<String>,
+    /// `SSL_CTX_enable_ct`: certificate transparency validation mode, if enabled.
+    pub ct_validation: Option<i32>,
+    /// `SSL_CTX_set_tlsext_max_fragment_length` mode.
+    pub max_fragment_length: u8,
+}
+
+impl Default for Knobs {
+    fn default() -> Self {
+        Self {
+            max_cert_list: 100 * 1024,
+            max_send_fragment: 16384,
+            split_send_fragment: 16384,
+            max_pipelines: 0,
+            cert_flags: 0,
+            status_type: -1,
+            client_cert_types: Vec::new(),
+            client_sigalgs: None,
+            dh_auto: 0,
+            tmp_dh: None,
+            num_tickets: 2,
+            security_level: DEFAULT_SECURITY_LEVEL,
+            block_padding: 0,
+            recv_max_early_data: 16384,
+            read_buffer_len: 0,
+            srp_username: None,
+            srp_password: None,
+            srp_strength: 0,
+            psk_identity_hint: None,
+            ct_validation: None,
+            max_fragment_length: 0,
+        }
+    }
+}
+
+/// Debian builds OpenSSL 3 with security level 2 as the default.
+pub(crate) const DEFAULT_SECURITY_LEVEL: i32 = 2;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -105,13 +195,16 @@ impl Default for Settings {
             verify_store: None,
             chain_store: None,
             session_id_context: Vec::new(),
+            knobs: Knobs::default(),
+            cert_verify: None,
+            quiet_shutdown: false,
         }
     }
 }
 
 /// An `SSL_CTX`.
 pub(crate) struct Context {
-    pub method: Method,
+    pub method: MethodKind,
     /// Shared with the connections made since the last change (copy on write).
     settings: Mutex<Arc<Settings>>,
     store: Mutex<X509Store>,
@@ -122,25 +215,64 @@ pub(crate) struct Context {
     /// Server-side resumption state, kept across config rebuilds; made on first use (rustls
     /// sizes the cache's tables for its capacity up front: about 2 MiB).
     sessions: OnceLock<Arc<SessionCache>>,
-    ticketer: Mutex<Option<Arc<dyn ProducesTickets>>>,
+    ticketer: Mutex<Option<Arc<TicketKeys>>>,
+    /// `SSL_CTX_sess_*` statistics.
+    pub stats: Stats,
+}
+
+/// The handshake statistics a context counts (`SSL_CTX_sess_connect`...).
+#[derive(Debug, Default)]
+pub(crate) struct Stats {
+    pub connect: AtomicI64,
+    pub connect_good: AtomicI64,
+    pub accept: AtomicI64,
+    pub accept_good: AtomicI64,
+    /// Resumptions (server).
+    pub hit: AtomicI64,
+    /// Resumptions from the application's external cache (server).
+    pub cb_hit: AtomicI64,
+    /// Session lookups that found nothing (server).
+    pub miss: AtomicI64,
+    /// Sessions found expired (server).
+    pub timeout: AtomicI64,
+}
+
+impl Stats {
+    /// Counts one event.
+    pub(crate) fn bump(counter: &AtomicI64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Reads a counter.
+    pub(crate) fn get(counter: &AtomicI64) -> i64 {
+        counter.load(Ordering::Relaxed)
+    }
 }
 
 impl Context {
     /// A context with OpenSSL's defaults and an empty trust store.
-    pub(crate) fn new(method: Method) -> Result<Self> {
+    pub(crate) fn new(method: MethodKind) -> Result<Self> {
         let ctx = Self {
             method,
-            settings: Mutex::new(Arc::new(Settings::default())),
+            settings: Mutex::new(Arc::new(Settings {
+                // A version-specific method fixes the version.
+                versions: VersionRange {
+                    min: method.version,
+                    max: method.version,
+                },
+                ..Settings::default()
+            })),
             store: Mutex::new(X509Store::new().ok_or(Error::Crypto)?),
             param: VerifyParam::new().ok_or(Error::Crypto)?,
             client_config: Mutex::new(None),
             server_configs: Mutex::new(Vec::new()),
             sessions: OnceLock::new(),
             ticketer: Mutex::new(None),
+            stats: Stats::default(),
         };
         // A server context makes its ticket key now, as OpenSSL does: nginx creates contexts
         // before forking its workers, which then all accept each other's tickets.
-        if method != Method::Client {
+        if method.roles != Method::Client {
             ctx.ticketer()?;
         }
         Ok(ctx)
@@ -248,6 +380,7 @@ impl Context {
         // Connections protect their records themselves after the handshake (record.rs).
         config.enable_secret_extraction = true;
         config.max_early_data_size = s.max_early_data;
+        config.send_tls13_tickets = s.knobs.num_tickets;
         // A server reading 0-RTT data answers before the client's Finished, as OpenSSL's
         // SSL_write_early_data does (nginx frees a connection still "in init" unsent).
         config.send_half_rtt_data = s.max_early_data > 0;
@@ -269,12 +402,13 @@ impl Context {
     }
 
     /// The context's session-ticket key, made on first use.
-    fn ticketer(&self) -> Result<Arc<dyn ProducesTickets>> {
+    pub(crate) fn ticketer(&self) -> Result<Arc<TicketKeys>> {
         let mut t = lock(&self.ticketer);
         if let Some(t) = t.as_ref() {
             return Ok(Arc::clone(t));
         }
-        let new = rustls::crypto::aws_lc_rs::Ticketer::new().map_err(Error::Tls)?;
+        let rotating = rustls::crypto::aws_lc_rs::Ticketer::new().map_err(Error::Tls)?;
+        let new = Arc::new(TicketKeys::new(rotating));
         *t = Some(Arc::clone(&new));
         Ok(new)
     }

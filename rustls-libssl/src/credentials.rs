@@ -37,6 +37,9 @@ impl FileType {
 pub(crate) struct Credentials {
     slots: Vec<Slot>,
     current: usize,
+    /// `SSL_CTX_add_extra_chain_cert`: sent after any certificate without a chain of its
+    /// own.
+    extra: Vec<Cert>,
     /// The rustls form, built once and shared by every copy of these credentials (parsing
     /// a key is too slow to repeat per connection).
     cached: Arc<OnceLock<Vec<Arc<CertifiedKey>>>>,
@@ -58,7 +61,7 @@ impl Credentials {
         }
         let mut keys = Vec::with_capacity(self.slots.len());
         for slot in &self.slots {
-            if let Some(k) = slot.build()? {
+            if let Some(k) = slot.build(&self.extra)? {
                 keys.push(k);
             }
         }
@@ -107,6 +110,11 @@ impl Credentials {
         }
     }
 
+    /// Whether a certificate of this key type is set already.
+    pub(crate) fn has_slot_for(&self, kind: i32) -> bool {
+        self.slots.iter().any(|s| s.kind == kind && s.leaf.is_some())
+    }
+
     /// `SSL_CTX_check_private_key`: the current certificate and key are set and match.
     pub(crate) fn check_private_key(&self) -> Result<()> {
         let leaf = self
@@ -122,20 +130,59 @@ impl Credentials {
         }
     }
 
-    /// Replaces the current slot's extra chain (`SSL_CTX_set0_chain`, a chain file).
-    pub(crate) fn set_chain(&mut self, chain: Vec<Cert>) {
-        if let Some(slot) = self.slots.get_mut(self.current) {
-            slot.chain = chain;
-            self.changed();
-        }
+    /// Replaces the current slot's chain (`SSL_CTX_set0_chain`, a chain file); false if
+    /// there is no current certificate.
+    pub(crate) fn set_chain(&mut self, chain: Vec<Cert>) -> bool {
+        let Some(slot) = self.slots.get_mut(self.current) else {
+            return false;
+        };
+        slot.chain = chain;
+        self.changed();
+        true
     }
 
-    /// Appends to the current slot's chain (`SSL_CTX_add0_chain_cert`,
-    /// `add_extra_chain_cert`).
-    pub(crate) fn add_chain(&mut self, cert: Cert) {
-        if let Some(slot) = self.slots.get_mut(self.current) {
-            slot.chain.push(cert);
-            self.changed();
+    /// Appends to the current slot's chain (`SSL_CTX_add0_chain_cert`); false if there is
+    /// no current certificate.
+    pub(crate) fn add_chain(&mut self, cert: Cert) -> bool {
+        let Some(slot) = self.slots.get_mut(self.current) else {
+            return false;
+        };
+        slot.chain.push(cert);
+        self.changed();
+        true
+    }
+
+    /// Appends an extra chain certificate (`SSL_CTX_add_extra_chain_cert`).
+    pub(crate) fn add_extra(&mut self, cert: Cert) {
+        self.extra.push(cert);
+        self.changed();
+    }
+
+    /// The extra chain certificates.
+    pub(crate) fn extra(&self) -> &[Cert] {
+        &self.extra
+    }
+
+    /// Drops the extra chain certificates (`SSL_CTX_clear_extra_chain_certs`).
+    pub(crate) fn clear_extra(&mut self) {
+        self.extra.clear();
+        self.changed();
+    }
+
+    /// `SSL_CTX_set_current_cert`: `SSL_CERT_SET_FIRST` makes the first slot with a
+    /// certificate current, `SSL_CERT_SET_NEXT` the next one; false if there is none.
+    pub(crate) fn set_current(&mut self, op: i64) -> bool {
+        let start = match op {
+            x if x == i64::from(sys::SSL_CERT_SET_FIRST) => 0,
+            x if x == i64::from(sys::SSL_CERT_SET_NEXT) => self.current + 1,
+            _ => return false,
+        };
+        match (start..self.slots.len()).find(|i| self.slots[*i].leaf.is_some()) {
+            Some(i) => {
+                self.current = i;
+                true
+            }
+            None => false,
         }
     }
 
@@ -186,12 +233,13 @@ impl Credentials {
 }
 
 impl Slot {
-    fn build(&self) -> Result<Option<Arc<CertifiedKey>>> {
+    fn build(&self, extra: &[Cert]) -> Result<Option<Arc<CertifiedKey>>> {
         let (Some(leaf), Some(key)) = (&self.leaf, &self.key) else {
             return Ok(None);
         };
-        let mut ders = Vec::with_capacity(1 + self.chain.len());
-        for cert in std::iter::once(leaf).chain(&self.chain) {
+        let chain = if self.chain.is_empty() { extra } else { &self.chain };
+        let mut ders = Vec::with_capacity(1 + chain.len());
+        for cert in std::iter::once(leaf).chain(chain) {
             let der = cert.to_der().ok_or(Error::Crypto)?;
             ders.push(CertificateDer::from(der));
         }
@@ -220,10 +268,15 @@ struct PeerOrderKey {
 
 impl SigningKey for PeerOrderKey {
     fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn Signer>> {
-        offered
+        let signer = offered
             .iter()
             .filter(|s| self.allowed.as_ref().is_none_or(|a| a.contains(s)))
-            .find_map(|s| self.inner.choose_scheme(std::slice::from_ref(s)))
+            .find_map(|s| self.inner.choose_scheme(std::slice::from_ref(s)))?;
+        // `SSL_get_signature_nid` reports it.
+        if let Some(state) = crate::current::current() {
+            crate::current::lock(&state.status).own_scheme = Some(signer.scheme());
+        }
+        Some(signer)
     }
 
     fn public_key(&self) -> Option<SubjectPublicKeyInfoDer<'_>> {
@@ -248,6 +301,7 @@ pub(crate) fn auto_chain(
         callback: None,
         ex_data: None,
         purpose: c"default",
+        replace: None,
     };
     let built = crate::crypto_sys::verify_chain(leaf, &[], &check).verified_chain;
     if built.len() < 2 {
@@ -264,6 +318,64 @@ pub(crate) fn auto_chain(
         cert,
         ..(**key).clone()
     })
+}
+
+/// `SSL_CTX_build_cert_chain`: the chain libcrypto builds for the current certificate from
+/// `store` (`SSL_BUILD_CHAIN_FLAG_*` in `flags`), without the leaf and, with
+/// `NO_ROOT`, without a self-signed root. Returns the chain and the function's result (1,
+/// or 2 when verification failed and `IGNORE_ERROR` asked to go on).
+pub(crate) fn build_chain(
+    creds: &Credentials,
+    store: &crate::crypto_sys::X509Store,
+    flags: i64,
+) -> Result<(Vec<Cert>, i64)> {
+    let leaf = creds
+        .leaf()
+        .ok_or(Error::Reason(sys::SSL_R_NO_CERTIFICATE_SET))?;
+    let has = |f: i32| flags & i64::from(f) != 0;
+    // CHECK: only the certificates of the chain itself (and the leaf) are trusted.
+    let own_store;
+    let (store, untrusted) = if has(sys::SSL_BUILD_CHAIN_FLAG_CHECK) {
+        own_store = crate::crypto_sys::X509Store::new().ok_or(Error::Crypto)?;
+        for c in creds.chain().iter().chain(std::iter::once(leaf)) {
+            own_store.add_cert(c);
+        }
+        (&own_store, Vec::new())
+    } else if has(sys::SSL_BUILD_CHAIN_FLAG_UNTRUSTED) {
+        (store, creds.chain().to_vec())
+    } else {
+        (store, Vec::new())
+    };
+    let check = crate::crypto_sys::ChainCheck {
+        store,
+        param: None,
+        callback: None,
+        ex_data: None,
+        purpose: c"default",
+        replace: None,
+    };
+    let result = crate::crypto_sys::verify_chain(leaf, &untrusted, &check);
+    let mut rv = 1;
+    if !result.ok {
+        if !has(sys::SSL_BUILD_CHAIN_FLAG_IGNORE_ERROR) {
+            return Err(Error::Detailed(
+                sys::SSL_R_CERTIFICATE_VERIFY_FAILED,
+                format!(
+                    "Verify error:{}",
+                    sys::verify_error_string(i64::from(result.error))
+                ),
+            ));
+        }
+        if has(sys::SSL_BUILD_CHAIN_FLAG_CLEAR_ERROR) {
+            sys::clear_errors();
+        }
+        rv = 2;
+    }
+    let mut chain: Vec<Cert> = result.verified_chain.into_iter().skip(1).collect();
+    if has(sys::SSL_BUILD_CHAIN_FLAG_NO_ROOT) && chain.last().is_some_and(Cert::is_self_signed) {
+        chain.pop();
+    }
+    Ok((chain, rv))
 }
 
 /// `key` restricted to `allowed` schemes (a connection's `SignatureAlgorithms`).

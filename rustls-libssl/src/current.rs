@@ -50,6 +50,8 @@ pub(crate) struct VerifySetup {
     pub param: Option<VerifyParam>,
     /// ex_data index and `SSL *` value for `X509_STORE_CTX`.
     pub ex_data: Option<(i32, usize)>,
+    /// The application's replacement for `X509_verify_cert`, and its argument.
+    pub replace: Option<(crate::crypto_sys::ReplaceVerify, usize)>,
 }
 
 /// What the handshake learned that the application reads afterwards.
@@ -92,6 +94,8 @@ pub(crate) struct ConnState {
     pub session_timeout: Mutex<u64>,
     /// Sessions are single use (0-RTT anti-replay), else resumable again, as in OpenSSL.
     pub single_use_sessions: Mutex<bool>,
+    /// The CA names a server's CertificateRequest listed (clients).
+    pub peer_ca_names: Mutex<Option<Vec<Vec<u8>>>>,
     /// The secret keying-material exporters derive from, from the key-log hook.
     pub export: Mutex<Option<ExportSecret>>,
 }
@@ -106,6 +110,11 @@ pub(crate) struct HelloInfo {
     pub raw_ciphers: Vec<u8>,
     /// Named groups offered.
     pub groups: Vec<u16>,
+    /// EC point formats offered (TLS 1.2 `ec_point_formats`), if the extension was sent.
+    pub ec_point_formats: Option<Vec<u8>>,
+    /// The whole ClientHello body, for `SSL_client_hello_get*`; released once the
+    /// handshake is over.
+    pub body: Vec<u8>,
 }
 
 impl ConnState {
@@ -125,6 +134,7 @@ impl ConnState {
             session_timeout: Mutex::new(300),
             single_use_sessions: Mutex::new(false),
             export: Mutex::new(None),
+            peer_ca_names: Mutex::new(None),
         }
     }
 
@@ -198,6 +208,9 @@ pub(crate) struct Status {
     /// close_notify sent / received (`SSL_get_shutdown`).
     pub sent_close: bool,
     pub received_close: bool,
+    /// The scheme the peer signed the handshake with, and the one this side signed with.
+    pub peer_scheme: Option<rustls::SignatureScheme>,
+    pub own_scheme: Option<rustls::SignatureScheme>,
 }
 
 /// Locks a mutex, recovering the data if a panic poisoned it (the panic was already turned

@@ -69,6 +69,7 @@ fn client_hello(body: &[u8]) -> Option<HelloInfo> {
     r.vec8()?; // legacy_compression_methods
     let mut info = HelloInfo {
         raw_ciphers: ciphers.to_vec(),
+        body: body.to_vec(),
         ..HelloInfo::default()
     };
     if r.0.is_empty() {
@@ -98,6 +99,7 @@ fn client_hello(body: &[u8]) -> Option<HelloInfo> {
                     .map(|g| u16::from_be_bytes([g[0], g[1]]))
                     .collect();
             }
+            11 => info.ec_point_formats = Some(data.vec8()?.to_vec()),
             16 => {
                 let mut protocols = Reader(data.vec16()?);
                 while !protocols.0.is_empty() {

@@ -28,6 +28,7 @@ mod keylog;
 mod record;
 mod session;
 mod setup;
+mod sigalgs;
 mod tickets;
 mod verify;
 mod versions;

@@ -26,6 +26,8 @@ pub(crate) struct Setup {
     /// The context whose settings and configs the connection uses (`SSL_set_SSL_CTX`
     /// switches it during the SNI callback).
     pub ctx: Arc<Context>,
+    /// The context the connection was made from, which counts its handshakes.
+    pub session_ctx: Arc<Context>,
     pub role: Option<Role>,
     /// `SSL_set_quiet_shutdown`: `SSL_shutdown` sends nothing.
     pub quiet_shutdown: bool,
@@ -57,7 +59,7 @@ impl Setup {
         let param = VerifyParam::copy_of(ctx.param()).ok_or(Error::Crypto)?;
         Ok(Self {
             role: None,
-            quiet_shutdown: false,
+            quiet_shutdown: settings.quiet_shutdown,
             stapled_ocsp: None,
             own_settings: false,
             options: settings.options,
@@ -67,6 +69,7 @@ impl Setup {
             server_name: None,
             param,
             verify_ex_data: None,
+            session_ctx: Arc::clone(&ctx),
             ctx,
         })
     }

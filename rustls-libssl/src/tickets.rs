@@ -2,7 +2,11 @@
 //! (`SSL_CTX_set_tlsext_ticket_key_cb`, nginx's `ssl_session_ticket_key`): a ticket issued by
 //! one process is accepted by another given the same key file.
 
+use std::sync::{Arc, Mutex};
+
 use rustls::server::ProducesTickets;
+
+use crate::crypto_sys::tickets::{self, FixedKeys};
 
 use crate::current::{self, lock, ConnState};
 
@@ -33,14 +37,54 @@ impl ProducesTickets for TicketHook {
     }
 }
 
-/// A context's own ticket key, announcing the context's session timeout as the ticket
-/// lifetime (`ssl_session_timeout`), as OpenSSL does.
+/// A context's own ticket keys: rustls's rotating ticketer by default; once the
+/// application sets (`SSL_CTX_set_tlsext_ticket_keys`) or reads
+/// (`SSL_CTX_get_tlsext_ticket_keys`) the keys, fixed keys in OpenSSL's ticket format, so
+/// that contexts given the same keys accept each other's tickets. Tickets made before the
+/// switch still open.
+pub(crate) struct TicketKeys {
+    rotating: Arc<dyn ProducesTickets>,
+    fixed: Mutex<Option<FixedKeys>>,
+}
+
+impl std::fmt::Debug for TicketKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TicketKeys")
+    }
+}
+
+impl TicketKeys {
+    /// Rotating keys (rustls's ticketer).
+    pub(crate) fn new(rotating: Arc<dyn ProducesTickets>) -> Self {
+        Self {
+            rotating,
+            fixed: Mutex::new(None),
+        }
+    }
+
+    /// The 80 bytes of the fixed keys, made now if the context had none.
+    pub(crate) fn get(&self) -> Option<[u8; 80]> {
+        let mut fixed = lock(&self.fixed);
+        if fixed.is_none() {
+            *fixed = FixedKeys::random();
+        }
+        fixed.as_ref().map(|k| k.0)
+    }
+
+    /// Uses `keys` (name, HMAC key, AES key) from now on.
+    pub(crate) fn set(&self, keys: [u8; 80]) {
+        *lock(&self.fixed) = Some(FixedKeys(keys));
+    }
+}
+
+/// A context's own ticket keys as rustls's ticketer, announcing the context's session
+/// timeout as the ticket lifetime (`ssl_session_timeout`), as OpenSSL does.
 #[derive(Debug)]
-pub(crate) struct OwnTickets(pub(crate) std::sync::Arc<dyn ProducesTickets>);
+pub(crate) struct OwnTickets(pub(crate) Arc<TicketKeys>);
 
 impl ProducesTickets for OwnTickets {
     fn enabled(&self) -> bool {
-        self.0.enabled()
+        true
     }
 
     fn lifetime(&self) -> u32 {
@@ -49,12 +93,20 @@ impl ProducesTickets for OwnTickets {
 
     fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
         let state = current::current()?;
-        self.0.encrypt(&bind(&state, plain))
+        let plain = bind(&state, plain);
+        if let Some(fixed) = lock(&self.0.fixed).clone() {
+            return tickets::seal(&fixed, &plain);
+        }
+        self.0.rotating.encrypt(&plain)
     }
 
     fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
         let state = current::current()?;
-        unbind(&state, self.0.decrypt(cipher)?)
+        let fixed = lock(&self.0.fixed).clone();
+        let opened = fixed
+            .and_then(|k| tickets::open(&k, cipher))
+            .or_else(|| self.0.rotating.decrypt(cipher))?;
+        unbind(&state, opened)
     }
 }
 

@@ -171,6 +171,9 @@ fn handshake_signature(
     dss: &DigitallySignedStruct,
     algs: &WebPkiSupportedAlgorithms,
 ) -> Result<HandshakeSignatureValid, rustls::Error> {
+    if let Some(state) = current::current() {
+        lock(&state.status).peer_scheme = Some(dss.scheme);
+    }
     if webpki::EndEntityCert::try_from(cert).is_ok() {
         return if tls13 {
             verify_tls13_signature(message, cert, dss, algs)
@@ -236,6 +239,7 @@ fn verify_peer(
         callback: setup.callback,
         ex_data: setup.ex_data,
         purpose,
+        replace: setup.replace,
     };
     let result = verify_chain(&chain[0], &chain[1..], &check);
     let accepted = result.ok || setup.mode & VERIFY_PEER == 0;
@@ -294,10 +298,12 @@ pub(crate) struct ClientCertHook;
 impl ResolvesClientCert for ClientCertHook {
     fn resolve(
         &self,
-        _root_hint_subjects: &[&[u8]],
+        root_hint_subjects: &[&[u8]],
         sigschemes: &[SignatureScheme],
     ) -> Option<Arc<CertifiedKey>> {
         let state = current::current()?;
+        // `SSL_get_client_CA_list` on a client reports the names the server asked for.
+        *lock(&state.peer_ca_names) = Some(root_hint_subjects.iter().map(|n| n.to_vec()).collect());
         let keys = lock(&state.credentials);
         pick(&keys, sigschemes)
     }

@@ -6,116 +6,22 @@ use std::sync::{Arc, Mutex};
 
 use super::{addr, c_bytes, c_str, entry, try_ref, SSL};
 use crate::ciphers::CipherList;
-use crate::context::{Context, Method};
+use super::callbacks::Callbacks;
+use super::method::SSL_METHOD;
+use crate::context::Context;
 use crate::crypto_sys::{self as sys, ExClass, ExData};
 use crate::current::lock;
 use crate::error::Error;
 
-/// `SSL_METHOD`: which roles a context may take.
-pub(super) struct SSL_METHOD {
-    method: Method,
-}
-
-static TLS_ANY: SSL_METHOD = SSL_METHOD {
-    method: Method::Any,
-};
-static TLS_CLIENT: SSL_METHOD = SSL_METHOD {
-    method: Method::Client,
-};
-static TLS_SERVER: SSL_METHOD = SSL_METHOD {
-    method: Method::Server,
-};
-
-/// `TLS_method` (also `SSLv23_method`): client or server. Returns a static method.
-#[no_mangle]
-pub extern "C" fn TLS_method() -> *const SSL_METHOD {
-    &TLS_ANY
-}
-
-/// `TLS_client_method`: client only. Returns a static method.
-#[no_mangle]
-pub extern "C" fn TLS_client_method() -> *const SSL_METHOD {
-    &TLS_CLIENT
-}
-
-/// `TLS_server_method`: server only. Returns a static method.
-#[no_mangle]
-pub extern "C" fn TLS_server_method() -> *const SSL_METHOD {
-    &TLS_SERVER
-}
-
-/// Application callbacks registered on a context, as the C function pointers they are.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct Callbacks {
-    pub keylog: Option<unsafe extern "C" fn(*const SSL, *const c_char)>,
-    pub new_session: Option<unsafe extern "C" fn(*mut SSL, *mut sys_session) -> c_int>,
-    pub remove_session: Option<unsafe extern "C" fn(*mut SSL_CTX, *mut sys_session)>,
-    pub msg: Option<MsgCallback>,
-    pub info: Option<unsafe extern "C" fn(*const SSL, c_int, c_int)>,
-    pub servername: Option<ServernameCallback>,
-    pub servername_arg: usize,
-    pub alpn_select: Option<AlpnSelectCallback>,
-    pub alpn_select_arg: usize,
-    pub get_session:
-        Option<unsafe extern "C" fn(*mut SSL, *const u8, c_int, *mut c_int) -> *mut sys_session>,
-    pub cert: Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int>,
-    pub cert_arg: usize,
-    pub ticket_key: Option<super::tickets::TicketKeyCallback>,
-    pub status: Option<StatusCallback>,
-    pub status_arg: usize,
-}
-
-/// `SSL_CTX_set_tlsext_status_cb`'s callback.
-pub type StatusCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
-
-/// `SSL_CTX_set_tlsext_servername_callback`'s callback.
-pub(super) type ServernameCallback =
-    unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
-/// `SSL_CTX_set_alpn_select_cb`'s callback.
-pub(super) type AlpnSelectCallback = unsafe extern "C" fn(
-    *mut SSL,
-    *mut *const u8,
-    *mut u8,
-    *const u8,
-    c_uint,
-    *mut c_void,
-) -> c_int;
-
-/// `SSL_CTX_set_alpn_select_cb`: a server's choice among the protocols a client offers.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_alpn_select_cb(
-    ctx: *mut SSL_CTX,
-    cb: Option<
-        unsafe extern "C" fn(
-            *mut SSL,
-            *mut *const u8,
-            *mut u8,
-            *const u8,
-            c_uint,
-            *mut c_void,
-        ) -> c_int,
-    >,
-    arg: *mut c_void,
-) {
-    entry(|| {
-        let mut cbs = lock(&try_ref!(ctx).callbacks);
-        cbs.alpn_select = cb;
-        cbs.alpn_select_arg = addr(arg);
-        Ok(())
-    })
-}
-
-type sys_session = crate::session::Session;
-type MsgCallback =
-    unsafe extern "C" fn(c_int, c_int, c_int, *const c_void, usize, *mut SSL, *mut c_void);
-
 /// An `SSL_CTX`: the core context plus the C-side callbacks and application data.
 pub(crate) struct SSL_CTX {
+    /// The method the context was made with (`SSL_CTX_get_ssl_method`).
+    pub method: &'static SSL_METHOD,
     pub core: Arc<Context>,
     pub callbacks: Mutex<Callbacks>,
     pub ex_data: ExData,
-    /// `SSL_CTX_set_client_CA_list`.
-    pub client_ca: Mutex<Option<sys::NameStack>>,
+    /// The CA name lists (`SSL_CTX_set_client_CA_list`, `SSL_CTX_set0_CA_list`).
+    pub ca_lists: Mutex<super::ca_list::CaLists>,
     /// The stacks `SSL_CTX_get_extra_chain_certs` returned (owned here, get0).
     pub extra_chain: Mutex<Vec<sys::X509Stack>>,
 }
@@ -138,14 +44,16 @@ impl SSL_CTX {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX {
     entry(|| {
-        // SAFETY: NULL or a static method from TLS_*_method.
+        // NULL or a static method from one of the *_method functions.
         let method =
-            unsafe { method.as_ref() }.ok_or(Error::Reason(sys::SSL_R_NULL_SSL_METHOD_PASSED))?;
+            SSL_METHOD::find(method).ok_or(Error::Reason(sys::SSL_R_NULL_SSL_METHOD_PASSED))?;
+        let kind = method.kind()?;
         let ctx = SSL_CTX {
-            core: Arc::new(Context::new(method.method)?),
+            method,
+            core: Arc::new(Context::new(kind)?),
             callbacks: Mutex::new(Callbacks::default()),
             ex_data: ExData::new(ExClass::SslCtx),
-            client_ca: Mutex::new(None),
+            ca_lists: Mutex::new(super::ca_list::CaLists::default()),
             extra_chain: Mutex::new(Vec::new()),
         };
         let mut ctx = Arc::new(ctx);
@@ -292,44 +200,8 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_protos(
 
 
 
-/// `SSL_CTX_set_keylog_callback`.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_keylog_callback(
-    ctx: *mut SSL_CTX,
-    cb: Option<unsafe extern "C" fn(*const SSL, *const c_char)>,
-) {
-    entry(|| {
-        lock(&try_ref!(ctx).callbacks).keylog = cb;
-        Ok(())
-    })
-}
 
-/// `SSL_CTX_set_msg_callback`: accepted and stored; the shim does not trace individual
-/// protocol messages (rustls does not expose them), so it is never called.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_msg_callback(
-    ctx: *mut SSL_CTX,
-    cb: Option<
-        unsafe extern "C" fn(c_int, c_int, c_int, *const c_void, usize, *mut SSL, *mut c_void),
-    >,
-) {
-    entry(|| {
-        lock(&try_ref!(ctx).callbacks).msg = cb;
-        Ok(())
-    })
-}
 
-/// `SSL_CTX_set_info_callback`: stored; called at handshake start and end.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_info_callback(
-    ctx: *mut SSL_CTX,
-    cb: Option<unsafe extern "C" fn(*const SSL, c_int, c_int)>,
-) {
-    entry(|| {
-        lock(&try_ref!(ctx).callbacks).info = cb;
-        Ok(())
-    })
-}
 
 
 
@@ -411,20 +283,6 @@ pub unsafe extern "C" fn SSL_CTX_get_max_early_data(ctx: *const SSL_CTX) -> u32 
 
 
 
-/// `SSL_CTX_set_cert_cb`: stored; called by servers after the ClientHello callbacks.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_cert_cb(
-    ctx: *mut SSL_CTX,
-    cb: Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int>,
-    arg: *mut c_void,
-) {
-    entry(|| {
-        let mut cbs = lock(&try_ref!(ctx).callbacks);
-        cbs.cert = cb;
-        cbs.cert_arg = addr(arg);
-        Ok(())
-    })
-}
 
 /// `SSL_select_next_proto`: picks the first of the server's protocols the client also
 /// offers (`OPENSSL_NPN_NEGOTIATED`), else the client's first (`OPENSSL_NPN_NO_OVERLAP`).

@@ -28,15 +28,21 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use crate::crypto_sys as sys;
 use crate::error::Error;
 
+mod ca_list;
+mod callbacks;
 mod cert;
 mod cipher;
 mod conf;
 mod ctrl;
 mod ctx;
+mod dh;
 mod err;
+mod ext;
 mod ex_data;
 mod hello;
 mod io;
+mod knobs;
+mod method;
 mod session;
 mod ssl;
 mod stubs;
@@ -285,7 +291,7 @@ mod tests {
     fn bad_arguments_on_a_real_context() {
         // SAFETY: ctx comes from SSL_CTX_new and is freed once; the strings are valid.
         unsafe {
-            let ctx = ctx::SSL_CTX_new(ctx::TLS_client_method());
+            let ctx = ctx::SSL_CTX_new(method::TLS_client_method());
             assert!(!ctx.is_null());
             assert_eq!(ctx::SSL_CTX_set_cipher_list(ctx, null()), 0);
             assert_eq!(ctx::SSL_CTX_set_cipher_list(ctx, c"NOPE".as_ptr()), 0);

@@ -34,6 +34,20 @@ pub(crate) struct SSL {
     servername: Mutex<Option<CString>>,
     /// The session `SSL_get0_session` last returned (kept alive for the application).
     pub(super) handed_session: Mutex<Option<Arc<Session>>>,
+    /// The connection's callbacks, copied from the context at `SSL_new` (the info
+    /// callback is the connection's own only; the context's applies otherwise).
+    pub(crate) callbacks: Mutex<super::callbacks::Callbacks>,
+    /// The OCSP request extensions and responder ids a client set (owned, as OpenSSL
+    /// owns them once set).
+    pub(super) ocsp_request: Mutex<OcspRequest>,
+    /// The connection's own CA name lists.
+    pub(super) ca_lists: Mutex<super::ca_list::CaLists>,
+    /// The CA names the server asked for, as a stack (get0).
+    pub(super) peer_ca_stack: Mutex<Option<sys::NameStack>>,
+    /// Stacks `SSL_get0_chain_certs` handed out (get0).
+    pub(super) chain_stacks: Mutex<Vec<X509Stack>>,
+    /// A method set with `SSL_set_ssl_method` (NULL: the context's).
+    pub(super) method: Mutex<Option<&'static super::method::SSL_METHOD>>,
 }
 
 impl SSL {
@@ -76,6 +90,66 @@ impl SSL {
     }
 }
 
+/// `SSL_set_tlsext_status_exts` / `_ids`: stacks the connection owns once they are set
+/// (OpenSSL frees them with the connection). rustls sends a plain status request: they are
+/// kept and handed back, not sent.
+#[derive(Default)]
+pub(crate) struct OcspRequest {
+    pub exts: usize,
+    pub ids: usize,
+}
+
+impl OcspRequest {
+    /// Takes over `exts` (a `STACK_OF(X509_EXTENSION)`), freeing the previous stack.
+    pub(crate) fn set_exts(&mut self, exts: *mut c_void) {
+        self.free_exts();
+        self.exts = exts as usize;
+    }
+
+    /// Takes over `ids` (a `STACK_OF(OCSP_RESPID)`), freeing the previous stack.
+    pub(crate) fn set_ids(&mut self, ids: *mut c_void) {
+        self.free_ids();
+        self.ids = ids as usize;
+    }
+
+    fn free_exts(&mut self) {
+        if self.exts != 0 {
+            // SAFETY: a stack of extensions the application handed over; freed once.
+            unsafe {
+                sys::OPENSSL_sk_pop_free(self.exts as *mut sys::OPENSSL_STACK, Some(free_ext));
+            }
+            self.exts = 0;
+        }
+    }
+
+    fn free_ids(&mut self) {
+        if self.ids != 0 {
+            // SAFETY: a stack of responder ids the application handed over; freed once.
+            unsafe {
+                sys::OPENSSL_sk_pop_free(self.ids as *mut sys::OPENSSL_STACK, Some(free_respid));
+            }
+            self.ids = 0;
+        }
+    }
+}
+
+impl Drop for OcspRequest {
+    fn drop(&mut self) {
+        self.free_exts();
+        self.free_ids();
+    }
+}
+
+unsafe extern "C" fn free_ext(p: *mut c_void) {
+    // SAFETY: an X509_EXTENSION of the stack being freed.
+    unsafe { sys::X509_EXTENSION_free(p.cast()) };
+}
+
+unsafe extern "C" fn free_respid(p: *mut c_void) {
+    // SAFETY: an OCSP_RESPID of the stack being freed.
+    unsafe { sys::OCSP_RESPID_free(p.cast()) };
+}
+
 /// Runs the application's callbacks for one `SSL`.
 struct SslEvents {
     ssl: AtomicUsize,
@@ -101,13 +175,13 @@ impl Events for SslEvents {
     }
 
     fn seal_ticket(&self, plain: &[u8]) -> Option<Vec<u8>> {
-        let cb = self.ctx.callbacks().ticket_key?;
-        super::tickets::seal(cb, self.ssl.load(Ordering::Relaxed) as *mut SSL, plain)
+        let keys = self.ctx.callbacks().app_keys(self.ssl.load(Ordering::Relaxed) as *mut SSL)?;
+        sys::tickets::seal(&keys, plain)
     }
 
     fn open_ticket(&self, ticket: &[u8]) -> Option<Vec<u8>> {
-        let cb = self.ctx.callbacks().ticket_key?;
-        super::tickets::open(cb, self.ssl.load(Ordering::Relaxed) as *mut SSL, ticket)
+        let keys = self.ctx.callbacks().app_keys(self.ssl.load(Ordering::Relaxed) as *mut SSL)?;
+        sys::tickets::open(&keys, ticket)
     }
 
     fn wants_keylog(&self) -> bool {
@@ -194,6 +268,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             ctx: Arc::clone(&ctx),
         });
         let setup = Setup::new(Arc::clone(&ctx.core))?;
+        let ctx_callbacks = ctx.callbacks();
         let conn = Connection::new(setup, events.clone());
         let state = Arc::clone(&conn.state);
         let ssl = Box::new(SSL {
@@ -208,6 +283,15 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             verified_chain_stack: Mutex::new(None),
             servername: Mutex::new(None),
             handed_session: Mutex::new(None),
+            method: Mutex::new(None),
+            ocsp_request: Mutex::new(OcspRequest::default()),
+            chain_stacks: Mutex::new(Vec::new()),
+            ca_lists: Mutex::new(super::ca_list::CaLists::default()),
+            peer_ca_stack: Mutex::new(None),
+            callbacks: Mutex::new(super::callbacks::Callbacks {
+                info: None,
+                ..ctx_callbacks
+            }),
         });
         let raw = Box::into_raw(ssl);
         events.ssl.store(raw as usize, Ordering::Relaxed);

@@ -8,21 +8,6 @@ use super::{c_str, entry, try_ref, SSL};
 use crate::crypto_sys::{self as sys, X509Store};
 use crate::error::Error;
 
-/// `SSL_CTX_set_cert_verify_callback`: replacing the whole chain verification is not
-/// supported; fails with "not supported".
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_cert_verify_callback(
-    _ctx: *mut SSL_CTX,
-    _cb: Option<
-        unsafe extern "C" fn(
-            *mut crate::crypto_sys::X509_STORE_CTX,
-            *mut std::ffi::c_void,
-        ) -> c_int,
-    >,
-    _arg: *mut std::ffi::c_void,
-) {
-    super::push_error(&Error::NotSupported("SSL_CTX_set_cert_verify_callback"));
-}
 
 /// `SSL_CTX_set_verify`: verification mode and optional callback.
 #[no_mangle]
@@ -213,6 +198,22 @@ pub unsafe extern "C" fn SSL_set_verify(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_verify_mode(ssl: *const SSL) -> c_int {
     entry(|| Ok(try_ref!(ssl).setup().settings.verify_mode))
+}
+
+/// `SSL_get_verify_callback`: this connection's verify callback.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_verify_callback(ssl: *const SSL) -> sys::X509_STORE_CTX_verify_cb {
+    entry(|| Ok(try_ref!(ssl).setup().settings.verify_callback))
+}
+
+/// `SSL_get_verify_depth`: this connection's maximum chain depth.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_verify_depth(ssl: *const SSL) -> c_int {
+    entry(|| {
+        let param = try_ref!(ssl).setup().param.as_ptr();
+        // SAFETY: the connection's parameter set is alive.
+        Ok(unsafe { sys::X509_VERIFY_PARAM_get_depth(param) })
+    })
 }
 
 /// `SSL_set_verify_depth`.

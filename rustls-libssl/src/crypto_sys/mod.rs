@@ -51,3 +51,16 @@ pub use verify::*;
 
 mod ex_data;
 pub use ex_data::*;
+
+pub mod tickets;
+
+/// `SSL_OP_ALL` (a compound macro in ssl.h): the bug workarounds OpenSSL enables together.
+pub const SSL_OP_ALL: u64 = SSL_OP_CRYPTOPRO_TLSEXT_BUG
+    | SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS
+    | SSL_OP_LEGACY_SERVER_CONNECT
+    | SSL_OP_TLSEXT_PADDING
+    | SSL_OP_SAFARI_ECDHE_ECDSA_BUG;
+
+/// `SSL_OP_NO_SSL_MASK`: every TLS version switch.
+pub const SSL_OP_NO_SSL_MASK: u64 =
+    SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_TLSv1_2 | SSL_OP_NO_TLSv1_3;

@@ -551,3 +551,206 @@ pub fn verify_error_string(code: libc::c_long) -> String {
         .to_string_lossy()
         .into_owned()
 }
+
+impl X509Store {
+    /// Adds a trusted certificate (`X509_STORE_add_cert`); false if libcrypto refuses it.
+    pub fn add_cert(&self, cert: &Cert) -> bool {
+        // SAFETY: both objects are alive; the store takes its own reference.
+        unsafe { ffi::X509_STORE_add_cert(self.as_ptr(), cert.as_ptr()) == 1 }
+    }
+}
+
+impl Cert {
+    /// Whether the certificate is self-signed (`EXFLAG_SS`).
+    pub fn is_self_signed(&self) -> bool {
+        // SAFETY: a valid certificate; the call computes and caches its extension flags.
+        unsafe { i64::from(ffi::X509_get_extension_flags(self.as_ptr())) & i64::from(ffi::EXFLAG_SS) != 0 }
+    }
+}
+
+/// `ERR_clear_error`: empties this thread's error queue.
+pub fn clear_errors() {
+    // SAFETY: only touches this thread's error queue.
+    unsafe { ffi::ERR_clear_error() };
+}
+
+/// The NID of an object by short name, else by long name (`OBJ_sn2nid`, `OBJ_ln2nid`);
+/// `NID_undef` if neither knows it.
+pub fn nid_of_name(name: &str) -> i32 {
+    let Some(c) = cstring(name) else {
+        return ffi::NID_undef;
+    };
+    // SAFETY: c is NUL-terminated; the lookups only read it.
+    unsafe {
+        match ffi::OBJ_sn2nid(c.as_ptr()) {
+            ffi::NID_undef => ffi::OBJ_ln2nid(c.as_ptr()),
+            n => n,
+        }
+    }
+}
+
+impl PKey {
+    /// A key holding DH parameters (`SSL_CTX_set_tmp_dh`); takes its own reference to
+    /// `dh`.
+    ///
+    /// # Safety
+    /// `dh` is a valid `DH` the caller keeps.
+    pub unsafe fn from_dh(dh: *mut ffi::DH) -> Option<Self> {
+        // SAFETY: EVP_PKEY_new returns an owned key or NULL.
+        let key = unsafe { Self::from_raw(ffi::EVP_PKEY_new()) }?;
+        // SAFETY: both are valid; set1 takes a new reference to dh.
+        (unsafe { ffi::EVP_PKEY_set1_DH(key.as_ptr(), dh) } == 1).then_some(key)
+    }
+}
+
+impl NameStack {
+    /// A new empty stack.
+    pub fn new() -> Option<Self> {
+        // SAFETY: creates an owned empty stack.
+        NonNull::new(unsafe { ffi::OPENSSL_sk_new_null() }).map(Self)
+    }
+
+    /// A stack of names parsed from DER.
+    pub fn from_ders(ders: &[Vec<u8>]) -> Option<Self> {
+        let stack = Self::new()?;
+        for der in ders {
+            let mut p = der.as_ptr();
+            let len = libc::c_long::try_from(der.len()).ok()?;
+            // SAFETY: p points at len bytes; the parsed name is owned by the stack once
+            // pushed.
+            unsafe {
+                let name = ffi::d2i_X509_NAME(std::ptr::null_mut(), &mut p, len);
+                if !name.is_null() {
+                    ffi::OPENSSL_sk_push(stack.as_ptr(), name.cast());
+                }
+            }
+        }
+        Some(stack)
+    }
+
+    /// A deep copy of a stack of names (`SSL_dup_CA_list`).
+    ///
+    /// # Safety
+    /// `sk` is NULL (an empty copy) or a valid `STACK_OF(X509_NAME)`.
+    pub unsafe fn dup_of(sk: *const ffi::OPENSSL_STACK) -> Option<Self> {
+        let stack = Self::new()?;
+        // SAFETY: guaranteed by the caller; each dup is owned by the new stack.
+        unsafe {
+            let n = if sk.is_null() { 0 } else { ffi::OPENSSL_sk_num(sk) };
+            for i in 0..n {
+                let name = ffi::X509_NAME_dup(ffi::OPENSSL_sk_value(sk, i).cast());
+                if name.is_null() {
+                    return None;
+                }
+                ffi::OPENSSL_sk_push(stack.as_ptr(), name.cast());
+            }
+        }
+        Some(stack)
+    }
+}
+
+/// Appends to the names on `stack` the subject of each certificate in the PEM file at
+/// `path` that the stack does not hold yet (`SSL_add_file_cert_subjects_to_stack`);
+/// false if the file cannot be read.
+///
+/// # Safety
+/// `stack` is a valid `STACK_OF(X509_NAME)`.
+pub unsafe fn add_file_subjects(stack: *mut ffi::OPENSSL_STACK, path: &str) -> bool {
+    let Ok(bio) = Bio::open_file(path) else {
+        // As OpenSSL: the file BIO reports why it could not open the file.
+        return false;
+    };
+    for cert in bio.read_pem_certs() {
+        let Some(der) = cert.subject_der() else {
+            return false;
+        };
+        // SAFETY: guaranteed by the caller; names on the stack are valid X509_NAMEs.
+        unsafe {
+            let n = ffi::OPENSSL_sk_num(stack);
+            let dup = (0..n).any(|i| {
+                let name: *mut ffi::X509_NAME = ffi::OPENSSL_sk_value(stack, i).cast();
+                name_der(name).is_some_and(|d| d == der)
+            });
+            if !dup {
+                let name = ffi::X509_NAME_dup(ffi::X509_get_subject_name(cert.as_ptr()));
+                if name.is_null() || ffi::OPENSSL_sk_push(stack, name.cast()) == 0 {
+                    return false;
+                }
+            }
+        }
+    }
+    clear_errors();
+    true
+}
+
+/// The DER of a name.
+///
+/// # Safety
+/// `name` is a valid `X509_NAME`.
+unsafe fn name_der(name: *mut ffi::X509_NAME) -> Option<Vec<u8>> {
+    i2d_vec(|out| {
+        // SAFETY: guaranteed by the caller.
+        unsafe { ffi::i2d_X509_NAME(name, out) }
+    })
+}
+
+impl PKey {
+    /// Reads DH parameters from a PEM file (`DHParameters`); `None` if there are none.
+    pub fn read_dh_params_file(path: &str) -> Option<Self> {
+        let bio = Bio::open_file(path).ok()?;
+        // SAFETY: the BIO is alive; PEM_read_bio_Parameters returns an owned key or NULL.
+        let key = unsafe { Self::from_raw(ffi::PEM_read_bio_Parameters(bio.as_ptr(), std::ptr::null_mut())) }?;
+        // SAFETY: a valid key.
+        let dh = unsafe { ffi::EVP_PKEY_is_a(key.as_ptr(), c"DH".as_ptr()) } == 1;
+        clear_errors();
+        dh.then_some(key)
+    }
+
+    /// Gives up ownership of the key (set0 functions take it).
+    pub fn into_raw(self) -> *mut ffi::EVP_PKEY {
+        std::mem::ManuallyDrop::new(self).as_ptr()
+    }
+}
+
+impl PKey {
+    /// A private key of `ty` (`EVP_PKEY_*`) from DER (`d2i_PrivateKey`).
+    pub fn from_der(ty: i32, der: &[u8]) -> Option<Self> {
+        let mut p = der.as_ptr();
+        let len = libc::c_long::try_from(der.len()).ok()?;
+        // SAFETY: p points at len bytes; d2i allocates a key we own.
+        unsafe { Self::from_raw(ffi::d2i_PrivateKey(ty, std::ptr::null_mut(), &mut p, len)) }
+    }
+
+    /// A key holding an RSA key (`SSL_use_RSAPrivateKey`); takes its own reference.
+    ///
+    /// # Safety
+    /// `rsa` is NULL or a valid `RSA` the caller keeps.
+    pub unsafe fn from_rsa(rsa: *mut ffi::RSA) -> Option<Self> {
+        if rsa.is_null() {
+            return None;
+        }
+        // SAFETY: EVP_PKEY_new returns an owned key or NULL.
+        let key = unsafe { Self::from_raw(ffi::EVP_PKEY_new()) }?;
+        // SAFETY: both are valid; set1 takes a new reference to rsa.
+        (unsafe { ffi::EVP_PKEY_set1_RSA(key.as_ptr(), rsa) } == 1).then_some(key)
+    }
+}
+
+/// Appends a copy of `cert`'s subject to a stack of names; false on failure.
+///
+/// # Safety
+/// `stack` is a valid `STACK_OF(X509_NAME)`.
+pub unsafe fn push_subject(stack: *mut ffi::OPENSSL_STACK, cert: &Cert) -> bool {
+    // SAFETY: guaranteed by the caller; the dup is owned by the stack once pushed.
+    unsafe {
+        let name = ffi::X509_NAME_dup(ffi::X509_get_subject_name(cert.as_ptr()));
+        if name.is_null() {
+            return false;
+        }
+        if ffi::OPENSSL_sk_push(stack, name.cast()) == 0 {
+            ffi::X509_NAME_free(name);
+            return false;
+        }
+        true
+    }
+}

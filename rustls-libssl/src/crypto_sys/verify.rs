@@ -91,7 +91,13 @@ pub struct ChainCheck<'a> {
     pub ex_data: Option<(i32, usize)>,
     /// "ssl_server" when a client checks a server, "ssl_client" for the reverse.
     pub purpose: &'static std::ffi::CStr,
+    /// The application's replacement for `X509_verify_cert`
+    /// (`SSL_CTX_set_cert_verify_callback`) and its argument.
+    pub replace: Option<(ReplaceVerify, usize)>,
 }
+
+/// `SSL_CTX_set_cert_verify_callback`'s callback.
+pub type ReplaceVerify = unsafe extern "C" fn(*mut ffi::X509_STORE_CTX, *mut libc::c_void) -> libc::c_int;
 
 /// The outcome: `X509_V_OK` (0) or the error code, and the verified chain if one was built.
 pub struct ChainResult {
@@ -133,7 +139,10 @@ pub fn verify_chain(leaf: &Cert, untrusted: &[Cert], check: &ChainCheck<'_>) -> 
             if let Some((idx, handle)) = check.ex_data {
                 ffi::X509_STORE_CTX_set_ex_data(ctx, idx, handle as *mut libc::c_void);
             }
-            let ok = ffi::X509_verify_cert(ctx) == 1;
+            let ok = match check.replace {
+                Some((cb, arg)) => cb(ctx, arg as *mut libc::c_void) > 0,
+                None => ffi::X509_verify_cert(ctx) == 1,
+            };
             if let Some(param) = check.param {
                 // As OpenSSL's libssl does: the name that matched goes back to the caller's
                 // parameters (SSL_get0_peername).
