@@ -2,7 +2,6 @@
 //! commands by their file name (`Ciphersuites`) or command-line name (`-ciphersuites`),
 //! applied to a context's settings.
 
-use crate::ciphers::CipherList;
 use crate::context::Settings;
 use crate::crypto_sys as sys;
 use crate::error::{Error, Result};
@@ -102,13 +101,11 @@ impl Command {
 }
 
 fn cipher_string(s: &mut Settings, v: &str) -> Result<()> {
-    s.tls12_ciphers = CipherList::parse_tls12(v)?;
-    Ok(())
+    s.set_cipher_list(v.as_bytes())
 }
 
 fn ciphersuites(s: &mut Settings, v: &str) -> Result<()> {
-    s.tls13_ciphers = CipherList::parse_tls13(v)?;
-    Ok(())
+    s.set_ciphersuites(v.as_bytes())
 }
 
 fn group_list(s: &mut Settings, v: &str) -> Result<()> {

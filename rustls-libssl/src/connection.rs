@@ -571,6 +571,16 @@ impl Connection {
         self.tls.as_ref()?.version().map(u16::from)
     }
 
+    /// The settings in force: the connection's own once a per-connection setter changed
+    /// them, else the context's current ones.
+    pub(crate) fn effective_settings(&self) -> Arc<Settings> {
+        if self.own_settings {
+            Arc::clone(&self.settings)
+        } else {
+            Arc::clone(&self.ctx.settings())
+        }
+    }
+
     /// The negotiated cipher suite, once known.
     pub(crate) fn cipher(&self) -> Option<&'static Cipher> {
         Cipher::find(self.tls.as_ref()?.suite()?)

@@ -117,10 +117,7 @@ pub unsafe extern "C" fn SSL_SESSION_get0_cipher(
 ) -> *const crate::ciphers::Cipher {
     entry(|| {
         let id = try_ref!(s).cipher;
-        Ok(crate::ciphers::ALL
-            .iter()
-            .find(|c| c.iana_id() == id)
-            .map_or(std::ptr::null(), |c| c as *const _))
+        Ok(crate::ciphers::Cipher::by_id(id).map_or(std::ptr::null(), |c| c as *const _))
     })
 }
 

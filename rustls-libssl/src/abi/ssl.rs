@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::ctx::{ctx_arc, SSL_CTX};
 use super::ex_data::{store_ctx_index, ExData};
-use super::{c_bool, c_bytes, c_str, entry, try_ref};
+use super::{c_bool, c_bytes, c_str_bytes, entry, try_ref};
 use crate::connection::{Connection, Role};
 use crate::crypto_sys::{self as sys, Bio, X509Stack};
 use crate::current::{lock, ConnState, Events};
@@ -553,27 +553,43 @@ pub unsafe extern "C" fn SSL_get_options(ssl: *const SSL) -> u64 {
     entry(|| Ok(try_ref!(ssl).conn()?.options))
 }
 
-/// `SSL_set_cipher_list`: this connection's TLS 1.2 cipher string.
+/// `SSL_set_cipher_list`: this connection's suites of TLS 1.2 and below, as an OpenSSL
+/// cipher string; as `SSL_CTX_set_cipher_list`.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_cipher_list(ssl: *mut SSL, s: *const c_char) -> c_int {
     entry(|| {
         let ssl = try_ref!(ssl);
         // SAFETY: s is a C string per the API.
-        let list = crate::ciphers::CipherList::parse_tls12(unsafe { c_str(s) }?)?;
-        ssl.conn()?.update(|s| s.tls12_ciphers = list);
+        let rule = unsafe { c_str_bytes(s) }?;
+        ssl.conn()?.update(|s| s.set_cipher_list(rule))?;
         Ok(1)
     })
 }
 
-/// `SSL_set_ciphersuites`: this connection's TLS 1.3 suites.
+/// `SSL_set_ciphersuites`: this connection's TLS 1.3 suites; as `SSL_CTX_set_ciphersuites`.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_ciphersuites(ssl: *mut SSL, s: *const c_char) -> c_int {
     entry(|| {
         let ssl = try_ref!(ssl);
         // SAFETY: s is a C string per the API.
-        let list = crate::ciphers::CipherList::parse_tls13(unsafe { c_str(s) }?)?;
-        ssl.conn()?.update(|s| s.tls13_ciphers = list);
+        let list = unsafe { c_str_bytes(s) }?;
+        ssl.conn()?.update(|s| s.set_ciphersuites(list))?;
         Ok(1)
+    })
+}
+
+/// `SSL_get_security_level`: the connection's level (its context's, unless set on it).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_security_level(ssl: *const SSL) -> c_int {
+    entry(|| Ok(try_ref!(ssl).conn()?.effective_settings().security_level))
+}
+
+/// `SSL_set_security_level`: sets this connection's level; as `SSL_CTX_set_security_level`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_security_level(ssl: *mut SSL, level: c_int) {
+    entry(|| {
+        try_ref!(ssl).conn()?.update(|s| s.security_level = level);
+        Ok(())
     })
 }
 
