@@ -97,7 +97,24 @@ const char *OSSL_default_cipher_list(void);
 
 const char *OSSL_default_ciphersuites(void);
 
+STACK_OF(SSL_CIPHER) *SSL_CTX_get_ciphers(const SSL_CTX *ctx);
+
+STACK_OF(SSL_CIPHER) *SSL_get_ciphers(const SSL *ssl);
+
 const char *SSL_get_cipher_list(const SSL *ssl, int n);
+
+STACK_OF(SSL_CIPHER) *SSL_get1_supported_ciphers(SSL *ssl);
+
+STACK_OF(SSL_CIPHER) *SSL_get_client_ciphers(const SSL *ssl);
+
+char *SSL_get_shared_ciphers(const SSL *ssl, char *buf, int size);
+
+int SSL_bytes_to_cipher_list(SSL *ssl,
+                             const uint8_t *bytes,
+                             size_t len,
+                             int isv2format,
+                             STACK_OF(SSL_CIPHER) **sk,
+                             STACK_OF(SSL_CIPHER) **scsvs);
 
 SSL_CONF_CTX *SSL_CONF_CTX_new(void);
 

@@ -1,20 +1,42 @@
-//! `SSL_CIPHER`: OpenSSL's suite table and the negotiated suite.
+//! `SSL_CIPHER`: OpenSSL's suite table, the negotiated suite, and the suite lists of a
+//! context or connection as `STACK_OF(SSL_CIPHER)`.
 //!
 //! An `SSL_CIPHER *` points at a static entry of the core's copy of OpenSSL 3.0's table, so
 //! every suite OpenSSL knows has one (also those rustls lacks). The lists a context or
 //! connection keeps hold only the suites rustls implements, in OpenSSL's order: that is what
-//! `SSL_get_cipher_list` reports, where OpenSSL also lists the others.
+//! `SSL_get_ciphers` and its relatives report, where OpenSSL also lists the others.
 
 use std::ffi::{c_char, c_int, CString};
 use std::ptr::{null, null_mut};
+use std::sync::Mutex;
 
+use super::ctx::SSL_CTX;
 use super::{c_bytes, c_str_bytes, entry, try_ref, SSL};
-use crate::ciphers::{Cipher, DEFAULT_RULE, DEFAULT_SUITES};
-use crate::crypto_sys as sys;
+use crate::ciphers::{Cipher, CipherList, Offered, DEFAULT_RULE, DEFAULT_SUITES};
+use crate::connection::{Connection, Role};
+use crate::crypto_sys::{self as sys, StaticStack};
+use crate::current::lock;
 use crate::error::Error;
 
 /// `SSL_CIPHER` is a table entry of the core ([`Cipher`]); pointers to it are static.
 pub(super) type SSL_CIPHER = Cipher;
+
+/// A `STACK_OF(SSL_CIPHER)` handed out as get0 and kept until the list it shows changes (or
+/// its owner is freed), as OpenSSL keeps its own list.
+#[derive(Default)]
+pub(super) struct KeptStack(Mutex<Option<(Vec<&'static Cipher>, StaticStack)>>);
+
+impl KeptStack {
+    /// The stack of `list`: the same one as last time if the list is unchanged.
+    fn get(&self, list: Vec<&'static Cipher>) -> Result<*mut sys::stack_st_SSL_CIPHER, Error> {
+        let mut slot = lock(&self.0);
+        if slot.as_ref().is_none_or(|(kept, _)| *kept != list) {
+            let stack = StaticStack::new(&list).ok_or(Error::Crypto)?;
+            *slot = Some((list, stack));
+        }
+        Ok(slot.as_ref().map_or(null_mut(), |(_, s)| s.as_ptr().cast()))
+    }
+}
 
 /// `SSL_get_current_cipher`: the negotiated suite (static), or NULL before the handshake.
 #[no_mangle]
@@ -218,6 +240,35 @@ pub unsafe extern "C" fn OSSL_default_ciphersuites() -> *const c_char {
     entry(|| Ok(DEFAULT_SUITES.as_ptr()))
 }
 
+/// `SSL_CTX_get_ciphers`: the context's suites, TLS 1.3 first (get0: owned by the context,
+/// valid until its list changes); NULL for NULL. Lists only the suites rustls implements.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_get_ciphers(ctx: *const SSL_CTX) -> *mut sys::stack_st_SSL_CIPHER {
+    entry(|| {
+        // SAFETY: NULL or a context from SSL_CTX_new.
+        let Some(ctx) = (unsafe { ctx.as_ref() }) else {
+            return Ok(null_mut());
+        };
+        let list = ctx.core.settings().ciphers();
+        ctx.cipher_stack.get(list)
+    })
+}
+
+/// `SSL_get_ciphers`: the connection's suites (its own, else its context's), TLS 1.3 first
+/// (get0: owned by the SSL, valid until the list changes); NULL for NULL. Lists only the
+/// suites rustls implements.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_ciphers(ssl: *const SSL) -> *mut sys::stack_st_SSL_CIPHER {
+    entry(|| {
+        // SAFETY: NULL or a connection from SSL_new.
+        let Some(ssl) = (unsafe { ssl.as_ref() }) else {
+            return Ok(null_mut());
+        };
+        let list = ssl.conn()?.effective_settings().ciphers();
+        ssl.cipher_stack.get(list)
+    })
+}
+
 /// `SSL_get_cipher_list`: the OpenSSL name (static) of the `n`th suite of `SSL_get_ciphers`,
 /// or NULL past the end.
 #[no_mangle]
@@ -233,4 +284,123 @@ pub unsafe extern "C" fn SSL_get_cipher_list(ssl: *const SSL, n: c_int) -> *cons
             .and_then(|n| list.get(n))
             .map_or(null(), |c| c.name().as_ptr()))
     })
+}
+
+/// `SSL_get1_supported_ciphers`: the suites of `SSL_get_ciphers` that the enabled protocol
+/// versions and the security level allow, as a new stack the caller frees with
+/// `sk_SSL_CIPHER_free` (get1); NULL when there is none.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get1_supported_ciphers(
+    ssl: *mut SSL,
+) -> *mut sys::stack_st_SSL_CIPHER {
+    entry(|| {
+        let conn = try_ref!(ssl).conn()?;
+        let settings = conn.effective_settings();
+        let versions = settings.versions.enabled(conn.options);
+        let versions = versions.iter().map(|v| u16::from(v.version));
+        let (Some(min), Some(max)) = (versions.clone().min(), versions.max()) else {
+            return Ok(null_mut());
+        };
+        let supported: Vec<_> = settings
+            .ciphers()
+            .into_iter()
+            .filter(|c| c.allowed_for(min, max) && c.allowed_at(settings.security_level))
+            .collect();
+        if supported.is_empty() {
+            return Ok(null_mut());
+        }
+        let stack = StaticStack::new(&supported).ok_or(Error::Crypto)?;
+        Ok(stack.into_raw().cast())
+    })
+}
+
+/// `SSL_get_client_ciphers`: on a server that has read the ClientHello, the suites the client
+/// offered that OpenSSL knows, in its order (get0: owned by the SSL); otherwise NULL.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_client_ciphers(ssl: *const SSL) -> *mut sys::stack_st_SSL_CIPHER {
+    entry(|| {
+        // SAFETY: NULL or a connection from SSL_new.
+        let Some(ssl) = (unsafe { ssl.as_ref() }) else {
+            return Ok(null_mut());
+        };
+        let conn = ssl.conn()?;
+        match client_suites(&conn) {
+            Some(suites) => ssl.client_cipher_stack.get(suites),
+            None => Ok(null_mut()),
+        }
+    })
+}
+
+/// `SSL_get_shared_ciphers`: on a server that has read the ClientHello, writes into `buf`
+/// the names of the client's suites that are also in `SSL_get_ciphers`, in the client's
+/// order, colon-separated, as many whole names as fit in `size` bytes with the NUL. Returns
+/// `buf`, or NULL (nothing written) if no name fits, none is shared, or `size` is below 2.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_shared_ciphers(
+    ssl: *const SSL,
+    buf: *mut c_char,
+    size: c_int,
+) -> *mut c_char {
+    entry(|| {
+        let conn = try_ref!(ssl).conn()?;
+        let size = match usize::try_from(size) {
+            Ok(size) if size >= 2 && !buf.is_null() => size,
+            _ => return Ok(null_mut()),
+        };
+        let Some(client) = client_suites(&conn) else {
+            return Ok(null_mut());
+        };
+        let ours = conn.effective_settings().ciphers();
+        let Some(text) = CipherList::shared_names(&client, &ours, size) else {
+            return Ok(null_mut());
+        };
+        // SAFETY: buf is writable for size bytes per the API.
+        let out = unsafe { super::out_slice(buf.cast(), size) };
+        // text is at most size bytes.
+        out[..text.len()].copy_from_slice(&text);
+        Ok(buf)
+    })
+}
+
+/// `SSL_bytes_to_cipher_list`: decodes a ClientHello's cipher-suite list (two-byte ids, or
+/// SSLv2's three-byte ones with `isv2format`) into new stacks the caller frees with
+/// `sk_SSL_CIPHER_free` (get1): the suites OpenSSL knows into `*sk` and the signalling values
+/// into `*scsvs`, each if not NULL. 1, or 0 for an empty or truncated list.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_bytes_to_cipher_list(
+    ssl: *mut SSL,
+    bytes: *const u8,
+    len: usize,
+    isv2format: c_int,
+    sk: *mut *mut sys::stack_st_SSL_CIPHER,
+    scsvs: *mut *mut sys::stack_st_SSL_CIPHER,
+) -> c_int {
+    entry(|| {
+        try_ref!(ssl);
+        // SAFETY: bytes points at len readable bytes per the API.
+        let raw = unsafe { c_bytes(bytes, len) }?;
+        let offered = Offered::decode(raw, isv2format != 0)?;
+        let suites = StaticStack::new(&offered.suites).ok_or(Error::Crypto)?;
+        let signals = StaticStack::new(&offered.scsvs).ok_or(Error::Crypto)?;
+        // SAFETY: each is NULL or writable per the API; the stacks pass to the caller.
+        unsafe {
+            if let Some(out) = sk.as_mut() {
+                *out = suites.into_raw().cast();
+            }
+            if let Some(out) = scsvs.as_mut() {
+                *out = signals.into_raw().cast();
+            }
+        }
+        Ok(1)
+    })
+}
+
+/// The suites a client offered, as a server read them from its ClientHello.
+fn client_suites(conn: &Connection) -> Option<Vec<&'static Cipher>> {
+    if conn.role != Some(Role::Server) {
+        return None;
+    }
+    let hello = lock(&conn.state.hello);
+    let offered = Offered::decode(&hello.as_ref()?.raw_ciphers, false).ok()?;
+    Some(offered.suites)
 }

@@ -4,6 +4,7 @@
 use std::ffi::{c_char, c_int, c_long, c_uint, c_void};
 use std::sync::{Arc, Mutex};
 
+use super::cipher::KeptStack;
 use super::ex_data::ExData;
 use super::{addr, c_bytes, c_str_bytes, entry, try_ref, SSL};
 use crate::context::{Context, Method};
@@ -118,6 +119,8 @@ pub(crate) struct SSL_CTX {
     pub client_ca: Mutex<Option<sys::NameStack>>,
     /// The stacks `SSL_CTX_get_extra_chain_certs` returned (owned here, get0).
     pub extra_chain: Mutex<Vec<sys::X509Stack>>,
+    /// The stack `SSL_CTX_get_ciphers` returned (owned here, get0).
+    pub(super) cipher_stack: KeptStack,
 }
 
 impl SSL_CTX {
@@ -140,6 +143,7 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
             ex_data: ExData::default(),
             client_ca: Mutex::new(None),
             extra_chain: Mutex::new(Vec::new()),
+            cipher_stack: KeptStack::default(),
         };
         Ok(Arc::into_raw(Arc::new(ctx)).cast_mut())
     })

@@ -4,6 +4,7 @@ use std::ffi::{c_char, c_int, c_uint, c_void, CString};
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use super::cipher::KeptStack;
 use super::ctx::{ctx_arc, SSL_CTX};
 use super::ex_data::{store_ctx_index, ExData};
 use super::{c_bool, c_bytes, c_str_bytes, entry, try_ref};
@@ -28,6 +29,9 @@ pub(crate) struct SSL {
     pub ex_data: ExData,
     pub(super) peer_chain_stack: Mutex<Option<X509Stack>>,
     pub(super) verified_chain_stack: Mutex<Option<X509Stack>>,
+    /// The stacks `SSL_get_ciphers` and `SSL_get_client_ciphers` returned (owned, get0).
+    pub(super) cipher_stack: KeptStack,
+    pub(super) client_cipher_stack: KeptStack,
     /// The string `SSL_get_servername` last returned (owned here, get0).
     servername: Mutex<Option<CString>>,
 }
@@ -194,6 +198,8 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             ex_data: ExData::default(),
             peer_chain_stack: Mutex::new(None),
             verified_chain_stack: Mutex::new(None),
+            cipher_stack: KeptStack::default(),
+            client_cipher_stack: KeptStack::default(),
             servername: Mutex::new(None),
         });
         let raw = Box::into_raw(ssl);

@@ -178,6 +178,11 @@ impl Cipher {
             && !(level >= 3 && !self.is_tls13() && self.kx & forward_secret == 0)
     }
 
+    /// Whether a connection limited to versions `min..=max` can use the suite.
+    pub(crate) fn allowed_for(&self, min: u16, max: u16) -> bool {
+        !self.is_scsv() && self.min_version <= max && self.max_version >= min
+    }
+
     /// `SSL_CIPHER_get_cipher_nid`.
     pub(crate) fn cipher_nid(&self) -> i32 {
         match self.enc {
@@ -357,6 +362,46 @@ fn protocol_name(v: u16) -> &'static CStr {
     }
 }
 
+/// A cipher-suite list in wire form (a ClientHello's), decoded as OpenSSL's
+/// `bytes_to_cipher_list` does: the suites OpenSSL knows, in order, with the signalling
+/// values apart; unknown ids are dropped.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Offered {
+    pub suites: Vec<&'static Cipher>,
+    pub scsvs: Vec<&'static Cipher>,
+}
+
+impl Offered {
+    /// Decodes two-byte ids, or SSLv2's three-byte ones (`sslv2`), of which only those with a
+    /// zero first byte are TLS suites. Fails with `SSL_R_NO_CIPHERS_SPECIFIED` when empty and
+    /// `SSL_R_ERROR_IN_RECEIVED_CIPHER_LIST` when the length is not a multiple of the size.
+    pub(crate) fn decode(raw: &[u8], sslv2: bool) -> Result<Self> {
+        let size = if sslv2 { 3 } else { 2 };
+        if raw.is_empty() {
+            return Err(Error::Reason(sys::SSL_R_NO_CIPHERS_SPECIFIED));
+        }
+        if !raw.len().is_multiple_of(size) {
+            return Err(Error::Reason(sys::SSL_R_ERROR_IN_RECEIVED_CIPHER_LIST));
+        }
+        let mut out = Self::default();
+        for entry in raw.chunks_exact(size) {
+            let (first, id) = entry.split_at(size - 2);
+            if first.iter().any(|&b| b != 0) {
+                continue; // a true SSLv2 suite
+            }
+            let Some(c) = Cipher::by_id(u16::from_be_bytes([id[0], id[1]])) else {
+                continue;
+            };
+            if c.is_scsv() {
+                out.scsvs.push(c);
+            } else {
+                out.suites.push(c);
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// An ordered selection of implemented suites: what a cipher string or suite list chose.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct CipherList(pub Vec<&'static Cipher>);
@@ -440,6 +485,33 @@ impl CipherList {
             return Err(Error::Reason(sys::SSL_R_NO_CIPHER_MATCH));
         }
         Ok(Self(out))
+    }
+
+    /// `SSL_get_shared_ciphers`' text: the names of the `client`'s suites that are also in
+    /// `ours`, in the client's order, colon-separated and NUL-terminated, as many whole names
+    /// as fit in `size` bytes; `None` when no name fits or none is shared.
+    pub(crate) fn shared_names(
+        client: &[&Cipher],
+        ours: &[&Cipher],
+        size: usize,
+    ) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut room = size;
+        for c in client
+            .iter()
+            .filter(|c| ours.iter().any(|o| std::ptr::eq(*o, **c)))
+        {
+            let name = c.name.to_bytes();
+            if name.len() >= room {
+                break;
+            }
+            out.extend_from_slice(name);
+            out.push(b':');
+            room -= name.len() + 1;
+        }
+        let last = out.last_mut()?;
+        *last = 0;
+        Some(out)
     }
 
     /// The OpenSSL names, colon-separated.

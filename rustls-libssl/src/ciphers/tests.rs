@@ -120,6 +120,31 @@ fn security_levels() {
     assert_eq!(c(0x003A), Some(1)); // anonymous (ADH-AES256-SHA): level 0 only
 }
 
+#[test]
+fn decoding_offers() {
+    let o = Offered::decode(&[0x13, 0x01, 0x0A, 0x0A, 0x00, 0xFF, 0xC0, 0x2F], false);
+    let o = o.unwrap_or_default();
+    assert_eq!(o.suites.len(), 2);
+    assert_eq!(o.scsvs.len(), 1);
+    let v2 = Offered::decode(&[0x01, 0x00, 0x80, 0x00, 0xC0, 0x2F], true).unwrap_or_default();
+    assert_eq!(v2.suites.len(), 1);
+    assert!(Offered::decode(&[], false).is_err());
+    assert!(Offered::decode(&[0xC0], false).is_err());
+}
+
+#[test]
+fn shared_names() {
+    let get = |id| Cipher::by_id(id).into_iter().collect::<Vec<_>>();
+    let client = [get(0xC02F), get(0x002F), get(0xC030)].concat();
+    let ours = [get(0xC030), get(0xC02F)].concat();
+    let text = |size| CipherList::shared_names(&client, &ours, size).map(|v| v.len());
+    // "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384\0" is 56 bytes.
+    assert_eq!(text(100), Some(56));
+    assert_eq!(text(56), Some(56));
+    assert_eq!(text(55), Some(28));
+    assert_eq!(text(27), None);
+}
+
 /// Real-world cipher strings (servers' defaults and documented settings, OpenSSL's own
 /// examples) and some that fail.
 const CORPUS: &[&str] = &[
