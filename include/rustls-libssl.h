@@ -69,6 +69,8 @@ const char *SSL_CIPHER_get_name(const SSL_CIPHER *c);
 
 const char *SSL_CIPHER_standard_name(const SSL_CIPHER *c);
 
+const char *OPENSSL_cipher_name(const char *rfc_name);
+
 int SSL_CIPHER_get_bits(const SSL_CIPHER *c, int *alg_bits);
 
 const char *SSL_CIPHER_get_version(const SSL_CIPHER *c);
@@ -76,6 +78,43 @@ const char *SSL_CIPHER_get_version(const SSL_CIPHER *c);
 uint32_t SSL_CIPHER_get_id(const SSL_CIPHER *c);
 
 uint16_t SSL_CIPHER_get_protocol_id(const SSL_CIPHER *c);
+
+int SSL_CIPHER_get_cipher_nid(const SSL_CIPHER *c);
+
+int SSL_CIPHER_get_digest_nid(const SSL_CIPHER *c);
+
+int SSL_CIPHER_get_kx_nid(const SSL_CIPHER *c);
+
+int SSL_CIPHER_get_auth_nid(const SSL_CIPHER *c);
+
+const EVP_MD *SSL_CIPHER_get_handshake_digest(const SSL_CIPHER *c);
+
+int SSL_CIPHER_is_aead(const SSL_CIPHER *c);
+
+char *SSL_CIPHER_description(const SSL_CIPHER *c, char *buf, int size);
+
+const char *OSSL_default_cipher_list(void);
+
+const char *OSSL_default_ciphersuites(void);
+
+STACK_OF(SSL_CIPHER) *SSL_CTX_get_ciphers(const SSL_CTX *ctx);
+
+STACK_OF(SSL_CIPHER) *SSL_get_ciphers(const SSL *ssl);
+
+const char *SSL_get_cipher_list(const SSL *ssl, int n);
+
+STACK_OF(SSL_CIPHER) *SSL_get1_supported_ciphers(SSL *ssl);
+
+STACK_OF(SSL_CIPHER) *SSL_get_client_ciphers(const SSL *ssl);
+
+char *SSL_get_shared_ciphers(const SSL *ssl, char *buf, int size);
+
+int SSL_bytes_to_cipher_list(SSL *ssl,
+                             const uint8_t *bytes,
+                             size_t len,
+                             int isv2format,
+                             STACK_OF(SSL_CIPHER) **sk,
+                             STACK_OF(SSL_CIPHER) **scsvs);
 
 SSL_CONF_CTX *SSL_CONF_CTX_new(void);
 
@@ -185,7 +224,7 @@ int SSL_select_next_proto(uint8_t **out,
 
 int SSL_CTX_get_security_level(const SSL_CTX *ctx);
 
-void SSL_CTX_set_security_level(SSL_CTX *ctx, int _level);
+void SSL_CTX_set_security_level(SSL_CTX *ctx, int level);
 
 int SSL_CTX_remove_session(SSL_CTX *ctx, SSL_SESSION *_s);
 
@@ -334,6 +373,10 @@ uint64_t SSL_get_options(const SSL *ssl);
 int SSL_set_cipher_list(SSL *ssl, const char *s);
 
 int SSL_set_ciphersuites(SSL *ssl, const char *s);
+
+int SSL_get_security_level(const SSL *ssl);
+
+void SSL_set_security_level(SSL *ssl, int level);
 
 int SSL_session_reused(const SSL *ssl);
 

@@ -34,6 +34,7 @@ fn main() {
         .allowlist_var("(SSL|TLS|TLS1|TLS1_[0-9]|SSL3|DTLS1|X509|X509_V|ERR|BIO|CRYPTO|EVP|OPENSSL|NID|PEM|TLSEXT|EXFLAG|OBJ)_.*")
         .allowlist_type("pem_password_cb")
         .allowlist_type("stack_st_X509_NAME")
+        .allowlist_type("stack_st_SSL_CIPHER")
         .opaque_type("(ssl_st|ssl_ctx_st|ssl_session_st|ssl_cipher_st)")
         .default_macro_constant_type(bindgen::MacroTypeVariation::Signed)
         .layout_tests(false)

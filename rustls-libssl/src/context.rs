@@ -12,7 +12,7 @@ use rustls::server::{
 use rustls::{ClientConfig, ServerConfig};
 
 use crate::cache::{self, SessionCache};
-use crate::ciphers::CipherList;
+use crate::ciphers::{Cipher, CipherList};
 use crate::credentials::Credentials;
 use crate::crypto_sys::{self as sys, PasswordCallback, VerifyCallback, VerifyParam, X509Store};
 use crate::current::lock;
@@ -60,8 +60,12 @@ pub(crate) struct Settings {
     pub mode: u64,
     /// `SSL_CTX_set_read_ahead`.
     pub read_ahead: bool,
+    /// The TLS 1.2 suites (`SSL_CTX_set_cipher_list`), implemented ones in OpenSSL's order.
     pub tls12_ciphers: CipherList,
+    /// The TLS 1.3 suites (`SSL_CTX_set_ciphersuites`).
     pub tls13_ciphers: CipherList,
+    /// `SSL_CTX_set_security_level` or `@SECLEVEL=n`; it limits the suites offered.
+    pub security_level: i32,
     pub groups: Groups,
     /// ALPN protocols offered by a client, in wire order.
     pub alpn: Vec<Vec<u8>>,
@@ -120,8 +124,6 @@ pub(crate) struct Knobs {
     pub tmp_dh: Option<crate::crypto_sys::PKey>,
     /// `SSL_CTX_set_num_tickets`: TLS 1.3 tickets a server sends after a full handshake.
     pub num_tickets: usize,
-    /// `SSL_CTX_set_security_level`.
-    pub security_level: i32,
     /// `SSL_CTX_set_block_padding`.
     pub block_padding: usize,
     /// `SSL_CTX_set_recv_max_early_data`.
@@ -154,7 +156,6 @@ impl Default for Knobs {
             dh_auto: 0,
             tmp_dh: None,
             num_tickets: 2,
-            security_level: DEFAULT_SECURITY_LEVEL,
             block_padding: 0,
             recv_max_early_data: 16384,
             read_buffer_len: 0,
@@ -168,8 +169,6 @@ impl Default for Knobs {
     }
 }
 
-/// Debian builds OpenSSL 3 with security level 2 as the default.
-pub(crate) const DEFAULT_SECURITY_LEVEL: i32 = 2;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -180,6 +179,8 @@ impl Default for Settings {
             read_ahead: false,
             tls12_ciphers: CipherList::default_tls12(),
             tls13_ciphers: CipherList::default_tls13(),
+            // Debian 12 builds OpenSSL with security level 2 as the default.
+            security_level: 2,
             groups: groups::default_groups(),
             alpn: Vec::new(),
             verify_mode: 0,
@@ -199,6 +200,36 @@ impl Default for Settings {
             cert_verify: None,
             quiet_shutdown: false,
         }
+    }
+}
+
+impl Settings {
+    /// `SSL_CTX_set_cipher_list`: runs an OpenSSL cipher string. On a syntax error nothing
+    /// changes; a string that selects no suite still replaces the list (leaving no TLS 1.2
+    /// suite), as in OpenSSL, and then fails with `SSL_R_NO_CIPHER_MATCH`.
+    pub(crate) fn set_cipher_list(&mut self, rule: &[u8]) -> Result<()> {
+        let chosen = CipherList::parse_tls12(rule)?;
+        self.tls12_ciphers = chosen.list;
+        if let Some(level) = chosen.security_level {
+            self.security_level = level;
+        }
+        if chosen.matched {
+            Ok(())
+        } else {
+            Err(Error::Reason(sys::SSL_R_NO_CIPHER_MATCH))
+        }
+    }
+
+    /// `SSL_CTX_set_ciphersuites`: a TLS 1.3 suite list; nothing changes on error.
+    pub(crate) fn set_ciphersuites(&mut self, list: &[u8]) -> Result<()> {
+        self.tls13_ciphers = CipherList::parse_tls13(list)?;
+        Ok(())
+    }
+
+    /// `SSL_get_ciphers`: the TLS 1.3 suites, then those of TLS 1.2.
+    pub(crate) fn ciphers(&self) -> Vec<&'static Cipher> {
+        let tls13 = self.tls13_ciphers.0.iter();
+        tls13.chain(&self.tls12_ciphers.0).copied().collect()
     }
 }
 
@@ -458,13 +489,16 @@ fn provider(s: &Settings) -> Result<CryptoProvider> {
         return Err(Error::Reason(sys::SSL_R_NO_PROTOCOLS_AVAILABLE));
     }
     let has = |v: u16| versions.iter().any(|x| u16::from(x.version) == v);
+    let allowed = |c: &&&Cipher| c.allowed_at(s.security_level);
     let mut suites = Vec::new();
     if has(TLS1_3) {
-        let tls13 = s.tls13_ciphers.0.iter();
-        suites.extend(tls13.map(|c| crate::hkdf::with_prepared_hkdf(*c.suite)));
+        let tls13 = s.tls13_ciphers.0.iter().filter(allowed);
+        let tls13 = tls13.filter_map(|c| c.rustls_suite());
+        suites.extend(tls13.map(crate::hkdf::with_prepared_hkdf));
     }
     if has(TLS1_2) {
-        suites.extend(s.tls12_ciphers.0.iter().map(|c| *c.suite));
+        let tls12 = s.tls12_ciphers.0.iter().filter(allowed);
+        suites.extend(tls12.filter_map(|c| c.rustls_suite()));
     }
     if suites.is_empty() {
         return Err(Error::Reason(sys::SSL_R_NO_CIPHERS_AVAILABLE));

@@ -176,7 +176,8 @@ impl ConnState {
             .cipher
             .filter(|_| status.established)
             .ok_or(Error::Reason(sys::SSL_R_UNINITIALIZED))?;
-        let hash = match cipher.suite {
+        let suite = cipher.rustls_suite().ok_or(Error::Internal)?;
+        let hash = match suite {
             SupportedCipherSuite::Tls12(s) => s.common.hash_provider.algorithm(),
             SupportedCipherSuite::Tls13(s) => s.common.hash_provider.algorithm(),
         };

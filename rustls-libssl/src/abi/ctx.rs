@@ -4,10 +4,10 @@
 use std::ffi::{c_char, c_int, c_long, c_uint, c_void};
 use std::sync::{Arc, Mutex};
 
-use super::{addr, c_bytes, c_str, entry, try_ref, SSL};
-use crate::ciphers::CipherList;
 use super::callbacks::Callbacks;
+use super::cipher::KeptStack;
 use super::method::SSL_METHOD;
+use super::{addr, c_bytes, c_str, c_str_bytes, entry, try_ref, SSL};
 use crate::context::Context;
 use crate::crypto_sys::{self as sys, ExClass, ExData};
 use crate::current::lock;
@@ -24,6 +24,8 @@ pub(crate) struct SSL_CTX {
     pub ca_lists: Mutex<super::ca_list::CaLists>,
     /// The stacks `SSL_CTX_get_extra_chain_certs` returned (owned here, get0).
     pub extra_chain: Mutex<Vec<sys::X509Stack>>,
+    /// The stack `SSL_CTX_get_ciphers` returned (owned here, get0).
+    pub(super) cipher_stack: KeptStack,
 }
 
 impl Drop for SSL_CTX {
@@ -55,6 +57,7 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
             ex_data: ExData::new(ExClass::SslCtx),
             ca_lists: Mutex::new(super::ca_list::CaLists::default()),
             extra_chain: Mutex::new(Vec::new()),
+            cipher_stack: KeptStack::default(),
         };
         let mut ctx = Arc::new(ctx);
         let ptr = Arc::as_ptr(&ctx).cast_mut();
@@ -140,27 +143,31 @@ pub unsafe extern "C" fn SSL_CTX_get_options(ctx: *const SSL_CTX) -> u64 {
     entry(|| Ok(try_ref!(ctx).core.settings().options))
 }
 
-/// `SSL_CTX_set_cipher_list`: OpenSSL cipher string for TLS 1.2; 1, or 0 with
-/// `SSL_R_NO_CIPHER_MATCH` when it selects nothing.
+/// `SSL_CTX_set_cipher_list`: the suites of TLS 1.2 and below, as an OpenSSL cipher
+/// string; rustls's suites among those OpenSSL selects are offered, in OpenSSL's order.
+/// 1, or 0 with `SSL_R_INVALID_COMMAND` (list unchanged) or, when OpenSSL would select no
+/// suite at all, `SSL_R_NO_CIPHER_MATCH` (list emptied, as in OpenSSL).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_cipher_list(ctx: *mut SSL_CTX, s: *const c_char) -> c_int {
     entry(|| {
         let ctx = try_ref!(ctx);
         // SAFETY: s is a C string per the API.
-        let list = CipherList::parse_tls12(unsafe { c_str(s) }?)?;
-        ctx.core.update(|s| s.tls12_ciphers = list);
+        let rule = unsafe { c_str_bytes(s) }?;
+        ctx.core.update(|s| s.set_cipher_list(rule))?;
         Ok(1)
     })
 }
 
-/// `SSL_CTX_set_ciphersuites`: TLS 1.3 suite list; 1 or 0.
+/// `SSL_CTX_set_ciphersuites`: the TLS 1.3 suites, as colon-separated standard names
+/// (unknown ones skipped; those rustls lacks are accepted and not offered). 1, or 0 with
+/// `SSL_R_NO_CIPHER_MATCH` when no name is known (list unchanged).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_ciphersuites(ctx: *mut SSL_CTX, s: *const c_char) -> c_int {
     entry(|| {
         let ctx = try_ref!(ctx);
         // SAFETY: s is a C string per the API.
-        let list = CipherList::parse_tls13(unsafe { c_str(s) }?)?;
-        ctx.core.update(|s| s.tls13_ciphers = list);
+        let list = unsafe { c_str_bytes(s) }?;
+        ctx.core.update(|s| s.set_ciphersuites(list))?;
         Ok(1)
     })
 }
@@ -356,21 +363,20 @@ fn wire_entries(wire: &[u8]) -> Vec<(usize, &[u8])> {
     out
 }
 
-/// `SSL_CTX_get_security_level`: 2, Debian 12's system default (`@SECLEVEL=2`); rustls
-/// offers nothing weaker.
+/// `SSL_CTX_get_security_level`: the level set last (by `SSL_CTX_set_security_level` or a
+/// cipher string's `@SECLEVEL=n`); 2, Debian 12's default, at first.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_get_security_level(ctx: *const SSL_CTX) -> c_int {
-    entry(|| {
-        try_ref!(ctx);
-        Ok(2)
-    })
+    entry(|| Ok(try_ref!(ctx).core.settings().security_level))
 }
 
-/// `SSL_CTX_set_security_level`: accepted (see `SSL_CTX_get_security_level`).
+/// `SSL_CTX_set_security_level`: sets the level. Of OpenSSL's checks it applies the one on
+/// cipher suites (too few secret bits, no forward secrecy at level 3 and up): those are not
+/// offered. Key sizes and signature algorithms are not checked against it.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_security_level(ctx: *mut SSL_CTX, _level: c_int) {
+pub unsafe extern "C" fn SSL_CTX_set_security_level(ctx: *mut SSL_CTX, level: c_int) {
     entry(|| {
-        try_ref!(ctx);
+        try_ref!(ctx).core.update(|s| s.security_level = level);
         Ok(())
     })
 }

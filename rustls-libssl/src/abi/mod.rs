@@ -188,6 +188,18 @@ pub(crate) unsafe fn c_str<'a>(p: *const c_char) -> Result<&'a str, Error> {
         .map_err(|_| Error::BadValue)
 }
 
+/// A C string argument as bytes, without the NUL (NULL is a bad argument).
+///
+/// # Safety
+/// `p` is NULL or a NUL-terminated string that outlives `'a`.
+pub(crate) unsafe fn c_str_bytes<'a>(p: *const c_char) -> Result<&'a [u8], Error> {
+    if p.is_null() {
+        return Err(Error::NullArgument);
+    }
+    // SAFETY: guaranteed by the caller.
+    Ok(unsafe { CStr::from_ptr(p) }.to_bytes())
+}
+
 /// A `(pointer, length)` argument as a slice.
 ///
 /// # Safety

@@ -192,10 +192,7 @@ pub unsafe extern "C" fn SSL_SESSION_set_protocol_version(
 pub unsafe extern "C" fn SSL_SESSION_get0_cipher(s: *const SSL_SESSION) -> *const Cipher {
     entry(|| {
         let id = try_ref!(s).meta().cipher;
-        Ok(crate::ciphers::ALL
-            .iter()
-            .find(|c| c.iana_id() == id)
-            .map_or(std::ptr::null(), |c| c as *const _))
+        Ok(crate::ciphers::Cipher::by_id(id).map_or(std::ptr::null(), |c| c as *const _))
     })
 }
 
@@ -650,9 +647,9 @@ fn describe(m: &Meta) -> String {
     let tls13 = m.version == crate::versions::TLS1_3;
     let mut out = String::from("SSL-Session:\n");
     let _ = writeln!(out, "    Protocol  : {}", crate::versions::protocol_name(m.version));
-    match crate::ciphers::ALL.iter().find(|c| c.iana_id() == m.cipher) {
+    match Cipher::by_id(m.cipher) {
         Some(c) => {
-            let _ = writeln!(out, "    Cipher    : {}", c.name);
+            let _ = writeln!(out, "    Cipher    : {}", c.name().to_string_lossy());
         }
         None => {
             let _ = writeln!(out, "    Cipher    : {:04X}", m.cipher);

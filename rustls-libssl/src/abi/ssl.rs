@@ -4,9 +4,10 @@ use std::ffi::{c_char, c_int, c_uint, c_void, CString};
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use super::cipher::KeptStack;
 use super::ctx::{ctx_arc, SSL_CTX};
 use super::ex_data::store_ctx_index;
-use super::{c_bool, c_bytes, c_str, entry, try_ref};
+use super::{c_bool, c_bytes, c_str, c_str_bytes, entry, try_ref};
 use crate::connection::{Connection, Role};
 use crate::crypto_sys::{self as sys, Bio, ExClass, ExData, X509Stack};
 use crate::current::Status;
@@ -30,6 +31,9 @@ pub(crate) struct SSL {
     pub ex_data: ExData,
     pub(super) peer_chain_stack: Mutex<Option<X509Stack>>,
     pub(super) verified_chain_stack: Mutex<Option<X509Stack>>,
+    /// The stacks `SSL_get_ciphers` and `SSL_get_client_ciphers` returned (owned, get0).
+    pub(super) cipher_stack: KeptStack,
+    pub(super) client_cipher_stack: KeptStack,
     /// The string `SSL_get_servername` last returned (owned here, get0).
     servername: Mutex<Option<CString>>,
     /// The session `SSL_get0_session` last returned (kept alive for the application).
@@ -281,6 +285,8 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             ex_data: ExData::new(ExClass::Ssl),
             peer_chain_stack: Mutex::new(None),
             verified_chain_stack: Mutex::new(None),
+            cipher_stack: KeptStack::default(),
+            client_cipher_stack: KeptStack::default(),
             servername: Mutex::new(None),
             handed_session: Mutex::new(None),
             method: Mutex::new(None),
@@ -667,27 +673,43 @@ pub unsafe extern "C" fn SSL_get_options(ssl: *const SSL) -> u64 {
     entry(|| Ok(try_ref!(ssl).setup().options))
 }
 
-/// `SSL_set_cipher_list`: this connection's TLS 1.2 cipher string.
+/// `SSL_set_cipher_list`: this connection's suites of TLS 1.2 and below, as an OpenSSL
+/// cipher string; as `SSL_CTX_set_cipher_list`.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_cipher_list(ssl: *mut SSL, s: *const c_char) -> c_int {
     entry(|| {
         let ssl = try_ref!(ssl);
         // SAFETY: s is a C string per the API.
-        let list = crate::ciphers::CipherList::parse_tls12(unsafe { c_str(s) }?)?;
-        ssl.setup().update(|s| s.tls12_ciphers = list);
+        let rule = unsafe { c_str_bytes(s) }?;
+        ssl.setup().update(|s| s.set_cipher_list(rule))?;
         Ok(1)
     })
 }
 
-/// `SSL_set_ciphersuites`: this connection's TLS 1.3 suites.
+/// `SSL_set_ciphersuites`: this connection's TLS 1.3 suites; as `SSL_CTX_set_ciphersuites`.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_ciphersuites(ssl: *mut SSL, s: *const c_char) -> c_int {
     entry(|| {
         let ssl = try_ref!(ssl);
         // SAFETY: s is a C string per the API.
-        let list = crate::ciphers::CipherList::parse_tls13(unsafe { c_str(s) }?)?;
-        ssl.setup().update(|s| s.tls13_ciphers = list);
+        let list = unsafe { c_str_bytes(s) }?;
+        ssl.setup().update(|s| s.set_ciphersuites(list))?;
         Ok(1)
+    })
+}
+
+/// `SSL_get_security_level`: the connection's level (its context's, unless set on it).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_security_level(ssl: *const SSL) -> c_int {
+    entry(|| Ok(try_ref!(ssl).setup().settings.security_level))
+}
+
+/// `SSL_set_security_level`: sets this connection's level; as `SSL_CTX_set_security_level`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_security_level(ssl: *mut SSL, level: c_int) {
+    entry(|| {
+        try_ref!(ssl).setup().update(|s| s.security_level = level);
+        Ok(())
     })
 }
 
