@@ -226,7 +226,12 @@ thread_local! {
 
 /// Publishes `state` as the current connection until the guard drops (calls nest).
 pub(crate) fn enter(state: &Arc<ConnState>) -> Guard {
-    let previous = CURRENT.with(|c| c.replace(Some(Arc::clone(state))));
+    // After the thread's locals are gone (an `atexit` handler calling SSL_shutdown), the
+    // hooks find no connection instead of the call panicking.
+    let previous = CURRENT
+        .try_with(|c| c.replace(Some(Arc::clone(state))))
+        .ok()
+        .flatten();
     Guard { previous }
 }
 
@@ -238,11 +243,11 @@ pub(crate) struct Guard {
 impl Drop for Guard {
     fn drop(&mut self) {
         let previous = self.previous.take();
-        CURRENT.with(|c| c.replace(previous));
+        let _ = CURRENT.try_with(|c| c.replace(previous));
     }
 }
 
 /// The connection whose rustls call is in progress on this thread.
 pub(crate) fn current() -> Option<Arc<ConnState>> {
-    CURRENT.with(|c| c.borrow().clone())
+    CURRENT.try_with(|c| c.borrow().clone()).ok().flatten()
 }

@@ -19,6 +19,8 @@ use crate::versions;
 
 /// An `SSL`: the core connection, its BIOs, and C-side state.
 pub(crate) struct SSL {
+    /// References held (`SSL_up_ref` adds one, `SSL_free` drops one).
+    refs: AtomicUsize,
     conn: Mutex<Connection>,
     /// The connection's state shared with rustls's hooks (readable while `conn` is busy).
     pub(crate) state: Arc<ConnState>,
@@ -290,6 +292,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             servername: Mutex::new(None),
             handed_session: Mutex::new(None),
             method: Mutex::new(None),
+            refs: AtomicUsize::new(1),
             ocsp_request: Mutex::new(OcspRequest::default()),
             chain_stacks: Mutex::new(Vec::new()),
             ca_lists: Mutex::new(super::ca_list::CaLists::default()),
@@ -314,14 +317,28 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
     entry(|| {
-        if !ssl.is_null() {
-            // SAFETY: ssl came from SSL_new and the caller gives it up.
-            let mut ssl = unsafe { Box::from_raw(ssl) };
-            // As OpenSSL does first: the ex_data "free" callbacks see the connection whole.
-            ssl.ex_data.release();
-            drop(ssl);
+        // SAFETY: ssl is NULL or a live connection from SSL_new.
+        let Some(r) = (unsafe { ssl.as_ref() }) else {
+            return Ok(());
+        };
+        if r.refs.fetch_sub(1, Ordering::AcqRel) != 1 {
+            return Ok(());
         }
+        // SAFETY: ssl came from SSL_new and this was its last reference.
+        let mut ssl = unsafe { Box::from_raw(ssl) };
+        // As OpenSSL does first: the ex_data "free" callbacks see the connection whole.
+        ssl.ex_data.release();
+        drop(ssl);
         Ok(())
+    })
+}
+
+/// `SSL_up_ref`: one more reference (each is given up with `SSL_free`); 1.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_up_ref(ssl: *mut SSL) -> c_int {
+    entry(|| {
+        try_ref!(ssl).refs.fetch_add(1, Ordering::AcqRel);
+        Ok(1)
     })
 }
 
@@ -426,22 +443,33 @@ pub unsafe extern "C" fn SSL_get_wfd(ssl: *const SSL) -> c_int {
     unsafe { SSL_get_rfd(ssl) }
 }
 
-/// `SSL_set_bio`: sets both BIOs, taking over the caller's references (one reference is
-/// shared when `rbio == wbio`, as in OpenSSL).
+/// `SSL_set_bio`: sets both BIOs with OpenSSL's ownership rules: references the caller
+/// passes are taken over, one per slot that changes (one more is taken when `rbio ==
+/// wbio`, which fills both slots); setting what is already set does nothing.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_bio(ssl: *mut SSL, rbio: *mut sys::BIO, wbio: *mut sys::BIO) {
     entry(|| {
         let ssl = try_ref!(ssl);
-        // SAFETY: the caller hands over its references.
-        let r = unsafe { Bio::from_raw(rbio) };
-        let w = if rbio == wbio {
-            r.clone()
-        } else {
-            // SAFETY: as above.
-            unsafe { Bio::from_raw(wbio) }
-        };
-        *lock(&ssl.rbio) = r;
-        *lock(&ssl.wbio) = w;
+        let cur = |slot: &Mutex<Option<Bio>>| lock(slot).as_ref().map_or(std::ptr::null_mut(), Bio::as_ptr);
+        let (cur_r, cur_w) = (cur(&ssl.rbio), cur(&ssl.wbio));
+        if rbio == cur_r && wbio == cur_w {
+            return Ok(());
+        }
+        if !rbio.is_null() && rbio == wbio {
+            // SAFETY: a valid BIO; the extra reference is the second slot's.
+            unsafe { sys::BIO_up_ref(rbio) };
+        }
+        // SAFETY (each from_raw below): the caller hands over one reference per slot set.
+        if rbio == cur_r {
+            *lock(&ssl.wbio) = unsafe { Bio::from_raw(wbio) };
+            return Ok(());
+        }
+        if wbio == cur_w && cur_r != cur_w {
+            *lock(&ssl.rbio) = unsafe { Bio::from_raw(rbio) };
+            return Ok(());
+        }
+        *lock(&ssl.rbio) = unsafe { Bio::from_raw(rbio) };
+        *lock(&ssl.wbio) = unsafe { Bio::from_raw(wbio) };
         Ok(())
     })
 }
