@@ -1,0 +1,428 @@
+/* Export contract: peer verification: modes, depth and callbacks on a context and a
+ * connection, trust stores (files, directories, stores, the default paths), results of
+ * verified and failed handshakes, the verify callback's view, the application's own
+ * verification, post-handshake client authentication, DANE and certificate transparency. */
+#include <openssl/ct.h>
+
+#include "contract.h"
+
+static int verify_cb(int ok, X509_STORE_CTX *x)
+{
+    (void)x;
+    return ok;
+}
+
+static void settings(void)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+    SSL *ssl;
+
+    report("SSL_CTX_get_verify_mode.default", "%d", SSL_CTX_get_verify_mode(ctx));
+    report("SSL_CTX_get_verify_depth.default", "%d", SSL_CTX_get_verify_depth(ctx));
+    report("SSL_CTX_get_verify_callback.default", "%s", FN(SSL_CTX_get_verify_callback(ctx), verify_cb));
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_cb);
+    report("SSL_CTX_set_verify", "void");
+    report("SSL_CTX_get_verify_mode", "%d", SSL_CTX_get_verify_mode(ctx));
+    report("SSL_CTX_get_verify_callback", "%s", FN(SSL_CTX_get_verify_callback(ctx), verify_cb));
+    SSL_CTX_set_verify_depth(ctx, 4);
+    report("SSL_CTX_set_verify_depth", "void");
+    report("SSL_CTX_get_verify_depth", "%d", SSL_CTX_get_verify_depth(ctx));
+    ssl = SSL_new(ctx);
+    report("SSL_get_verify_mode.inherited", "%d", SSL_get_verify_mode(ssl));
+    report("SSL_get_verify_depth.inherited", "%d", SSL_get_verify_depth(ssl));
+    report("SSL_get_verify_callback.inherited", "%s", FN(SSL_get_verify_callback(ssl), verify_cb));
+    SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
+    report("SSL_set_verify", "void");
+    report("SSL_get_verify_mode", "%d", SSL_get_verify_mode(ssl));
+    report("SSL_get_verify_callback", "%s", FN(SSL_get_verify_callback(ssl), verify_cb));
+    SSL_set_verify_depth(ssl, 1);
+    report("SSL_set_verify_depth", "void");
+    report("SSL_get_verify_depth", "%d", SSL_get_verify_depth(ssl));
+    report("SSL_CTX_get_verify_depth.not_changed_by_ssl", "%d", SSL_CTX_get_verify_depth(ctx));
+    report("SSL_get_verify_result.before", "%ld", SSL_get_verify_result(ssl));
+    SSL_set_verify_result(ssl, X509_V_ERR_CERT_REVOKED);
+    report("SSL_set_verify_result", "void");
+    report("SSL_get_verify_result", "%ld", SSL_get_verify_result(ssl));
+    report("SSL_get0_verified_chain.before", "%s", CHAIN(SSL_get0_verified_chain(ssl)));
+    report("SSL_get_ex_data_X509_STORE_CTX_idx", "%s", SSL_get_ex_data_X509_STORE_CTX_idx() >= 0 ? ">= 0" : "< 0");
+    report("SSL_get_ex_data_X509_STORE_CTX_idx.stable", "%d", SSL_get_ex_data_X509_STORE_CTX_idx() == SSL_get_ex_data_X509_STORE_CTX_idx());
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+}
+
+static void stores(void)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+    X509_STORE *store = SSL_CTX_get_cert_store(ctx), *mine;
+
+    report("SSL_CTX_get_cert_store", "%s", P(store));
+    report("SSL_CTX_get_cert_store.objects", "%d", sk_X509_OBJECT_num(X509_STORE_get0_objects(store)));
+    report("SSL_CTX_load_verify_locations.file", "%d", SSL_CTX_load_verify_locations(ctx, pki("root.pem"), NULL));
+    report("SSL_CTX_get_cert_store.objects_after_file", "%d", sk_X509_OBJECT_num(X509_STORE_get0_objects(store)));
+    report("SSL_CTX_load_verify_locations.dir", "%d", SSL_CTX_load_verify_locations(ctx, NULL, pki("hashdir")));
+    report("SSL_CTX_load_verify_locations.both_null", "%d", SSL_CTX_load_verify_locations(ctx, NULL, NULL));
+    report("SSL_CTX_load_verify_locations.missing_file", "%d", SSL_CTX_load_verify_locations(ctx, pki("missing.pem"), NULL));
+    report("SSL_CTX_load_verify_locations.not_pem", "%d", SSL_CTX_load_verify_locations(ctx, pki("ca.cnf"), NULL));
+    report("SSL_CTX_load_verify_file", "%d", SSL_CTX_load_verify_file(ctx, pki("inter.pem")));
+    report("SSL_CTX_load_verify_file.missing", "%d", SSL_CTX_load_verify_file(ctx, pki("missing.pem")));
+    report("SSL_CTX_load_verify_dir", "%d", SSL_CTX_load_verify_dir(ctx, pki("hashdir")));
+    report("SSL_CTX_load_verify_dir.missing", "%d", SSL_CTX_load_verify_dir(ctx, pki("missing-dir")));
+    report("SSL_CTX_load_verify_store", "%d", SSL_CTX_load_verify_store(ctx, fmt("file:%s", pki("root.pem"))));
+    report("SSL_CTX_load_verify_store.missing", "%d", SSL_CTX_load_verify_store(ctx, fmt("file:%s", pki("missing.pem"))));
+    report("SSL_CTX_set_default_verify_paths", "%d", SSL_CTX_set_default_verify_paths(ctx));
+    report("SSL_CTX_set_default_verify_dir", "%d", SSL_CTX_set_default_verify_dir(ctx));
+    report("SSL_CTX_set_default_verify_file", "%d", SSL_CTX_set_default_verify_file(ctx));
+    report("SSL_CTX_set_default_verify_store", "%d", SSL_CTX_set_default_verify_store(ctx));
+
+    mine = X509_STORE_new();
+    SSL_CTX_set_cert_store(ctx, mine);
+    report("SSL_CTX_set_cert_store", "void");
+    report("SSL_CTX_get_cert_store.after_set", "%s", SAME(SSL_CTX_get_cert_store(ctx), mine));
+    mine = X509_STORE_new();
+    report("SSL_CTX_set1_cert_store", "void");
+    SSL_CTX_set1_cert_store(ctx, mine);
+    report("SSL_CTX_get_cert_store.after_set1", "%s", SAME(SSL_CTX_get_cert_store(ctx), mine));
+    X509_STORE_free(mine);
+    report("SSL_CTX_load_verify_file.into_set1_store", "%d", SSL_CTX_load_verify_file(ctx, pki("root.pem")));
+    SSL_CTX_free(ctx);
+}
+
+/* A client handshake against the localhost chain with the given trust and settings. */
+struct hs_opts {
+    const char *ca_file, *ca_dir, *server_cert, *server_key;
+    int mode, depth;
+    int (*cb)(int, X509_STORE_CTX *);
+};
+
+static void verified_handshake(const char *name, struct hs_opts o)
+{
+    struct pair p;
+    char key[128];
+    int ok;
+
+    p.sctx = SSL_CTX_new(TLS_server_method());
+    if (o.server_cert == NULL) {
+        SSL_CTX_use_certificate_chain_file(p.sctx, pki("server-chain.pem"));
+        SSL_CTX_use_PrivateKey_file(p.sctx, pki("server.key"), SSL_FILETYPE_PEM);
+    } else {
+        SSL_CTX_use_certificate_file(p.sctx, pki(o.server_cert), SSL_FILETYPE_PEM);
+        SSL_CTX_use_PrivateKey_file(p.sctx, pki(o.server_key), SSL_FILETYPE_PEM);
+    }
+    p.cctx = SSL_CTX_new(TLS_client_method());
+    if (o.ca_file != NULL)
+        SSL_CTX_load_verify_file(p.cctx, pki(o.ca_file));
+    if (o.ca_dir != NULL)
+        SSL_CTX_load_verify_dir(p.cctx, pki(o.ca_dir));
+    SSL_CTX_set_verify(p.cctx, o.mode, o.cb);
+    if (o.depth >= 0)
+        SSL_CTX_set_verify_depth(p.cctx, o.depth);
+    pair_connect(&p);
+    ok = pair_handshake(&p);
+    snprintf(key, sizeof(key), "%s.handshake", name);
+    report(key, "%s", HS(&p, ok));
+    snprintf(key, sizeof(key), "%s.SSL_get_verify_result", name);
+    report(key, "%ld (%s)", SSL_get_verify_result(p.c), X509_verify_cert_error_string(SSL_get_verify_result(p.c)));
+    snprintf(key, sizeof(key), "%s.SSL_get0_verified_chain", name);
+    report(key, "%s", CHAIN(SSL_get0_verified_chain(p.c)));
+    snprintf(key, sizeof(key), "%s.SSL_get_peer_cert_chain", name);
+    report(key, "%s", CHAIN(SSL_get_peer_cert_chain(p.c)));
+    pair_free(&p);
+}
+
+static struct {
+    int calls;
+    char log[1024];
+    SSL *ssl_seen;
+} cb_state;
+
+static int logging_verify_cb(int ok, X509_STORE_CTX *x)
+{
+    SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+    size_t n = strlen(cb_state.log);
+    cb_state.calls++;
+    cb_state.ssl_seen = ssl;
+    snprintf(cb_state.log + n, sizeof(cb_state.log) - n, "%s[depth %d ok %d err %d]", n ? " " : "",
+             X509_STORE_CTX_get_error_depth(x), ok, X509_STORE_CTX_get_error(x));
+    return ok;
+}
+
+static int accepting_verify_cb(int ok, X509_STORE_CTX *x)
+{
+    logging_verify_cb(ok, x);
+    return 1;
+}
+
+static void results(void)
+{
+    verified_handshake("trusted_root", (struct hs_opts){"root.pem", NULL, NULL, NULL, SSL_VERIFY_PEER, -1, NULL});
+    verified_handshake("hashed_dir", (struct hs_opts){NULL, "hashdir", NULL, NULL, SSL_VERIFY_PEER, -1, NULL});
+    verified_handshake("untrusted", (struct hs_opts){NULL, NULL, NULL, NULL, SSL_VERIFY_PEER, -1, NULL});
+    verified_handshake("untrusted_verify_none", (struct hs_opts){NULL, NULL, NULL, NULL, SSL_VERIFY_NONE, -1, NULL});
+    verified_handshake("depth_0", (struct hs_opts){"root.pem", NULL, NULL, NULL, SSL_VERIFY_PEER, 0, NULL});
+    verified_handshake("depth_1", (struct hs_opts){"root.pem", NULL, NULL, NULL, SSL_VERIFY_PEER, 1, NULL});
+    verified_handshake("expired", (struct hs_opts){"root.pem", NULL, "expired.pem", "expired.key", SSL_VERIFY_PEER, -1, NULL});
+    verified_handshake("self_signed", (struct hs_opts){"root.pem", NULL, "selfsigned.pem", "selfsigned.key", SSL_VERIFY_PEER, -1, NULL});
+    verified_handshake("intermediate_missing", (struct hs_opts){"root.pem", NULL, "server.pem", "server.key", SSL_VERIFY_PEER, -1, NULL});
+}
+
+static void callbacks(void)
+{
+    struct pair p;
+
+    memset(&cb_state, 0, sizeof(cb_state));
+    verified_handshake("SSL_CTX_set_verify.callback_trusted", (struct hs_opts){"root.pem", NULL, NULL, NULL, SSL_VERIFY_PEER, -1, logging_verify_cb});
+    note("SSL_CTX_set_verify.callback_trusted.calls", "%d: %s", cb_state.calls, cb_state.log);
+    memset(&cb_state, 0, sizeof(cb_state));
+    verified_handshake("SSL_CTX_set_verify.callback_accepts_failure", (struct hs_opts){NULL, NULL, NULL, NULL, SSL_VERIFY_PEER, -1, accepting_verify_cb});
+    note("SSL_CTX_set_verify.callback_accepts_failure.calls", "%d: %s", cb_state.calls, cb_state.log);
+
+    /* The callback sees the connection through SSL_get_ex_data_X509_STORE_CTX_idx. */
+    memset(&cb_state, 0, sizeof(cb_state));
+    pair_new(&p, 0);
+    SSL_set_verify(p.c, SSL_VERIFY_PEER, logging_verify_cb);
+    report_handshake("SSL_set_verify.callback.handshake", &p);
+    note("SSL_set_verify.callback.calls", "%d: %s", cb_state.calls, cb_state.log);
+    note("SSL_get_ex_data_X509_STORE_CTX_idx.connection_in_callback", "%s", SAME(cb_state.ssl_seen, p.c));
+    pair_free(&p);
+}
+
+static int app_verify_calls;
+static int app_verify(X509_STORE_CTX *x, void *arg)
+{
+    (void)arg;
+    app_verify_calls++;
+    X509_STORE_CTX_set_error(x, X509_V_OK);
+    return 1;
+}
+
+static int app_verify_reject(X509_STORE_CTX *x, void *arg)
+{
+    (void)arg;
+    app_verify_calls++;
+    X509_STORE_CTX_set_error(x, X509_V_ERR_APPLICATION_VERIFICATION);
+    return 0;
+}
+
+static void app_verification(void)
+{
+    struct pair p;
+
+    p.sctx = server_ctx();
+    p.cctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_verify(p.cctx, SSL_VERIFY_PEER, NULL);
+    SSL_CTX_set_cert_verify_callback(p.cctx, app_verify, NULL);
+    report("SSL_CTX_set_cert_verify_callback", "void");
+    pair_connect(&p);
+    report_handshake("SSL_CTX_set_cert_verify_callback.accepting.handshake", &p);
+    note("SSL_CTX_set_cert_verify_callback.accepting.calls", "%d", app_verify_calls);
+    report("SSL_CTX_set_cert_verify_callback.accepting.result", "%ld", SSL_get_verify_result(p.c));
+    SSL_free(p.c);
+    SSL_free(p.s);
+    app_verify_calls = 0;
+    SSL_CTX_set_cert_verify_callback(p.cctx, app_verify_reject, NULL);
+    pair_connect(&p);
+    report_handshake("SSL_CTX_set_cert_verify_callback.rejecting.handshake", &p);
+    note("SSL_CTX_set_cert_verify_callback.rejecting.calls", "%d", app_verify_calls);
+    report("SSL_CTX_set_cert_verify_callback.rejecting.result", "%ld", SSL_get_verify_result(p.c));
+    pair_free(&p);
+}
+
+static void client_auth(int version)
+{
+    struct pair p;
+
+    pair_new(&p, version);
+    SSL_CTX_set_verify(p.sctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    SSL_free(p.c);
+    SSL_free(p.s);
+    pair_connect(&p);
+    report_handshake("no_client_cert.handshake", &p);
+    report("no_client_cert.server_result", "%ld", SSL_get_verify_result(p.s));
+    SSL_free(p.c);
+    SSL_free(p.s);
+    client_ctx_cert(p.cctx);
+    pair_connect(&p);
+    report_handshake("client_cert.handshake", &p);
+    report("client_cert.SSL_get_verify_result.server", "%ld", SSL_get_verify_result(p.s));
+    report("client_cert.SSL_get0_verified_chain.server", "%s", CHAIN(SSL_get0_verified_chain(p.s)));
+    pair_free(&p);
+}
+
+static void client_auth_tls12(void)
+{
+    client_auth(TLS1_2_VERSION);
+}
+
+static void client_auth_tls13(void)
+{
+    client_auth(TLS1_3_VERSION);
+}
+
+static void post_handshake(void)
+{
+    struct pair p;
+    char b;
+    int r;
+
+    pair_new(&p, TLS1_3_VERSION);
+    client_ctx_cert(p.cctx);
+    SSL_set_post_handshake_auth(p.c, 1);
+    if (report_handshake("post_handshake.handshake", &p))
+        report("post_handshake.exchange", "%d", pair_exchange(&p));
+    report("SSL_verify_client_post_handshake.client_side", "%d", SSL_verify_client_post_handshake(p.c));
+    SSL_set_verify(p.s, SSL_VERIFY_PEER, NULL);
+    report("SSL_verify_client_post_handshake", "%d", SSL_verify_client_post_handshake(p.s));
+    report("SSL_verify_client_post_handshake.again", "%d", SSL_verify_client_post_handshake(p.s));
+    r = SSL_do_handshake(p.s);
+    report("post_handshake.server_do_handshake", "%d", r);
+    r = SSL_write(p.s, "x", 1);
+    report("post_handshake.server_write", "%d", r);
+    r = SSL_read(p.c, &b, 1);
+    report("post_handshake.client_read", "%d", r);
+    r = SSL_write(p.c, "y", 1);
+    report("post_handshake.client_write", "%d", r);
+    r = SSL_read(p.s, &b, 1);
+    report("post_handshake.server_read", "%d", r);
+    report("post_handshake.SSL_get0_peer_certificate.server", "%s", CERT(SSL_get0_peer_certificate(p.s)));
+    report("post_handshake.SSL_get_verify_result.server", "%ld", SSL_get_verify_result(p.s));
+    pair_free(&p);
+
+    pair_new(&p, TLS1_3_VERSION);
+    if (!pair_handshake(&p))
+        fixture_failed("handshake");
+    report("SSL_verify_client_post_handshake.not_offered", "%d", SSL_verify_client_post_handshake(p.s));
+    pair_free(&p);
+
+    pair_new(&p, TLS1_2_VERSION);
+    SSL_set_post_handshake_auth(p.c, 1);
+    report_handshake("post_handshake.tls12.handshake", &p);
+    report("SSL_verify_client_post_handshake.tls12", "%d", SSL_verify_client_post_handshake(p.s));
+    pair_free(&p);
+
+    pair_new(&p, TLS1_3_VERSION);
+    report("SSL_verify_client_post_handshake.before_handshake", "%d", SSL_verify_client_post_handshake(p.s));
+    pair_free(&p);
+}
+
+/* DANE-EE(3) SPKI(1) SHA-256(1) of the server key, as a DANE client configures it. */
+static void dane(void)
+{
+    struct pair p;
+    X509 *server = load_cert("server.pem");
+    unsigned char spki_hash[32], *spki = NULL;
+    unsigned int hlen;
+    int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(server), &spki);
+    uint8_t usage = 0xEE, selector = 0xEE, mtype = 0xEE;
+    const unsigned char *data = SENT;
+    size_t dlen = (size_t)SENT_INT;
+    X509 *mcert = SENT;
+    EVP_PKEY *mspki = SENT;
+
+    EVP_Digest(spki, (size_t)n, spki_hash, &hlen, EVP_sha256(), NULL);
+    OPENSSL_free(spki);
+    pair_new(&p, 0);
+    report("SSL_dane_enable.ctx_not_enabled", "%d", SSL_dane_enable(p.c, "localhost"));
+    report("SSL_dane_tlsa_add.not_enabled", "%d", SSL_dane_tlsa_add(p.c, 3, 1, 1, spki_hash, 32));
+    report("SSL_get0_dane_authority.not_enabled", "%d", SSL_get0_dane_authority(p.c, NULL, NULL));
+    report("SSL_CTX_dane_enable", "%d", SSL_CTX_dane_enable(p.cctx));
+    report("SSL_CTX_dane_enable.again", "%d", SSL_CTX_dane_enable(p.cctx));
+    report("SSL_CTX_dane_mtype_set.sha512_off", "%d", SSL_CTX_dane_mtype_set(p.cctx, NULL, 2, 0));
+    report("SSL_CTX_dane_mtype_set.full_with_md", "%d", SSL_CTX_dane_mtype_set(p.cctx, EVP_sha256(), 0, 1));
+    report("SSL_CTX_dane_mtype_set.private", "%d", SSL_CTX_dane_mtype_set(p.cctx, EVP_sha256(), 255, 2));
+    report("SSL_CTX_dane_set_flags", "%#lx", SSL_CTX_dane_set_flags(p.cctx, DANE_FLAG_NO_DANE_EE_NAMECHECKS));
+    report("SSL_CTX_dane_clear_flags", "%#lx", SSL_CTX_dane_clear_flags(p.cctx, DANE_FLAG_NO_DANE_EE_NAMECHECKS));
+    SSL_free(p.c);
+    SSL_free(p.s);
+    pair_connect(&p);
+    report("SSL_dane_enable", "%d", SSL_dane_enable(p.c, "localhost"));
+    report("SSL_dane_enable.again", "%d", SSL_dane_enable(p.c, "localhost"));
+    report("SSL_get0_dane", "%s", P(SSL_get0_dane(p.c)));
+    report("SSL_dane_set_flags", "%#lx", SSL_dane_set_flags(p.c, DANE_FLAG_NO_DANE_EE_NAMECHECKS));
+    report("SSL_dane_clear_flags", "%#lx", SSL_dane_clear_flags(p.c, 0));
+    report("SSL_dane_tlsa_add", "%d", SSL_dane_tlsa_add(p.c, 3, 1, 1, spki_hash, 32));
+    report("SSL_dane_tlsa_add.bad_usage", "%d", SSL_dane_tlsa_add(p.c, 9, 1, 1, spki_hash, 32));
+    report("SSL_dane_tlsa_add.bad_digest_length", "%d", SSL_dane_tlsa_add(p.c, 3, 1, 1, spki_hash, 20));
+    report("SSL_dane_tlsa_add.disabled_mtype", "%d", SSL_dane_tlsa_add(p.c, 3, 1, 2, spki_hash, 32));
+    report("SSL_dane_tlsa_add.null_data", "%d", SSL_dane_tlsa_add(p.c, 3, 1, 1, NULL, 32));
+    report("SSL_get0_dane_authority.before_handshake", "%d", SSL_get0_dane_authority(p.c, NULL, NULL));
+    SSL_set_verify(p.c, SSL_VERIFY_PEER, NULL);
+    report_handshake("dane.handshake", &p);
+    report("dane.SSL_get_verify_result", "%ld", SSL_get_verify_result(p.c));
+    REPORT_OUT("SSL_get0_dane_authority", int, SSL_get0_dane_authority(p.c, &mcert, &mspki), "%d, mcert %s, mspki %s", mcert == SENT ? "unwritten" : CERT(mcert), P(mspki));
+    REPORT_OUT("SSL_get0_dane_tlsa", int, SSL_get0_dane_tlsa(p.c, &usage, &selector, &mtype, &data, &dlen),
+               "%d, usage %u selector %u mtype %u, data %s", usage, selector, mtype,
+               data == SENT ? "unwritten" : data == NULL ? "NULL" : dlen == 32 && memcmp(data, spki_hash, 32) == 0 ? "the record's" : "other");
+    pair_free(&p);
+    X509_free(server);
+}
+
+static int ct_cb_calls;
+static int ct_cb(const CT_POLICY_EVAL_CTX *ctx, const STACK_OF(SCT) *scts, void *arg)
+{
+    (void)ctx, (void)scts, (void)arg;
+    ct_cb_calls++;
+    return 1;
+}
+
+static void ct(void)
+{
+    struct pair p;
+    const char *loglist = scratch("ct_logs.cnf");
+    X509 *ec = load_cert("ec.pem");
+    unsigned char *spki = NULL;
+    int n = i2d_PUBKEY(X509_get0_pubkey(ec), &spki);
+    FILE *f = fopen(loglist, "w");
+    unsigned char b64[512];
+
+    EVP_EncodeBlock(b64, spki, n);
+    fprintf(f, "enabled_logs = test\n\n[test]\ndescription = Contract Test Log\nkey = %s\n", b64);
+    fclose(f);
+    OPENSSL_free(spki);
+    X509_free(ec);
+
+    pair_new(&p, 0);
+    report("SSL_CTX_ct_is_enabled.default", "%d", SSL_CTX_ct_is_enabled(p.cctx));
+    report("SSL_CTX_get0_ctlog_store.default", "%s", P(SSL_CTX_get0_ctlog_store(p.cctx)));
+    report("SSL_CTX_set_ctlog_list_file", "%d", SSL_CTX_set_ctlog_list_file(p.cctx, loglist));
+    report("SSL_CTX_set_ctlog_list_file.missing", "%d", SSL_CTX_set_ctlog_list_file(p.cctx, pki("missing.cnf")));
+    report("SSL_CTX_set_default_ctlog_list_file", "%d", SSL_CTX_set_default_ctlog_list_file(p.cctx));
+    SSL_CTX_set0_ctlog_store(p.cctx, CTLOG_STORE_new());
+    report("SSL_CTX_set0_ctlog_store", "void");
+    report("SSL_CTX_enable_ct.bad_mode", "%d", SSL_CTX_enable_ct(p.cctx, 7));
+    report("SSL_CTX_enable_ct.permissive", "%d", SSL_CTX_enable_ct(p.cctx, SSL_CT_VALIDATION_PERMISSIVE));
+    report("SSL_CTX_ct_is_enabled", "%d", SSL_CTX_ct_is_enabled(p.cctx));
+    report("SSL_CTX_set_ct_validation_callback", "%d", SSL_CTX_set_ct_validation_callback(p.cctx, ct_cb, NULL));
+    SSL_free(p.c);
+    SSL_free(p.s);
+    pair_connect(&p);
+    report("SSL_ct_is_enabled.inherited", "%d", SSL_ct_is_enabled(p.c));
+    report("SSL_set_ct_validation_callback.null", "%d", SSL_set_ct_validation_callback(p.c, NULL, NULL));
+    report("SSL_ct_is_enabled.after_null", "%d", SSL_ct_is_enabled(p.c));
+    report("SSL_enable_ct.strict", "%d", SSL_enable_ct(p.c, SSL_CT_VALIDATION_STRICT));
+    report("SSL_enable_ct.permissive", "%d", SSL_enable_ct(p.c, SSL_CT_VALIDATION_PERMISSIVE));
+    report("SSL_set_ct_validation_callback", "%d", SSL_set_ct_validation_callback(p.c, ct_cb, NULL));
+    report("SSL_get0_peer_scts.before", "%s", P(SSL_get0_peer_scts(p.c)));
+    report_handshake("ct.handshake", &p);
+    note("SSL_set_ct_validation_callback.calls", "%d", ct_cb_calls);
+    {
+        const STACK_OF(SCT) *scts = SSL_get0_peer_scts(p.c);
+        report("SSL_get0_peer_scts", "%s, %d", P(scts), scts ? sk_SCT_num(scts) : -1);
+    }
+    pair_free(&p);
+
+    pair_new(&p, 0);
+    SSL_CTX_set_ctlog_list_file(p.cctx, loglist);
+    SSL_CTX_enable_ct(p.cctx, SSL_CT_VALIDATION_STRICT);
+    SSL_free(p.c);
+    SSL_free(p.s);
+    pair_connect(&p);
+    report_handshake("ct.strict_without_scts.handshake", &p);
+    report("ct.strict_without_scts.result", "%ld", SSL_get_verify_result(p.c));
+    pair_free(&p);
+    remove(loglist);
+}
+
+GROUPS({"settings", settings, NULL}, {"stores", stores, NULL}, {"results", results, NULL},
+       {"callbacks", callbacks, NULL}, {"app_verification", app_verification, NULL},
+       {"client_auth_tls12", client_auth_tls12, NULL}, {"client_auth_tls13", client_auth_tls13, NULL},
+       {"post_handshake", post_handshake, NULL}, {"dane", dane, NULL}, {"ct", ct, NULL})
