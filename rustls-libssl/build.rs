@@ -27,6 +27,7 @@ fn main() {
         .allowlist_function("(i2d|d2i)_.*")
         .allowlist_function("OSSL_PARAM_.*")
         .allowlist_function("(EC_GROUP|EC_KEY|DH|RSA)_.*")
+        .allowlist_function("(COMP|BN|SRP)_.*")
         .allowlist_type("SSL_TICKET_(STATUS|RETURN)")
         .allowlist_type("stack_st_SCT")
         .allowlist_type("CT_POLICY_EVAL_CTX")

@@ -1,5 +1,7 @@
 /* Headers bindgen reads for the libcrypto bindings and the libssl constants. */
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/comp.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -13,3 +15,4 @@
 #include <openssl/ssl.h>
 #include <openssl/sslerr.h>
 #include <openssl/tls1.h>
+#include <openssl/srp.h>

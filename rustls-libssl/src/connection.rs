@@ -229,10 +229,14 @@ impl Connection {
         if self.tls.is_some() {
             return Ok(());
         }
-        let (method, session_ctx) = {
+        let (method, dtls, session_ctx) = {
             let setup = self.setup();
-            (setup.ctx.method.roles, Arc::clone(&setup.session_ctx))
+            let m = setup.ctx.method;
+            (m.roles, m.dtls, Arc::clone(&setup.session_ctx))
         };
+        if dtls {
+            return Err(Stop::Fatal(Error::NotSupported("DTLS")));
+        }
         let role = self.current_role();
         match role {
             Some(Role::Server) => Stats::bump(&session_ctx.stats.accept),
@@ -572,6 +576,14 @@ impl Connection {
             return Err(Error::Reason(sys::SSL_R_CONNECTION_TYPE_NOT_SET));
         }
         self.prepare()?;
+        let tls13 = {
+            let setup = self.setup();
+            let versions = setup.settings.versions.enabled(setup.options);
+            versions.contains(&&rustls::version::TLS13)
+        };
+        if tls13 {
+            self.state.events.client_psk()?;
+        }
         let (config, name, alpn) = {
             let setup = self.setup();
             let config = if setup.own_settings {

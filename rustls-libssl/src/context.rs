@@ -48,6 +48,8 @@ pub(crate) enum Method {
 pub(crate) struct MethodKind {
     pub roles: Method,
     pub version: u16,
+    /// A DTLS method: settings work, handshakes fail (rustls has no DTLS).
+    pub dtls: bool,
 }
 
 /// Everything an application configures on a context (and, copied, on a connection).

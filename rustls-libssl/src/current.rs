@@ -39,6 +39,11 @@ pub(crate) trait Events: Send + Sync {
     fn seal_ticket(&self, plain: &[u8]) -> Option<Vec<u8>>;
     /// Opens a ticket sealed by [`Events::seal_ticket`] (here or in another process).
     fn open_ticket(&self, ticket: &[u8]) -> Option<Vec<u8>>;
+    /// A client about to offer TLS 1.3: runs the application's external-PSK callbacks, as
+    /// OpenSSL does while it builds the ClientHello; an error if the handshake cannot go on.
+    fn client_psk(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// How to verify the peer's certificate for this connection.

@@ -145,6 +145,20 @@ pub(crate) fn name(id: u16) -> Option<&'static str> {
     TABLE.iter().find(|e| e.id == id).map(|e| e.names[0])
 }
 
+/// The TLS name of every group.
+pub(crate) fn all_names() -> impl Iterator<Item = &'static str> {
+    TABLE.iter().map(|e| e.names[0])
+}
+
+/// The TLS name of the group with OpenSSL's NID `nid` (`TLSEXT_nid_unknown | id` for a
+/// group without one), as `SSL_group_to_name` takes it; `None` if unknown.
+pub(crate) fn name_of_nid(nid: i32) -> Option<&'static str> {
+    if nid & NID_UNKNOWN != 0 {
+        return name(u16::try_from(nid & 0xffff).ok()?);
+    }
+    TABLE.iter().find(|e| e.nid == nid).map(|e| e.names[0])
+}
+
 /// NIST P-521 (secp521r1) with aws-lc's ECDH; rustls's aws-lc-rs provider has no P-521
 /// group of its own.
 pub(crate) static SECP521R1: &dyn SupportedKxGroup = &P521;
@@ -193,6 +207,16 @@ impl ActiveKeyExchange for P521Exchange {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn names_of_nids() {
+        use super::*;
+        assert_eq!(name_of_nid(sys::NID_X25519), Some("x25519"));
+        assert_eq!(name_of_nid(sys::NID_X9_62_prime256v1), Some("secp256r1"));
+        assert_eq!(name_of_nid(sys::NID_ffdhe2048), Some("ffdhe2048"));
+        assert_eq!(name_of_nid(NID_UNKNOWN | 0x11ec), Some("X25519MLKEM768"));
+        assert_eq!(name_of_nid(sys::NID_sha256), None);
+    }
+
     use super::*;
 
     #[test]

@@ -47,6 +47,10 @@ impl SSL_CTX {
 pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX {
     entry(|| {
         // NULL or a static method from one of the *_method functions.
+        // SAFETY: no settings: the defaults.
+        if unsafe { super::err::OPENSSL_init_ssl(sys::OPENSSL_INIT_LOAD_SSL_STRINGS as u64, std::ptr::null()) } == 0 {
+            return Err(Error::Crypto);
+        }
         let method =
             SSL_METHOD::find(method).ok_or(Error::Reason(sys::SSL_R_NULL_SSL_METHOD_PASSED))?;
         let kind = method.kind()?;
@@ -65,7 +69,10 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
             // The application's ex_data "new" callbacks see the new context.
             c.ex_data.init(ptr.cast());
         }
-        Ok(Arc::into_raw(ctx).cast_mut())
+        let raw = Arc::into_raw(ctx).cast_mut();
+        // SAFETY: raw is the live context just made.
+        unsafe { super::config::system_default(raw) };
+        Ok(raw)
     })
 }
 
@@ -220,18 +227,6 @@ pub unsafe extern "C" fn SSL_CTX_set_post_handshake_auth(ctx: *mut SSL_CTX, _val
         try_ref!(ctx);
         Ok(())
     })
-}
-
-/// `SSL_CTX_set_srp_username`: TLS-SRP has no rustls counterpart; fails with "not supported".
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_srp_username(_ctx: *mut SSL_CTX, _name: *mut c_char) -> c_int {
-    entry(|| Err(Error::NotSupported("TLS-SRP")))
-}
-
-/// `SSL_CTX_set_srp_password`: fails with "not supported", as above.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_srp_password(_ctx: *mut SSL_CTX, _pw: *mut c_char) -> c_int {
-    entry(|| Err(Error::NotSupported("TLS-SRP")))
 }
 
 /// `SSL_CTX_set_timeout`: session lifetime in seconds; returns the previous one.

@@ -11,6 +11,14 @@ mod table {
     include!(concat!(env!("OUT_DIR"), "/ssl_reasons.rs"));
 }
 
+/// Registers the SSL reason strings when an error is queued, unless the application
+/// declined them (`OPENSSL_INIT_NO_LOAD_SSL_STRINGS`).
+pub(super) fn load_strings_for_error() {
+    if STRINGS_DECIDED.get() != Some(&false) {
+        load_strings();
+    }
+}
+
 /// Registers the SSL reason strings once per process.
 pub(super) fn load_strings() {
     static DONE: OnceLock<()> = OnceLock::new();
@@ -38,17 +46,36 @@ pub(super) fn load_strings() {
     });
 }
 
-/// `OPENSSL_init_ssl`: initialises libcrypto with the same options and loads the SSL error
-/// strings; 1 on success.
+/// Whether the SSL error strings were loaded or declined: the first of
+/// `OPENSSL_INIT_LOAD_SSL_STRINGS` and `OPENSSL_INIT_NO_LOAD_SSL_STRINGS` decides, once.
+static STRINGS_DECIDED: OnceLock<bool> = OnceLock::new();
+
+/// `OPENSSL_init_ssl`: initialises libcrypto as OpenSSL does (all ciphers and digests, and
+/// the configuration file unless `OPENSSL_INIT_NO_LOAD_CONFIG`: its `ssl_conf` sections
+/// are what `SSL_CTX_config` and every new context read), then loads the SSL error strings
+/// if asked to, unless an earlier call declined them; 1 on success.
 #[no_mangle]
 pub unsafe extern "C" fn OPENSSL_init_ssl(
     opts: u64,
     settings: *const sys::OPENSSL_INIT_SETTINGS,
 ) -> c_int {
-    // SAFETY: the options and settings are the caller's, passed through unchanged.
-    let ok = unsafe { sys::OPENSSL_init_crypto(opts, settings) };
-    load_strings();
-    ok
+    let mut opts = opts | sys::OPENSSL_INIT_ADD_ALL_CIPHERS as u64 | sys::OPENSSL_INIT_ADD_ALL_DIGESTS as u64;
+    if opts & sys::OPENSSL_INIT_NO_LOAD_CONFIG as u64 == 0 {
+        opts |= sys::OPENSSL_INIT_LOAD_CONFIG as u64;
+    }
+    // SAFETY: the settings are the caller's, passed through unchanged.
+    if unsafe { sys::OPENSSL_init_crypto(opts, settings) } == 0 {
+        return 0;
+    }
+    if opts & sys::OPENSSL_INIT_NO_LOAD_SSL_STRINGS as u64 != 0 {
+        STRINGS_DECIDED.get_or_init(|| false);
+    }
+    if opts & sys::OPENSSL_INIT_LOAD_SSL_STRINGS as u64 != 0
+        && *STRINGS_DECIDED.get_or_init(|| true)
+    {
+        load_strings();
+    }
+    1
 }
 
 /// `ERR_load_SSL_strings`: loads the SSL error strings; 1.

@@ -101,12 +101,27 @@ unsafe fn transfer(
 /// `SSL_do_handshake`: 1 when complete; -1 with `SSL_get_error` saying why not.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_do_handshake(ssl: *mut SSL) -> c_int {
+    clear_stale_errors(ssl);
     with_ssl(ssl, |conn, io| conn.handshake(io)).map_or(-1, |()| 1)
+}
+
+/// Each step of a handshake starts with an empty error queue, as OpenSSL's state machine
+/// does: errors an earlier call left behind do not fail it (`SSL_get_error` reads the
+/// queue).
+fn clear_stale_errors(ssl: *const SSL) {
+    // SAFETY: ssl is NULL or a live connection per the API.
+    if let Some(ssl) = unsafe { ssl.as_ref() } {
+        if !ssl.status().established {
+            // SAFETY: only this thread's error queue.
+            unsafe { sys::ERR_clear_error() };
+        }
+    }
 }
 
 /// `SSL_connect`: becomes a client and runs the handshake; 1 or -1.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_connect(ssl: *mut SSL) -> c_int {
+    clear_stale_errors(ssl);
     with_ssl(ssl, |conn, io| {
         {
             let mut setup = conn.state.setup();
@@ -122,6 +137,7 @@ pub unsafe extern "C" fn SSL_connect(ssl: *mut SSL) -> c_int {
 /// `SSL_accept`: becomes a server and runs the handshake; 1 or -1.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_accept(ssl: *mut SSL) -> c_int {
+    clear_stale_errors(ssl);
     with_ssl(ssl, |conn, io| {
         {
             let mut setup = conn.state.setup();

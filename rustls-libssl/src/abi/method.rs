@@ -1,7 +1,8 @@
 //! `SSL_METHOD`: the flexible `TLS_*_method`s, the version-specific ones (which fix the
-//! protocol version, as in OpenSSL), and the DTLS ones. rustls has no DTLS: a DTLS method
-//! is a real object (programs compare and store them), but a context made from one fails
-//! with a "not supported" error.
+//! protocol version, as in OpenSSL), and the DTLS ones. rustls has no DTLS: contexts and
+//! connections made from a DTLS method take every setting (programs such as coturn make
+//! their DTLS contexts at startup, next to the TLS ones), and their handshakes fail with
+//! "not supported" (see `dtls.rs`).
 
 use std::ffi::c_int;
 
@@ -27,15 +28,18 @@ impl SSL_METHOD {
         ALL.iter().copied().find(|m| std::ptr::eq(*m, p))
     }
 
-    /// The kind of context the method makes; DTLS is not supported.
+    /// The kind of context the method makes.
     pub(crate) fn kind(&self) -> Result<MethodKind, Error> {
-        if self.dtls {
-            return Err(Error::NotSupported("DTLS"));
-        }
         Ok(MethodKind {
             roles: self.roles,
             version: self.version,
+            dtls: self.dtls,
         })
+    }
+
+    /// Whether this is a DTLS method.
+    pub(crate) fn is_dtls(&self) -> bool {
+        self.dtls
     }
 }
 
@@ -86,7 +90,7 @@ methods! {
     TLSv1_client_method, TLS10_CLIENT, Client, 0x0301, false;
     /// `TLSv1_server_method`. Static.
     TLSv1_server_method, TLS10_SERVER, Server, 0x0301, false;
-    /// `DTLS_method`: contexts from it fail ("DTLS is not supported"). Static.
+    /// `DTLS_method`: DTLS, any version (handshakes fail: rustls has no DTLS). Static.
     DTLS_method, DTLS_ANY, Any, 0, true;
     /// `DTLS_client_method`. Static.
     DTLS_client_method, DTLS_CLIENT, Client, 0, true;
@@ -178,13 +182,16 @@ pub unsafe extern "C" fn SSL_CTX_set_ssl_version(
     })
 }
 
-/// `SSL_is_dtls`: 0 (connections are TLS).
+/// `SSL_is_dtls`: 1 for a connection of a DTLS method (whose handshake fails), else 0.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_is_dtls(ssl: *const SSL) -> c_int {
-    entry(|| {
-        try_ref!(ssl);
-        Ok(0)
-    })
+    entry(|| Ok(c_int::from(method_of(try_ref!(ssl)).dtls)))
+}
+
+/// The method a connection reports.
+pub(crate) fn method_of(ssl: &SSL) -> &'static SSL_METHOD {
+    let own = *crate::current::lock(&ssl.method);
+    own.unwrap_or(ssl.ctx().method)
 }
 
 #[cfg(test)]

@@ -28,22 +28,29 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use crate::crypto_sys as sys;
 use crate::error::Error;
 
+mod async_jobs;
 mod ca_list;
 mod callbacks;
 mod cert;
 mod cipher;
+mod comp;
 mod conf;
+mod config;
 mod ctrl;
 mod ctx;
 mod dh;
+mod dtls;
 mod err;
 mod ext;
+mod groups;
 mod ex_data;
 mod hello;
 mod io;
 mod knobs;
 mod method;
+mod psk;
 mod session;
+mod srp;
 mod ssl;
 mod stubs;
 mod tickets;
@@ -138,7 +145,7 @@ pub(crate) fn entry<R: Failure>(body: impl FnOnce() -> Result<R, Error>) -> R {
 
 /// Pushes `e` onto libcrypto's error queue as OpenSSL would.
 pub(crate) fn push_error(e: &Error) {
-    err::load_strings();
+    err::load_strings_for_error();
     let (lib, reason) = e.code();
     if lib == 0 {
         return; // libcrypto queued its own error already.

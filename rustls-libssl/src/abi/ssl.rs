@@ -54,6 +54,8 @@ pub(crate) struct SSL {
     pub(super) chain_stacks: Mutex<Vec<X509Stack>>,
     /// A method set with `SSL_set_ssl_method` (NULL: the context's).
     pub(super) method: Mutex<Option<&'static super::method::SSL_METHOD>>,
+    /// TLS-SRP values (`SSL_set_srp_server_param`...), kept, never used by a handshake.
+    pub(super) srp: super::srp::SrpState,
 }
 
 impl SSL {
@@ -247,6 +249,10 @@ impl Events for SslEvents {
         }
     }
 
+    fn client_psk(&self) -> crate::error::Result<()> {
+        super::psk::client_hello(self.ssl.load(Ordering::Relaxed) as *mut SSL)
+    }
+
     fn remove_session(&self, session: &Arc<Session>) {
         let Some(cb) = self.ctx.callbacks().remove_session else {
             return;
@@ -292,6 +298,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             servername: Mutex::new(None),
             handed_session: Mutex::new(None),
             method: Mutex::new(None),
+            srp: Mutex::default(),
             refs: AtomicUsize::new(1),
             ocsp_request: Mutex::new(OcspRequest::default()),
             chain_stacks: Mutex::new(Vec::new()),
@@ -867,4 +874,28 @@ pub unsafe extern "C" fn SSL_get_servername_type(ssl: *const SSL) -> c_int {
     } else {
         sys::TLSEXT_NAMETYPE_host_name
     }
+}
+
+/// OpenSSL's `struct openssl_ssl_test_functions`: hooks its own unit tests call.
+#[repr(C)]
+pub struct openssl_ssl_test_functions {
+    p_ssl_init_wbio_buffer: unsafe extern "C" fn(*mut SSL) -> c_int,
+    p_ssl3_setup_buffers: unsafe extern "C" fn(*mut SSL) -> c_int,
+}
+
+/// A test hook that sets up a connection's buffers: they are made on demand here; 1.
+unsafe extern "C" fn buffers_ready(_ssl: *mut SSL) -> c_int {
+    1
+}
+
+static TEST_FUNCTIONS: openssl_ssl_test_functions = openssl_ssl_test_functions {
+    p_ssl_init_wbio_buffer: buffers_ready,
+    p_ssl3_setup_buffers: buffers_ready,
+};
+
+/// `SSL_test_functions`: the hooks of OpenSSL's unit tests (static); each answers 1, the
+/// shim's buffers need no setting up.
+#[no_mangle]
+pub extern "C" fn SSL_test_functions() -> *const openssl_ssl_test_functions {
+    &TEST_FUNCTIONS
 }

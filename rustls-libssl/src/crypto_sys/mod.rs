@@ -55,6 +55,8 @@ pub use verify::*;
 mod ex_data;
 pub use ex_data::*;
 
+pub mod conf;
+pub mod srp;
 pub mod tickets;
 
 /// `SSL_OP_ALL` (a compound macro in ssl.h): the bug workarounds OpenSSL enables together.
