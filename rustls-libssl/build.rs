@@ -32,7 +32,7 @@ fn main() {
         .allowlist_type("stack_st_SCT")
         .allowlist_type("CT_POLICY_EVAL_CTX")
         .blocklist_function("OPENSSL_init_ssl")
-        .allowlist_var("(SSL|TLS|TLS1|TLS1_[0-9]|SSL3|DTLS1|X509|X509_V|ERR|BIO|CRYPTO|EVP|OPENSSL|NID|PEM|TLSEXT|EXFLAG|OBJ)_.*")
+        .allowlist_var("(SSL|TLS|TLS1|TLS1_[0-9]|SSL3|DTLS1|X509|X509_V|ERR|BIO|CRYPTO|EVP|OPENSSL|NID|PEM|TLSEXT|EXFLAG|OBJ|ASN1)_.*")
         .allowlist_type("pem_password_cb")
         .allowlist_type("stack_st_X509_NAME")
         .allowlist_type("stack_st_SSL_CIPHER")

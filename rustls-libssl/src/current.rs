@@ -120,6 +120,9 @@ pub(crate) struct HelloInfo {
     /// The whole ClientHello body, for `SSL_client_hello_get*`; released once the
     /// handshake is over.
     pub body: Vec<u8>,
+    /// The application's SNI callback acknowledged the name (`SSL_TLSEXT_ERR_OK`): as in
+    /// OpenSSL, only then does the session record it.
+    pub sni_acked: bool,
 }
 
 impl ConnState {

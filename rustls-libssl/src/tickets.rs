@@ -28,7 +28,9 @@ impl ProducesTickets for TicketHook {
 
     fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
         let state = current::current()?;
-        state.events.seal_ticket(&bind(&state, plain))
+        let sealed = state.events.seal_ticket(&bind(&state, plain))?;
+        crate::session::ticket_issued(&state, plain);
+        Some(sealed)
     }
 
     fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
@@ -93,11 +95,13 @@ impl ProducesTickets for OwnTickets {
 
     fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
         let state = current::current()?;
-        let plain = bind(&state, plain);
-        if let Some(fixed) = lock(&self.0.fixed).clone() {
-            return tickets::seal(&fixed, &plain);
-        }
-        self.0.rotating.encrypt(&plain)
+        let bound = bind(&state, plain);
+        let sealed = match lock(&self.0.fixed).clone() {
+            Some(fixed) => tickets::seal(&fixed, &bound),
+            None => self.0.rotating.encrypt(&bound),
+        }?;
+        crate::session::ticket_issued(&state, plain);
+        Some(sealed)
     }
 
     fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {

@@ -24,6 +24,9 @@ pub(super) fn run_callbacks(ssl: &SSL, wbio: Option<&Bio>) -> Result<(), Stop> {
             send_plain_alert(wbio, alert);
             return Err(Stop::Fatal(Error::Reason(sys::SSL_R_CALLBACK_FAILED)));
         }
+        if let Some(h) = lock(&ssl.state.hello).as_mut() {
+            h.sni_acked = r == sys::SSL_TLSEXT_ERR_OK;
+        }
     }
 
     let offered = {

@@ -11,7 +11,7 @@ use crate::ciphers::Cipher;
 use crate::crypto_sys::{self as sys, Bio};
 use crate::current::lock;
 use crate::error::Error;
-use crate::session::{now, Meta, Session};
+use crate::session::{now, DecodeError, Meta, Session};
 
 /// `SSL_SESSION` is the core session behind an `Arc`.
 pub(crate) type SSL_SESSION = Session;
@@ -356,12 +356,11 @@ pub unsafe extern "C" fn SSL_SESSION_get_ticket_lifetime_hint(s: *const SSL_SESS
 /// `SSL_SESSION_has_ticket`: 1 for a client session that came with a ticket.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_SESSION_has_ticket(s: *const SSL_SESSION) -> c_int {
-    entry(|| Ok(c_bool(try_ref!(s).meta().has_ticket)))
+    entry(|| Ok(c_bool(!try_ref!(s).meta().ticket.is_empty())))
 }
 
-/// `SSL_SESSION_get0_ticket`: the ticket's bytes. rustls keeps a ticket's bytes private:
-/// NULL and length 0, even when [`SSL_SESSION_has_ticket`] says there is one (see the
-/// README).
+/// `SSL_SESSION_get0_ticket`: the ticket a client received (get0) and its length; NULL
+/// and 0 if none.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_SESSION_get0_ticket(
     s: *const SSL_SESSION,
@@ -369,11 +368,16 @@ pub unsafe extern "C" fn SSL_SESSION_get0_ticket(
     len: *mut usize,
 ) {
     entry(|| {
-        try_ref!(s);
+        let meta = try_ref!(s).meta();
+        let (p, n) = if meta.ticket.is_empty() {
+            (std::ptr::null(), 0)
+        } else {
+            (meta.ticket.as_ptr(), meta.ticket.len())
+        };
         // SAFETY: the out-pointers are NULL or writable per the API.
         unsafe {
-            write_opt(tick, std::ptr::null());
-            write_opt(len, 0);
+            write_opt(tick, p);
+            write_opt(len, n);
         }
         Ok(())
     })
@@ -446,18 +450,33 @@ pub unsafe extern "C" fn SSL_SESSION_get_ex_data(s: *const SSL_SESSION, idx: c_i
     entry(|| Ok(try_ref!(s).ex_data.get(idx)))
 }
 
-/// `i2d_SSL_SESSION`: the serialised length; with `pp`, also writes at `*pp` and
-/// advances it. A client session is written without its resumption state (rustls keeps
-/// it private): read back, it describes the connection but resumes nothing.
+/// `i2d_SSL_SESSION`: OpenSSL's DER form of the session (see `session/der.rs`): its
+/// length; with `pp` and `*pp` set, also written at `*pp`, which advances; with `*pp`
+/// NULL, written to a new `OPENSSL_malloc` buffer stored in `*pp` (the caller frees it).
+/// 0 for a session without a cipher, as OpenSSL. A client session's resumption state is
+/// written as a handle that only this process can resolve (rustls keeps the state
+/// private; see the README).
 #[no_mangle]
 pub unsafe extern "C" fn i2d_SSL_SESSION(s: *const SSL_SESSION, pp: *mut *mut u8) -> c_int {
     entry(|| {
-        let der = try_ref!(s).encode();
+        let Some(der) = try_ref!(s).encode() else {
+            return Ok(0);
+        };
         let len = c_int::try_from(der.len()).map_err(|_| Error::BadValue)?;
-        // SAFETY: pp is NULL, or points at a buffer pointer with room for `len` bytes (the
-        // i2d contract; callers size it with a first NULL call).
+        if pp.is_null() {
+            return Ok(len);
+        }
+        // SAFETY: *pp is NULL (we allocate) or points at a buffer with room for `len` bytes
+        // (the i2d contract; callers size it with a first NULL call).
         unsafe {
-            if !pp.is_null() && !(*pp).is_null() {
+            if (*pp).is_null() {
+                let buf = sys::CRYPTO_malloc(der.len(), c"rustls-libssl".as_ptr(), 0).cast::<u8>();
+                if buf.is_null() {
+                    return Err(Error::Crypto);
+                }
+                std::ptr::copy_nonoverlapping(der.as_ptr(), buf, der.len());
+                *pp = buf;
+            } else {
                 std::ptr::copy_nonoverlapping(der.as_ptr(), *pp, der.len());
                 *pp = (*pp).add(der.len());
             }
@@ -466,9 +485,9 @@ pub unsafe extern "C" fn i2d_SSL_SESSION(s: *const SSL_SESSION, pp: *mut *mut u8
     })
 }
 
-/// `d2i_SSL_SESSION`: parses `i2d_SSL_SESSION`'s form and advances `*pp`; a new session
-/// (also stored in `*a`, replacing the session there), or NULL with `SSL_R_BAD_DATA`...
-/// as OpenSSL's ASN.1 decoder would fail.
+/// `d2i_SSL_SESSION`: reads one session in OpenSSL's DER form from `*pp` (bytes after it
+/// are not read) and advances `*pp`; a new session (also stored in `*a`, replacing the
+/// session there), or NULL with the errors OpenSSL's decoder queues.
 #[no_mangle]
 pub unsafe extern "C" fn d2i_SSL_SESSION(
     a: *mut *mut SSL_SESSION,
@@ -479,10 +498,10 @@ pub unsafe extern "C" fn d2i_SSL_SESSION(
         if pp.is_null() {
             return Err(Error::NullArgument);
         }
-        let len = usize::try_from(len).map_err(|_| Error::BadValue)?;
+        let len = usize::try_from(len).unwrap_or(0);
         // SAFETY: *pp points at len readable bytes per the d2i contract.
         let data = unsafe { c_bytes(*pp, len) }?;
-        let (session, used) = Session::decode(data).ok_or(Error::Reason(sys::SSL_R_BAD_DATA))?;
+        let (session, used) = Session::decode(data).map_err(decode_error)?;
         let raw = Arc::into_raw(session).cast_mut();
         // SAFETY: pp and a (if not NULL) are writable per the API; *a, if set, is a session
         // the caller hands over to be replaced.
@@ -499,6 +518,31 @@ pub unsafe extern "C" fn d2i_SSL_SESSION(
     })
 }
 
+/// Queues what OpenSSL's decoder queues for a refused session.
+fn decode_error(e: DecodeError) -> Error {
+    let asn1 = |reasons: &[c_int]| {
+        for &r in reasons {
+            // SAFETY: only this thread's error queue; the file name is a static C string.
+            unsafe {
+                sys::ERR_new();
+                sys::ERR_set_debug(c"rustls-libssl".as_ptr(), 0, std::ptr::null());
+                sys::ERR_set_error(sys::ERR_LIB_ASN1, r, std::ptr::null());
+            }
+        }
+        Error::Crypto
+    };
+    match e {
+        DecodeError::Header => asn1(&[
+            sys::ASN1_R_TOO_LONG,
+            sys::ASN1_R_BAD_OBJECT_HEADER,
+            sys::ERR_R_NESTED_ASN1_ERROR,
+        ]),
+        DecodeError::Body => asn1(&[sys::ERR_R_NESTED_ASN1_ERROR]),
+        DecodeError::Reason(r) => Error::Reason(r),
+        DecodeError::Silent => Error::Silent,
+    }
+}
+
 /// The PEM label OpenSSL uses for sessions.
 const PEM_NAME: &CStr = c"SSL SESSION PARAMETERS";
 
@@ -509,7 +553,7 @@ pub unsafe extern "C" fn PEM_write_bio_SSL_SESSION(
     s: *const SSL_SESSION,
 ) -> c_int {
     entry(|| {
-        let der = try_ref!(s).encode();
+        let der = try_ref!(s).encode().ok_or(Error::Silent)?;
         if bp.is_null() {
             return Err(Error::NullArgument);
         }
@@ -714,7 +758,8 @@ unsafe fn bio_write(bp: *mut sys::BIO, data: &[u8]) -> Result<c_int, Error> {
 fn current_session(ssl: &SSL) -> Option<Arc<Session>> {
     let status = ssl.status();
     let mut last = lock(&ssl.state.last_session);
-    if last.is_none() && status.started {
+    let cleared = ssl.session_cleared.load(std::sync::atomic::Ordering::Relaxed);
+    if last.is_none() && status.started && !cleared {
         let sid_ctx = ssl.setup().settings.session_id_context.clone();
         *last = Some(Session::describing(Meta {
             version: status.version,
@@ -767,6 +812,8 @@ pub unsafe extern "C" fn SSL_set_session(ssl: *mut SSL, session: *mut SSL_SESSIO
         if let Some(s) = &session {
             ssl.state.outcome().verify_result = s.meta().verify_result;
         }
+        ssl.session_cleared
+            .store(session.is_none(), std::sync::atomic::Ordering::Relaxed);
         *lock(&ssl.state.last_session) = session.clone();
         *lock(&ssl.state.resume) = session;
         Ok(1)
@@ -848,7 +895,11 @@ pub unsafe extern "C" fn SSL_has_matching_session_id(
         }
         // SAFETY: id points at len bytes per the API.
         let id = unsafe { c_bytes(id, len as usize) }?;
-        Ok(c_bool(ssl.ctx().core.session_cache().get(id).is_some()))
+        // OpenSSL looks the id up with the connection's version: a session of another
+        // version does not match.
+        let version = ssl.version();
+        let found = ssl.ctx().core.session_cache().get(id);
+        Ok(c_bool(found.is_some_and(|s| s.meta().version == version)))
     })
 }
 

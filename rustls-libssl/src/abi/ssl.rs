@@ -40,6 +40,8 @@ pub(crate) struct SSL {
     servername: Mutex<Option<CString>>,
     /// The session `SSL_get0_session` last returned (kept alive for the application).
     pub(super) handed_session: Mutex<Option<Arc<Session>>>,
+    /// `SSL_set_session(ssl, NULL)` left the connection without a session.
+    pub(super) session_cleared: std::sync::atomic::AtomicBool,
     /// The connection's callbacks, copied from the context at `SSL_new` (the info
     /// callback is the connection's own only; the context's applies otherwise).
     pub(crate) callbacks: Mutex<super::callbacks::Callbacks>,
@@ -297,6 +299,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             client_cipher_stack: KeptStack::default(),
             servername: Mutex::new(None),
             handed_session: Mutex::new(None),
+            session_cleared: std::sync::atomic::AtomicBool::new(false),
             method: Mutex::new(None),
             srp: Mutex::default(),
             refs: AtomicUsize::new(1),

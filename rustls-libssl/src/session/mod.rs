@@ -15,6 +15,9 @@ use rustls_pki_types::ServerName;
 use crate::crypto_sys::{Cert, ExClass, ExData};
 use crate::current::{self, lock, ConnState};
 
+mod der;
+pub(crate) use der::DecodeError;
+
 /// A session: what `SSL_SESSION_get*` report about it ([`Meta`]), the state that resumes
 /// it, and the application's ex_data. TLS 1.3 client tickets are single-use (rustls, after
 /// RFC 8446 C.4): the sessions of one resumption lineage share their tickets in a
@@ -63,15 +66,26 @@ pub(crate) struct Meta {
     pub verify_result: i64,
     /// The lifetime a server announced with its ticket (clients), seconds.
     pub ticket_lifetime_hint: u64,
-    /// Whether the session came with a ticket (clients).
-    pub has_ticket: bool,
+    /// The ticket a client received (empty: none; `SSL_SESSION_has_ticket`).
+    pub ticket: Vec<u8>,
+    /// The ticket's age obfuscation (TLS 1.3 clients).
+    pub ticket_age_add: u32,
+    /// OpenSSL's session flags (`SSL_SESS_FLAG_EXTMS`: extended master secret used).
+    pub flags: u64,
     /// `SSL_SESSION_set1_ticket_appdata`.
     pub ticket_appdata: Option<Vec<u8>>,
     /// The 0-RTT limit of the session.
     pub max_early_data: u32,
+    /// The max_fragment_length mode (255: unspecified, as in a new session).
+    pub max_fragment_len_mode: u8,
+    /// The key-exchange group of the handshake (its code point; 0 if unknown).
+    pub kex_group: u16,
     /// The handle a serialised client session is found again by (see `registry`).
     pub client_handle: Option<[u8; 32]>,
 }
+
+/// `SSL_SESS_FLAG_EXTMS`.
+pub(crate) const FLAG_EXTMS: u64 = 1;
 
 #[derive(Debug, Default, Clone)]
 enum State {
@@ -112,24 +126,12 @@ impl TicketPool {
     }
 }
 
-/// Tag and version of the serialised form (`i2d_SSL_SESSION`).
-const MAGIC: &[u8; 4] = b"RLS2";
-
-/// Field tags of the serialised form; unknown tags are skipped when reading.
-mod tag {
-    pub(super) const ID: u8 = 1;
-    pub(super) const SID_CTX: u8 = 2;
-    pub(super) const MASTER_KEY: u8 = 3;
-    pub(super) const HOSTNAME: u8 = 4;
-    pub(super) const ALPN: u8 = 5;
-    pub(super) const PEER: u8 = 6;
-    pub(super) const VERIFY_RESULT: u8 = 7;
-    pub(super) const TICKET_HINT: u8 = 8;
-    pub(super) const APPDATA: u8 = 9;
-    pub(super) const MAX_EARLY: u8 = 10;
-    pub(super) const SERVER_STATE: u8 = 11;
-    pub(super) const HAS_TICKET: u8 = 12;
-    pub(super) const CLIENT_HANDLE: u8 = 13;
+/// Kinds of the resumption state in the serialised form's own field.
+mod kind {
+    /// A server session: rustls's encoding of it follows.
+    pub(super) const SERVER: u8 = 1;
+    /// A client session of this process: the 32-byte `registry` handle follows.
+    pub(super) const CLIENT: u8 = 2;
 }
 
 /// Client sessions serialised by this process, by a random handle: rustls keeps a client
@@ -184,12 +186,15 @@ impl Session {
         session
     }
 
-    /// An empty session (`SSL_SESSION_new`): nothing to resume.
+    /// An empty session (`SSL_SESSION_new`): nothing to resume; as OpenSSL makes one,
+    /// with its verify result "unspecified error" until a handshake sets it.
     pub(crate) fn empty() -> Arc<Self> {
         Self::create(
             Meta {
                 time: now(),
                 timeout: 304,
+                verify_result: 1,
+                max_fragment_len_mode: 255,
                 ..Meta::default()
             },
             State::Empty,
@@ -220,8 +225,15 @@ impl Session {
         lock(&self.meta)
     }
 
-    /// Whether the session can still resume a connection.
+    /// `SSL_SESSION_is_resumable`, as OpenSSL decides it: the session has an id or a
+    /// ticket, and was not marked unresumable.
     pub(crate) fn is_resumable(&self) -> bool {
+        let meta = self.meta();
+        !meta.id.is_empty() || !meta.ticket.is_empty()
+    }
+
+    /// Whether this library holds resumption state for the session.
+    pub(crate) fn has_state(&self) -> bool {
         match &*lock(&self.state) {
             State::Empty => false,
             State::Client13(pool) => !pool.is_empty(),
@@ -237,107 +249,116 @@ impl Session {
         }
     }
 
-    /// The serialised form (`i2d_SSL_SESSION`). A client session's resumption state stays
-    /// out (rustls keeps it private): read back, such a session describes the connection
-    /// but cannot resume one.
-    pub(crate) fn encode(&self) -> Vec<u8> {
+    /// The serialised form (`i2d_SSL_SESSION`): OpenSSL's DER sequence, then the
+    /// resumption state: a server's in full; a client's as a handle that this process can
+    /// resolve (rustls keeps a client session's state private). `None` for a session
+    /// without a cipher, which OpenSSL does not serialise.
+    pub(crate) fn encode(&self) -> Option<Vec<u8>> {
         let meta = self.meta().clone();
-        let mut out = Vec::with_capacity(256);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&meta.version.to_be_bytes());
-        out.extend_from_slice(&meta.cipher.to_be_bytes());
-        out.extend_from_slice(&meta.time.to_be_bytes());
-        out.extend_from_slice(&meta.timeout.to_be_bytes());
-        let mut field = |tag: u8, value: &[u8]| {
-            out.push(tag);
-            out.extend_from_slice(&u32::try_from(value.len()).unwrap_or(0).to_be_bytes());
-            out.extend_from_slice(value);
-        };
-        field(tag::ID, &meta.id);
-        field(tag::SID_CTX, &meta.sid_ctx);
-        field(tag::MASTER_KEY, &meta.master_key);
-        if let Some(h) = &meta.hostname {
-            field(tag::HOSTNAME, h.as_bytes());
-        }
-        if let Some(a) = &meta.alpn {
-            field(tag::ALPN, a);
-        }
-        if let Some(der) = meta.peer.as_ref().and_then(Cert::to_der) {
-            field(tag::PEER, &der);
-        }
-        field(tag::VERIFY_RESULT, &meta.verify_result.to_be_bytes());
-        field(tag::TICKET_HINT, &meta.ticket_lifetime_hint.to_be_bytes());
-        if let Some(d) = &meta.ticket_appdata {
-            field(tag::APPDATA, d);
-        }
-        field(tag::MAX_EARLY, &meta.max_early_data.to_be_bytes());
-        field(tag::HAS_TICKET, &[u8::from(meta.has_ticket)]);
-        match &*lock(&self.state) {
-            State::Server(value) => field(tag::SERVER_STATE, value),
-            State::Empty => {}
-            client => {
-                let mut meta = self.meta();
-                let handle = match meta.client_handle {
-                    Some(h) => Some(h),
-                    None => {
-                        let mut h = [0u8; 32];
-                        aws_lc_rs::rand::fill(&mut h).ok().map(|()| {
-                            meta.client_handle = Some(h);
-                            h
-                        })
-                    }
-                };
-                if let Some(handle) = handle {
-                    registry::put(handle, client.clone());
-                    field(tag::CLIENT_HANDLE, &handle);
-                }
-            }
-        }
-        out
-    }
-
-    /// Parses [`Session::encode`]'s form; returns the session and the bytes used.
-    pub(crate) fn decode(data: &[u8]) -> Option<(Arc<Self>, usize)> {
-        let mut r = Reader(data);
-        if r.take(4)? != MAGIC {
+        if meta.cipher == 0 {
             return None;
         }
-        let mut meta = Meta {
-            version: u16::from_be_bytes(r.array()?),
-            cipher: u16::from_be_bytes(r.array()?),
-            time: u64::from_be_bytes(r.array()?),
-            timeout: u64::from_be_bytes(r.array()?),
-            ..Meta::default()
-        };
-        let mut state = State::Empty;
-        while let Some(&t) = r.0.first() {
-            r.take(1)?;
-            let len = usize::try_from(u32::from_be_bytes(r.array()?)).ok()?;
-            let value = r.take(len)?;
-            match t {
-                tag::ID if len <= 32 => meta.id = value.to_vec(),
-                tag::SID_CTX if len <= 32 => meta.sid_ctx = value.to_vec(),
-                tag::MASTER_KEY if len <= 48 => meta.master_key = value.to_vec(),
-                tag::HOSTNAME => meta.hostname = Some(CString::new(value).ok()?),
-                tag::ALPN => meta.alpn = Some(value.to_vec()),
-                tag::PEER => meta.peer = Some(Cert::from_der(value)?),
-                tag::VERIFY_RESULT => meta.verify_result = i64::from_be_bytes(value.try_into().ok()?),
-                tag::TICKET_HINT => {
-                    meta.ticket_lifetime_hint = u64::from_be_bytes(value.try_into().ok()?);
-                }
-                tag::APPDATA => meta.ticket_appdata = Some(value.to_vec()),
-                tag::MAX_EARLY => meta.max_early_data = u32::from_be_bytes(value.try_into().ok()?),
-                tag::HAS_TICKET => meta.has_ticket = value.first() == Some(&1),
-                tag::SERVER_STATE => state = State::Server(value.to_vec()),
-                tag::CLIENT_HANDLE => {
-                    state = registry::get(value).unwrap_or_default();
-                    meta.client_handle = value.try_into().ok();
-                }
-                tag::ID | tag::SID_CTX | tag::MASTER_KEY => return None,
-                _ => {}
+        let state = match &*lock(&self.state) {
+            State::Empty => None,
+            State::Server(value) => {
+                let mut v = Vec::with_capacity(1 + value.len());
+                v.push(kind::SERVER);
+                v.extend_from_slice(value);
+                Some(v)
             }
+            client => self.client_handle().map(|handle| {
+                registry::put(handle, client.clone());
+                let mut v = vec![kind::CLIENT];
+                v.extend_from_slice(&handle);
+                v
+            }),
+        };
+        let fields = der::Fields {
+            ssl_version: i64::from(meta.version),
+            cipher: meta.cipher.to_be_bytes(),
+            session_id: meta.id,
+            master_key: meta.master_key,
+            time: i64::try_from(meta.time).unwrap_or(i64::MAX),
+            timeout: i64::try_from(meta.timeout).unwrap_or(i64::MAX),
+            peer: meta.peer.as_ref().and_then(Cert::to_der),
+            sid_ctx: meta.sid_ctx,
+            verify_result: meta.verify_result,
+            hostname: meta.hostname.map(|h| h.into_bytes()),
+            tick_lifetime_hint: meta.ticket_lifetime_hint,
+            tick: (!meta.ticket.is_empty()).then_some(meta.ticket),
+            flags: meta.flags,
+            tick_age_add: meta.ticket_age_add,
+            max_early_data: meta.max_early_data,
+            alpn: meta.alpn,
+            max_fragment_len_mode: u32::from(meta.max_fragment_len_mode),
+            ticket_appdata: meta.ticket_appdata,
+            kex_group: u32::from(meta.kex_group),
+            state,
+        };
+        Some(fields.encode())
+    }
+
+    /// The handle this client session is serialised under, made on first use.
+    fn client_handle(&self) -> Option<[u8; 32]> {
+        let mut meta = self.meta();
+        if meta.client_handle.is_none() {
+            let mut h = [0u8; 32];
+            aws_lc_rs::rand::fill(&mut h).ok()?;
+            meta.client_handle = Some(h);
         }
-        Some((Self::create(meta, state), data.len()))
+        meta.client_handle
+    }
+
+    /// Parses [`Session::encode`]'s form (or OpenSSL's); returns the session and the
+    /// bytes used. Bytes after the sequence are not read.
+    pub(crate) fn decode(data: &[u8]) -> Result<(Arc<Self>, usize), DecodeError> {
+        let (f, used) = der::Fields::decode(data)?;
+        let cipher = u16::from_be_bytes(f.cipher);
+        if crate::ciphers::Cipher::by_id(cipher).is_none() {
+            return Err(DecodeError::Silent);
+        }
+        let peer = match &f.peer {
+            Some(d) => Some(Cert::from_der(d).ok_or(DecodeError::Body)?),
+            None => None,
+        };
+        let hostname = f.hostname.map(|mut h| {
+            // OpenSSL copies the name as a C string: up to a NUL.
+            if let Some(nul) = h.iter().position(|b| *b == 0) {
+                h.truncate(nul);
+            }
+            CString::new(h).unwrap_or_default()
+        });
+        let mut meta = Meta {
+            version: u16::try_from(f.ssl_version).unwrap_or(0),
+            cipher,
+            id: f.session_id,
+            sid_ctx: f.sid_ctx,
+            master_key: f.master_key,
+            time: if f.time != 0 { u64::try_from(f.time).unwrap_or(0) } else { now() },
+            timeout: if f.timeout != 0 { u64::try_from(f.timeout).unwrap_or(0) } else { 3 },
+            hostname,
+            alpn: f.alpn,
+            peer,
+            verify_result: f.verify_result,
+            ticket_lifetime_hint: f.tick_lifetime_hint,
+            ticket: f.tick.unwrap_or_default(),
+            ticket_age_add: f.tick_age_add,
+            flags: f.flags,
+            ticket_appdata: f.ticket_appdata,
+            max_early_data: f.max_early_data,
+            max_fragment_len_mode: u8::try_from(f.max_fragment_len_mode).unwrap_or(255),
+            kex_group: u16::try_from(f.kex_group).unwrap_or(0),
+            client_handle: None,
+        };
+        let state = match f.state.as_deref() {
+            Some([kind::SERVER, value @ ..]) => State::Server(value.to_vec()),
+            Some([kind::CLIENT, handle @ ..]) => {
+                meta.client_handle = handle.try_into().ok();
+                registry::get(handle).unwrap_or_default()
+            }
+            _ => State::Empty,
+        };
+        Ok((Self::create(meta, state), used))
     }
 
     fn server_value(&self) -> Option<Vec<u8>> {
@@ -365,23 +386,6 @@ impl Drop for Session {
     }
 }
 
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if self.0.len() < n {
-            return None;
-        }
-        let (head, tail) = self.0.split_at(n);
-        self.0 = tail;
-        Some(head)
-    }
-
-    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
-        self.take(N)?.try_into().ok()
-    }
-}
-
 /// Seconds since the epoch.
 pub(crate) fn now() -> u64 {
     SystemTime::now()
@@ -399,11 +403,17 @@ fn describe(state: &ConnState, version: u16, cipher: u16, id: Vec<u8>, server: b
         )
     };
     let hostname = if server {
-        lock(&state.hello).as_ref().and_then(|h| h.server_name.clone())
+        lock(&state.hello)
+            .as_ref()
+            .filter(|h| h.sni_acked)
+            .and_then(|h| h.server_name.clone())
     } else {
         client_name
     };
-    let alpn = lock(&state.status).alpn.clone();
+    let (alpn, group) = {
+        let status = lock(&state.status);
+        (status.alpn.clone(), status.group)
+    };
     let (peer, verify_result) = {
         let outcome = state.outcome();
         (outcome.peer_chain.first().cloned(), outcome.verify_result)
@@ -424,6 +434,11 @@ fn describe(state: &ConnState, version: u16, cipher: u16, id: Vec<u8>, server: b
         alpn,
         peer,
         verify_result,
+        kex_group: group.map_or(0, u16::from),
+        // A server's session keeps OpenSSL's "unspecified" until a client asks for a
+        // fragment length (rustls never negotiates one); a client's says "disabled".
+        max_fragment_len_mode: if server { 255 } else { 0 },
+        flags: if version == crate::versions::TLS1_2 { FLAG_EXTMS } else { 0 },
         ..Meta::default()
     }
 }
@@ -441,13 +456,25 @@ impl ClientSessionStore for ClientSessionHook {
     }
 
     fn set_tls12_session(&self, _: ServerName<'static>, value: Tls12ClientSessionValue) {
-        // rustls keeps the TLS 1.2 session id private; the application only needs an
-        // opaque identifier for its cache. The suite is the one negotiated.
         let Some(state) = current::current() else {
             return;
         };
+        let details = Tls12Details::of(&value);
+        // A resumed session stays the connection's session, as in OpenSSL, with the state
+        // of this handshake.
+        if lock(&state.status).resumed {
+            if let Some(resumed) = lock(&state.resume).clone() {
+                *lock(&resumed.state) = State::Client12(value);
+                details.apply(&mut resumed.meta());
+                *lock(&state.last_session) = Some(resumed);
+                return;
+            }
+        }
+        // rustls keeps the TLS 1.2 session id private; the application only needs an
+        // opaque identifier for its cache. The suite is the one negotiated.
         let cipher = lock(&state.status).cipher.map_or(0, |c| c.iana_id());
-        let meta = describe(&state, 0x0303, cipher, random_id(), false);
+        let mut meta = describe(&state, 0x0303, cipher, random_id(), false);
+        details.apply(&mut meta);
         new_session(&state, meta, State::Client12(value));
     }
 
@@ -477,7 +504,11 @@ impl ClientSessionStore for ClientSessionHook {
             .unwrap_or_default();
         pool.push(value);
         let mut meta = describe(&state, 0x0304, cipher, random_id(), false);
-        meta.has_ticket = true;
+        if let Some(t) = ARRIVING.try_with(|a| a.borrow_mut().take()).ok().flatten() {
+            meta.ticket = t.ticket;
+            meta.ticket_lifetime_hint = u64::from(t.lifetime);
+            meta.ticket_age_add = t.age_add;
+        }
         meta.max_early_data = max_early_data;
         new_session(&state, meta, State::Client13(pool));
     }
@@ -487,6 +518,124 @@ impl ClientSessionStore for ClientSessionHook {
         let session = lock(&state.resume).clone()?;
         let pool = session.pool()?;
         pool.take_newest()
+    }
+}
+
+/// A server is sealing a ticket for the connection in progress (its plaintext is rustls's
+/// encoding of the session): the ticket's session becomes the connection's, as OpenSSL
+/// makes one per ticket. A TLS 1.2 ticket session has no id (OpenSSL's server leaves it
+/// empty and does not cache it); a TLS 1.3 one gets a fresh id. Its master key is the
+/// one the ticket carries (TLS 1.3: the resumption PSK).
+pub(crate) fn ticket_issued(state: &ConnState, plain: &[u8]) {
+    let (version, cipher) = {
+        let status = lock(&state.status);
+        (status.version, status.cipher.map_or(0, |c| c.iana_id()))
+    };
+    let id = if version == crate::versions::TLS1_3 { random_id() } else { Vec::new() };
+    let mut meta = describe(state, version, cipher, id, true);
+    meta.max_early_data = state.setup().settings.max_early_data;
+    if let Some(secret) = server_value_secret(plain) {
+        meta.master_key = secret;
+    }
+    let session = Session::create(meta, State::Empty);
+    *lock(&state.last_session) = Some(session);
+}
+
+/// The master secret in rustls's encoding of a server session (`ServerSessionValue`:
+/// an optional SNI name, version, suite, then the secret with a one-byte length); `None`
+/// if it does not parse.
+fn server_value_secret(value: &[u8]) -> Option<Vec<u8>> {
+    let mut at = 0;
+    if *value.first()? == 1 {
+        at += 1 + 1 + usize::from(*value.get(1)?);
+    } else {
+        at += 1;
+    }
+    at += 2 + 2;
+    let len = usize::from(*value.get(at)?);
+    Some(value.get(at + 1..at + 1 + len)?.to_vec())
+}
+
+/// A TLS 1.3 NewSessionTicket the record layer is handing to rustls: what OpenSSL keeps of
+/// it in the session (`SSL_SESSION_get0_ticket`, the lifetime hint), which rustls keeps
+/// private.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct ArrivingTicket {
+    lifetime: u32,
+    age_add: u32,
+    ticket: Vec<u8>,
+}
+
+thread_local! {
+    /// The ticket being processed on this thread, taken by `insert_tls13_ticket`.
+    static ARRIVING: std::cell::RefCell<Option<ArrivingTicket>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Notes the body of a TLS 1.3 NewSessionTicket about to be given to rustls on this thread
+/// (lifetime, age_add, nonce, ticket, extensions).
+pub(crate) fn ticket_arriving(body: &[u8]) {
+    let parsed = (|| {
+        let lifetime = u32::from_be_bytes(body.get(0..4)?.try_into().ok()?);
+        let age_add = u32::from_be_bytes(body.get(4..8)?.try_into().ok()?);
+        let nonce_len = usize::from(*body.get(8)?);
+        let at = 9 + nonce_len;
+        let len = usize::from(u16::from_be_bytes(body.get(at..at + 2)?.try_into().ok()?));
+        let ticket = body.get(at + 2..at + 2 + len)?.to_vec();
+        Some(ArrivingTicket {
+            lifetime,
+            age_add,
+            ticket,
+        })
+    })();
+    let _ = ARRIVING.try_with(|a| *a.borrow_mut() = parsed);
+}
+
+/// What OpenSSL reports about a TLS 1.2 client session that rustls keeps private: the
+/// ticket, its lifetime hint and whether the extended master secret was used. rustls
+/// shows them only in the value's `Debug` form (`common: ClientSessionCommon { ticket:
+/// <hex>, epoch: .., lifetime_secs: .. }`, `extended_ms: bool`), read here; a form that
+/// does not parse yields "no ticket" (the unit tests pin it for this rustls version).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Tls12Details {
+    ticket: Vec<u8>,
+    lifetime: u32,
+    extended_ms: bool,
+}
+
+impl Tls12Details {
+    fn of(value: &Tls12ClientSessionValue) -> Self {
+        Self::parse(&format!("{value:?}"))
+    }
+
+    fn parse(debug: &str) -> Self {
+        let field = |name: &str| {
+            let start = debug.find(name)? + name.len();
+            let rest = &debug[start..];
+            let end = rest.find([',', ' ', '}']).unwrap_or(rest.len());
+            Some(&rest[..end])
+        };
+        let ticket = field("ticket: ")
+            .and_then(|hex| {
+                (0..hex.len() / 2)
+                    .map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+                    .collect::<Option<Vec<u8>>>()
+            })
+            .unwrap_or_default();
+        let lifetime = field("lifetime_secs: ")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        let extended_ms = field("extended_ms: ") == Some("true");
+        Self {
+            lifetime: if ticket.is_empty() { 0 } else { lifetime },
+            ticket,
+            extended_ms,
+        }
+    }
+
+    fn apply(&self, meta: &mut Meta) {
+        meta.ticket.clone_from(&self.ticket);
+        meta.ticket_lifetime_hint = u64::from(self.lifetime);
+        meta.flags = if self.extended_ms { FLAG_EXTMS } else { 0 };
     }
 }
 
@@ -515,6 +664,9 @@ impl StoresServerSessions for ServerSessionHook {
         };
         let mut meta = describe(&state, version, cipher, key, true);
         meta.max_early_data = state.setup().settings.max_early_data;
+        if let Some(secret) = server_value_secret(&value) {
+            meta.master_key = secret;
+        }
         let session = Session::create(meta, State::Server(value));
         let cache = lock(&state.server_cache).clone();
         let mut stored = cache.as_ref().is_some_and(|c| c.add(Arc::clone(&session)));
@@ -597,11 +749,12 @@ mod tests {
             hostname: CString::new("example.org").ok(),
             alpn: Some(b"h2".to_vec()),
             timeout: 300,
+            time: 1000,
             ..Meta::default()
         };
         let s = Session::create(meta, State::Server(b"state".to_vec()));
-        let der = s.encode();
-        let (back, used) = Session::decode(&der).unwrap_or_else(|| (Session::empty(), 0));
+        let der = s.encode().unwrap_or_default();
+        let (back, used) = Session::decode(&der).unwrap_or_else(|_| (Session::empty(), 0));
         assert_eq!(used, der.len());
         let m = back.meta().clone();
         assert_eq!((m.version, m.cipher, m.id), (0x0304, 0x1302, vec![7; 32]));
@@ -610,12 +763,53 @@ mod tests {
         assert_eq!(m.alpn.as_deref(), Some(&b"h2"[..]));
         assert_eq!(back.server_value(), Some(b"state".to_vec()));
         assert_eq!(m.timeout, 300);
+        assert_eq!(back.encode(), Some(der.clone()));
         for cut in 0..der.len() {
-            // Every truncation is refused or reads fewer fields; none panics.
-            let _ = Session::decode(&der[..cut]);
+            // Every truncation is refused; none panics.
+            assert!(Session::decode(&der[..cut]).is_err());
         }
-        assert!(Session::decode(b"junk").is_none());
-        let empty = Session::empty().encode();
-        assert!(Session::decode(&empty).is_some_and(|(s, _)| !s.is_resumable()));
+        assert!(Session::decode(b"junk").is_err());
+        // A new session has no cipher: OpenSSL does not serialise it.
+        assert!(Session::empty().encode().is_none());
+    }
+
+    #[test]
+    fn tls12_details_from_debug() {
+        let debug = "Tls12ClientSessionValue { suite: Tls12CipherSuite { common: \
+            CipherSuiteCommon { suite: TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, .. } }, \
+            session_id: 0102, extended_ms: true, common: ClientSessionCommon { ticket: \
+            0a0bff, epoch: 1700000000, lifetime_secs: 7200, server_cert_chain: [], .. } }";
+        let d = Tls12Details::parse(debug);
+        assert_eq!(d.ticket, vec![0x0a, 0x0b, 0xff]);
+        assert_eq!(d.lifetime, 7200);
+        assert!(d.extended_ms);
+        let none = Tls12Details::parse("Tls12ClientSessionValue { extended_ms: false, \
+            common: ClientSessionCommon { ticket: , epoch: 1, lifetime_secs: 0 } }");
+        assert_eq!(none, Tls12Details::default());
+    }
+
+    #[test]
+    fn server_value_secrets() {
+        // no SNI, TLS 1.3, TLS_AES_256_GCM_SHA384, a 3-byte secret, then the rest.
+        let v = [0, 3, 4, 0x13, 2, 3, 9, 8, 7, 0, 0];
+        assert_eq!(server_value_secret(&v), Some(vec![9, 8, 7]));
+        let sni = [1, 2, b'a', b'b', 3, 3, 0xc0, 0x30, 1, 5];
+        assert_eq!(server_value_secret(&sni), Some(vec![5]));
+        assert_eq!(server_value_secret(&[1, 9]), None);
+    }
+
+    #[test]
+    fn tls13_ticket_body() {
+        // lifetime 7200, age_add 5, nonce 01 00, ticket aa bb cc, no extensions
+        ticket_arriving(&[0, 0, 0x1c, 0x20, 0, 0, 0, 5, 2, 1, 0, 0, 3, 0xaa, 0xbb, 0xcc, 0, 0]);
+        let t = ARRIVING.with(|a| a.borrow_mut().take());
+        assert_eq!(
+            t,
+            Some(ArrivingTicket {
+                lifetime: 7200,
+                age_add: 5,
+                ticket: vec![0xaa, 0xbb, 0xcc]
+            })
+        );
     }
 }
