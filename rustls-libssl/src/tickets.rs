@@ -115,24 +115,37 @@ impl ProducesTickets for OwnTickets {
 }
 
 /// Prefixes a ticket's plaintext with the session id context of the connection issuing
-/// it (one length byte, at most 32 bytes): as OpenSSL records it in the session a ticket
-/// carries, so that a ticket resumes only under the same context.
+/// it (one length byte, at most 32 bytes), as OpenSSL records it in the session a ticket
+/// carries, so that a ticket resumes only under the same context; then the time it was
+/// issued and the session lifetime (8 bytes each), so that it stops resuming when the
+/// session would have expired (`ssl_session_timeout`), as in OpenSSL.
 fn bind(state: &ConnState, plain: &[u8]) -> Vec<u8> {
     let sid_ctx = state.setup().settings.session_id_context.clone();
-    let mut out = Vec::with_capacity(1 + sid_ctx.len() + plain.len());
+    let timeout = *lock(&state.session_timeout);
+    let mut out = Vec::with_capacity(1 + sid_ctx.len() + 16 + plain.len());
     out.push(u8::try_from(sid_ctx.len()).unwrap_or(0));
     out.extend_from_slice(&sid_ctx);
+    out.extend_from_slice(&crate::session::now().to_be_bytes());
+    out.extend_from_slice(&timeout.to_be_bytes());
     out.extend_from_slice(plain);
     out
 }
 
-/// The plaintext of a ticket made by [`bind`], if its context is this connection's.
+/// The plaintext of a ticket made by [`bind`], if its context is this connection's and
+/// its session has not expired; the connection's session becomes the ticket's.
 fn unbind(state: &ConnState, mut opened: Vec<u8>) -> Option<Vec<u8>> {
     let len = usize::from(*opened.first()?);
     let ctx = opened.get(1..1 + len)?;
     if *ctx != *state.setup().settings.session_id_context {
         return None;
     }
-    opened.drain(..1 + len);
+    let at = 1 + len;
+    let issued = u64::from_be_bytes(opened.get(at..at + 8)?.try_into().ok()?);
+    let timeout = u64::from_be_bytes(opened.get(at + 8..at + 16)?.try_into().ok()?);
+    if crate::session::now() > issued.saturating_add(timeout) {
+        return None;
+    }
+    opened.drain(..at + 16);
+    crate::session::ticket_opened(state, &opened, issued, timeout);
     Some(opened)
 }

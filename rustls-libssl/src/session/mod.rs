@@ -531,14 +531,80 @@ pub(crate) fn ticket_issued(state: &ConnState, plain: &[u8]) {
         let status = lock(&state.status);
         (status.version, status.cipher.map_or(0, |c| c.iana_id()))
     };
+    let secret = server_value_secret(plain);
+    // A TLS 1.2 ticket renewed on resumption (same master secret): the session stays the
+    // resumed one.
+    if version != crate::versions::TLS1_3 {
+        let last = lock(&state.last_session);
+        if last.as_ref().is_some_and(|s| Some(&s.meta().master_key) == secret.as_ref()) {
+            return;
+        }
+    }
     let id = if version == crate::versions::TLS1_3 { random_id() } else { Vec::new() };
     let mut meta = describe(state, version, cipher, id, true);
     meta.max_early_data = state.setup().settings.max_early_data;
-    if let Some(secret) = server_value_secret(plain) {
+    if let Some(secret) = secret {
         meta.master_key = secret;
     }
     let session = Session::create(meta, State::Empty);
     *lock(&state.last_session) = Some(session);
+}
+
+/// A server accepted a ticket (issued at `issued` for `timeout` seconds): its session
+/// becomes the connection's, with the ticket's master key, start time and lifetime. A
+/// TLS 1.2 session takes the session id the client sent with the ticket, as OpenSSL's
+/// does (so `$ssl_session_id` shows it); a TLS 1.3 one a fresh id.
+pub(crate) fn ticket_opened(state: &ConnState, plain: &[u8], issued: u64, timeout: u64) {
+    let (version, cipher) = {
+        let status = lock(&state.status);
+        (status.version, status.cipher.map_or(0, |c| c.iana_id()))
+    };
+    let id = if version == crate::versions::TLS1_3 {
+        random_id()
+    } else {
+        lock(&state.hello)
+            .as_ref()
+            .and_then(|h| client_session_id(&h.body))
+            .unwrap_or_default()
+    };
+    let mut meta = describe(state, version, cipher, id, true);
+    meta.time = issued;
+    meta.timeout = timeout;
+    if let Some(secret) = server_value_secret(plain) {
+        meta.master_key = secret;
+    }
+    *lock(&state.last_session) = Some(Session::create(meta, State::Empty));
+}
+
+/// The `session_ticket` extension.
+const SESSION_TICKET_EXT: u16 = 35;
+
+/// Whether a ClientHello body carries extension `kind`.
+fn offers_extension(body: &[u8], kind: u16) -> bool {
+    let find = || -> Option<bool> {
+        let mut at = 34;
+        at += 1 + usize::from(*body.get(at)?);
+        at += 2 + usize::from(u16::from_be_bytes(body.get(at..at + 2)?.try_into().ok()?));
+        at += 1 + usize::from(*body.get(at)?);
+        let len = usize::from(u16::from_be_bytes(body.get(at..at + 2)?.try_into().ok()?));
+        let mut exts = body.get(at + 2..at + 2 + len)?;
+        while exts.len() >= 4 {
+            let typ = u16::from_be_bytes([exts[0], exts[1]]);
+            if typ == kind {
+                return Some(true);
+            }
+            let n = usize::from(u16::from_be_bytes([exts[2], exts[3]]));
+            exts = exts.get(4 + n..)?;
+        }
+        Some(false)
+    };
+    find().unwrap_or(false)
+}
+
+/// The legacy session id of a ClientHello body (after version and random).
+fn client_session_id(body: &[u8]) -> Option<Vec<u8>> {
+    let len = usize::from(*body.get(34)?);
+    Some(body.get(35..35 + len)?.to_vec())
 }
 
 /// The master secret in rustls's encoding of a server session (`ServerSessionValue`:
@@ -662,6 +728,15 @@ impl StoresServerSessions for ServerSessionHook {
             let status = lock(&state.status);
             (status.version, status.cipher.map_or(0, |c| c.iana_id()))
         };
+        // A TLS 1.2 session that goes out as a ticket is not cached (and has no id), as
+        // in OpenSSL: rustls would also cache it.
+        let tickets = state.setup().options & crate::crypto_sys::SSL_OP_NO_TICKET == 0;
+        let offered = lock(&state.hello)
+            .as_ref()
+            .is_some_and(|h| offers_extension(&h.body, SESSION_TICKET_EXT));
+        if version == crate::versions::TLS1_2 && tickets && offered {
+            return false;
+        }
         let mut meta = describe(&state, version, cipher, key, true);
         meta.max_early_data = state.setup().settings.max_early_data;
         if let Some(secret) = server_value_secret(&value) {
@@ -786,6 +861,20 @@ mod tests {
         let none = Tls12Details::parse("Tls12ClientSessionValue { extended_ms: false, \
             common: ClientSessionCommon { ticket: , epoch: 1, lifetime_secs: 0 } }");
         assert_eq!(none, Tls12Details::default());
+    }
+
+    #[test]
+    fn hello_extensions() {
+        let mut body = vec![3, 3];
+        body.extend_from_slice(&[0; 32]);
+        body.extend_from_slice(&[2, 9, 9]); // session id
+        body.extend_from_slice(&[0, 2, 0x13, 0x01]); // suites
+        body.extend_from_slice(&[1, 0]); // compression
+        body.extend_from_slice(&[0, 8, 0, 0, 0, 0, 0, 35, 0, 0]); // SNI (empty), ticket
+        assert!(offers_extension(&body, SESSION_TICKET_EXT));
+        assert!(!offers_extension(&body, 16));
+        assert_eq!(client_session_id(&body), Some(vec![9, 9]));
+        assert!(!offers_extension(&body[..40], SESSION_TICKET_EXT));
     }
 
     #[test]
