@@ -209,8 +209,13 @@ impl Credentials {
     pub(crate) fn set_leaf(&mut self, cert: Cert) {
         let i = self.slot_for(cert.key_base_id());
         let slot = &mut self.slots[i];
-        if slot.key.as_ref().is_some_and(|key| !cert.matches_key(key)) {
-            slot.key = None;
+        if let Some(key) = &slot.key {
+            if !cert.matches_key(key) {
+                slot.key = None;
+            }
+            // A mismatch is not an error here: OpenSSL clears the queue, so that nothing
+            // stale is left for the next handshake (nginx reports it as an alert).
+            crate::crypto_sys::clear_errors();
         }
         slot.leaf = Some(cert);
         slot.chain.clear();
