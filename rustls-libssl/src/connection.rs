@@ -136,6 +136,8 @@ pub(crate) struct Connection {
     published: bool,
     /// Whether the handshake's end has been dealt with ([`Connection::finish_handshake`]).
     finished: bool,
+    /// Whether the handshake's start has been counted (`SSL_CTX_sess_accept`...).
+    counted: bool,
     eof: bool,
     sent_close: bool,
     received_close: bool,
@@ -185,6 +187,7 @@ impl Connection {
             server_random: None,
             published: false,
             finished: false,
+            counted: false,
             eof: false,
             sent_close: false,
             received_close: false,
@@ -238,9 +241,12 @@ impl Connection {
             return Err(Stop::Fatal(Error::NotSupported("DTLS")));
         }
         let role = self.current_role();
-        match role {
-            Some(Role::Server) => Stats::bump(&session_ctx.stats.accept),
-            _ => Stats::bump(&session_ctx.stats.connect),
+        // Once per handshake, however many calls it takes.
+        if !std::mem::replace(&mut self.counted, true) {
+            match role {
+                Some(Role::Server) => Stats::bump(&session_ctx.stats.accept),
+                _ => Stats::bump(&session_ctx.stats.connect),
+            }
         }
         // A method fixed to the other role has no handshake for this one.
         match (role, method) {
@@ -562,9 +568,13 @@ impl Connection {
             }
         }
         *lock(&self.state.credentials) = credentials;
-        if self.role == Some(Role::Server) {
-            *lock(&self.state.server_cache) = setup.ctx.internal_sessions(&setup.settings);
-        }
+        // The internal cache of this side's sessions (clients keep theirs there too with
+        // SSL_SESS_CACHE_CLIENT, as in OpenSSL).
+        // The mode is the session context's, as it is now (as OpenSSL reads it).
+        let server = self.role == Some(Role::Server);
+        let session_ctx = Arc::clone(&setup.session_ctx);
+        let ctx_settings = Arc::clone(&session_ctx.settings());
+        *lock(&self.state.server_cache) = session_ctx.internal_sessions(&ctx_settings, server);
         *lock(&self.state.session_timeout) = setup.settings.session_timeout;
         *lock(&self.state.single_use_sessions) =
             setup.settings.max_early_data > 0 && setup.options & sys::SSL_OP_NO_ANTI_REPLAY == 0;
@@ -897,11 +907,12 @@ impl Connection {
         let stats = &session_ctx.stats;
         if self.role == Some(Role::Server) {
             Stats::bump(&stats.accept_good);
-            if lock(&self.state.status).resumed {
-                Stats::bump(&stats.hit);
-            }
         } else {
             Stats::bump(&stats.connect_good);
+        }
+        // Both sides count resumptions, as OpenSSL does.
+        if lock(&self.state.status).resumed {
+            Stats::bump(&stats.hit);
         }
         // Verification is over: keep the matched peer name, release the store and the
         // parameter copy.

@@ -365,9 +365,14 @@ impl Context {
 
 impl Context {
     /// The internal server session cache, unless the settings disable it.
-    pub(crate) fn internal_sessions(&self, s: &Settings) -> Option<Arc<SessionCache>> {
+    pub(crate) fn internal_sessions(&self, s: &Settings, server: bool) -> Option<Arc<SessionCache>> {
         let mode = s.session_cache_mode;
-        let on = mode & i64::from(sys::SSL_SESS_CACHE_SERVER) != 0
+        let side = if server {
+            sys::SSL_SESS_CACHE_SERVER
+        } else {
+            sys::SSL_SESS_CACHE_CLIENT
+        };
+        let on = mode & i64::from(side) != 0
             && mode & i64::from(sys::SSL_SESS_CACHE_NO_INTERNAL_STORE) == 0;
         on.then(|| self.session_cache())
     }

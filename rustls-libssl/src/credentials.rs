@@ -95,13 +95,18 @@ impl Credentials {
         self.slots.get(self.current).map_or(&[], |s| &s.chain)
     }
 
-    /// Makes the slot holding `leaf` current (`SSL_CTX_select_current_cert`).
-    pub(crate) fn select(&mut self, leaf: *const crate::crypto_sys::X509) -> bool {
-        match self.slots.iter().position(|s| {
-            s.leaf
-                .as_ref()
-                .is_some_and(|l| l.as_ptr().cast_const() == leaf)
-        }) {
+    /// Makes the slot holding `leaf` current (`SSL_CTX_select_current_cert`): the same
+    /// object, else an equal certificate, in a slot that has its key (as OpenSSL).
+    pub(crate) fn select(&mut self, leaf: &Cert) -> bool {
+        let with_key = |s: &&Slot| s.key.is_some();
+        let same = |s: &Slot| s.leaf.as_ref().is_some_and(|l| l.as_ptr() == leaf.as_ptr());
+        let equal = |s: &Slot| s.leaf.as_ref().is_some_and(|l| l.same_as(leaf));
+        let found = self
+            .slots
+            .iter()
+            .position(|s| with_key(&s) && same(s))
+            .or_else(|| self.slots.iter().position(|s| with_key(&s) && equal(s)));
+        match found {
             Some(i) => {
                 self.current = i;
                 true

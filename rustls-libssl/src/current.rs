@@ -89,7 +89,8 @@ pub(crate) struct ConnState {
     pub hello: Mutex<Option<HelloInfo>>,
     /// The session this connection made or resumed (`SSL_get_session`).
     pub last_session: Mutex<Option<Arc<Session>>>,
-    /// A server's internal session cache, unless the application disabled it.
+    /// This side's internal session cache (a server's, or a client's with
+    /// `SSL_SESS_CACHE_CLIENT`), unless the application disabled it.
     pub server_cache: Mutex<Option<Arc<SessionCache>>>,
     /// How the application set the connection up.
     pub setup: Mutex<Setup>,

@@ -85,6 +85,10 @@ pub(crate) fn default_groups() -> Groups {
 pub(crate) fn parse(list: &str) -> Result<Groups> {
     let mut ids: Vec<u16> = Vec::new();
     for name in list.split(':').map(str::trim) {
+        // An empty element fails the list without an error, as OpenSSL's list parser.
+        if name.is_empty() {
+            return Err(Error::Silent);
+        }
         let entry = TABLE
             .iter()
             .find(|e| e.names.contains(&name))

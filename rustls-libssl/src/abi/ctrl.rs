@@ -501,7 +501,13 @@ fn settings_ctrl(ctrl: &Ctrl, s: &mut Settings, fixed_version: bool, config: &mu
                 None => Ok(0),
             }
         }
-        Ctrl::SelectCurrentCert(x) => Ok(c_long::from(s.credentials.select(x))),
+        Ctrl::SelectCurrentCert(x) => {
+            // SAFETY: parg is NULL or a certificate the caller keeps for this command.
+            match unsafe { Cert::from_ptr_up_ref(x) } {
+                Some(cert) => Ok(c_long::from(s.credentials.select(&cert))),
+                None => Ok(0),
+            }
+        }
         Ctrl::SetCurrentCert(op) => Ok(c_long::from(s.credentials.set_current(op))),
         _ => return None,
     };
@@ -682,7 +688,8 @@ fn ctx_only(ctx: &SSL_CTX, ctrl: &Ctrl) -> Option<Reply> {
             if out.is_null() {
                 return Some(Err(Error::NullArgument));
             }
-            let ptr = if certs.is_empty() && creds.extra().is_empty() && only_extra {
+            // OpenSSL hands out its (unset) list: NULL when there is none.
+            let ptr = if certs.is_empty() {
                 std::ptr::null_mut()
             } else {
                 match kept_stack(&ctx.extra_chain, &certs) {
@@ -700,9 +707,13 @@ fn ctx_only(ctx: &SSL_CTX, ctrl: &Ctrl) -> Option<Reply> {
         }
         Ctrl::GetChainCerts(out) => {
             let chain = core.settings().credentials.chain().to_vec();
-            let ptr = match kept_stack(&ctx.extra_chain, &chain) {
-                Ok(p) => p,
-                Err(e) => return Some(Err(e)),
+            // NULL when there is no chain, as OpenSSL's unset list.
+            let ptr = match chain.is_empty() {
+                true => std::ptr::null_mut(),
+                false => match kept_stack(&ctx.extra_chain, &chain) {
+                    Ok(p) => p,
+                    Err(e) => return Some(Err(e)),
+                },
             };
             // SAFETY: parg is a `STACK_OF(X509) **` for this command; get0.
             unsafe { super::session::write_opt(out, ptr) };
@@ -799,6 +810,10 @@ pub unsafe extern "C" fn SSL_ctrl(
             match ctrl {
                 Ctrl::Mode(_) | Ctrl::ClearMode(_) => setup.mode = setup.settings.mode,
                 Ctrl::SetReadAhead(_) => setup.read_ahead = setup.settings.read_ahead,
+                // Pipelining reads ahead (OpenSSL turns read-ahead on with it).
+                Ctrl::SetMaxPipelines(n) if n > 1 && matches!(r, Some(Ok(1))) => {
+                    setup.read_ahead = true;
+                }
                 _ => {}
             }
         }
@@ -862,7 +877,22 @@ fn ssl_only(ssl: &SSL, ctrl: &Ctrl) -> Option<Reply> {
             // with a peer that offers it (OpenSSL peers always do); TLS 1.3 has none.
             Ok(c_long::from(st.version == crate::versions::TLS1_2))
         }
-        Ctrl::NoRenegotiations | Ctrl::ClearRenegotiations | Ctrl::GetFlags => Ok(0),
+        // The connection's protocol flags: after a TLS 1.2 handshake with the extended
+        // master secret (which rustls always negotiates with a peer offering it, as in
+        // GetExtmsSupport above), OpenSSL's "received EMS".
+        Ctrl::GetFlags => {
+            let st = ssl.status();
+            let ems = st.established && st.version == crate::versions::TLS1_2;
+            Ok(if ems { sys::TLS1_FLAGS_RECEIVED_EXTMS as c_long } else { 0 })
+        }
+        // After a server's handshake, the certificate it used stays the current one.
+        Ctrl::SetCurrentCert(op) if op == c_long::from(sys::SSL_CERT_SET_SERVER) => {
+            let server = ssl.setup().role == Some(Role::Server);
+            let used = ssl.status().established
+                && ssl.setup().settings.credentials.leaf().is_some();
+            Ok(c_long::from(server && used))
+        }
+        Ctrl::NoRenegotiations | Ctrl::ClearRenegotiations => Ok(0),
         Ctrl::TlsextHostname { kind, name } => {
             if kind != c_long::from(sys::TLSEXT_NAMETYPE_host_name) {
                 return Some(Err(Error::Reason(sys::SSL_R_SSL3_EXT_INVALID_SERVERNAME_TYPE)));
@@ -1020,12 +1050,25 @@ fn ssl_only(ssl: &SSL, ctrl: &Ctrl) -> Option<Reply> {
             unsafe { super::session::write_opt(out, formats.as_ptr()) };
             Ok(c_long::try_from(formats.len()).unwrap_or(0))
         }
-        Ctrl::SetClientCertTypes(..) if ssl.setup().role != Some(Role::Server) => Ok(0),
+        // OpenSSL's `s->server`: set by SSL_new for any method that can accept, until the
+        // connection becomes a client.
+        Ctrl::SetClientCertTypes(..)
+            if match ssl.setup().role {
+                Some(role) => role != Role::Server,
+                None => ssl.ctx().core.method.roles == crate::context::Method::Client,
+            } =>
+        {
+            Ok(0)
+        }
         Ctrl::GetChainCerts(out) => {
             let chain = ssl.setup().settings.credentials.chain().to_vec();
-            let ptr = match kept_stack(&ssl.chain_stacks, &chain) {
-                Ok(p) => p,
-                Err(e) => return Some(Err(e)),
+            // NULL when there is no chain, as OpenSSL's unset list.
+            let ptr = match chain.is_empty() {
+                true => std::ptr::null_mut(),
+                false => match kept_stack(&ssl.chain_stacks, &chain) {
+                    Ok(p) => p,
+                    Err(e) => return Some(Err(e)),
+                },
             };
             // SAFETY: parg is a `STACK_OF(X509) **` for this command; get0.
             unsafe { super::session::write_opt(out, ptr) };

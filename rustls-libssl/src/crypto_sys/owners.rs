@@ -349,6 +349,12 @@ impl Bio {
 }
 
 impl Cert {
+    /// Whether `other` is the same certificate (`X509_cmp`: equal encodings).
+    pub fn same_as(&self, other: &Cert) -> bool {
+        // SAFETY: both certificates are alive.
+        unsafe { ffi::X509_cmp(self.as_ptr(), other.as_ptr()) == 0 }
+    }
+
     /// Whether `key` is the private key of this certificate (`X509_check_private_key`).
     pub fn matches_key(&self, key: &PKey) -> bool {
         // SAFETY: both objects are alive.

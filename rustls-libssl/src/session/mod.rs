@@ -709,6 +709,11 @@ impl Tls12Details {
 fn new_session(state: &ConnState, meta: Meta, value: State) {
     let session = Session::create(meta, value);
     *lock(&state.last_session) = Some(Arc::clone(&session));
+    // With SSL_SESS_CACHE_CLIENT, the context's internal cache keeps it (OpenSSL's
+    // ssl_update_cache); nothing resumes from there by itself.
+    if let Some(cache) = lock(&state.server_cache).clone() {
+        cache.add(Arc::clone(&session));
+    }
     state.events.new_session(session, false);
 }
 
