@@ -85,6 +85,12 @@ impl SessionCache {
         expired.iter().filter_map(|id| inner.take(id)).collect()
     }
 
+    /// The cached sessions, in insertion order.
+    pub(crate) fn sessions(&self) -> Vec<Arc<Session>> {
+        let inner = lock(&self.inner);
+        inner.order.iter().filter_map(|id| inner.by_id.get(id).cloned()).collect()
+    }
+
     /// How many sessions are cached.
     pub(crate) fn len(&self) -> usize {
         lock(&self.inner).by_id.len()

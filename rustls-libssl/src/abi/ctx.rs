@@ -26,6 +26,8 @@ pub(crate) struct SSL_CTX {
     pub extra_chain: Mutex<Vec<sys::X509Stack>>,
     /// The stack `SSL_CTX_get_ciphers` returned (owned here, get0).
     pub(super) cipher_stack: KeptStack,
+    /// The hash table `SSL_CTX_sessions` returned (owned here, get0).
+    pub(super) sessions_table: Mutex<Option<super::session::SessionTable>>,
 }
 
 impl Drop for SSL_CTX {
@@ -62,6 +64,7 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
             ca_lists: Mutex::new(super::ca_list::CaLists::default()),
             extra_chain: Mutex::new(Vec::new()),
             cipher_stack: KeptStack::default(),
+            sessions_table: Mutex::new(None),
         };
         let mut ctx = Arc::new(ctx);
         let ptr = Arc::as_ptr(&ctx).cast_mut();

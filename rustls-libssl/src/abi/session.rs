@@ -957,14 +957,74 @@ pub unsafe extern "C" fn SSL_CTX_flush_sessions(ctx: *mut SSL_CTX, t: c_long) {
     })
 }
 
-/// `SSL_CTX_sessions`: OpenSSL's hash table of cached sessions. This library keeps its
-/// cache in another form: NULL (see the README).
+/// `LHASH_OF(SSL_SESSION)`: a libcrypto hash table of sessions.
+#[repr(C)]
+pub struct lhash_st_SSL_SESSION {
+    _opaque: [u8; 0],
+}
+
+/// The table `SSL_CTX_sessions` hands out, and the sessions it points at (kept alive until
+/// the table is refilled).
+pub(crate) struct SessionTable {
+    table: sys::lhash::LHash,
+    held: Vec<Arc<Session>>,
+}
+
+/// `SSL_CTX_sessions`: the context's session cache as a libcrypto hash table (get0; the
+/// same table each time), refilled with the cached sessions at each call. Applications
+/// read it with `lh_SSL_SESSION_*`; it reflects the cache as of the last call.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_sessions(ctx: *mut SSL_CTX) -> *mut c_void {
+pub unsafe extern "C" fn SSL_CTX_sessions(ctx: *mut SSL_CTX) -> *mut lhash_st_SSL_SESSION {
     entry(|| {
-        try_ref!(ctx);
-        Err(Error::NotSupported("SSL_CTX_sessions (OpenSSL's session hash table)"))
+        let ctx = try_ref!(ctx);
+        let sessions = ctx.core.session_cache().sessions();
+        let mut slot = lock(&ctx.sessions_table);
+        if slot.is_none() {
+            let table = sys::lhash::LHash::new(session_hash, session_cmp).ok_or(Error::Crypto)?;
+            *slot = Some(SessionTable {
+                table,
+                held: Vec::new(),
+            });
+        }
+        let Some(t) = slot.as_mut() else {
+            return Err(Error::Internal);
+        };
+        // SAFETY: every pointer is a live session kept in `held` until the next refill.
+        unsafe {
+            t.table
+                .refill(sessions.iter().map(|s| Arc::as_ptr(s).cast_mut().cast()));
+        }
+        t.held = sessions;
+        Ok(t.table.as_ptr().cast())
     })
+}
+
+/// The table's hash of a session: its id, as OpenSSL hashes it (first bytes).
+unsafe extern "C" fn session_hash(item: *const c_void) -> c_ulong {
+    // SAFETY: the table holds only live sessions (see SessionTable).
+    let Some(s) = (unsafe { item.cast::<Session>().as_ref() }) else {
+        return 0;
+    };
+    let meta = s.meta();
+    let mut bytes = [0u8; 4];
+    for (b, v) in bytes.iter_mut().zip(&meta.id) {
+        *b = *v;
+    }
+    c_ulong::from(u32::from_le_bytes(bytes))
+}
+
+/// The table's comparison: same version and id, as OpenSSL compares sessions.
+unsafe extern "C" fn session_cmp(a: *const c_void, b: *const c_void) -> c_int {
+    // SAFETY: the table holds only live sessions; lookups pass sessions too.
+    let (Some(a), Some(b)) = (unsafe { (a.cast::<Session>().as_ref(), b.cast::<Session>().as_ref()) })
+    else {
+        return 1;
+    };
+    if std::ptr::eq(a, b) {
+        return 0;
+    }
+    let (a, b) = (a.meta().clone(), b.meta().clone());
+    c_int::from(a.version != b.version || a.id != b.id)
 }
 
 /// `SSL_CTX_sess_set_new_cb`: called with each new session (the callback keeps the

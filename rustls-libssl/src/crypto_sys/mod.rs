@@ -56,6 +56,7 @@ mod ex_data;
 pub use ex_data::*;
 
 pub mod conf;
+pub mod lhash;
 pub mod srp;
 pub mod tickets;
 
