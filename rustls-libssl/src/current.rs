@@ -44,6 +44,21 @@ pub(crate) trait Events: Send + Sync {
     fn client_psk(&self) -> Result<()> {
         Ok(())
     }
+    /// A server is about to seal a ticket: the application's generation callback
+    /// (`SSL_CTX_set_session_ticket_cb`) may attach data to the session; false to send none.
+    fn ticket_generating(&self) -> bool {
+        true
+    }
+    /// A server was offered a ticket: the application's decryption callback decides
+    /// (`None`: no callback).
+    fn ticket_opened(
+        &self,
+        _session: Option<&Arc<Session>>,
+        _keyname: &[u8],
+        _status: crate::tickets::TicketStatus,
+    ) -> Option<crate::tickets::TicketVerdict> {
+        None
+    }
 }
 
 /// How to verify the peer's certificate for this connection.

@@ -28,14 +28,85 @@ impl ProducesTickets for TicketHook {
 
     fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
         let state = current::current()?;
-        let sealed = state.events.seal_ticket(&bind(&state, plain))?;
-        crate::session::ticket_issued(&state, plain);
-        Some(sealed)
+        seal(&state, plain, |bound| state.events.seal_ticket(bound))
     }
 
     fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
         let state = current::current()?;
-        unbind(&state, state.events.open_ticket(cipher)?)
+        open(&state, cipher, state.events.open_ticket(cipher))
+    }
+}
+
+/// What a server made of a ticket it was offered, for the application's decryption
+/// callback (`SSL_CTX_set_session_ticket_cb`; OpenSSL's `SSL_TICKET_*` statuses).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TicketStatus {
+    /// The client offered an empty ticket (TLS 1.2: "send me one").
+    Empty,
+    /// The ticket did not open (another key, damaged, expired).
+    NoDecrypt,
+    /// The ticket opened.
+    Success,
+    /// The ticket opened and a new one will replace it (TLS 1.3 tickets are single-use).
+    SuccessRenew,
+}
+
+/// The application's verdict on a ticket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TicketVerdict {
+    /// Resume with it.
+    Use,
+    /// Do not resume (a full handshake); with `Empty`, issue no ticket.
+    Ignore,
+    /// Do not resume, but issue a new ticket.
+    IgnoreRenew,
+    /// Fail (the shim cannot fail the handshake from here: the ticket is not used).
+    Abort,
+}
+
+/// Seals a ticket for the connection in progress: asks the application first (its
+/// decryption callback hears of an empty TLS 1.2 ticket request, its generation callback
+/// may attach data to the session), then seals the bound plaintext with `seal_with`. The
+/// ticket's session becomes the connection's.
+fn seal(
+    state: &ConnState,
+    plain: &[u8],
+    seal_with: impl FnOnce(&[u8]) -> Option<Vec<u8>>,
+) -> Option<Vec<u8>> {
+    if crate::session::empty_ticket_offered(state)
+        && state.events.ticket_opened(None, &[], TicketStatus::Empty) == Some(TicketVerdict::Ignore)
+    {
+        return None;
+    }
+    if !state.events.ticket_generating() {
+        return None;
+    }
+    let appdata = crate::session::current_ticket_appdata(state);
+    let sealed = seal_with(&bind(state, plain, appdata.as_deref()))?;
+    crate::session::ticket_issued(state, plain, appdata);
+    Some(sealed)
+}
+
+/// Opens a ticket (`opened`: its sealed plaintext, if the keys opened it): the session
+/// it carries becomes the connection's unless the application's callback ignores it.
+fn open(state: &ConnState, ticket: &[u8], opened: Option<Vec<u8>>) -> Option<Vec<u8>> {
+    let keyname = &ticket[..ticket.len().min(16)];
+    let Some(plain) = opened.and_then(|o| unbind(state, o)) else {
+        state.events.ticket_opened(None, keyname, TicketStatus::NoDecrypt);
+        return None;
+    };
+    let status = if lock(&state.status).version == crate::versions::TLS1_2 {
+        TicketStatus::Success
+    } else {
+        TicketStatus::SuccessRenew
+    };
+    let session = lock(&state.last_session).clone();
+    match state.events.ticket_opened(session.as_ref(), keyname, status) {
+        None | Some(TicketVerdict::Use) => Some(plain),
+        Some(_) => {
+            *lock(&state.last_session) = None;
+            None
+        }
     }
 }
 
@@ -95,13 +166,10 @@ impl ProducesTickets for OwnTickets {
 
     fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
         let state = current::current()?;
-        let bound = bind(&state, plain);
-        let sealed = match lock(&self.0.fixed).clone() {
-            Some(fixed) => tickets::seal(&fixed, &bound),
-            None => self.0.rotating.encrypt(&bound),
-        }?;
-        crate::session::ticket_issued(&state, plain);
-        Some(sealed)
+        seal(&state, plain, |bound| match lock(&self.0.fixed).clone() {
+            Some(fixed) => tickets::seal(&fixed, bound),
+            None => self.0.rotating.encrypt(bound),
+        })
     }
 
     fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
@@ -109,8 +177,8 @@ impl ProducesTickets for OwnTickets {
         let fixed = lock(&self.0.fixed).clone();
         let opened = fixed
             .and_then(|k| tickets::open(&k, cipher))
-            .or_else(|| self.0.rotating.decrypt(cipher))?;
-        unbind(&state, opened)
+            .or_else(|| self.0.rotating.decrypt(cipher));
+        open(&state, cipher, opened)
     }
 }
 
@@ -118,15 +186,26 @@ impl ProducesTickets for OwnTickets {
 /// it (one length byte, at most 32 bytes), as OpenSSL records it in the session a ticket
 /// carries, so that a ticket resumes only under the same context; then the time it was
 /// issued and the session lifetime (8 bytes each), so that it stops resuming when the
-/// session would have expired (`ssl_session_timeout`), as in OpenSSL.
-fn bind(state: &ConnState, plain: &[u8]) -> Vec<u8> {
+/// session would have expired (`ssl_session_timeout`), as in OpenSSL; then the
+/// application's data for the session (`SSL_SESSION_set1_ticket_appdata`: a flag byte, and
+/// with it a 2-byte length and the data).
+fn bind(state: &ConnState, plain: &[u8], appdata: Option<&[u8]>) -> Vec<u8> {
     let sid_ctx = state.setup().settings.session_id_context.clone();
     let timeout = *lock(&state.session_timeout);
-    let mut out = Vec::with_capacity(1 + sid_ctx.len() + 16 + plain.len());
+    let extra = appdata.map_or(0, <[u8]>::len);
+    let mut out = Vec::with_capacity(1 + sid_ctx.len() + 19 + extra + plain.len());
     out.push(u8::try_from(sid_ctx.len()).unwrap_or(0));
     out.extend_from_slice(&sid_ctx);
     out.extend_from_slice(&crate::session::now().to_be_bytes());
     out.extend_from_slice(&timeout.to_be_bytes());
+    match appdata.filter(|d| d.len() <= usize::from(u16::MAX)) {
+        Some(d) => {
+            out.push(1);
+            out.extend_from_slice(&u16::try_from(d.len()).unwrap_or(0).to_be_bytes());
+            out.extend_from_slice(d);
+        }
+        None => out.push(0),
+    }
     out.extend_from_slice(plain);
     out
 }
@@ -139,13 +218,27 @@ fn unbind(state: &ConnState, mut opened: Vec<u8>) -> Option<Vec<u8>> {
     if *ctx != *state.setup().settings.session_id_context {
         return None;
     }
-    let at = 1 + len;
+    let mut at = 1 + len;
     let issued = u64::from_be_bytes(opened.get(at..at + 8)?.try_into().ok()?);
     let timeout = u64::from_be_bytes(opened.get(at + 8..at + 16)?.try_into().ok()?);
+    at += 16;
+    let appdata = match *opened.get(at)? {
+        0 => {
+            at += 1;
+            None
+        }
+        1 => {
+            let n = usize::from(u16::from_be_bytes(opened.get(at + 1..at + 3)?.try_into().ok()?));
+            let d = opened.get(at + 3..at + 3 + n)?.to_vec();
+            at += 3 + n;
+            Some(d)
+        }
+        _ => return None,
+    };
     if crate::session::now() > issued.saturating_add(timeout) {
         return None;
     }
-    opened.drain(..at + 16);
-    crate::session::ticket_opened(state, &opened, issued, timeout);
+    opened.drain(..at);
+    crate::session::ticket_opened(state, &opened, issued, timeout, appdata);
     Some(opened)
 }

@@ -251,6 +251,57 @@ impl Events for SslEvents {
         }
     }
 
+    fn ticket_generating(&self) -> bool {
+        let (cb, arg) = {
+            let cbs = self.ctx.callbacks();
+            (cbs.ticket_gen, cbs.ticket_arg)
+        };
+        let Some(cb) = cb else {
+            return true;
+        };
+        // SAFETY: the application's callback with its argument; the SSL is alive while its
+        // handshake runs and no lock of it is held.
+        unsafe { cb(self.ssl.load(Ordering::Relaxed) as *mut SSL, arg as *mut c_void) != 0 }
+    }
+
+    fn ticket_opened(
+        &self,
+        session: Option<&Arc<Session>>,
+        keyname: &[u8],
+        status: crate::tickets::TicketStatus,
+    ) -> Option<crate::tickets::TicketVerdict> {
+        use crate::tickets::{TicketStatus as S, TicketVerdict as V};
+        let (cb, arg) = {
+            let cbs = self.ctx.callbacks();
+            (cbs.ticket_dec?, cbs.ticket_arg)
+        };
+        let status = match status {
+            S::Empty => sys::SSL_TICKET_EMPTY,
+            S::NoDecrypt => sys::SSL_TICKET_NO_DECRYPT,
+            S::Success => sys::SSL_TICKET_SUCCESS,
+            S::SuccessRenew => sys::SSL_TICKET_SUCCESS_RENEW,
+        };
+        let sess = session.map_or(std::ptr::null_mut(), |s| Arc::as_ptr(s).cast_mut());
+        // SAFETY: the application's callback; the session (if any) and the key name stay
+        // alive during the call, which does not take a reference.
+        let r = unsafe {
+            cb(
+                self.ssl.load(Ordering::Relaxed) as *mut SSL,
+                sess,
+                keyname.as_ptr(),
+                keyname.len(),
+                status,
+                arg as *mut c_void,
+            )
+        };
+        Some(match r {
+            sys::SSL_TICKET_RETURN_USE | sys::SSL_TICKET_RETURN_USE_RENEW => V::Use,
+            sys::SSL_TICKET_RETURN_IGNORE => V::Ignore,
+            sys::SSL_TICKET_RETURN_IGNORE_RENEW => V::IgnoreRenew,
+            _ => V::Abort,
+        })
+    }
+
     fn client_psk(&self) -> crate::error::Result<()> {
         super::psk::client_hello(self.ssl.load(Ordering::Relaxed) as *mut SSL)
     }

@@ -526,7 +526,7 @@ impl ClientSessionStore for ClientSessionHook {
 /// makes one per ticket. A TLS 1.2 ticket session has no id (OpenSSL's server leaves it
 /// empty and does not cache it); a TLS 1.3 one gets a fresh id. Its master key is the
 /// one the ticket carries (TLS 1.3: the resumption PSK).
-pub(crate) fn ticket_issued(state: &ConnState, plain: &[u8]) {
+pub(crate) fn ticket_issued(state: &ConnState, plain: &[u8], appdata: Option<Vec<u8>>) {
     let (version, cipher) = {
         let status = lock(&state.status);
         (status.version, status.cipher.map_or(0, |c| c.iana_id()))
@@ -546,15 +546,42 @@ pub(crate) fn ticket_issued(state: &ConnState, plain: &[u8]) {
     if let Some(secret) = secret {
         meta.master_key = secret;
     }
+    meta.ticket_appdata = appdata;
     let session = Session::create(meta, State::Empty);
     *lock(&state.last_session) = Some(session);
+}
+
+/// The application data the connection's session holds for its next ticket
+/// (`SSL_SESSION_set1_ticket_appdata`, typically from the generation callback).
+pub(crate) fn current_ticket_appdata(state: &ConnState) -> Option<Vec<u8>> {
+    lock(&state.last_session)
+        .as_ref()
+        .and_then(|s| s.meta().ticket_appdata.clone())
+}
+
+/// Whether the ClientHello of a TLS 1.2 handshake asks for a ticket without offering one
+/// (an empty `session_ticket` extension).
+pub(crate) fn empty_ticket_offered(state: &ConnState) -> bool {
+    if lock(&state.status).version != crate::versions::TLS1_2 {
+        return false;
+    }
+    lock(&state.hello)
+        .as_ref()
+        .and_then(|h| extension(&h.body, SESSION_TICKET_EXT))
+        .is_some_and(<[u8]>::is_empty)
 }
 
 /// A server accepted a ticket (issued at `issued` for `timeout` seconds): its session
 /// becomes the connection's, with the ticket's master key, start time and lifetime. A
 /// TLS 1.2 session takes the session id the client sent with the ticket, as OpenSSL's
 /// does (so `$ssl_session_id` shows it); a TLS 1.3 one a fresh id.
-pub(crate) fn ticket_opened(state: &ConnState, plain: &[u8], issued: u64, timeout: u64) {
+pub(crate) fn ticket_opened(
+    state: &ConnState,
+    plain: &[u8],
+    issued: u64,
+    timeout: u64,
+    appdata: Option<Vec<u8>>,
+) {
     let (version, cipher) = {
         let status = lock(&state.status);
         (status.version, status.cipher.map_or(0, |c| c.iana_id()))
@@ -570,6 +597,7 @@ pub(crate) fn ticket_opened(state: &ConnState, plain: &[u8], issued: u64, timeou
     let mut meta = describe(state, version, cipher, id, true);
     meta.time = issued;
     meta.timeout = timeout;
+    meta.ticket_appdata = appdata;
     if let Some(secret) = server_value_secret(plain) {
         meta.master_key = secret;
     }
@@ -581,7 +609,12 @@ const SESSION_TICKET_EXT: u16 = 35;
 
 /// Whether a ClientHello body carries extension `kind`.
 fn offers_extension(body: &[u8], kind: u16) -> bool {
-    let find = || -> Option<bool> {
+    extension(body, kind).is_some()
+}
+
+/// The data of extension `kind` in a ClientHello body, if present.
+fn extension(body: &[u8], kind: u16) -> Option<&[u8]> {
+    let find = || -> Option<Option<&[u8]>> {
         let mut at = 34;
         at += 1 + usize::from(*body.get(at)?);
         at += 2 + usize::from(u16::from_be_bytes(body.get(at..at + 2)?.try_into().ok()?));
@@ -590,15 +623,15 @@ fn offers_extension(body: &[u8], kind: u16) -> bool {
         let mut exts = body.get(at + 2..at + 2 + len)?;
         while exts.len() >= 4 {
             let typ = u16::from_be_bytes([exts[0], exts[1]]);
-            if typ == kind {
-                return Some(true);
-            }
             let n = usize::from(u16::from_be_bytes([exts[2], exts[3]]));
+            if typ == kind {
+                return Some(Some(exts.get(4..4 + n)?));
+            }
             exts = exts.get(4 + n..)?;
         }
-        Some(false)
+        Some(None)
     };
-    find().unwrap_or(false)
+    find().flatten()
 }
 
 /// The legacy session id of a ClientHello body (after version and random).
