@@ -203,6 +203,40 @@ static void config_loaded_by_init(void)
     remove(path);
 }
 
+/* A system_default section applies to every new context, as a distribution's openssl.cnf
+ * may set MinProtocol and CipherString there; connections inherit it; an application's
+ * own settings come after it. */
+static void config_system_default(void)
+{
+    const char *path = scratch("system.cnf");
+    FILE *f = fopen(path, "w");
+    OPENSSL_INIT_SETTINGS *settings = OPENSSL_INIT_new();
+    SSL_CTX *ctx;
+    SSL *ssl;
+
+    if (f == NULL)
+        fixture_failed("config file");
+    fprintf(f, "openssl_conf = init\n\n[init]\nssl_conf = ssl_section\n\n"
+               "[ssl_section]\nsystem_default = system_default_settings\n\n"
+               "[system_default_settings]\nMinProtocol = TLSv1.3\nCipherString = DEFAULT@SECLEVEL=3\nOptions = -SessionTicket\n");
+    fclose(f);
+    OPENSSL_INIT_set_config_filename(settings, path);
+    report("OPENSSL_init_ssl.config", "%d", OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG | OPENSSL_INIT_LOAD_SSL_STRINGS, settings));
+    OPENSSL_INIT_free(settings);
+    ctx = SSL_CTX_new(TLS_method());
+    report("SSL_CTX_new.min_proto", "%#lx", (unsigned long)SSL_CTX_get_min_proto_version(ctx));
+    report("SSL_CTX_new.security_level", "%d", SSL_CTX_get_security_level(ctx));
+    report("SSL_CTX_new.no_ticket", "%#llx", (unsigned long long)(SSL_CTX_get_options(ctx) & SSL_OP_NO_TICKET));
+    ssl = SSL_new(ctx);
+    report("SSL_new.min_proto", "%#lx", (unsigned long)SSL_get_min_proto_version(ssl));
+    report("SSL_CTX_set_min_proto_version.after", "%ld", SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION));
+    report("SSL_CTX_get_min_proto_version.after", "%#lx", (unsigned long)SSL_CTX_get_min_proto_version(ctx));
+    report("SSL_CTX_config.system_default", "%d", SSL_CTX_config(ctx, "system_default"));
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    remove(path);
+}
+
 static void config_none(void)
 {
     OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS, NULL);
@@ -213,4 +247,5 @@ GROUPS({"strings_explicit", strings_explicit, NULL}, {"strings_init", strings_in
        {"strings_no_load", strings_no_load, NULL}, {"strings_via_ctx", strings_via_ctx, NULL},
        {"ssl_module", ssl_module, NULL}, {"conf_commands", conf_commands, NULL}, {"conf_argv", conf_argv, NULL},
        {"config_loaded_by_conf", config_loaded_by_conf, NULL}, {"config_loaded_by_init", config_loaded_by_init, NULL},
+       {"config_system_default", config_system_default, NULL},
        {"config_none", config_none, NULL})

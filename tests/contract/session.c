@@ -176,6 +176,18 @@ static void crafted(void)
         }
     }
     SSL_SESSION_free(dec);
+    {
+        /* A buffer longer than the session (nginx keeps sessions in shared memory slots
+         * sized for the largest one seen): only the session is read. */
+        unsigned char *longer = OPENSSL_zalloc((size_t)n + 64);
+        memcpy(longer, der, (size_t)n);
+        memset(longer + n, 0xA5, 64);
+        p = longer;
+        dec = d2i_SSL_SESSION(NULL, &p, n + 64);
+        report("d2i_SSL_SESSION.longer_buffer", "%s, consumed %d", P(dec), (int)(p - longer));
+        SSL_SESSION_free(dec);
+        OPENSSL_free(longer);
+    }
     p = der;
     dec = d2i_SSL_SESSION(NULL, &p, n / 2);
     report("d2i_SSL_SESSION.truncated", "%s", P(dec));
