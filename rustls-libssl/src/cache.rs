@@ -88,7 +88,11 @@ impl SessionCache {
     /// The cached sessions, in insertion order.
     pub(crate) fn sessions(&self) -> Vec<Arc<Session>> {
         let inner = lock(&self.inner);
-        inner.order.iter().filter_map(|id| inner.by_id.get(id).cloned()).collect()
+        inner
+            .order
+            .iter()
+            .filter_map(|id| inner.by_id.get(id).cloned())
+            .collect()
     }
 
     /// How many sessions are cached.

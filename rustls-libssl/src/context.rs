@@ -132,9 +132,7 @@ pub(crate) struct Knobs {
     pub recv_max_early_data: u32,
     /// `SSL_CTX_set_default_read_buffer_len`.
     pub read_buffer_len: usize,
-    /// TLS-SRP parameters (rustls has no SRP: kept so that getters return them).
-    pub srp_username: Option<String>,
-    pub srp_password: Option<String>,
+    /// `SSL_CTX_set_srp_strength` (kept; rustls has no SRP).
     pub srp_strength: i64,
     /// `SSL_CTX_use_psk_identity_hint`.
     pub psk_identity_hint: Option<String>,
@@ -161,9 +159,8 @@ impl Default for Knobs {
             block_padding: 0,
             recv_max_early_data: 16384,
             read_buffer_len: 0,
-            srp_username: None,
-            srp_password: None,
-            srp_strength: 0,
+            // OpenSSL's SRP_MINIMAL_N.
+            srp_strength: 1024,
             psk_identity_hint: None,
             ct_validation: None,
             max_fragment_length: 0,

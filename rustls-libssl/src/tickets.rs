@@ -92,7 +92,9 @@ fn seal(
 fn open(state: &ConnState, ticket: &[u8], opened: Option<Vec<u8>>) -> Option<Vec<u8>> {
     let keyname = &ticket[..ticket.len().min(16)];
     let Some(plain) = opened.and_then(|o| unbind(state, o)) else {
-        state.events.ticket_opened(None, keyname, TicketStatus::NoDecrypt);
+        state
+            .events
+            .ticket_opened(None, keyname, TicketStatus::NoDecrypt);
         return None;
     };
     let status = if lock(&state.status).version == crate::versions::TLS1_2 {
@@ -101,7 +103,10 @@ fn open(state: &ConnState, ticket: &[u8], opened: Option<Vec<u8>>) -> Option<Vec
         TicketStatus::SuccessRenew
     };
     let session = lock(&state.last_session).clone();
-    match state.events.ticket_opened(session.as_ref(), keyname, status) {
+    match state
+        .events
+        .ticket_opened(session.as_ref(), keyname, status)
+    {
         None | Some(TicketVerdict::Use) => Some(plain),
         Some(_) => {
             *lock(&state.last_session) = None;
@@ -228,7 +233,9 @@ fn unbind(state: &ConnState, mut opened: Vec<u8>) -> Option<Vec<u8>> {
             None
         }
         1 => {
-            let n = usize::from(u16::from_be_bytes(opened.get(at + 1..at + 3)?.try_into().ok()?));
+            let n = usize::from(u16::from_be_bytes(
+                opened.get(at + 1..at + 3)?.try_into().ok()?,
+            ));
             let d = opened.get(at + 3..at + 3 + n)?.to_vec();
             at += 3 + n;
             Some(d)

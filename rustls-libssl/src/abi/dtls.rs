@@ -48,9 +48,7 @@ pub unsafe extern "C" fn DTLSv1_listen(ssl: *mut SSL, _client: *mut sys::BIO_ADD
             return Err(Error::NotSupported("DTLS"));
         }
         // SAFETY: as above.
-        let retry = unsafe {
-            sys::BIO_test_flags(rbio.as_ptr(), sys::BIO_FLAGS_SHOULD_RETRY) != 0
-        };
+        let retry = unsafe { sys::BIO_test_flags(rbio.as_ptr(), sys::BIO_FLAGS_SHOULD_RETRY) != 0 };
         Ok(if retry { 1 } else { 0 })
     });
     // 1 (retry) becomes OpenSSL's 0; a failure (0 from entry) becomes -1.

@@ -27,5 +27,8 @@ fn c_name(name: &'static str) -> Option<&'static CStr> {
             .filter_map(|n| Some((n, std::ffi::CString::new(n).ok()?)))
             .collect()
     });
-    names.iter().find(|(n, _)| *n == name).map(|(_, c)| c.as_c_str())
+    names
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, c)| c.as_c_str())
 }

@@ -44,7 +44,8 @@ pub unsafe extern "C" fn SSL_CTX_use_psk_identity_hint(
         let ctx = try_ref!(ctx);
         // SAFETY: hint is NULL or a C string per the API.
         let hint = unsafe { hint_arg(hint) }?;
-        ctx.core.update_settings(|s| s.knobs.psk_identity_hint = hint);
+        ctx.core
+            .update_settings(|s| s.knobs.psk_identity_hint = hint);
         Ok(1)
     })
 }

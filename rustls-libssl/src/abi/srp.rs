@@ -12,8 +12,8 @@ use std::sync::Mutex;
 
 use super::ctx::SSL_CTX;
 use super::{entry, try_ref, SSL};
-use crate::crypto_sys::srp::{self as bn, Bignum};
 use crate::crypto_sys as sys;
+use crate::crypto_sys::srp::{self as bn, Bignum};
 use crate::current::lock;
 use crate::error::Error;
 
@@ -178,8 +178,13 @@ pub unsafe extern "C" fn SSL_set_srp_server_param_pw(
             return Ok(-1);
         }
         // SAFETY: the three are C strings per the API.
-        let (user, pass, grp) =
-            unsafe { (CStr::from_ptr(user), CStr::from_ptr(pass), CStr::from_ptr(grp)) };
+        let (user, pass, grp) = unsafe {
+            (
+                CStr::from_ptr(user),
+                CStr::from_ptr(pass),
+                CStr::from_ptr(grp),
+            )
+        };
         let Some((n, g)) = bn::default_group(grp) else {
             return Ok(-1);
         };
@@ -201,13 +206,23 @@ pub unsafe extern "C" fn SSL_set_srp_server_param_pw(
 /// `SSL_get_srp_N`: the connection's group modulus (get0), or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_srp_N(ssl: *mut SSL) -> *mut sys::BIGNUM {
-    entry(|| Ok(params(try_ref!(ssl)).n.as_ref().map_or(std::ptr::null_mut(), Bignum::as_ptr)))
+    entry(|| {
+        Ok(params(try_ref!(ssl))
+            .n
+            .as_ref()
+            .map_or(std::ptr::null_mut(), Bignum::as_ptr))
+    })
 }
 
 /// `SSL_get_srp_g`: the connection's group generator (get0), or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_srp_g(ssl: *mut SSL) -> *mut sys::BIGNUM {
-    entry(|| Ok(params(try_ref!(ssl)).g.as_ref().map_or(std::ptr::null_mut(), Bignum::as_ptr)))
+    entry(|| {
+        Ok(params(try_ref!(ssl))
+            .g
+            .as_ref()
+            .map_or(std::ptr::null_mut(), Bignum::as_ptr))
+    })
 }
 
 /// `SSL_get_srp_username`: the SRP user name (a server learns it from the client's SRP
@@ -226,7 +241,9 @@ pub unsafe extern "C" fn SSL_get_srp_username(ssl: *mut SSL) -> *mut c_char {
 pub unsafe extern "C" fn SSL_get_srp_userinfo(ssl: *mut SSL) -> *mut c_char {
     entry(|| {
         let p = params(try_ref!(ssl));
-        Ok(p.info.as_ref().map_or(std::ptr::null_mut(), |i| i.as_ptr().cast_mut()))
+        Ok(p.info
+            .as_ref()
+            .map_or(std::ptr::null_mut(), |i| i.as_ptr().cast_mut()))
     })
 }
 
@@ -235,7 +252,10 @@ pub unsafe extern "C" fn SSL_get_srp_userinfo(ssl: *mut SSL) -> *mut c_char {
 /// makes the server's secret and public values. 0 (`SSL_ERROR_NONE`) on success, else an
 /// alert level; `*ad` is left as OpenSSL leaves it.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_srp_server_param_with_username(ssl: *mut SSL, ad: *mut c_int) -> c_int {
+pub unsafe extern "C" fn SSL_srp_server_param_with_username(
+    ssl: *mut SSL,
+    ad: *mut c_int,
+) -> c_int {
     entry(|| {
         let s = try_ref!(ssl);
         if ad.is_null() {
@@ -267,7 +287,11 @@ pub unsafe extern "C" fn SSL_srp_server_param_with_username(ssl: *mut SSL, ad: *
         let ok = big_b.is_some();
         p.b = Some(b);
         p.big_b = big_b;
-        Ok(if ok { sys::SSL_ERROR_NONE } else { sys::SSL_AD_INTERNAL_ERROR })
+        Ok(if ok {
+            sys::SSL_ERROR_NONE
+        } else {
+            sys::SSL_AD_INTERNAL_ERROR
+        })
     })
 }
 

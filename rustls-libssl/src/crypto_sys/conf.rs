@@ -46,7 +46,12 @@ pub fn ssl_conf_commands(name: &CStr) -> Option<Vec<(CString, CString)>> {
             continue;
         }
         // SAFETY: both are C strings owned by libcrypto's list; copied at once.
-        let pair = unsafe { (CStr::from_ptr(cmd).to_owned(), CStr::from_ptr(arg).to_owned()) };
+        let pair = unsafe {
+            (
+                CStr::from_ptr(cmd).to_owned(),
+                CStr::from_ptr(arg).to_owned(),
+            )
+        };
         out.push(pair);
     }
     Some(out)

@@ -99,13 +99,23 @@ impl Fields {
             explicit(&mut body, 14, INTEGER, &uint(u64::from(self.tick_age_add)));
         }
         if self.max_early_data != 0 {
-            explicit(&mut body, 15, INTEGER, &uint(u64::from(self.max_early_data)));
+            explicit(
+                &mut body,
+                15,
+                INTEGER,
+                &uint(u64::from(self.max_early_data)),
+            );
         }
         if let Some(a) = &self.alpn {
             explicit(&mut body, 16, OCTET_STRING, a);
         }
         if self.max_fragment_len_mode != 0 {
-            explicit(&mut body, 17, INTEGER, &uint(u64::from(self.max_fragment_len_mode)));
+            explicit(
+                &mut body,
+                17,
+                INTEGER,
+                &uint(u64::from(self.max_fragment_len_mode)),
+            );
         }
         if let Some(d) = &self.ticket_appdata {
             explicit(&mut body, 18, OCTET_STRING, d);
@@ -185,9 +195,8 @@ impl Fields {
                 2 => f.timeout = i64::try_from(integer()?).map_err(|_| DecodeError::Body)?,
                 4 => f.sid_ctx = octets()?,
                 5 => {
-                    f.verify_result = i64::from(
-                        i32::try_from(integer()?).map_err(|_| DecodeError::Body)?,
-                    );
+                    f.verify_result =
+                        i64::from(i32::try_from(integer()?).map_err(|_| DecodeError::Body)?);
                 }
                 6 => f.hostname = Some(octets()?),
                 9 => f.tick_lifetime_hint = unsigned(u64::MAX)?,
@@ -205,11 +214,15 @@ impl Fields {
         }
         // OpenSSL's checks after the ASN.1 decoding, in its order.
         if version != ASN1_VERSION {
-            return Err(DecodeError::Reason(crate::crypto_sys::SSL_R_UNKNOWN_SSL_VERSION));
+            return Err(DecodeError::Reason(
+                crate::crypto_sys::SSL_R_UNKNOWN_SSL_VERSION,
+            ));
         }
         let major = f.ssl_version >> 8;
         if major != 0x03 && major != 0xfe && f.ssl_version != 0x100 {
-            return Err(DecodeError::Reason(crate::crypto_sys::SSL_R_UNSUPPORTED_SSL_VERSION));
+            return Err(DecodeError::Reason(
+                crate::crypto_sys::SSL_R_UNSUPPORTED_SSL_VERSION,
+            ));
         }
         f.cipher = cipher
             .try_into()
@@ -285,7 +298,9 @@ fn read_tlv(data: &[u8]) -> Option<(u8, &[u8], usize)> {
         if n == 0 || n > 4 || rest.len() < n {
             return None;
         }
-        let len = rest[..n].iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
         (len, 2 + n)
     };
     let end = header.checked_add(len)?;
@@ -300,7 +315,11 @@ fn read_int(content: &[u8]) -> Option<i128> {
     }
     let negative = content[0] & 0x80 != 0;
     let init: i128 = if negative { -1 } else { 0 };
-    Some(content.iter().fold(init, |acc, b| (acc << 8) | i128::from(*b)))
+    Some(
+        content
+            .iter()
+            .fold(init, |acc, b| (acc << 8) | i128::from(*b)),
+    )
 }
 
 fn take<'a>(r: &mut &'a [u8], want: u8) -> Result<&'a [u8], DecodeError> {

@@ -334,8 +334,16 @@ impl Session {
             id: f.session_id,
             sid_ctx: f.sid_ctx,
             master_key: f.master_key,
-            time: if f.time != 0 { u64::try_from(f.time).unwrap_or(0) } else { now() },
-            timeout: if f.timeout != 0 { u64::try_from(f.timeout).unwrap_or(0) } else { 3 },
+            time: if f.time != 0 {
+                u64::try_from(f.time).unwrap_or(0)
+            } else {
+                now()
+            },
+            timeout: if f.timeout != 0 {
+                u64::try_from(f.timeout).unwrap_or(0)
+            } else {
+                3
+            },
             hostname,
             alpn: f.alpn,
             peer,
@@ -438,7 +446,11 @@ fn describe(state: &ConnState, version: u16, cipher: u16, id: Vec<u8>, server: b
         // A server's session keeps OpenSSL's "unspecified" until a client asks for a
         // fragment length (rustls never negotiates one); a client's says "disabled".
         max_fragment_len_mode: if server { 255 } else { 0 },
-        flags: if version == crate::versions::TLS1_2 { FLAG_EXTMS } else { 0 },
+        flags: if version == crate::versions::TLS1_2 {
+            FLAG_EXTMS
+        } else {
+            0
+        },
         ..Meta::default()
     }
 }
@@ -536,11 +548,18 @@ pub(crate) fn ticket_issued(state: &ConnState, plain: &[u8], appdata: Option<Vec
     // resumed one.
     if version != crate::versions::TLS1_3 {
         let last = lock(&state.last_session);
-        if last.as_ref().is_some_and(|s| Some(&s.meta().master_key) == secret.as_ref()) {
+        if last
+            .as_ref()
+            .is_some_and(|s| Some(&s.meta().master_key) == secret.as_ref())
+        {
             return;
         }
     }
-    let id = if version == crate::versions::TLS1_3 { random_id() } else { Vec::new() };
+    let id = if version == crate::versions::TLS1_3 {
+        random_id()
+    } else {
+        Vec::new()
+    };
     let mut meta = describe(state, version, cipher, id, true);
     meta.max_early_data = state.setup().settings.max_early_data;
     if let Some(secret) = secret {
@@ -872,7 +891,10 @@ mod tests {
         let m = back.meta().clone();
         assert_eq!((m.version, m.cipher, m.id), (0x0304, 0x1302, vec![7; 32]));
         assert_eq!(m.sid_ctx, b"ctx");
-        assert_eq!(m.hostname.as_deref(), CString::new("example.org").ok().as_deref());
+        assert_eq!(
+            m.hostname.as_deref(),
+            CString::new("example.org").ok().as_deref()
+        );
         assert_eq!(m.alpn.as_deref(), Some(&b"h2"[..]));
         assert_eq!(back.server_value(), Some(b"state".to_vec()));
         assert_eq!(m.timeout, 300);
@@ -896,8 +918,10 @@ mod tests {
         assert_eq!(d.ticket, vec![0x0a, 0x0b, 0xff]);
         assert_eq!(d.lifetime, 7200);
         assert!(d.extended_ms);
-        let none = Tls12Details::parse("Tls12ClientSessionValue { extended_ms: false, \
-            common: ClientSessionCommon { ticket: , epoch: 1, lifetime_secs: 0 } }");
+        let none = Tls12Details::parse(
+            "Tls12ClientSessionValue { extended_ms: false, \
+            common: ClientSessionCommon { ticket: , epoch: 1, lifetime_secs: 0 } }",
+        );
         assert_eq!(none, Tls12Details::default());
     }
 
@@ -928,7 +952,9 @@ mod tests {
     #[test]
     fn tls13_ticket_body() {
         // lifetime 7200, age_add 5, nonce 01 00, ticket aa bb cc, no extensions
-        ticket_arriving(&[0, 0, 0x1c, 0x20, 0, 0, 0, 5, 2, 1, 0, 0, 3, 0xaa, 0xbb, 0xcc, 0, 0]);
+        ticket_arriving(&[
+            0, 0, 0x1c, 0x20, 0, 0, 0, 5, 2, 1, 0, 0, 3, 0xaa, 0xbb, 0xcc, 0, 0,
+        ]);
         let t = ARRIVING.with(|a| a.borrow_mut().take());
         assert_eq!(
             t,
