@@ -11,6 +11,188 @@
 extern "C" {
 #endif // __cplusplus
 
+int SSL_waiting_for_async(SSL *ssl);
+
+int SSL_get_all_async_fds(SSL *ssl, int *_fds, size_t *numfds);
+
+int SSL_get_changed_async_fds(SSL *ssl,
+                              int *_addfd,
+                              size_t *numaddfds,
+                              int *_delfd,
+                              size_t *numdelfds);
+
+int SSL_get_async_status(SSL *ssl, int *status);
+
+void SSL_CTX_set_client_CA_list(SSL_CTX *ctx, STACK_OF(X509_NAME) *list);
+
+void SSL_set_client_CA_list(SSL *ssl, STACK_OF(X509_NAME) *list);
+
+STACK_OF(X509_NAME) *SSL_CTX_get_client_CA_list(const SSL_CTX *ctx);
+
+STACK_OF(X509_NAME) *SSL_get_client_CA_list(const SSL *ssl);
+
+const STACK_OF(X509_NAME) *SSL_get0_peer_CA_list(const SSL *ssl);
+
+int SSL_CTX_add_client_CA(SSL_CTX *ctx, X509 *x);
+
+int SSL_add_client_CA(SSL *ssl, X509 *x);
+
+int SSL_CTX_add1_to_CA_list(SSL_CTX *ctx, const X509 *x);
+
+int SSL_add1_to_CA_list(SSL *ssl, const X509 *x);
+
+void SSL_CTX_set0_CA_list(SSL_CTX *ctx, STACK_OF(X509_NAME) *list);
+
+void SSL_set0_CA_list(SSL *ssl, STACK_OF(X509_NAME) *list);
+
+const STACK_OF(X509_NAME) *SSL_CTX_get0_CA_list(const SSL_CTX *ctx);
+
+const STACK_OF(X509_NAME) *SSL_get0_CA_list(const SSL *ssl);
+
+STACK_OF(X509_NAME) *SSL_dup_CA_list(const STACK_OF(X509_NAME) *sk);
+
+STACK_OF(X509_NAME) *SSL_load_client_CA_file(const char *file);
+
+STACK_OF(X509_NAME) *SSL_load_client_CA_file_ex(const char *file,
+                                                OSSL_LIB_CTX *_libctx,
+                                                const char *_propq);
+
+int SSL_add_file_cert_subjects_to_stack(STACK_OF(X509_NAME) *stack, const char *file);
+
+int SSL_add_dir_cert_subjects_to_stack(STACK_OF(X509_NAME) *stack, const char *dir);
+
+int SSL_add_store_cert_subjects_to_stack(STACK_OF(X509_NAME) *stack, const char *uri);
+
+void SSL_CTX_set_keylog_callback(SSL_CTX *ctx, Option<KeylogCallback> cb);
+
+Option<KeylogCallback> SSL_CTX_get_keylog_callback(const SSL_CTX *ctx);
+
+void SSL_CTX_set_msg_callback(SSL_CTX *ctx, Option<MsgCallback> cb);
+
+void SSL_set_msg_callback(SSL *ssl, Option<MsgCallback> cb);
+
+void SSL_CTX_set_info_callback(SSL_CTX *ctx, Option<InfoCallback> cb);
+
+Option<InfoCallback> SSL_CTX_get_info_callback(SSL_CTX *ctx);
+
+void SSL_set_info_callback(SSL *ssl, Option<InfoCallback> cb);
+
+Option<InfoCallback> SSL_get_info_callback(const SSL *ssl);
+
+void SSL_CTX_set_cert_cb(SSL_CTX *ctx, Option<CertCallback> cb, void *arg);
+
+void SSL_set_cert_cb(SSL *ssl, Option<CertCallback> cb, void *arg);
+
+void SSL_CTX_set_client_cert_cb(SSL_CTX *ctx, Option<ClientCertCallback> cb);
+
+Option<ClientCertCallback> SSL_CTX_get_client_cert_cb(SSL_CTX *ctx);
+
+void SSL_CTX_set_client_hello_cb(SSL_CTX *ctx, Option<ClientHelloCallback> cb, void *arg);
+
+void SSL_CTX_set_alpn_select_cb(SSL_CTX *ctx, Option<AlpnSelectCallback> cb, void *arg);
+
+void SSL_CTX_set_cert_verify_callback(SSL_CTX *ctx, Option<CertVerifyCallback> cb, void *arg);
+
+void SSL_CTX_set_tmp_dh_callback(SSL_CTX *ctx, Option<TmpDhCallback> cb);
+
+void SSL_set_tmp_dh_callback(SSL *ssl, Option<TmpDhCallback> cb);
+
+void SSL_CTX_set_not_resumable_session_callback(SSL_CTX *ctx, Option<NotResumableCallback> cb);
+
+void SSL_set_not_resumable_session_callback(SSL *ssl, Option<NotResumableCallback> cb);
+
+void SSL_CTX_set_psk_client_callback(SSL_CTX *ctx, Option<PskClientCallback> cb);
+
+void SSL_set_psk_client_callback(SSL *ssl, Option<PskClientCallback> cb);
+
+void SSL_CTX_set_psk_server_callback(SSL_CTX *ctx, Option<PskServerCallback> cb);
+
+void SSL_set_psk_server_callback(SSL *ssl, Option<PskServerCallback> cb);
+
+void SSL_CTX_set_psk_find_session_callback(SSL_CTX *ctx, Option<PskFindSessionCallback> cb);
+
+void SSL_set_psk_find_session_callback(SSL *ssl, Option<PskFindSessionCallback> cb);
+
+void SSL_CTX_set_psk_use_session_callback(SSL_CTX *ctx, Option<PskUseSessionCallback> cb);
+
+void SSL_set_psk_use_session_callback(SSL *ssl, Option<PskUseSessionCallback> cb);
+
+void SSL_CTX_set_security_callback(SSL_CTX *ctx, Option<SecurityCallback> cb);
+
+Option<SecurityCallback> SSL_CTX_get_security_callback(const SSL_CTX *ctx);
+
+void SSL_set_security_callback(SSL *ssl, Option<SecurityCallback> cb);
+
+Option<SecurityCallback> SSL_get_security_callback(const SSL *ssl);
+
+void SSL_CTX_set0_security_ex_data(SSL_CTX *ctx, void *ex);
+
+void *SSL_CTX_get0_security_ex_data(const SSL_CTX *ctx);
+
+void SSL_set0_security_ex_data(SSL *ssl, void *ex);
+
+void *SSL_get0_security_ex_data(const SSL *ssl);
+
+void SSL_CTX_set_record_padding_callback(SSL_CTX *ctx, Option<PaddingCallback> cb);
+
+void SSL_CTX_set_record_padding_callback_arg(SSL_CTX *ctx, void *arg);
+
+void *SSL_CTX_get_record_padding_callback_arg(const SSL_CTX *ctx);
+
+int SSL_set_record_padding_callback(SSL *ssl, Option<PaddingCallback> cb);
+
+void SSL_set_record_padding_callback_arg(SSL *ssl, void *arg);
+
+void *SSL_get_record_padding_callback_arg(const SSL *ssl);
+
+void SSL_CTX_set_allow_early_data_cb(SSL_CTX *ctx, Option<AllowEarlyDataCallback> cb, void *arg);
+
+void SSL_set_allow_early_data_cb(SSL *ssl, Option<AllowEarlyDataCallback> cb, void *arg);
+
+int SSL_CTX_set_async_callback(SSL_CTX *ctx, Option<AsyncCallback> cb);
+
+int SSL_CTX_set_async_callback_arg(SSL_CTX *ctx, void *arg);
+
+int SSL_set_async_callback(SSL *ssl, Option<AsyncCallback> cb);
+
+int SSL_set_async_callback_arg(SSL *ssl, void *arg);
+
+int SSL_CTX_set_generate_session_id(SSL_CTX *ctx, Option<GenSessionCallback> cb);
+
+int SSL_set_generate_session_id(SSL *ssl, Option<GenSessionCallback> cb);
+
+void SSL_CTX_set_cookie_generate_cb(SSL_CTX *ctx, Option<CookieGenerateCallback> cb);
+
+void SSL_CTX_set_cookie_verify_cb(SSL_CTX *ctx, Option<CookieVerifyCallback> cb);
+
+void SSL_CTX_set_stateless_cookie_generate_cb(SSL_CTX *ctx,
+                                              Option<StatelessCookieGenerateCallback> cb);
+
+void SSL_CTX_set_stateless_cookie_verify_cb(SSL_CTX *ctx, Option<StatelessCookieVerifyCallback> cb);
+
+void SSL_CTX_set_next_proto_select_cb(SSL_CTX *ctx, Option<NpnSelectCallback> cb, void *arg);
+
+void SSL_CTX_set_next_protos_advertised_cb(SSL_CTX *ctx,
+                                           Option<NpnAdvertisedCallback> cb,
+                                           void *arg);
+
+void SSL_get0_next_proto_negotiated(const SSL *ssl, const uint8_t **data, unsigned int *len);
+
+int SSL_CTX_set_session_ticket_cb(SSL_CTX *ctx,
+                                  Option<TicketGenCallback> gen_cb,
+                                  Option<TicketDecCallback> dec_cb,
+                                  void *arg);
+
+void DTLS_set_timer_cb(SSL *ssl, Option<DtlsTimerCallback> cb);
+
+int SSL_CTX_set_srp_username_callback(SSL_CTX *ctx, Option<SrpUsernameCallback> cb);
+
+int SSL_CTX_set_srp_verify_param_callback(SSL_CTX *ctx, Option<SrpVerifyParamCallback> cb);
+
+int SSL_CTX_set_srp_client_pwd_callback(SSL_CTX *ctx, Option<SrpClientPwdCallback> cb);
+
+int SSL_CTX_set_srp_cb_arg(SSL_CTX *ctx, void *arg);
+
 int SSL_use_certificate(SSL *ssl, X509 *x);
 
 int SSL_use_PrivateKey(SSL *ssl, EVP_PKEY *pkey);
@@ -39,14 +221,6 @@ X509 *SSL_CTX_get0_certificate(const SSL_CTX *ctx);
 
 EVP_PKEY *SSL_CTX_get0_privatekey(const SSL_CTX *ctx);
 
-int SSL_CTX_add_client_CA(SSL_CTX *ctx, X509 *x);
-
-void SSL_CTX_set_client_CA_list(SSL_CTX *ctx, STACK_OF(X509_NAME) *list);
-
-STACK_OF(X509_NAME) *SSL_CTX_get_client_CA_list(const SSL_CTX *ctx);
-
-STACK_OF(X509_NAME) *SSL_load_client_CA_file(const char *file);
-
 X509 *SSL_get1_peer_certificate(const SSL *ssl);
 
 X509 *SSL_get0_peer_certificate(const SSL *ssl);
@@ -58,6 +232,52 @@ STACK_OF(X509) *SSL_get0_verified_chain(const SSL *ssl);
 X509 *SSL_get_certificate(const SSL *ssl);
 
 EVP_PKEY *SSL_get_privatekey(const SSL *ssl);
+
+int SSL_use_certificate_file(SSL *ssl, const char *file, int ty);
+
+int SSL_use_certificate_chain_file(SSL *ssl, const char *file);
+
+int SSL_use_certificate_ASN1(SSL *ssl, const uint8_t *d, int len);
+
+int SSL_CTX_use_certificate_ASN1(SSL_CTX *ctx, int len, const uint8_t *d);
+
+int SSL_use_PrivateKey_file(SSL *ssl, const char *file, int ty);
+
+int SSL_use_PrivateKey_ASN1(int ty, SSL *ssl, const uint8_t *d, long len);
+
+int SSL_CTX_use_PrivateKey_ASN1(int ty, SSL_CTX *ctx, const uint8_t *d, long len);
+
+int SSL_use_RSAPrivateKey(SSL *ssl, RSA *rsa);
+
+int SSL_CTX_use_RSAPrivateKey(SSL_CTX *ctx, RSA *rsa);
+
+int SSL_use_RSAPrivateKey_file(SSL *ssl, const char *file, int ty);
+
+int SSL_CTX_use_RSAPrivateKey_file(SSL_CTX *ctx, const char *file, int ty);
+
+int SSL_use_RSAPrivateKey_ASN1(SSL *ssl, const uint8_t *d, long len);
+
+int SSL_CTX_use_RSAPrivateKey_ASN1(SSL_CTX *ctx, const uint8_t *d, long len);
+
+int SSL_check_private_key(const SSL *ssl);
+
+int SSL_CTX_use_cert_and_key(SSL_CTX *ctx,
+                             X509 *x,
+                             EVP_PKEY *pkey,
+                             STACK_OF(X509) *chain,
+                             int over);
+
+int SSL_use_cert_and_key(SSL *ssl, X509 *x, EVP_PKEY *pkey, STACK_OF(X509) *chain, int over);
+
+void SSL_certs_clear(SSL *ssl);
+
+void SSL_set_default_passwd_cb(SSL *ssl, pem_password_cb * cb);
+
+void SSL_set_default_passwd_cb_userdata(SSL *ssl, void *u);
+
+pem_password_cb * SSL_get_default_passwd_cb(SSL *ssl);
+
+void *SSL_get_default_passwd_cb_userdata(SSL *ssl);
 
 const SSL_CIPHER *SSL_get_current_cipher(const SSL *ssl);
 
@@ -116,6 +336,22 @@ int SSL_bytes_to_cipher_list(SSL *ssl,
                              STACK_OF(SSL_CIPHER) **sk,
                              STACK_OF(SSL_CIPHER) **scsvs);
 
+STACK_OF(SSL_COMP) *SSL_COMP_get_compression_methods(void);
+
+STACK_OF(SSL_COMP) *SSL_COMP_set0_compression_methods(STACK_OF(SSL_COMP) *meths);
+
+int SSL_COMP_add_compression_method(int _id, COMP_METHOD *cm);
+
+const char *SSL_COMP_get_name(const COMP_METHOD *comp);
+
+const char *SSL_COMP_get0_name(const SSL_COMP *comp);
+
+int SSL_COMP_get_id(const SSL_COMP *comp);
+
+const COMP_METHOD *SSL_get_current_compression(const SSL *ssl);
+
+const COMP_METHOD *SSL_get_current_expansion(const SSL *ssl);
+
 SSL_CONF_CTX *SSL_CONF_CTX_new(void);
 
 void SSL_CONF_CTX_free(SSL_CONF_CTX *cctx);
@@ -124,15 +360,25 @@ unsigned int SSL_CONF_CTX_set_flags(SSL_CONF_CTX *cctx, unsigned int flags);
 
 unsigned int SSL_CONF_CTX_clear_flags(SSL_CONF_CTX *cctx, unsigned int flags);
 
+int SSL_CONF_CTX_set1_prefix(SSL_CONF_CTX *cctx, const char *pre);
+
 void SSL_CONF_CTX_set_ssl_ctx(SSL_CONF_CTX *cctx, SSL_CTX *ctx);
 
 void SSL_CONF_CTX_set_ssl(SSL_CONF_CTX *cctx, SSL *ssl);
 
 int SSL_CONF_cmd(SSL_CONF_CTX *cctx, const char *cmd, const char *value);
 
+int SSL_CONF_cmd_argv(SSL_CONF_CTX *cctx, int *pargc, char ***pargv);
+
 int SSL_CONF_cmd_value_type(SSL_CONF_CTX *cctx, const char *cmd);
 
 int SSL_CONF_CTX_finish(SSL_CONF_CTX *cctx);
+
+void SSL_add_ssl_module(void);
+
+int SSL_CTX_config(SSL_CTX *ctx, const char *name);
+
+int SSL_config(SSL *ssl, const char *name);
 
 long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
 
@@ -140,20 +386,7 @@ long SSL_ctrl(SSL *ssl, int cmd, long larg, void *parg);
 
 long SSL_CTX_callback_ctrl(SSL_CTX *ctx, int cmd, void (*fp)(void));
 
-long SSL_callback_ctrl(SSL *ssl, int cmd, void (*_fp)(void));
-
-const SSL_METHOD *TLS_method(void);
-
-const SSL_METHOD *TLS_client_method(void);
-
-const SSL_METHOD *TLS_server_method(void);
-
-void SSL_CTX_set_alpn_select_cb(SSL_CTX *ctx, int (*cb)(SSL*,
-                                                        const uint8_t**,
-                                                        uint8_t*,
-                                                        const uint8_t*,
-                                                        unsigned int,
-                                                        void*), void *arg);
+long SSL_callback_ctrl(SSL *ssl, int cmd, void (*fp)(void));
 
 SSL_CTX *SSL_CTX_new(const SSL_METHOD *method);
 
@@ -175,27 +408,7 @@ int SSL_CTX_set_ciphersuites(SSL_CTX *ctx, const char *s);
 
 int SSL_CTX_set_alpn_protos(SSL_CTX *ctx, const uint8_t *p, unsigned int len);
 
-void SSL_CTX_set_keylog_callback(SSL_CTX *ctx, void (*cb)(const SSL*, const char*));
-
-void SSL_CTX_set_msg_callback(SSL_CTX *ctx, void (*cb)(int,
-                                                       int,
-                                                       int,
-                                                       const void*,
-                                                       size_t,
-                                                       SSL*,
-                                                       void*));
-
-void SSL_CTX_set_info_callback(SSL_CTX *ctx, void (*cb)(const SSL*, int, int));
-
-void SSL_CTX_sess_set_new_cb(SSL_CTX *ctx, int (*cb)(SSL*, SSL_SESSION*));
-
-void SSL_CTX_sess_set_remove_cb(SSL_CTX *ctx, void (*cb)(SSL_CTX*, SSL_SESSION*));
-
 void SSL_CTX_set_post_handshake_auth(SSL_CTX *ctx, int _val);
-
-int SSL_CTX_set_srp_username(SSL_CTX *_ctx, char *_name);
-
-int SSL_CTX_set_srp_password(SSL_CTX *_ctx, char *_pw);
 
 long SSL_CTX_set_timeout(SSL_CTX *ctx, long t);
 
@@ -205,15 +418,9 @@ int SSL_CTX_set_ex_data(SSL_CTX *ctx, int idx, void *arg);
 
 void *SSL_CTX_get_ex_data(const SSL_CTX *ctx, int idx);
 
-int SSL_CTX_set_session_id_context(SSL_CTX *ctx, const uint8_t *_sid, unsigned int len);
-
 int SSL_CTX_set_max_early_data(SSL_CTX *ctx, uint32_t max);
 
 uint32_t SSL_CTX_get_max_early_data(const SSL_CTX *ctx);
-
-void SSL_CTX_sess_set_get_cb(SSL_CTX *ctx, SSL_SESSION *(*cb)(SSL*, const uint8_t*, int, int*));
-
-void SSL_CTX_set_cert_cb(SSL_CTX *ctx, int (*cb)(SSL*, void*), void *arg);
 
 int SSL_select_next_proto(uint8_t **out,
                           uint8_t *outlen,
@@ -226,7 +433,13 @@ int SSL_CTX_get_security_level(const SSL_CTX *ctx);
 
 void SSL_CTX_set_security_level(SSL_CTX *ctx, int level);
 
-int SSL_CTX_remove_session(SSL_CTX *ctx, SSL_SESSION *_s);
+int SSL_CTX_set0_tmp_dh_pkey(SSL_CTX *ctx, EVP_PKEY *dhpkey);
+
+int SSL_set0_tmp_dh_pkey(SSL *ssl, EVP_PKEY *dhpkey);
+
+size_t DTLS_get_data_mtu(const SSL *ssl);
+
+int DTLSv1_listen(SSL *ssl, BIO_ADDR *_client);
 
 int OPENSSL_init_ssl(uint64_t opts, const OPENSSL_INIT_SETTINGS *settings);
 
@@ -237,6 +450,46 @@ const char *SSL_alert_desc_string_long(int value);
 const char *SSL_alert_type_string_long(int value);
 
 const char *SSL_alert_type_string(int value);
+
+int SSL_CTX_add_client_custom_ext(SSL_CTX *ctx,
+                                  unsigned int _ext_type,
+                                  AnyCallback _add_cb,
+                                  AnyCallback _free_cb,
+                                  void *_add_arg,
+                                  AnyCallback _parse_cb,
+                                  void *_parse_arg);
+
+int SSL_CTX_add_server_custom_ext(SSL_CTX *ctx,
+                                  unsigned int _ext_type,
+                                  AnyCallback _add_cb,
+                                  AnyCallback _free_cb,
+                                  void *_add_arg,
+                                  AnyCallback _parse_cb,
+                                  void *_parse_arg);
+
+int SSL_CTX_add_custom_ext(SSL_CTX *ctx,
+                           unsigned int _ext_type,
+                           unsigned int _context,
+                           AnyCallback _add_cb,
+                           AnyCallback _free_cb,
+                           void *_add_arg,
+                           AnyCallback _parse_cb,
+                           void *_parse_arg);
+
+int SSL_CTX_has_client_custom_ext(const SSL_CTX *ctx, unsigned int _ext_type);
+
+int SSL_extension_supported(unsigned int ext_type);
+
+int SSL_CTX_use_serverinfo(SSL_CTX *ctx, const uint8_t *_data, size_t _len);
+
+int SSL_CTX_use_serverinfo_ex(SSL_CTX *ctx,
+                              unsigned int _version,
+                              const uint8_t *_data,
+                              size_t _len);
+
+int SSL_CTX_use_serverinfo_file(SSL_CTX *ctx, const char *_file);
+
+const char *SSL_group_to_name(SSL *ssl, int nid);
 
 int SSL_get_ex_data_X509_STORE_CTX_idx(void);
 
@@ -266,19 +519,99 @@ int SSL_read_early_data(SSL *ssl, void *buf, size_t num, size_t *readbytes);
 
 int SSL_write_early_data(SSL *ssl, const void *buf, size_t num, size_t *written);
 
+int SSL_CTX_set_num_tickets(SSL_CTX *ctx, size_t n);
+
+size_t SSL_CTX_get_num_tickets(const SSL_CTX *ctx);
+
+int SSL_set_num_tickets(SSL *ssl, size_t n);
+
+size_t SSL_get_num_tickets(const SSL *ssl);
+
+int SSL_CTX_set_block_padding(SSL_CTX *ctx, size_t size);
+
+int SSL_set_block_padding(SSL *ssl, size_t size);
+
+int SSL_CTX_set_recv_max_early_data(SSL_CTX *ctx, uint32_t n);
+
+uint32_t SSL_CTX_get_recv_max_early_data(const SSL_CTX *ctx);
+
+int SSL_set_recv_max_early_data(SSL *ssl, uint32_t n);
+
+uint32_t SSL_get_recv_max_early_data(const SSL *ssl);
+
+int SSL_set_max_early_data(SSL *ssl, uint32_t n);
+
+uint32_t SSL_get_max_early_data(const SSL *ssl);
+
+void SSL_CTX_set_default_read_buffer_len(SSL_CTX *ctx, size_t len);
+
+void SSL_set_default_read_buffer_len(SSL *ssl, size_t len);
+
+int SSL_CTX_set_tlsext_max_fragment_length(SSL_CTX *ctx, uint8_t mode);
+
+int SSL_set_tlsext_max_fragment_length(SSL *ssl, uint8_t mode);
+
+void SSL_CTX_set_quiet_shutdown(SSL_CTX *ctx, int mode);
+
+int SSL_CTX_get_quiet_shutdown(const SSL_CTX *ctx);
+
+int SSL_CTX_set_purpose(SSL_CTX *ctx, int purpose);
+
+int SSL_set_purpose(SSL *ssl, int purpose);
+
+int SSL_CTX_set_trust(SSL_CTX *ctx, int trust);
+
+int SSL_set_trust(SSL *ssl, int trust);
+
+int SSL_CTX_set1_param(SSL_CTX *ctx, X509_VERIFY_PARAM *vpm);
+
+int SSL_set1_param(SSL *ssl, X509_VERIFY_PARAM *vpm);
+
+void SSL_set_debug(SSL *ssl, int _debug);
+
+int SSL_free_buffers(SSL *ssl);
+
+int SSL_alloc_buffers(SSL *ssl);
+
+const SSL_METHOD *SSL_CTX_get_ssl_method(const SSL_CTX *ctx);
+
+const SSL_METHOD *SSL_get_ssl_method(const SSL *ssl);
+
+int SSL_set_ssl_method(SSL *ssl, const SSL_METHOD *method);
+
+int SSL_CTX_set_ssl_version(SSL_CTX *ctx, const SSL_METHOD *method);
+
+int SSL_is_dtls(const SSL *ssl);
+
+int SSL_CTX_use_psk_identity_hint(SSL_CTX *ctx, const char *hint);
+
+int SSL_use_psk_identity_hint(SSL *ssl, const char *hint);
+
+const char *SSL_get_psk_identity_hint(const SSL *ssl);
+
+const char *SSL_get_psk_identity(const SSL *ssl);
+
 SSL_SESSION *SSL_SESSION_new(void);
 
 void SSL_SESSION_free(SSL_SESSION *s);
 
 int SSL_SESSION_up_ref(SSL_SESSION *s);
 
-int SSL_set_session(SSL *ssl, SSL_SESSION *session);
+SSL_SESSION *SSL_SESSION_dup(const SSL_SESSION *s);
 
 int SSL_SESSION_is_resumable(const SSL_SESSION *s);
 
 const uint8_t *SSL_SESSION_get_id(const SSL_SESSION *s, unsigned int *len);
 
+int SSL_SESSION_set1_id(SSL_SESSION *s, const uint8_t *sid, unsigned int len);
+
+const uint8_t *SSL_SESSION_get0_id_context(const SSL_SESSION *s, unsigned int *len);
+
+int SSL_SESSION_set1_id_context(SSL_SESSION *s, const uint8_t *ctx, unsigned int len);
+
 long SSL_SESSION_get_time(const SSL_SESSION *s);
+
+long SSL_SESSION_set_time(SSL_SESSION *s, long t);
 
 long SSL_SESSION_get_timeout(const SSL_SESSION *s);
 
@@ -286,23 +619,150 @@ long SSL_SESSION_set_timeout(SSL_SESSION *s, long t);
 
 int SSL_SESSION_get_protocol_version(const SSL_SESSION *s);
 
+int SSL_SESSION_set_protocol_version(SSL_SESSION *s, int version);
+
 const SSL_CIPHER *SSL_SESSION_get0_cipher(const SSL_SESSION *s);
 
-SSL_SESSION *SSL_get_session(const SSL *ssl);
+int SSL_SESSION_set_cipher(SSL_SESSION *s, const SSL_CIPHER *c);
 
-SSL_SESSION *SSL_get1_session(SSL *ssl);
+const char *SSL_SESSION_get0_hostname(const SSL_SESSION *s);
+
+int SSL_SESSION_set1_hostname(SSL_SESSION *s, const char *hostname);
+
+void SSL_SESSION_get0_alpn_selected(const SSL_SESSION *s, const uint8_t **alpn, size_t *len);
+
+int SSL_SESSION_set1_alpn_selected(SSL_SESSION *s, const uint8_t *alpn, size_t len);
+
+X509 *SSL_SESSION_get0_peer(SSL_SESSION *s);
+
+size_t SSL_SESSION_get_master_key(const SSL_SESSION *s, uint8_t *out, size_t outlen);
+
+int SSL_SESSION_set1_master_key(SSL_SESSION *s, const uint8_t *key, size_t len);
+
+uint32_t SSL_SESSION_get_max_early_data(const SSL_SESSION *s);
+
+int SSL_SESSION_set_max_early_data(SSL_SESSION *s, uint32_t max);
+
+uint8_t SSL_SESSION_get_max_fragment_length(const SSL_SESSION *s);
+
+unsigned long SSL_SESSION_get_ticket_lifetime_hint(const SSL_SESSION *s);
+
+int SSL_SESSION_has_ticket(const SSL_SESSION *s);
+
+void SSL_SESSION_get0_ticket(const SSL_SESSION *s, const uint8_t **tick, size_t *len);
+
+int SSL_SESSION_set1_ticket_appdata(SSL_SESSION *s, const void *data, size_t len);
+
+int SSL_SESSION_get0_ticket_appdata(SSL_SESSION *s, void **data, size_t *len);
+
+unsigned int SSL_SESSION_get_compress_id(const SSL_SESSION *s);
+
+int SSL_SESSION_set_ex_data(SSL_SESSION *s, int idx, void *arg);
+
+void *SSL_SESSION_get_ex_data(const SSL_SESSION *s, int idx);
 
 int i2d_SSL_SESSION(const SSL_SESSION *s, uint8_t **pp);
 
 SSL_SESSION *d2i_SSL_SESSION(SSL_SESSION **a, const uint8_t **pp, long len);
 
-const char *SSL_SESSION_get0_hostname(const SSL_SESSION *s);
+int PEM_write_bio_SSL_SESSION(BIO *bp, const SSL_SESSION *s);
 
-long SSL_SESSION_set_time(SSL_SESSION *s, long t);
+int PEM_write_SSL_SESSION(FILE *fp, const SSL_SESSION *s);
+
+SSL_SESSION *PEM_read_bio_SSL_SESSION(BIO *bp, SSL_SESSION **x, pem_password_cb * _cb, void *_u);
+
+SSL_SESSION *PEM_read_SSL_SESSION(FILE *fp, SSL_SESSION **x, pem_password_cb * cb, void *u);
+
+int SSL_SESSION_print(BIO *bp, const SSL_SESSION *s);
+
+int SSL_SESSION_print_fp(FILE *fp, const SSL_SESSION *s);
+
+int SSL_SESSION_print_keylog(BIO *bp, const SSL_SESSION *s);
+
+SSL_SESSION *SSL_get_session(const SSL *ssl);
+
+SSL_SESSION *SSL_get1_session(SSL *ssl);
+
+int SSL_set_session(SSL *ssl, SSL_SESSION *session);
+
+int SSL_copy_session_id(SSL *to, const SSL *from);
+
+int SSL_set_session_id_context(SSL *ssl, const uint8_t *ctx, unsigned int len);
+
+int SSL_CTX_set_session_id_context(SSL_CTX *ctx, const uint8_t *sid, unsigned int len);
+
+int SSL_has_matching_session_id(const SSL *ssl, const uint8_t *id, unsigned int len);
+
+int SSL_CTX_add_session(SSL_CTX *ctx, SSL_SESSION *s);
+
+int SSL_CTX_remove_session(SSL_CTX *ctx, SSL_SESSION *s);
+
+void SSL_CTX_flush_sessions(SSL_CTX *ctx, long t);
+
+LHASH_OF(SSL_SESSION) *SSL_CTX_sessions(SSL_CTX *ctx);
+
+void SSL_CTX_sess_set_new_cb(SSL_CTX *ctx, NewSessionCallback cb);
+
+NewSessionCallback SSL_CTX_sess_get_new_cb(SSL_CTX *ctx);
+
+void SSL_CTX_sess_set_remove_cb(SSL_CTX *ctx, RemoveSessionCallback cb);
+
+RemoveSessionCallback SSL_CTX_sess_get_remove_cb(SSL_CTX *ctx);
+
+void SSL_CTX_sess_set_get_cb(SSL_CTX *ctx, GetSessionCallback cb);
+
+GetSessionCallback SSL_CTX_sess_get_get_cb(SSL_CTX *ctx);
+
+size_t SSL_get_client_random(const SSL *ssl, uint8_t *out, size_t outlen);
+
+size_t SSL_get_server_random(const SSL *ssl, uint8_t *out, size_t outlen);
+
+int SSL_set_session_secret_cb(SSL *ssl, void (*cb)(void), void *_arg);
+
+int SSL_set_session_ticket_ext(SSL *ssl, void *_data, int _len);
+
+int SSL_set_session_ticket_ext_cb(SSL *ssl, void (*_cb)(void), void *_arg);
+
+int SSL_CTX_set_srp_username(SSL_CTX *ctx, char *_name);
+
+int SSL_CTX_set_srp_password(SSL_CTX *ctx, char *_pw);
+
+int SSL_CTX_set_srp_strength(SSL_CTX *ctx, int strength);
+
+int SSL_CTX_SRP_CTX_init(SSL_CTX *ctx);
+
+int SSL_CTX_SRP_CTX_free(SSL_CTX *ctx);
+
+int SSL_SRP_CTX_init(SSL *ssl);
+
+int SSL_SRP_CTX_free(SSL *ssl);
+
+int SSL_set_srp_server_param(SSL *ssl,
+                             const BIGNUM *n,
+                             const BIGNUM *g,
+                             BIGNUM *sa,
+                             BIGNUM *v,
+                             char *info);
+
+int SSL_set_srp_server_param_pw(SSL *ssl, const char *user, const char *pass, const char *grp);
+
+BIGNUM *SSL_get_srp_N(SSL *ssl);
+
+BIGNUM *SSL_get_srp_g(SSL *ssl);
+
+char *SSL_get_srp_username(SSL *ssl);
+
+char *SSL_get_srp_userinfo(SSL *ssl);
+
+int SSL_srp_server_param_with_username(SSL *ssl, int *ad);
+
+int SRP_Calc_A_param(SSL *ssl);
 
 SSL *SSL_new(SSL_CTX *ctx);
 
 void SSL_free(SSL *ssl);
+
+int SSL_up_ref(SSL *ssl);
 
 SSL_CTX *SSL_get_SSL_CTX(const SSL *ssl);
 
@@ -401,9 +861,7 @@ const char *SSL_get_servername(const SSL *ssl, int ty);
 
 int SSL_get_servername_type(const SSL *ssl);
 
-void SSL_CTX_set_cert_verify_callback(SSL_CTX *_ctx,
-                                      int (*_cb)(X509_STORE_CTX*, void*),
-                                      void *_arg);
+int SSL_CTX_set_tlsext_ticket_key_evp_cb(SSL_CTX *ctx, Option<TicketKeyEvpCallback> cb);
 
 void SSL_CTX_set_verify(SSL_CTX *ctx, int mode, X509_STORE_CTX_verify_cb cb);
 
@@ -438,6 +896,10 @@ void SSL_set_verify_result(SSL *ssl, long v);
 void SSL_set_verify(SSL *ssl, int mode, X509_STORE_CTX_verify_cb cb);
 
 int SSL_get_verify_mode(const SSL *ssl);
+
+X509_STORE_CTX_verify_cb SSL_get_verify_callback(const SSL *ssl);
+
+int SSL_get_verify_depth(const SSL *ssl);
 
 void SSL_set_verify_depth(SSL *ssl, int depth);
 

@@ -192,7 +192,7 @@ pub unsafe extern "C" fn SSL_SESSION_set_protocol_version(
 pub unsafe extern "C" fn SSL_SESSION_get0_cipher(s: *const SSL_SESSION) -> *const Cipher {
     entry(|| {
         let id = try_ref!(s).meta().cipher;
-        Ok(crate::ciphers::Cipher::by_id(id).map_or(std::ptr::null(), |c| c as *const _))
+        Ok(Cipher::by_id(id).map_or(std::ptr::null(), |c| c as *const _))
     })
 }
 
@@ -767,7 +767,7 @@ fn current_session(ssl: &SSL) -> Option<Arc<Session>> {
             sid_ctx,
             time: now(),
             timeout: *lock(&ssl.state.session_timeout),
-            alpn: status.alpn.clone(),
+            alpn: status.alpn,
             verify_result: ssl.state.outcome().verify_result,
             ..Meta::default()
         }));

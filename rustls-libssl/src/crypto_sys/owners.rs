@@ -350,7 +350,7 @@ impl Bio {
 
 impl Cert {
     /// Whether `other` is the same certificate (`X509_cmp`: equal encodings).
-    pub fn same_as(&self, other: &Cert) -> bool {
+    pub fn same_as(&self, other: &Self) -> bool {
         // SAFETY: both certificates are alive.
         unsafe { ffi::X509_cmp(self.as_ptr(), other.as_ptr()) == 0 }
     }

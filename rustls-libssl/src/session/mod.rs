@@ -120,10 +120,6 @@ impl TicketPool {
     fn take_newest(&self) -> Option<Tls13ClientSessionValue> {
         lock(&self.0).pop()
     }
-
-    fn is_empty(&self) -> bool {
-        lock(&self.0).is_empty()
-    }
 }
 
 /// Kinds of the resumption state in the serialised form's own field.
@@ -230,15 +226,6 @@ impl Session {
     pub(crate) fn is_resumable(&self) -> bool {
         let meta = self.meta();
         !meta.id.is_empty() || !meta.ticket.is_empty()
-    }
-
-    /// Whether this library holds resumption state for the session.
-    pub(crate) fn has_state(&self) -> bool {
-        match &*lock(&self.state) {
-            State::Empty => false,
-            State::Client13(pool) => !pool.is_empty(),
-            State::Client12(_) | State::Server(_) => true,
-        }
     }
 
     /// The ticket pool of a TLS 1.3 client session.
