@@ -1,8 +1,9 @@
 # rustls-libssl: build libssl.so.3 and run every test.
 #
 #   make            build target/release/libssl.so.3
-#   make test       lint, unit tests, symbol and header checks, C tests, curl, nginx and ntpd
-#                   suites, and the benchmarks at CI size
+#   make test       lint, unit tests, symbol and header checks, C tests, the export contract,
+#                   curl, nginx and ntpd suites, the other programs' suites, nginx's and
+#                   curl's own test suites, and the benchmarks at CI size
 #   make demo       nginx serving HTTPS to curl, both through the shim
 #   make bench      benchmarks vs the system OpenSSL into bench/RESULTS.md (by hand, ~40 min)
 #   make deps       install the Debian packages the build and tests need (as root)
@@ -16,7 +17,11 @@ ARCHIVE := $(OUT)/librustls_libssl.a
 CARGO_FLAGS := $(if $(filter release,$(PROFILE)),--release,)
 BENCH_FLAGS ?=
 
-.PHONY: all lib deps test lint unit symbols header abi curl nginx ntpd demo bench bench-short clean
+.PHONY: all lib deps test lint unit symbols header abi contract curl nginx ntpd programs \
+	$(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short clean
+
+# Programs with an integration suite in tests/NAME/run.sh LIBDIR (each also run on OpenSSL).
+PROGRAMS := socat openvpn lighttpd dovecot ruby node mariadb postfix
 
 all: lib
 
@@ -40,7 +45,8 @@ FORCE:
 deps:
 	bash tests/install-deps.sh
 
-test: deps lint unit lib symbols header abi curl nginx ntpd bench-short
+test: deps lint unit lib symbols header abi contract curl nginx ntpd programs upstream-nginx \
+	upstream-curl bench-short
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -57,6 +63,23 @@ header:
 
 abi: lib
 	bash tests/abi/run.sh $(abspath $(OUT))
+
+# Every export called as programs call it, on the system libssl and on the shim, compared.
+contract: lib
+	bash tests/contract/coverage.sh
+	bash tests/contract/run.sh $(abspath $(OUT))
+
+programs: $(PROGRAMS)
+
+$(PROGRAMS): lib
+	bash tests/$@/run.sh $(abspath $(OUT))
+
+# The programs' own test suites, on the system OpenSSL and on the shim.
+upstream-nginx: lib
+	bash tests/upstream/nginx.sh $(abspath $(OUT))
+
+upstream-curl: lib
+	bash tests/upstream/curl.sh $(abspath $(OUT))
 
 curl: lib
 	bash tests/curl/run.sh $(abspath $(OUT))
