@@ -7,6 +7,9 @@
 #   make demo       nginx serving HTTPS to curl, both through the shim
 #   make bench      benchmarks vs the system OpenSSL into bench/RESULTS.md (by hand, ~40 min)
 #   make deps       install the Debian packages the build and tests need (as root)
+#   make deb        the Debian packages into target/deb (rustls-libssl, -system, -dev)
+#   make packaging  the packages installed and purged in a debootstrap root (as root)
+#   make nginx-from-source  Debian's nginx source built against the shim, its tests run
 
 CARGO   ?= cargo
 CC      ?= cc
@@ -18,7 +21,8 @@ CARGO_FLAGS := $(if $(filter release,$(PROFILE)),--release,)
 BENCH_FLAGS ?=
 
 .PHONY: all lib deps test lint unit symbols header abi contract curl nginx ntpd programs \
-	$(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short clean
+	$(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short deb packaging \
+	nginx-from-source clean
 
 # Programs with an integration suite in tests/NAME/run.sh LIBDIR (each also run on OpenSSL).
 PROGRAMS := socat openvpn lighttpd dovecot ruby node mariadb postfix
@@ -99,6 +103,19 @@ bench: deps lib
 # The benchmarks at CI size (a few minutes): fails if a run fails, never on a figure.
 bench-short: lib
 	python3 bench/run.py --shim $(abspath $(OUT)) --short --out $(OUT)/bench-short.md
+
+# Debian packages (packaging/): the library beside the system's, the system-wide switch,
+# and the files to build against it.
+deb: lib
+	bash packaging/build-deb.sh $(OUT) target/deb
+
+# The packages in a fresh debootstrap root: install, run nginx and curl, purge.
+packaging: deb
+	bash tests/packaging/run.sh target/deb
+
+# Debian's nginx source package built linked to the shim, and tests/nginx run on that build.
+nginx-from-source: deb
+	bash packaging/nginx-from-source.sh $(abspath $(OUT)) $(abspath target/deb/pkgconfig)
 
 clean:
 	$(CARGO) clean

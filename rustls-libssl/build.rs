@@ -117,6 +117,7 @@ fn main() {
     fs::write(out.join("ssl_options.rs"), ops).expect("write options");
 
     stubs(&out);
+    versions(&out);
 }
 
 /// Every function Debian's libssl.so.3 exports must exist (consumers bind eagerly). Those
@@ -175,4 +176,29 @@ fn stubs(out: &std::path::Path) {
     }
     map.push_str("  local: *;\n};\n");
     fs::write(out.join("libssl.map"), map).expect("write version script");
+}
+
+/// The library's version and the rustls and aws-lc versions it is built with, from the
+/// workspace's `Cargo.lock` (`with-rustls-libssl --version` and `RUSTLS_LIBSSL_DEBUG` show it).
+fn versions(out: &std::path::Path) {
+    println!("cargo:rerun-if-changed=../Cargo.lock");
+    let lock = fs::read_to_string("../Cargo.lock").unwrap_or_default();
+    let version_of = |name: &str| {
+        let key = format!("name = \"{name}\"\nversion = \"");
+        lock.split_once(&key)
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map_or_else(|| "unknown".to_owned(), |(v, _)| v.to_owned())
+    };
+    let text = format!(
+        "rustls-libssl {} (rustls {}, aws-lc-rs {}, aws-lc-sys {})",
+        env::var("CARGO_PKG_VERSION").expect("cargo sets CARGO_PKG_VERSION"),
+        version_of("rustls"),
+        version_of("aws-lc-rs"),
+        version_of("aws-lc-sys"),
+    );
+    fs::write(
+        out.join("versions.rs"),
+        format!("/// The version line.\npub(crate) const VERSION: &str = {text:?};\n"),
+    )
+    .expect("write versions");
 }

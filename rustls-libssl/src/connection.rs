@@ -903,6 +903,9 @@ impl Connection {
         if std::mem::replace(&mut self.finished, true) {
             return;
         }
+        if crate::debug::enabled(crate::debug::Level::Info) {
+            crate::debug::handshake_done(self.role == Some(Role::Server), &self.state);
+        }
         let session_ctx = Arc::clone(&self.setup().session_ctx);
         let stats = &session_ctx.stats;
         if self.role == Some(Role::Server) {

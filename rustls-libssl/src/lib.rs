@@ -18,6 +18,7 @@ mod connection;
 mod context;
 mod credentials;
 mod current;
+mod debug;
 mod error;
 mod established;
 mod exporter;

@@ -28,8 +28,12 @@ SELF="$HERE/$(basename "${BASH_SOURCE[0]}")"
 CURL=/usr/bin/curl
 OPENSSL=/usr/bin/openssl
 PY=/usr/bin/python3
-NGINX_BIN=/usr/sbin/nginx
-MODDIR=/usr/lib/nginx/modules
+# The nginx under test (make nginx-from-source sets these to its own build); `system` runs
+# and NGX_LIB=system servers use Debian's nginx (both are built --with-compat, so either
+# loads the other's stream and mail modules).
+NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
+NGINX_SYSTEM_BIN=/usr/sbin/nginx
+MODDIR=${NGINX_MODDIR:-/usr/lib/nginx/modules}
 CLIENT_TIMEOUT=20       # `timeout` around every client
 SERVER_TIMEOUT=400      # every server dies by itself after this many seconds
 TEST_TIMEOUT=420        # watchdog around one whole test
@@ -102,7 +106,7 @@ ngx_cmd() {
     if [ "$(id -u)" -eq 0 ]; then
         NGX_CMD+=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
     fi
-    NGX_CMD+=("$NGINX_BIN")
+    if [ "$lib" != system ]; then NGX_CMD+=("$NGINX_BIN"); else NGX_CMD+=("$NGINX_SYSTEM_BIN"); fi
 }
 
 ngx_own() {

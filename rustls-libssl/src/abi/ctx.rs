@@ -47,6 +47,7 @@ impl SSL_CTX {
 /// `SSL_CTX_new`: a context for `method`; returns a new reference or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX {
+    crate::debug::init();
     entry(|| {
         // NULL or a static method from one of the *_method functions.
         // SAFETY: no settings: the defaults.
@@ -128,6 +129,7 @@ pub(super) unsafe fn ctx_arc(ctx: *const SSL_CTX) -> Arc<SSL_CTX> {
 /// `SSL_CTX_set_options`: adds option bits; returns the new options.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_options(ctx: *mut SSL_CTX, op: u64) -> u64 {
+    crate::debug::options("SSL_CTX_set_options", op);
     entry(|| {
         Ok(try_ref!(ctx).core.update(|s| {
             s.options |= op;

@@ -46,6 +46,25 @@ pub(super) fn load_strings() {
     });
 }
 
+/// An error as `RUSTLS_LIBSSL_DEBUG` reports it: OpenSSL's reason text (what the program
+/// logs), then the detail the shim knows.
+pub(super) fn describe(e: &crate::error::Error) -> String {
+    let (lib, reason) = e.code();
+    let text = table::SSL_REASONS
+        .iter()
+        .find(|(code, _)| lib == sys::ERR_LIB_SSL && *code == reason)
+        .map_or("", |(_, text)| *text);
+    match e {
+        _ if text.is_empty() => e.to_string(),
+        crate::error::Error::Reason(_) => text.to_owned(),
+        crate::error::Error::Verify(code) => format!(
+            "{text} (verify result {code}: {})",
+            sys::verify_error_string((*code).into())
+        ),
+        _ => format!("{text} ({e})"),
+    }
+}
+
 /// Whether the SSL error strings were loaded or declined: the first of
 /// `OPENSSL_INIT_LOAD_SSL_STRINGS` and `OPENSSL_INIT_NO_LOAD_SSL_STRINGS` decides, once.
 static STRINGS_DECIDED: OnceLock<bool> = OnceLock::new();

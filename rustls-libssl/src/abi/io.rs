@@ -44,7 +44,11 @@ fn drive<T>(
     };
     ssl.last_error.store(code, Ordering::Relaxed);
     if let Err(Stop::Fatal(e)) = &result {
-        super::debug_log(&format!("handshake/IO failed: {e:?}"));
+        crate::debug::log!(
+            crate::debug::Level::Warn,
+            "handshake or I/O call failed: {}",
+            super::err::describe(e)
+        );
     }
     match result {
         Ok(v) => Some(v),

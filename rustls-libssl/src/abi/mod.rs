@@ -147,6 +147,9 @@ pub(crate) fn entry<R: Failure>(body: impl FnOnce() -> Result<R, Error>) -> R {
 pub(crate) fn push_error(e: &Error) {
     err::load_strings_for_error();
     let (lib, reason) = e.code();
+    if let Error::NotSupported(what) = e {
+        crate::debug::unsupported(what);
+    }
     if lib == 0 {
         return; // libcrypto queued its own error already.
     }
@@ -232,12 +235,9 @@ pub(crate) fn addr(p: *mut c_void) -> usize {
     p as usize
 }
 
-/// Writes a diagnostic line to stderr when `RUSTLS_LIBSSL_DEBUG` is set.
+/// Writes a diagnostic line at level `warn` of `RUSTLS_LIBSSL_DEBUG` (see [`crate::debug`]).
 pub(crate) fn debug_log(msg: &str) {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *ON.get_or_init(|| std::env::var_os("RUSTLS_LIBSSL_DEBUG").is_some()) {
-        eprintln!("rustls-libssl: {msg}");
-    }
+    crate::debug::log!(crate::debug::Level::Warn, "{msg}");
 }
 
 /// An output buffer argument (`buf`, `num`) as a slice; empty when `num` is 0.

@@ -737,6 +737,7 @@ pub unsafe extern "C" fn SSL_get_ex_data(ssl: *const SSL, idx: c_int) -> *mut c_
 /// `SSL_set_options`: adds option bits; returns the new options.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_options(ssl: *mut SSL, op: u64) -> u64 {
+    crate::debug::options("SSL_set_options", op);
     entry(|| {
         let mut setup = try_ref!(ssl).setup();
         let options = setup.options | op;

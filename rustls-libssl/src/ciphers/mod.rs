@@ -440,6 +440,9 @@ impl CipherList {
     /// a string that selects no suite is reported through [`CipherString::matched`].
     pub(crate) fn parse_tls12(rule: &[u8]) -> Result<CipherString> {
         let selected = rules::select(rule)?;
+        if rule != DEFAULT_RULE.to_bytes() {
+            crate::debug::cipher_string(rule, &selected.ciphers);
+        }
         Ok(CipherString {
             matched: !selected.ciphers.is_empty(),
             list: Self(
