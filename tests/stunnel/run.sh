@@ -560,6 +560,7 @@ EOF
     cli main "$sp" --plain
     grep -q 'echo=ok' "$T/$RUN-main.cli" && fail "data went through a connection whose verification failed"
     log_has 'LOG4\[0\]: Rejected by CERT at depth=1: CN=Test Intermediate CA, O=rustls-libssl tests'
+    peer_has '^conn 1: error: SSLError: \[SSL: TLSV1_ALERT_UNKNOWN_CA\]'
     log_has 'LOG3\[0\]: SSL_connect: .*error:0A000086:SSL routines::certificate verify failed'
 }
 t_client_wrong_ca() { twice client_wrong_ca; }
@@ -583,6 +584,8 @@ EOF
     grep -q 'echo=ok' "$T/$RUN-main.cli" && fail "data went through a connection whose host check failed"
     log_has 'LOG4\[0\]: CERT: Subject checks failed'
     log_has 'LOG4\[0\]: Rejected by CERT at depth=0: CN=localhost'
+    # the verify callback refused without setting an error: OpenSSL's internal_error alert
+    peer_has '^conn 1: error: SSLError: \[SSL: TLSV1_ALERT_INTERNAL_ERROR\]'
     log_has 'LOG3\[0\]: SSL_connect: .*error:0A000086:SSL routines::certificate verify failed'
 }
 t_client_check_host() { twice client_check_host; }
@@ -606,6 +609,7 @@ client_version_min() {
     cli main "$sp" --plain
     grep -q 'echo=ok' "$T/$RUN-main.cli" && fail "data went through with a protocol below sslVersionMin"
     log_has 'LOG3\[0\]: SSL_connect: .*error:0A00042E:SSL routines::tlsv1 alert protocol version'
+    peer_has '^conn 1: error: SSLError: \[SSL: UNSUPPORTED_PROTOCOL\]'
 }
 t_client_version_min() { twice client_version_min; }
 
