@@ -258,6 +258,24 @@ same_lines() {
     return 0
 }
 
+# quiet FILE: wait (<= 5 s) until FILE has not grown for half a second: the server has
+# logged what the last client's exchange makes it log before it is stopped.
+quiet() {
+    local i last=-1 size same=0
+    for i in $(seq 1 50); do
+        size=$(stat -c %s "$1" 2>/dev/null || echo 0)
+        if [ "$size" = "$last" ]; then
+            same=$((same + 1))
+            [ $same -ge 5 ] && return 0
+        else
+            same=0
+        fi
+        last=$size
+        sleep 0.1
+    done
+    return 0
+}
+
 # twice FUNC: runs `FUNC` with RUN=ref and LIB=system, then with RUN=lib and LIB=LIBDIR
 # (each starting and stopping its own servers), then compares haproxy's output and the
 # stats socket's answers of both runs.
@@ -266,11 +284,13 @@ twice() {
     RUN=ref LIB=system
     echo "=== reference run: haproxy on the system library"
     "$1"
+    quiet "$T/$RUN-haproxy.out"
     stop_servers
     check_logs
     RUN=lib LIB=$LIBDIR
     echo "=== haproxy on $LIBDIR"
     "$1"
+    quiet "$T/$RUN-haproxy.out"
     stop_servers
     check_logs
     no_panic "$T"/*.out "$T"/*.err "$T"/*.sc

@@ -244,6 +244,24 @@ same_log() {
     return 0
 }
 
+# quiet FILE: wait (<= 5 s) until FILE has not grown for half a second: the server has
+# logged what the last client's exchange makes it log before it is stopped.
+quiet() {
+    local i last=-1 size same=0
+    for i in $(seq 1 50); do
+        size=$(stat -c %s "$1" 2>/dev/null || echo 0)
+        if [ "$size" = "$last" ]; then
+            same=$((same + 1))
+            [ $same -ge 5 ] && return 0
+        else
+            same=0
+        fi
+        last=$size
+        sleep 0.1
+    done
+    return 0
+}
+
 # twice ROLE FUNC: runs `FUNC` with RUN=ref and everything on the system library, then
 # with RUN=lib and the library under test as ROLE (broker|clients), each run starting and
 # stopping its own broker; then compares the broker's logs and every client's output.
@@ -252,6 +270,7 @@ twice() {
     RUN=ref BROKER_LIB=system CLIENT_LIB=system
     echo "=== reference run: everything on the system library"
     "$2"
+    quiet "$T/$RUN-broker.out"
     stop_servers
     check_logs
     RUN=lib
@@ -262,6 +281,7 @@ twice() {
     esac
     echo "=== $role on $LIBDIR"
     "$2"
+    quiet "$T/$RUN-broker.out"
     stop_servers
     check_logs
     no_panic "$T"/*.out "$T"/*.cli

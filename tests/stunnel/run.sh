@@ -191,6 +191,37 @@ normalized() {
             -e 's#: [^ ]+:[0-9]+: error:#: FILE:LINE: error:#' | sort -u
 }
 
+# quiet FILE: wait (<= 5 s) until FILE has not grown for half a second: the server has
+# logged what the last client's exchange makes it log before it is stopped.
+quiet() {
+    local i last=-1 size same=0
+    for i in $(seq 1 50); do
+        size=$(stat -c %s "$1" 2>/dev/null || echo 0)
+        if [ "$size" = "$last" ]; then
+            same=$((same + 1))
+            [ $same -ge 5 ] && return 0
+        else
+            same=0
+        fi
+        last=$size
+        sleep 0.1
+    done
+    return 0
+}
+
+# settle: wait (<= 10 s) until every connection stunnel accepted has been closed, then
+# until its log is quiet
+settle() {
+    local i accepted closed
+    for i in $(seq 1 100); do
+        accepted=$(grep -cE 'LOG5\[[0-9]+\]: Service \[[^]]+\] accepted connection' "$T/$RUN-stunnel.out")
+        closed=$(grep -cE 'LOG5\[[0-9]+\]: Connection (closed|reset)' "$T/$RUN-stunnel.out")
+        [ "$closed" -ge "$accepted" ] && break
+        sleep 0.1
+    done
+    quiet "$T/$RUN-stunnel.out"
+}
+
 # twice FUNC: runs `FUNC` with RUN=ref and LIB=system, then with RUN=lib and LIB=LIBDIR
 # (each starting and stopping its own servers), then compares stunnel's logs.
 twice() {
@@ -198,11 +229,13 @@ twice() {
     RUN=ref LIB=system
     echo "=== reference run: stunnel on the system library"
     "$1"
+    settle
     stop_servers
     check_logs
     RUN=lib LIB=$LIBDIR
     echo "=== stunnel on $LIBDIR"
     "$1"
+    settle
     stop_servers
     check_logs
     no_panic "$T"/*.out "$T"/*.cli
