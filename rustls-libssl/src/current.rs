@@ -61,6 +61,9 @@ pub(crate) struct Outcome {
     pub verify_result: i64,
     /// The peer's chain as sent (leaf first), parsed.
     pub peer_chain: Vec<Cert>,
+    /// The server's chain failed verification: as in OpenSSL, a client keeps the chain
+    /// (`SSL_get_peer_cert_chain`) but has no peer certificate.
+    pub leaf_rejected: bool,
     /// The peer's chain as sent, when the verifier did not parse it (a resumed handshake,
     /// or a server that did not ask for a certificate): parsed when first asked for.
     pub peer_ders: Vec<CertificateDer<'static>>,

@@ -247,9 +247,11 @@ fn verify_peer(
         let mut outcome = state.outcome();
         outcome.verify_result = i64::from(result.error);
         outcome.verified_chain = result.verified_chain;
-        // As in OpenSSL, a certificate that failed required verification is not kept.
-        if accepted {
+        // As in OpenSSL, a certificate that failed required verification is not the peer
+        // certificate; a client keeps the chain the server sent all the same.
+        if accepted || purpose == c"ssl_server" {
             outcome.peer_chain = chain;
+            outcome.leaf_rejected = !accepted;
         }
     }
     if accepted {

@@ -213,6 +213,9 @@ fn peer_leaf(
     hand_out: fn(&Cert) -> *mut sys::X509,
 ) -> crate::error::Result<*mut sys::X509> {
     let outcome = ssl.state.peer_outcome();
+    if outcome.leaf_rejected {
+        return Ok(std::ptr::null_mut());
+    }
     Ok(outcome
         .peer_chain
         .first()
