@@ -98,6 +98,10 @@ pub(crate) struct Settings {
     pub cert_verify: Option<(crate::crypto_sys::ReplaceVerify, usize)>,
     /// `SSL_CTX_set_quiet_shutdown`.
     pub quiet_shutdown: bool,
+    /// `SSL_CTX_dane_enable` (and `SSL_CTX_dane_mtype_set`): the TLSA matching types.
+    pub dane: Option<crate::crypto_sys::DaneMtypes>,
+    /// `DANE_FLAG_*` (`SSL_CTX_dane_set_flags`); a connection starts with its context's.
+    pub dane_flags: u64,
 }
 
 /// Settings OpenSSL keeps and reports back (`SSL_CTX_get_max_cert_list`...) which change
@@ -199,6 +203,8 @@ impl Default for Settings {
             knobs: Knobs::default(),
             cert_verify: None,
             quiet_shutdown: false,
+            dane: None,
+            dane_flags: 0,
         }
     }
 }

@@ -302,6 +302,7 @@ pub(crate) fn auto_chain(
         ex_data: None,
         purpose: c"default",
         replace: None,
+        dane: None,
     };
     let built = crate::crypto_sys::verify_chain(leaf, &[], &check).verified_chain;
     if built.len() < 2 {
@@ -353,6 +354,7 @@ pub(crate) fn build_chain(
         ex_data: None,
         purpose: c"default",
         replace: None,
+        dane: None,
     };
     let result = crate::crypto_sys::verify_chain(leaf, &untrusted, &check);
     let mut rv = 1;

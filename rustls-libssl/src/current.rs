@@ -101,6 +101,9 @@ pub(crate) struct ConnState {
     pub peer_ca_names: Mutex<Option<Vec<Vec<u8>>>>,
     /// The secret keying-material exporters derive from, from the key-log hook.
     pub export: Mutex<Option<ExportSecret>>,
+    /// `SSL_get0_dane`: DANE flags, TLSA records and what verification matched; made when
+    /// the application first uses DANE.
+    pub dane: Mutex<Option<crate::crypto_sys::Dane>>,
 }
 
 /// The parts of a ClientHello the application can ask about.
@@ -138,6 +141,7 @@ impl ConnState {
             single_use_sessions: Mutex::new(false),
             export: Mutex::new(None),
             peer_ca_names: Mutex::new(None),
+            dane: Mutex::new(None),
         }
     }
 

@@ -233,6 +233,9 @@ fn verify_peer(
     let Some(setup) = setup.as_ref() else {
         return Err(rustls::Error::General("verification not configured".into()));
     };
+    // Out of its lock while libcrypto writes the match into it (a verify callback may ask
+    // for it meanwhile and then finds none).
+    let dane = lock(&state.dane).take();
     let check = ChainCheck {
         store: &setup.store,
         param: setup.param.as_ref(),
@@ -240,8 +243,12 @@ fn verify_peer(
         ex_data: setup.ex_data,
         purpose,
         replace: setup.replace,
+        dane: dane.as_ref(),
     };
     let result = verify_chain(&chain[0], &chain[1..], &check);
+    if dane.is_some() {
+        *lock(&state.dane) = dane;
+    }
     let accepted = result.ok || setup.mode & VERIFY_PEER == 0;
     {
         let mut outcome = state.outcome();

@@ -35,6 +35,7 @@ mod cipher;
 mod conf;
 mod ctrl;
 mod ctx;
+mod dane;
 mod dh;
 mod err;
 mod ext;

@@ -55,6 +55,9 @@ pub use verify::*;
 mod ex_data;
 pub use ex_data::*;
 
+mod dane;
+pub use dane::{Dane, DaneMtypes};
+
 pub mod tickets;
 
 /// `SSL_OP_ALL` (a compound macro in ssl.h): the bug workarounds OpenSSL enables together.
