@@ -511,7 +511,8 @@ fn provider(s: &Settings) -> Result<CryptoProvider> {
     }
     Ok(CryptoProvider {
         cipher_suites: suites,
-        kx_groups: s.groups.clone(),
+        // Wrapped to record the peer's share (`SSL_get_peer_tmp_key`).
+        kx_groups: s.groups.iter().map(|g| crate::peer_key::observed(*g)).collect(),
         ..rustls::crypto::aws_lc_rs::default_provider()
     })
 }

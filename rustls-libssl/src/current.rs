@@ -71,6 +71,10 @@ pub(crate) struct Outcome {
     pub verified_chain: Vec<Cert>,
     /// A stapled OCSP response, if the peer sent one.
     pub ocsp_response: Vec<u8>,
+    /// The peer's key-exchange share (`SSL_get_peer_tmp_key`) and this side's
+    /// (`SSL_get_tmp_key`), as far as OpenSSL keeps them.
+    pub peer_share: Option<crate::peer_key::PeerShare>,
+    pub own_share: Option<crate::peer_key::PeerShare>,
 }
 
 /// State shared between a connection and the hooks running inside its rustls calls.

@@ -25,6 +25,7 @@ mod groups;
 mod hello;
 mod hkdf;
 mod keylog;
+mod peer_key;
 mod record;
 mod session;
 mod setup;

@@ -241,6 +241,33 @@ pub unsafe extern "C" fn SSL_get_peer_cert_chain(ssl: *const SSL) -> *mut sys::s
     })
 }
 
+/// `SSL_get_peer_tmp_key` (`SSL_ctrl(SSL_CTRL_GET_PEER_TMP_KEY)`, `peer`) and
+/// `SSL_get_tmp_key`: an ephemeral key-exchange share as a new `EVP_PKEY` (get1) in
+/// `*out`; 1, or 0 if there is none (no key exchange yet, a resumed TLS 1.2 handshake, a
+/// share OpenSSL frees after the handshake, or a group OpenSSL 3.0 does not know). This
+/// side's own key has its public half only: rustls keeps the private key.
+pub(super) fn tmp_key(ssl: &SSL, out: *mut *mut sys::EVP_PKEY, peer: bool) -> std::ffi::c_long {
+    let share = {
+        let outcome = ssl.state.outcome();
+        if peer {
+            outcome.peer_share.clone()
+        } else {
+            outcome.own_share.clone()
+        }
+    };
+    let Some(key) = share.and_then(|s| PKey::from_key_share(u16::from(s.group), &s.key)) else {
+        return 0;
+    };
+    // SAFETY: out is an `EVP_PKEY **` for these commands (NULL tolerated here).
+    match unsafe { out.as_mut() } {
+        Some(out) => {
+            *out = key.into_raw();
+            1
+        }
+        None => 0,
+    }
+}
+
 /// `SSL_get0_verified_chain`: the chain verification built (get0, owned by the SSL).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut sys::stack_st_X509 {

@@ -55,6 +55,8 @@ pub use verify::*;
 mod ex_data;
 pub use ex_data::*;
 
+mod share;
+
 mod dane;
 pub use dane::{Dane, DaneMtypes};
 
