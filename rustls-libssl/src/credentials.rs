@@ -268,6 +268,7 @@ struct PeerOrderKey {
 
 impl SigningKey for PeerOrderKey {
     fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn Signer>> {
+        let offered = openssl_preference(offered);
         let signer = offered
             .iter()
             .filter(|s| self.allowed.as_ref().is_none_or(|a| a.contains(s)))
@@ -286,6 +287,36 @@ impl SigningKey for PeerOrderKey {
     fn algorithm(&self) -> SignatureAlgorithm {
         self.inner.algorithm()
     }
+}
+
+/// The schemes a signer may use, in the order OpenSSL's server tries them: the client's
+/// (rustls hands a TLS 1.2 server's key its own preference), or with
+/// `SSL_OP_CIPHER_SERVER_PREFERENCE` the server's configured list.
+fn openssl_preference(offered: &[SignatureScheme]) -> Vec<SignatureScheme> {
+    let mut sorted = offered.to_vec();
+    let Some(state) = crate::current::current() else {
+        return sorted;
+    };
+    let order: Vec<u16> = {
+        let setup = state.setup();
+        if setup.role != Some(crate::setup::Role::Server) {
+            return sorted;
+        }
+        if setup.options & sys::SSL_OP_CIPHER_SERVER_PREFERENCE != 0 {
+            match &setup.settings.sigalgs {
+                Some(list) => list.iter().map(|s| u16::from(*s)).collect(),
+                None => crate::sigalgs::DEFAULT.to_vec(),
+            }
+        } else {
+            let hello = crate::current::lock(&state.hello);
+            match hello.as_ref().and_then(|h| h.sigalgs.clone()) {
+                Some(list) => list,
+                None => return sorted,
+            }
+        }
+    };
+    sorted.sort_by_key(|s| order.iter().position(|c| *c == u16::from(*s)).unwrap_or(order.len()));
+    sorted
 }
 
 /// `key` with the chain OpenSSL would add to a lone certificate: the issuers its trust

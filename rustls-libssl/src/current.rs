@@ -75,6 +75,8 @@ pub(crate) struct Outcome {
     /// (`SSL_get_tmp_key`), as far as OpenSSL keeps them.
     pub peer_share: Option<crate::peer_key::PeerShare>,
     pub own_share: Option<crate::peer_key::PeerShare>,
+    /// The schemes a server's certificate request asked for (clients).
+    pub peer_sigalgs: Option<Vec<u16>>,
 }
 
 /// State shared between a connection and the hooks running inside its rustls calls.
@@ -122,6 +124,10 @@ pub(crate) struct HelloInfo {
     pub groups: Vec<u16>,
     /// EC point formats offered (TLS 1.2 `ec_point_formats`), if the extension was sent.
     pub ec_point_formats: Option<Vec<u8>>,
+    /// Signature schemes offered (`signature_algorithms`), if the extension was sent.
+    pub sigalgs: Option<Vec<u16>>,
+    /// CA names the client listed (`certificate_authorities`, DER), if it sent them.
+    pub ca_names: Option<Vec<Vec<u8>>>,
     /// The whole ClientHello body, for `SSL_client_hello_get*`; released once the
     /// handshake is over.
     pub body: Vec<u8>,

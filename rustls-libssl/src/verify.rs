@@ -75,6 +75,27 @@ impl PeerVerifier {
     }
 }
 
+impl PeerVerifier {
+    /// The schemes this side offers to verify (a client's `signature_algorithms`, a
+    /// server's certificate request), as OpenSSL offers them: the connection's configured
+    /// list (`SSL_CTX_set1_client_sigalgs` for a server's request, else
+    /// `SSL_CTX_set1_sigalgs`), or OpenSSL's default order; those rustls cannot verify
+    /// left out.
+    fn offered_schemes(&self, server: bool) -> Vec<SignatureScheme> {
+        let supported = self.algs.supported_schemes();
+        let configured = current::current().and_then(|state| {
+            let setup = state.setup();
+            let s = &setup.settings;
+            let client_list = s.knobs.client_sigalgs.as_ref().filter(|_| server);
+            client_list.or(s.sigalgs.as_ref()).cloned()
+        });
+        match configured {
+            Some(list) => list.into_iter().filter(|s| supported.contains(s)).collect(),
+            None => crate::sigalgs::in_openssl_order(&supported),
+        }
+    }
+}
+
 impl ServerCertVerifier for PeerVerifier {
     fn verify_server_cert(
         &self,
@@ -107,7 +128,7 @@ impl ServerCertVerifier for PeerVerifier {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algs.supported_schemes()
+        self.offered_schemes(false)
     }
 }
 
@@ -154,7 +175,7 @@ impl ClientCertVerifier for PeerVerifier {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algs.supported_schemes()
+        self.offered_schemes(true)
     }
 }
 
@@ -311,8 +332,10 @@ impl ResolvesClientCert for ClientCertHook {
         sigschemes: &[SignatureScheme],
     ) -> Option<Arc<CertifiedKey>> {
         let state = current::current()?;
-        // `SSL_get_client_CA_list` on a client reports the names the server asked for.
+        // `SSL_get_client_CA_list` on a client reports the names the server asked for,
+        // `SSL_get_sigalgs` its schemes.
         *lock(&state.peer_ca_names) = Some(root_hint_subjects.iter().map(|n| n.to_vec()).collect());
+        state.outcome().peer_sigalgs = Some(sigschemes.iter().map(|s| u16::from(*s)).collect());
         let keys = lock(&state.credentials);
         pick(&keys, sigschemes)
     }
