@@ -319,6 +319,33 @@ fn openssl_preference(offered: &[SignatureScheme]) -> Vec<SignatureScheme> {
     sorted
 }
 
+/// The certificates and keys a connection presents, as rustls takes them: its credentials
+/// with the chain OpenSSL would build for a lone certificate (unless
+/// `SSL_MODE_NO_AUTO_CHAIN`), restricted to the configured signature schemes.
+pub(crate) fn presented(setup: &crate::setup::Setup) -> Result<Vec<Arc<CertifiedKey>>> {
+    let mut credentials = setup.settings.credentials.certified_keys()?;
+    if setup.mode & sys::SSL_MODE_NO_AUTO_CHAIN as u64 == 0 {
+        // The leaves come parsed from the credentials (parsing one is slow).
+        let store = setup
+            .settings
+            .chain_store
+            .clone()
+            .unwrap_or_else(|| setup.ctx.store());
+        let leaves = setup.settings.credentials.leaves();
+        for (key, leaf) in credentials.iter_mut().zip(leaves) {
+            if key.cert.len() == 1 {
+                *key = auto_chain(key, leaf, &store);
+            }
+        }
+    }
+    if let Some(allowed) = setup.settings.sigalgs.as_deref() {
+        for key in &mut credentials {
+            *key = restrict(key, allowed);
+        }
+    }
+    Ok(credentials)
+}
+
 /// `key` with the chain OpenSSL would add to a lone certificate: the issuers its trust
 /// store finds for it (unless `SSL_MODE_NO_AUTO_CHAIN`).
 pub(crate) fn auto_chain(

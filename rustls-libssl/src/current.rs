@@ -39,6 +39,10 @@ pub(crate) trait Events: Send + Sync {
     fn seal_ticket(&self, plain: &[u8]) -> Option<Vec<u8>>;
     /// Opens a ticket sealed by [`Events::seal_ticket`] (here or in another process).
     fn open_ticket(&self, ticket: &[u8]) -> Option<Vec<u8>>;
+    /// A server asked this client for a certificate: runs the application's certificate
+    /// callbacks, which may set one on the connection. `Ok(true)` if one ran; `Err` with
+    /// the `SSL_R_*` reason if one failed (the handshake then fails).
+    fn client_cert_requested(&self) -> std::result::Result<bool, i32>;
 }
 
 /// How to verify the peer's certificate for this connection.
@@ -77,6 +81,9 @@ pub(crate) struct Outcome {
     pub own_share: Option<crate::peer_key::PeerShare>,
     /// The schemes a server's certificate request asked for (clients).
     pub peer_sigalgs: Option<Vec<u16>>,
+    /// A failure inside a rustls hook that cannot fail the handshake itself (a client
+    /// certificate callback): the `SSL_R_*` reason the handshake then fails with.
+    pub hook_error: Option<i32>,
 }
 
 /// State shared between a connection and the hooks running inside its rustls calls.

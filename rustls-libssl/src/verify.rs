@@ -336,6 +336,18 @@ impl ResolvesClientCert for ClientCertHook {
         // `SSL_get_sigalgs` its schemes.
         *lock(&state.peer_ca_names) = Some(root_hint_subjects.iter().map(|n| n.to_vec()).collect());
         state.outcome().peer_sigalgs = Some(sigschemes.iter().map(|s| u16::from(*s)).collect());
+        // The application's certificate callbacks may set the certificate now.
+        match state.events.client_cert_requested() {
+            Ok(false) => {}
+            Ok(true) => {
+                let keys = crate::credentials::presented(&state.setup()).ok()?;
+                *lock(&state.credentials) = keys;
+            }
+            Err(reason) => {
+                state.outcome().hook_error = Some(reason);
+                return None;
+            }
+        }
         let keys = lock(&state.credentials);
         pick(&keys, sigschemes)
     }

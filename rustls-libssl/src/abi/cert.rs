@@ -268,6 +268,60 @@ pub(super) fn tmp_key(ssl: &SSL, out: *mut *mut sys::EVP_PKEY, peer: bool) -> st
     }
 }
 
+/// A client asked for its certificate: the connection's certificate callback
+/// (`SSL_set_cert_cb`), then, if no certificate and key are set, the context's client
+/// certificate callback (`SSL_CTX_set_client_cert_cb`), whose certificate and key are
+/// used. `Ok(true)` if a callback ran; `Err` with the reason that fails the handshake.
+pub(super) fn run_client_cert_callbacks(ssl: &SSL, ptr: *mut SSL) -> Result<bool, c_int> {
+    let callbacks = *lock(&ssl.callbacks);
+    let mut ran = false;
+    if let Some(cb) = callbacks.cert {
+        ran = true;
+        // SAFETY: the application's callback with its argument; no lock of the SSL the
+        // callback could need is held.
+        let r = unsafe { cb(ptr, callbacks.cert_arg as *mut c_void) };
+        if r == 0 {
+            return Err(sys::SSL_R_CALLBACK_FAILED);
+        }
+        if r < 0 {
+            // OpenSSL would return SSL_ERROR_WANT_X509_LOOKUP and call it again later.
+            super::push_error(&Error::NotSupported("retrying the certificate callback"));
+            return Err(sys::SSL_R_CALLBACK_FAILED);
+        }
+    }
+    if ssl.setup().settings.credentials.check_private_key().is_ok() {
+        return Ok(ran);
+    }
+    let Some(cb) = ssl.ctx().callbacks().client_cert else {
+        return Ok(ran);
+    };
+    let mut x509: *mut sys::X509 = std::ptr::null_mut();
+    let mut pkey: *mut sys::EVP_PKEY = std::ptr::null_mut();
+    // SAFETY: as above; the callback hands over one reference to each object it sets.
+    let r = unsafe { cb(ptr, &mut x509, &mut pkey) };
+    // SAFETY: the references the callback handed over (or NULL).
+    let (cert, key) = unsafe { (Cert::from_raw(x509), PKey::from_raw(pkey)) };
+    if r < 0 {
+        super::push_error(&Error::NotSupported("retrying the client certificate callback"));
+        return Err(sys::SSL_R_CALLBACK_FAILED);
+    }
+    if r == 1 {
+        match (cert, key) {
+            (Some(cert), Some(key)) => {
+                let mut setup = ssl.setup();
+                let creds = &mut setup.settings_mut().credentials;
+                creds.set_leaf(cert);
+                if creds.set_key(key).is_err() {
+                    // OpenSSL sends no certificate then; the mismatch stays queued.
+                    return Ok(true);
+                }
+            }
+            _ => super::push_error(&Error::Reason(sys::SSL_R_BAD_DATA_RETURNED_BY_CALLBACK)),
+        }
+    }
+    Ok(true)
+}
+
 /// `SSL_get0_verified_chain`: the chain verification built (get0, owned by the SSL).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut sys::stack_st_X509 {
