@@ -26,6 +26,7 @@ fn main() {
         .allowlist_function("(EVP|HMAC|PEM|ERR|BIO|CRYPTO|OPENSSL_sk|OPENSSL|ASN1|OBJ|PKCS8|i2d|d2i|OCSP|SHA256)_.*")
         .allowlist_function("(i2d|d2i)_.*")
         .allowlist_function("OSSL_PARAM_.*")
+        .allowlist_function("(CTLOG_STORE|CT_POLICY_EVAL_CTX|SCT|SCT_LIST)_.*")
         .allowlist_function("(EC_GROUP|EC_KEY|DH|RSA)_.*")
         .allowlist_type("SSL_TICKET_(STATUS|RETURN)")
         .allowlist_type("stack_st_SCT")

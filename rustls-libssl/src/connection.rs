@@ -685,9 +685,14 @@ impl Connection {
                 }
             }
         };
-        // A hook that could not fail the handshake through rustls (a client certificate
-        // callback) fails it now, as OpenSSL would have.
-        if let Some(reason) = self.state.outcome().hook_error.take() {
+        // A hook failure OpenSSL reports with its own reason (a client certificate
+        // callback, certificate transparency): the handshake fails with it, after the
+        // alert rustls queued, if any.
+        let hook_error = self.state.outcome().hook_error.take();
+        if let Some(reason) = hook_error {
+            if let Err(e) = result {
+                let _ = self.fail(io, e);
+            }
             return Err(Stop::Fatal(Error::Reason(reason)));
         }
         result.map_err(|e| self.fail(io, e))

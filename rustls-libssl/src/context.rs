@@ -140,8 +140,9 @@ pub(crate) struct Knobs {
     pub srp_strength: i64,
     /// `SSL_CTX_use_psk_identity_hint`.
     pub psk_identity_hint: Option<String>,
-    /// `SSL_CTX_enable_ct`: certificate transparency validation mode, if enabled.
-    pub ct_validation: Option<i32>,
+    /// `SSL_CTX_set_ct_validation_callback` (`SSL_CTX_enable_ct`): the certificate
+    /// transparency callback and its argument; CT is enabled while set.
+    pub ct_validation: Option<(crate::crypto_sys::CtCallback, usize)>,
     /// `SSL_CTX_set_tlsext_max_fragment_length` mode.
     pub max_fragment_length: u8,
 }
@@ -253,6 +254,9 @@ pub(crate) struct Context {
     /// sizes the cache's tables for its capacity up front: about 2 MiB).
     sessions: OnceLock<Arc<SessionCache>>,
     ticketer: Mutex<Option<Arc<TicketKeys>>>,
+    /// The CT log list (`SSL_CTX_get0_ctlog_store`), made on first use (outer `None`:
+    /// not yet; inner `None`: the application set none).
+    ct_logs: Mutex<Option<Option<Arc<crate::crypto_sys::CtLogStore>>>>,
     /// `SSL_CTX_sess_*` statistics.
     pub stats: Stats,
 }
@@ -305,6 +309,7 @@ impl Context {
             server_configs: Mutex::new(Vec::new()),
             sessions: OnceLock::new(),
             ticketer: Mutex::new(None),
+            ct_logs: Mutex::new(None),
             stats: Stats::default(),
         };
         // A server context makes its ticket key now, as OpenSSL does: nginx creates contexts
@@ -348,6 +353,19 @@ impl Context {
     /// Replaces the trust store (`SSL_CTX_set_cert_store`).
     pub(crate) fn set_store(&self, store: X509Store) {
         *lock(&self.store) = store;
+    }
+
+    /// The CT log list (`SSL_CTX_get0_ctlog_store`); `None` only if libcrypto cannot
+    /// make one.
+    pub(crate) fn ct_logs(&self) -> Option<Arc<crate::crypto_sys::CtLogStore>> {
+        lock(&self.ct_logs)
+            .get_or_insert_with(|| crate::crypto_sys::CtLogStore::new().map(Arc::new))
+            .clone()
+    }
+
+    /// Replaces the CT log list (`SSL_CTX_set0_ctlog_store`; `None` for NULL).
+    pub(crate) fn set_ct_logs(&self, logs: Option<crate::crypto_sys::CtLogStore>) {
+        *lock(&self.ct_logs) = Some(logs.map(Arc::new));
     }
 
     /// The verification parameters (`SSL_CTX_get0_param`).

@@ -84,6 +84,10 @@ pub(crate) struct Outcome {
     /// A failure inside a rustls hook that cannot fail the handshake itself (a client
     /// certificate callback): the `SSL_R_*` reason the handshake then fails with.
     pub hook_error: Option<i32>,
+    /// `SSL_get0_peer_scts`: the peer's SCTs, collected once (`scts_parsed`), also when
+    /// asked before the handshake, as OpenSSL does.
+    pub scts: Option<crate::crypto_sys::SctList>,
+    pub scts_parsed: bool,
 }
 
 /// State shared between a connection and the hooks running inside its rustls calls.

@@ -18,7 +18,7 @@ use rustls::{
 };
 use rustls_pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
 
-use crate::crypto_sys::{self as sys, verify_chain, Cert, ChainCheck};
+use crate::crypto_sys::{self as sys, validate_ct, verify_chain, Cert, ChainCheck, CtVerdict, SctList};
 use crate::current::{self, lock};
 
 /// `SSL_VERIFY_PEER`.
@@ -282,13 +282,69 @@ fn verify_peer(
             outcome.leaf_rejected = !accepted;
         }
     }
-    if accepted {
-        Ok(())
-    } else {
-        Err(rustls::Error::InvalidCertificate(certificate_error(
+    if !accepted {
+        return Err(rustls::Error::InvalidCertificate(certificate_error(
             result.error,
-        )))
+        )));
     }
+    drop(setup);
+    if purpose == c"ssl_server" {
+        check_ct(&state)?;
+    }
+    Ok(())
+}
+
+/// Certificate Transparency (`SSL_CTX_enable_ct`), as OpenSSL's client checks it once the
+/// server's chain is verified: skipped for a chain that failed verification, has no
+/// issuer, or was authenticated by a DANE-TA/DANE-EE record; otherwise the SCTs are
+/// validated against the context's logs and the callback decides. A refusal fails the
+/// handshake and the verification result becomes `X509_V_ERR_NO_VALID_SCTS`.
+fn check_ct(state: &current::ConnState) -> Result<(), rustls::Error> {
+    let (ct, logs) = {
+        let setup = state.setup();
+        (setup.settings.knobs.ct_validation, setup.ctx.ct_logs())
+    };
+    let Some((callback, arg)) = ct else {
+        return Ok(());
+    };
+    let dane_usage = lock(&state.dane)
+        .as_ref()
+        .filter(|d| d.active())
+        .and_then(|d| d.matched().1)
+        .map(|(usage, ..)| usage);
+    if matches!(dane_usage, Some(2 | 3)) {
+        return Ok(());
+    }
+    let (leaf, issuer, scts) = {
+        let mut outcome = state.outcome();
+        if outcome.verify_result != 0 || outcome.verified_chain.len() <= 1 {
+            return Ok(());
+        }
+        let Some(leaf) = outcome.peer_chain.first().cloned() else {
+            return Ok(());
+        };
+        let issuer = outcome.verified_chain[1].clone();
+        if !outcome.scts_parsed {
+            outcome.scts = Some(SctList::collect(Some(&leaf), &outcome.ocsp_response));
+            outcome.scts_parsed = true;
+        }
+        (leaf, issuer, outcome.scts.take())
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let verdict = validate_ct(scts.as_ref(), &leaf, &issuer, logs.as_deref(), now, callback, arg);
+    let mut outcome = state.outcome();
+    outcome.scts = scts;
+    let reason = match verdict {
+        CtVerdict::Accepted => return Ok(()),
+        CtVerdict::Refused => sys::SSL_R_CALLBACK_FAILED,
+        CtVerdict::Failed => sys::SSL_R_SCT_VERIFICATION_FAILED,
+    };
+    outcome.verify_result = i64::from(sys::X509_V_ERR_NO_VALID_SCTS);
+    outcome.hook_error = Some(reason);
+    // A handshake_failure alert, as OpenSSL sends.
+    Err(rustls::Error::General("certificate transparency".into()))
 }
 
 /// The rustls error (and so the alert sent) for an `X509_V_ERR_*` code, following

@@ -526,8 +526,108 @@ static void ct(void)
     remove(loglist);
 }
 
+static int ct_seen_calls, ct_seen_count, ct_refuse;
+static int ct_seen_cb(const CT_POLICY_EVAL_CTX *ctx, const STACK_OF(SCT) *scts, void *arg)
+{
+    (void)ctx, (void)arg;
+    ct_seen_calls++;
+    ct_seen_count = scts ? sk_SCT_num(scts) : -1;
+    return ct_refuse ? 0 : 1;
+}
+
+/* The server certificate re-issued by the intermediate with an embedded SCT list: one SCT
+ * naming the test log, whose signature does not verify. */
+static X509 *cert_with_sct(const char *log_b64_id)
+{
+    X509 *x = load_cert("server.pem");
+    EVP_PKEY *inter_key = load_key("inter.key");
+    STACK_OF(SCT) *list = sk_SCT_new_null();
+    /* DigitallySigned: SHA-256 (4), ECDSA (3), 8 bytes that are no signature. */
+    SCT *sct = SCT_new_from_base64(SCT_VERSION_V1, log_b64_id, CT_LOG_ENTRY_TYPE_X509, 1600000000000ULL, "",
+                                   "BAMACDAGAgEBAgEB");
+
+    if (sct == NULL || !sk_SCT_push(list, sct) || !X509_add1_ext_i2d(x, NID_ct_precert_scts, list, 0, 0)
+        || !X509_sign(x, inter_key, EVP_sha256()))
+        fixture_failed("certificate with SCTs");
+    SCT_LIST_free(list);
+    EVP_PKEY_free(inter_key);
+    return x;
+}
+
+static void ct_case(const char *name, X509 *leaf, const char *loglist, int mode, int verify_peer)
+{
+    struct pair p;
+    const STACK_OF(SCT) *scts;
+
+    p.sctx = SSL_CTX_new(TLS_server_method());
+    if (leaf != NULL) {
+        X509 *inter = load_cert("inter.pem");
+        SSL_CTX_use_certificate(p.sctx, leaf);
+        SSL_CTX_add_extra_chain_cert(p.sctx, inter);
+    } else {
+        SSL_CTX_use_certificate_chain_file(p.sctx, pki("server-chain.pem"));
+    }
+    SSL_CTX_use_PrivateKey_file(p.sctx, pki("server.key"), SSL_FILETYPE_PEM);
+    p.cctx = client_ctx(0);
+    SSL_CTX_set_verify(p.cctx, verify_peer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
+    SSL_CTX_set_ctlog_list_file(p.cctx, loglist);
+    if (mode >= 0)
+        SSL_CTX_enable_ct(p.cctx, mode);
+    else
+        SSL_CTX_set_ct_validation_callback(p.cctx, ct_seen_cb, NULL);
+    pair_connect(&p);
+    ct_seen_calls = 0;
+    ct_seen_count = -7;
+    report_handshake(fmt("%s.handshake", name), &p);
+    report(fmt("%s.SSL_get_verify_result", name), "%ld", SSL_get_verify_result(p.c));
+    if (mode < 0)
+        note(fmt("%s.callback", name), "calls %d, scts %d", ct_seen_calls, ct_seen_count);
+    scts = SSL_get0_peer_scts(p.c);
+    report(fmt("%s.SSL_get0_peer_scts", name), "%s, %d", P(scts), scts ? sk_SCT_num(scts) : -1);
+    if (scts != NULL && sk_SCT_num(scts) > 0) {
+        SCT *sct = sk_SCT_value(scts, 0);
+        report(fmt("%s.SCT", name), "source %d, validation %d", SCT_get_source(sct), SCT_get_validation_status(sct));
+    }
+    pair_free(&p);
+}
+
+/* SCTs embedded in the server's certificate, validated against a log list, and what each
+ * validation mode makes of them (and of none). */
+static void ct_scts(void)
+{
+    char *loglist = strdup(scratch("ct_logs.cnf"));
+    X509 *ec = load_cert("ec.pem"), *leaf;
+    unsigned char *spki = NULL, id[32], b64[512], idb64[64];
+    unsigned int idlen;
+    int n = i2d_PUBKEY(X509_get0_pubkey(ec), &spki);
+    FILE *f = fopen(loglist, "w");
+
+    EVP_EncodeBlock(b64, spki, n);
+    EVP_Digest(spki, (size_t)n, id, &idlen, EVP_sha256(), NULL);
+    EVP_EncodeBlock(idb64, id, (int)idlen);
+    fprintf(f, "enabled_logs = test\n\n[test]\ndescription = Contract Test Log\nkey = %s\n", b64);
+    fclose(f);
+    OPENSSL_free(spki);
+    X509_free(ec);
+    leaf = cert_with_sct((const char *)idb64);
+
+    ct_case("embedded_permissive", leaf, loglist, SSL_CT_VALIDATION_PERMISSIVE, 1);
+    ct_case("embedded_strict", leaf, loglist, SSL_CT_VALIDATION_STRICT, 1);
+    ct_refuse = 0;
+    ct_case("embedded_callback", leaf, loglist, -1, 1);
+    ct_refuse = 1;
+    ct_case("embedded_callback_refusing", leaf, loglist, -1, 1);
+    ct_case("none_callback_refusing_verify_none", NULL, loglist, -1, 0);
+    ct_case("none_strict_verify_none", NULL, loglist, SSL_CT_VALIDATION_STRICT, 0);
+    ct_refuse = 0;
+    ct_case("none_callback", NULL, loglist, -1, 1);
+    X509_free(leaf);
+    remove(loglist);
+    free(loglist);
+}
+
 GROUPS({"settings", settings, NULL}, {"stores", stores, NULL}, {"results", results, NULL},
        {"callbacks", callbacks, NULL}, {"app_verification", app_verification, NULL},
        {"client_auth_tls12", client_auth_tls12, NULL}, {"client_auth_tls13", client_auth_tls13, NULL},
        {"post_handshake", post_handshake, NULL}, {"dane", dane, NULL}, {"dane_usages", dane_usages, NULL},
-       {"ct", ct, NULL})
+       {"ct", ct, NULL}, {"ct_scts", ct_scts, NULL})

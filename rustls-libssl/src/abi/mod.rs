@@ -34,6 +34,7 @@ mod cert;
 mod cipher;
 mod conf;
 mod ctrl;
+mod ct;
 mod ctx;
 mod dane;
 mod dh;

@@ -57,6 +57,9 @@ pub use ex_data::*;
 
 mod share;
 
+mod ct;
+pub use ct::{ct_permissive, ct_strict, validate_ct, CtCallback, CtLogStore, CtVerdict, SctList};
+
 mod dane;
 pub use dane::{Dane, DaneMtypes};
 
