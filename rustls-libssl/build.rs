@@ -27,6 +27,8 @@ fn main() {
         .allowlist_function("(i2d|d2i)_.*")
         .allowlist_function("OSSL_PARAM_.*")
         .allowlist_function("(CTLOG_STORE|CT_POLICY_EVAL_CTX|SCT|SCT_LIST)_.*")
+        .allowlist_function("OSSL_STORE_.*")
+        .allowlist_var("OSSL_STORE_INFO_.*")
         .allowlist_function("(EC_GROUP|EC_KEY|DH|RSA)_.*")
         .allowlist_type("SSL_TICKET_(STATUS|RETURN)")
         .allowlist_type("stack_st_SCT")

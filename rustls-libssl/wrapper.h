@@ -10,6 +10,7 @@
 #include <openssl/x509v3.h>
 #include <openssl/ocsp.h>
 #include <openssl/ct.h>
+#include <openssl/store.h>
 #include <openssl/obj_mac.h>
 #include <openssl/ssl.h>
 #include <openssl/sslerr.h>

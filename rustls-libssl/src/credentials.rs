@@ -209,8 +209,14 @@ impl Credentials {
     pub(crate) fn set_leaf(&mut self, cert: Cert) {
         let i = self.slot_for(cert.key_base_id());
         let slot = &mut self.slots[i];
-        if slot.key.as_ref().is_some_and(|key| !cert.matches_key(key)) {
-            slot.key = None;
+        if let Some(key) = &slot.key {
+            // As OpenSSL: a key that does not match is dropped, and the error queue is
+            // cleared (also of what was there before).
+            sys::clear_errors();
+            if !cert.matches_key(key) {
+                slot.key = None;
+                sys::clear_errors();
+            }
         }
         slot.leaf = Some(cert);
         slot.chain.clear();
@@ -451,35 +457,45 @@ pub(crate) fn restrict(key: &Arc<CertifiedKey>, allowed: &[SignatureScheme]) -> 
     })
 }
 
-/// Reads a certificate file: the first certificate (`SSL_CTX_use_certificate_file`).
-pub(crate) fn read_cert_file(path: &str, ty: FileType) -> Result<Cert> {
+/// Reads a certificate file of `SSL_FILETYPE_*` `ty`: the first certificate
+/// (`SSL_CTX_use_certificate_file`), with OpenSSL's errors.
+pub(crate) fn read_cert_file(path: &str, ty: i32) -> Result<Cert> {
     let bio = open(path)?;
-    let cert = match ty {
-        FileType::Pem => bio.read_pem_certs().into_iter().next(),
-        FileType::Asn1 => bio.read_der_cert(),
+    let (cert, lib) = match FileType::from_c(ty)? {
+        FileType::Pem => (bio.read_pem_certs().into_iter().next(), sys::ERR_R_PEM_LIB),
+        FileType::Asn1 => (bio.read_der_cert(), sys::ERR_R_ASN1_LIB),
     };
-    cert.ok_or(Error::Crypto)
+    cert.ok_or(Error::Reason(lib))
 }
 
 /// Reads a PEM chain file: leaf, then the rest (`SSL_CTX_use_certificate_chain_file`).
+/// As OpenSSL, starts from an empty error queue; what stops the chain must be the end of
+/// the file.
 pub(crate) fn read_chain_file(path: &str) -> Result<(Cert, Vec<Cert>)> {
+    sys::clear_errors();
     let mut certs = open(path)?.read_pem_certs().into_iter();
-    let leaf = certs
-        .next()
-        .ok_or(Error::Reason(sys::SSL_R_NO_CERTIFICATE_ASSIGNED))?;
+    let leaf = certs.next().ok_or(Error::Reason(sys::ERR_R_PEM_LIB))?;
     Ok((leaf, certs.collect()))
 }
 
-/// Reads a private key file, PEM (possibly encrypted) or DER.
-pub(crate) fn read_key_file(path: &str, ty: FileType, password: PasswordCallback) -> Result<PKey> {
+/// Reads a private key file of `SSL_FILETYPE_*` `ty`, PEM (possibly encrypted) or DER;
+/// with `rsa_only`, an RSA key (`SSL_CTX_use_RSAPrivateKey_file`).
+pub(crate) fn read_key_file(
+    path: &str,
+    ty: i32,
+    password: PasswordCallback,
+    rsa_only: bool,
+) -> Result<PKey> {
     let bio = open(path)?;
-    let key = match ty {
-        FileType::Pem => bio.read_pem_key(password),
-        FileType::Asn1 => bio.read_der_key(),
+    let (key, lib) = match FileType::from_c(ty)? {
+        FileType::Pem => (bio.read_pem_key(password), sys::ERR_R_PEM_LIB),
+        FileType::Asn1 => (bio.read_der_key(), sys::ERR_R_ASN1_LIB),
     };
-    key.ok_or(Error::Crypto)
+    key.filter(|k| !rsa_only || k.check_rsa())
+        .ok_or(Error::Reason(lib))
 }
 
+/// Opens a file for reading as OpenSSL does, with its errors.
 fn open(path: &str) -> Result<Bio> {
-    Bio::open_file(path).map_err(Error::File)
+    Bio::read_file(path).ok_or(Error::Reason(sys::ERR_R_SYS_LIB))
 }

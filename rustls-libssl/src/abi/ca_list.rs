@@ -13,7 +13,7 @@ use std::sync::Mutex;
 
 use super::ctx::SSL_CTX;
 use super::{c_str, entry, try_ref, SSL};
-use crate::crypto_sys::{self as sys, Cert, NameStack};
+use crate::crypto_sys::{self as sys, names, Cert, NameStack};
 use crate::current::lock;
 use crate::error::Error;
 
@@ -290,15 +290,7 @@ pub unsafe extern "C" fn SSL_load_client_CA_file(file: *const c_char) -> *mut sy
     entry(|| {
         // SAFETY: file is a C string per the API.
         let path = unsafe { c_str(file) }?;
-        let certs = sys::Bio::open_file(path).map_err(Error::File)?.read_pem_certs();
-        if certs.is_empty() {
-            return Err(Error::Crypto);
-        }
-        let stack = NameStack::new().ok_or(Error::Crypto)?;
-        // SAFETY: the stack is ours.
-        if !unsafe { sys::add_file_subjects(stack.as_ptr(), path) } {
-            return Err(Error::Crypto);
-        }
+        let stack = names::load_file_subjects(path).ok_or(Error::Crypto)?;
         Ok(stack.into_raw().cast())
     })
 }
@@ -316,7 +308,8 @@ pub unsafe extern "C" fn SSL_load_client_CA_file_ex(
 }
 
 /// `SSL_add_file_cert_subjects_to_stack`: appends the subjects of the certificates in a
-/// PEM file that `stack` does not hold yet; 1, or 0 if the file cannot be read.
+/// PEM file that `stack` does not hold yet (sorting the names already there, as OpenSSL
+/// does); 1, or 0 if the file cannot be read.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_add_file_cert_subjects_to_stack(
     stack: *mut sys::stack_st_X509_NAME,
@@ -328,16 +321,17 @@ pub unsafe extern "C" fn SSL_add_file_cert_subjects_to_stack(
         }
         // SAFETY: file is a C string per the API.
         let path = unsafe { c_str(file) }?;
-        if std::fs::metadata(path).is_err() {
-            return Err(Error::File(std::io::Error::last_os_error()));
-        }
         // SAFETY: stack is a valid stack of names per the API.
-        Ok(c_int::from(unsafe { sys::add_file_subjects(stack.cast(), path) }))
+        if unsafe { names::add_file_subjects(stack.cast(), path) } {
+            Ok(1)
+        } else {
+            Err(Error::Crypto)
+        }
     })
 }
 
 /// `SSL_add_dir_cert_subjects_to_stack`: as [`SSL_add_file_cert_subjects_to_stack`] for
-/// every file of a directory (subdirectories skipped); 1 or 0.
+/// every file of a directory (subdirectories skipped), in directory order; 1 or 0.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_add_dir_cert_subjects_to_stack(
     stack: *mut sys::stack_st_X509_NAME,
@@ -349,10 +343,16 @@ pub unsafe extern "C" fn SSL_add_dir_cert_subjects_to_stack(
         }
         // SAFETY: dir is a C string per the API.
         let dir = unsafe { c_str(dir) }?;
-        let entries = std::fs::read_dir(dir).map_err(Error::File)?;
-        let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        for path in paths {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) => {
+                // The system error, then the library's, as OpenSSL queues them.
+                super::push_error(&Error::File(e));
+                return Err(Error::Reason(sys::ERR_R_SYS_LIB));
+            }
+        };
+        for entry in entries {
+            let path = entry.map_err(Error::File)?.path();
             if path.is_dir() {
                 continue;
             }
@@ -360,8 +360,8 @@ pub unsafe extern "C" fn SSL_add_dir_cert_subjects_to_stack(
                 return Err(Error::BadValue);
             };
             // SAFETY: stack is a valid stack of names per the API.
-            if !unsafe { sys::add_file_subjects(stack.cast(), p) } {
-                return Err(Error::Silent);
+            if !unsafe { names::add_file_subjects(stack.cast(), p) } {
+                return Err(Error::Crypto);
             }
         }
         Ok(1)
@@ -369,23 +369,24 @@ pub unsafe extern "C" fn SSL_add_dir_cert_subjects_to_stack(
 }
 
 /// `SSL_add_store_cert_subjects_to_stack`: the subjects of the certificates an
-/// `OSSL_STORE` URI names (a file or directory path here); 1 or 0.
+/// `OSSL_STORE` URI names (libcrypto's store loaders: `file:` paths, directories one level
+/// deep); 1 or 0.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_add_store_cert_subjects_to_stack(
     stack: *mut sys::stack_st_X509_NAME,
     uri: *const c_char,
 ) -> c_int {
     entry(|| {
-        // SAFETY: uri is a C string per the API.
-        let path = unsafe { c_str(uri) }?;
-        let path = path.strip_prefix("file:").unwrap_or(path);
-        if std::path::Path::new(path).is_dir() {
-            let c = std::ffi::CString::new(path).map_err(|_| Error::BadValue)?;
-            // SAFETY: as the directory form.
-            return Ok(unsafe { SSL_add_dir_cert_subjects_to_stack(stack, c.as_ptr()) });
+        if stack.is_null() {
+            return Err(Error::NullArgument);
         }
-        let c = std::ffi::CString::new(path).map_err(|_| Error::BadValue)?;
-        // SAFETY: as the file form.
-        Ok(unsafe { SSL_add_file_cert_subjects_to_stack(stack, c.as_ptr()) })
+        // SAFETY: uri is a C string per the API.
+        let uri = unsafe { c_str(uri) }?;
+        // SAFETY: stack is a valid stack of names per the API.
+        if unsafe { names::add_store_subjects(stack.cast(), uri) } {
+            Ok(1)
+        } else {
+            Err(Error::Crypto)
+        }
     })
 }

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use super::ctx::SSL_CTX;
 use super::{addr, c_str, entry, try_ref, SSL};
 use crate::connection::Role;
-use crate::credentials::{self, FileType};
+use crate::credentials;
 use crate::crypto_sys::{self as sys, Cert, PKey, PasswordCallback, X509Stack};
 use crate::current::lock;
 use crate::error::Error;
@@ -92,7 +92,7 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_file(
     entry(|| {
         let ctx = try_ref!(ctx);
         // SAFETY: file is a C string per the API.
-        let cert = credentials::read_cert_file(unsafe { c_str(file) }?, FileType::from_c(ty)?)?;
+        let cert = credentials::read_cert_file(unsafe { c_str(file) }?, ty)?;
         ctx.core.update(|s| s.credentials.set_leaf(cert));
         Ok(1)
     })
@@ -144,8 +144,7 @@ pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(
         let ctx = try_ref!(ctx);
         let password: PasswordCallback = ctx.core.settings().password;
         // SAFETY: file is a C string per the API.
-        let key =
-            credentials::read_key_file(unsafe { c_str(file) }?, FileType::from_c(ty)?, password)?;
+        let key = credentials::read_key_file(unsafe { c_str(file) }?, ty, password, false)?;
         ctx.core.update(|s| s.credentials.set_key(key))?;
         Ok(1)
     })
@@ -439,7 +438,7 @@ pub unsafe extern "C" fn SSL_use_certificate_file(ssl: *mut SSL, file: *const c_
     entry(|| {
         let ssl = try_ref!(ssl);
         // SAFETY: file is a C string per the API.
-        let cert = credentials::read_cert_file(unsafe { c_str(file) }?, FileType::from_c(ty)?)?;
+        let cert = credentials::read_cert_file(unsafe { c_str(file) }?, ty)?;
         Ok(Holder::Ssl(ssl).use_cert(cert))
     })
 }
@@ -489,7 +488,7 @@ pub unsafe extern "C" fn SSL_use_PrivateKey_file(ssl: *mut SSL, file: *const c_c
     entry(|| {
         let holder = Holder::Ssl(try_ref!(ssl));
         // SAFETY: file is a C string per the API.
-        let key = credentials::read_key_file(unsafe { c_str(file) }?, FileType::from_c(ty)?, holder.password())?;
+        let key = credentials::read_key_file(unsafe { c_str(file) }?, ty, holder.password(), false)?;
         holder.use_key(key)
     })
 }
@@ -543,33 +542,59 @@ pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey(ctx: *mut SSL_CTX, rsa: *mut 
     })
 }
 
-/// `SSL_use_RSAPrivateKey_file`: an RSA key file (PEM or DER), as
-/// [`SSL_use_PrivateKey_file`].
+/// `SSL_use_RSAPrivateKey_file`: an RSA key file (PEM or DER); another key type fails
+/// ("expecting an rsa key").
 #[no_mangle]
 pub unsafe extern "C" fn SSL_use_RSAPrivateKey_file(ssl: *mut SSL, file: *const c_char, ty: c_int) -> c_int {
-    // SAFETY: same contract.
-    unsafe { SSL_use_PrivateKey_file(ssl, file, ty) }
+    entry(|| {
+        let holder = Holder::Ssl(try_ref!(ssl));
+        // SAFETY: file is a C string per the API.
+        let key = credentials::read_key_file(unsafe { c_str(file) }?, ty, holder.password(), true)?;
+        holder.use_key(key)
+    })
 }
 
-/// `SSL_CTX_use_RSAPrivateKey_file`: as [`SSL_CTX_use_PrivateKey_file`].
+/// `SSL_CTX_use_RSAPrivateKey_file`: as [`SSL_use_RSAPrivateKey_file`] for the context.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_file(ctx: *mut SSL_CTX, file: *const c_char, ty: c_int) -> c_int {
-    // SAFETY: same contract.
-    unsafe { SSL_CTX_use_PrivateKey_file(ctx, file, ty) }
+    entry(|| {
+        let holder = Holder::Ctx(try_ref!(ctx));
+        // SAFETY: file is a C string per the API.
+        let key = credentials::read_key_file(unsafe { c_str(file) }?, ty, holder.password(), true)?;
+        holder.use_key(key)
+    })
 }
 
-/// `SSL_use_RSAPrivateKey_ASN1`: a DER RSA private key.
+/// An RSA private key from DER (`*_use_RSAPrivateKey_ASN1`), refused with
+/// `ERR_R_ASN1_LIB`.
+///
+/// # Safety
+/// `d` points at `len` bytes.
+unsafe fn rsa_key_from_der(d: *const u8, len: std::ffi::c_long) -> Result<PKey, Error> {
+    let len = usize::try_from(len).map_err(|_| Error::Reason(sys::ERR_R_ASN1_LIB))?;
+    // SAFETY: guaranteed by the caller.
+    let der = unsafe { super::c_bytes(d, len) }?;
+    PKey::rsa_from_der(der).ok_or(Error::Reason(sys::ERR_R_ASN1_LIB))
+}
+
+/// `SSL_use_RSAPrivateKey_ASN1`: a DER RSA private key (`RSAPrivateKey`).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_use_RSAPrivateKey_ASN1(ssl: *mut SSL, d: *const u8, len: std::ffi::c_long) -> c_int {
-    // SAFETY: same contract.
-    unsafe { SSL_use_PrivateKey_ASN1(sys::EVP_PKEY_RSA, ssl, d, len) }
+    entry(|| {
+        let holder = Holder::Ssl(try_ref!(ssl));
+        // SAFETY: d points at len bytes per the API.
+        holder.use_key(unsafe { rsa_key_from_der(d, len) }?)
+    })
 }
 
-/// `SSL_CTX_use_RSAPrivateKey_ASN1`: a DER RSA private key.
+/// `SSL_CTX_use_RSAPrivateKey_ASN1`: a DER RSA private key (`RSAPrivateKey`).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_ASN1(ctx: *mut SSL_CTX, d: *const u8, len: std::ffi::c_long) -> c_int {
-    // SAFETY: same contract.
-    unsafe { SSL_CTX_use_PrivateKey_ASN1(sys::EVP_PKEY_RSA, ctx, d, len) }
+    entry(|| {
+        let holder = Holder::Ctx(try_ref!(ctx));
+        // SAFETY: d points at len bytes per the API.
+        holder.use_key(unsafe { rsa_key_from_der(d, len) }?)
+    })
 }
 
 /// `SSL_check_private_key`: 1 if this connection's certificate and key are set and match.
@@ -595,7 +620,7 @@ fn use_cert_and_key(
     // SAFETY: pkey is NULL or a valid key the caller keeps.
     let key = unsafe { PKey::from_ptr_up_ref(pkey) };
     if let Some(k) = &key {
-        if !cert.matches_key(k) {
+        if !cert.key_eq(k) {
             return Err(Error::Reason(sys::SSL_R_PRIVATE_KEY_MISMATCH));
         }
     }

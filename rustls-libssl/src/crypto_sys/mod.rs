@@ -57,6 +57,8 @@ pub use ex_data::*;
 
 mod share;
 
+pub mod names;
+
 mod ct;
 pub use ct::{ct_permissive, ct_strict, validate_ct, CtCallback, CtLogStore, CtVerdict, SctList};
 
