@@ -86,6 +86,8 @@ pub(crate) struct Settings {
     pub sigalgs: Option<Vec<rustls::SignatureScheme>>,
     /// CA names a server sends in its CertificateRequest (`SSL_CTX_set_client_CA_list`).
     pub client_ca_names: Vec<rustls::DistinguishedName>,
+    /// CA names a TLS 1.3 client sends in `certificate_authorities` (`SSL_CTX_set0_CA_list`).
+    pub ca_names: Vec<rustls::DistinguishedName>,
     /// `SSL_CTX_set1_verify_cert_store`: verifies peers instead of the trust store.
     pub verify_store: Option<X509Store>,
     /// `SSL_CTX_set1_chain_cert_store`: builds this side's chain instead of the trust store.
@@ -198,6 +200,7 @@ impl Default for Settings {
             external_tickets: false,
             sigalgs: None,
             client_ca_names: Vec::new(),
+            ca_names: Vec::new(),
             verify_store: None,
             chain_store: None,
             session_id_context: Vec::new(),
@@ -492,7 +495,7 @@ pub(crate) fn client_config(s: &Settings) -> Result<ClientConfig> {
         .with_protocol_versions(&versions)
         .map_err(|_| Error::Reason(sys::SSL_R_NO_CIPHERS_AVAILABLE))?
         .dangerous()
-        .with_custom_certificate_verifier(verify::server_verifier())
+        .with_custom_certificate_verifier(verify::server_verifier(&s.ca_names))
         .with_client_cert_resolver(verify::client_cert_resolver());
     config.alpn_protocols.clone_from(&s.alpn);
     config.key_log = Arc::new(KeyLogHook);

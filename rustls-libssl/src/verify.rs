@@ -26,11 +26,18 @@ pub(crate) const VERIFY_PEER: i32 = sys::SSL_VERIFY_PEER;
 /// `SSL_VERIFY_FAIL_IF_NO_PEER_CERT`.
 pub(crate) const VERIFY_FAIL_IF_NO_PEER_CERT: i32 = sys::SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
 
-/// The one server-certificate verifier: rustls only resumes sessions under the verifier
-/// that made them, and curl makes a new SSL_CTX per transfer.
-pub(crate) fn server_verifier() -> Arc<dyn ServerCertVerifier> {
+/// The server-certificate verifier of a client config: one shared instance (rustls only
+/// resumes sessions under the verifier that made them, and curl makes a new SSL_CTX per
+/// transfer), or one carrying the CA names a TLS 1.3 client sends.
+pub(crate) fn server_verifier(ca_names: &[DistinguishedName]) -> Arc<dyn ServerCertVerifier> {
     static ONE: OnceLock<Arc<PeerVerifier>> = OnceLock::new();
-    ONE.get_or_init(|| Arc::new(PeerVerifier::new())).clone()
+    if ca_names.is_empty() {
+        return ONE.get_or_init(|| Arc::new(PeerVerifier::new())).clone();
+    }
+    Arc::new(PeerVerifier {
+        hints: ca_names.to_vec(),
+        ..PeerVerifier::new()
+    })
 }
 
 /// The one client-certificate resolver, for the same reason.
@@ -62,7 +69,7 @@ pub(crate) fn server_cert_resolver() -> Arc<dyn ResolvesServerCert> {
 #[derive(Debug)]
 pub(crate) struct PeerVerifier {
     algs: WebPkiSupportedAlgorithms,
-    /// CA names sent to clients (servers only).
+    /// CA names sent to clients (servers), or to servers (TLS 1.3 clients).
     hints: Vec<DistinguishedName>,
 }
 
@@ -129,6 +136,10 @@ impl ServerCertVerifier for PeerVerifier {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.offered_schemes(false)
+    }
+
+    fn root_hint_subjects(&self) -> Option<&[DistinguishedName]> {
+        (!self.hints.is_empty()).then_some(&self.hints[..])
     }
 }
 

@@ -17,7 +17,8 @@ use crate::crypto_sys::{self as sys, names, Cert, NameStack};
 use crate::current::lock;
 use crate::error::Error;
 
-/// The two lists of a context or connection.
+/// The two lists of a context or connection (a context's start empty, a connection's
+/// unset, as in OpenSSL).
 #[derive(Default)]
 pub(crate) struct CaLists {
     /// `SSL_CTX_set_client_CA_list` / `SSL_set_client_CA_list`.
@@ -48,41 +49,69 @@ impl CaLists {
         }
     }
 
-    /// The names a server sends: the client CA list, else the general one.
-    fn sent(&self) -> Vec<Vec<u8>> {
-        self.client
-            .as_ref()
-            .or(self.general.as_ref())
-            .map(NameStack::ders)
-            .unwrap_or_default()
+    /// A context's lists: both empty.
+    pub(crate) fn for_ctx() -> Self {
+        Self {
+            client: NameStack::new(),
+            general: NameStack::new(),
+        }
     }
+
+    /// The names a server sends: the client CA list, else (unset or empty) the general one.
+    fn sent(&self) -> Vec<Vec<u8>> {
+        let client = self.client.as_ref().map(NameStack::ders).unwrap_or_default();
+        if !client.is_empty() {
+            return client;
+        }
+        self.general_names()
+    }
+
+    /// The general list (a client sends it in TLS 1.3's `certificate_authorities`).
+    fn general_names(&self) -> Vec<Vec<u8>> {
+        self.general.as_ref().map(NameStack::ders).unwrap_or_default()
+    }
+}
+
+/// The names a context's or connection's handshakes send: a server's in its certificate
+/// request, a client's in its hello.
+fn apply(s: &mut crate::context::Settings, sent: Vec<Vec<u8>>, general: Vec<Vec<u8>>) {
+    s.client_ca_names = sent.into_iter().map(Into::into).collect();
+    s.ca_names = general.into_iter().map(Into::into).collect();
+}
+
+/// What a context's lists make its handshakes send.
+fn ctx_names(lists: &CaLists) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    (lists.sent(), lists.general_names())
+}
+
+/// What a connection's lists (else its context's) make its handshake send.
+fn ssl_names(ssl: &SSL) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    let own = lock(&ssl.ca_lists);
+    let ctx = ssl.ctx();
+    let ctx_lists = lock(&ctx.ca_lists);
+    let client = own.client.as_ref().or(ctx_lists.client.as_ref());
+    let general = own.general.as_ref().or(ctx_lists.general.as_ref());
+    let merged = CaLists {
+        client: client.and_then(|c| NameStack::from_ders(&c.ders())),
+        general: general.and_then(|g| NameStack::from_ders(&g.ders())),
+    };
+    (merged.sent(), merged.general_names())
 }
 
 /// Replaces a context's list (taking the stack) and what its handshakes send.
 fn set_ctx(ctx: &SSL_CTX, which: Which, list: Option<NameStack>) {
-    let names = {
+    let (sent, general) = {
         let mut lists = lock(&ctx.ca_lists);
         *lists.get_mut(which) = list;
-        lists.sent()
+        ctx_names(&lists)
     };
-    ctx.core
-        .update(|s| s.client_ca_names = names.into_iter().map(Into::into).collect());
+    ctx.core.update(|s| apply(s, sent, general));
 }
 
 /// Replaces a connection's list (taking the stack) and what its handshake sends.
 fn set_ssl(ssl: &SSL, which: Which, list: Option<NameStack>) {
-    let names = {
-        let mut lists = lock(&ssl.ca_lists);
-        *lists.get_mut(which) = list;
-        let own = lists.sent();
-        if own.is_empty() {
-            lock(&ssl.ctx().ca_lists).sent()
-        } else {
-            own
-        }
-    };
-    ssl.setup()
-        .update(|s| s.client_ca_names = names.into_iter().map(Into::into).collect());
+    *lock(&ssl.ca_lists).get_mut(which) = list;
+    refresh_ssl(ssl);
 }
 
 /// Appends `x`'s subject to a list (made if absent); the names sent follow.
@@ -138,7 +167,11 @@ pub unsafe extern "C" fn SSL_CTX_get_client_CA_list(ctx: *const SSL_CTX) -> *mut
 pub unsafe extern "C" fn SSL_get_client_CA_list(ssl: *const SSL) -> *mut sys::stack_st_X509_NAME {
     entry(|| {
         let ssl = try_ref!(ssl);
-        if ssl.setup().role != Some(crate::setup::Role::Server) {
+        if !is_server(ssl) {
+            // A client: what the server asked for, once a version is negotiated.
+            if ssl.status().version == 0 {
+                return Ok(std::ptr::null_mut());
+            }
             return peer_names(ssl);
         }
         let own = raw(lock(&ssl.ca_lists).get(Which::Client));
@@ -155,9 +188,29 @@ pub unsafe extern "C" fn SSL_get0_peer_CA_list(ssl: *const SSL) -> *const sys::s
     entry(|| Ok(peer_names(try_ref!(ssl))?.cast_const()))
 }
 
-/// The names the server asked for, as a stack the connection keeps (get0).
+/// Whether OpenSSL counts the connection as a server: its role once set, else whether its
+/// method can accept (`TLS_method` can).
+fn is_server(ssl: &SSL) -> bool {
+    let setup = ssl.setup();
+    match setup.role {
+        Some(role) => role == crate::setup::Role::Server,
+        None => setup.ctx.method.roles != crate::context::Method::Client,
+    }
+}
+
+/// The names the peer sent, as a stack the connection keeps (get0): a server's
+/// certificate request (clients), a TLS 1.3 client's `certificate_authorities`
+/// (servers).
 fn peer_names(ssl: &SSL) -> Result<*mut sys::stack_st_X509_NAME, Error> {
-    let names = lock(&ssl.state.peer_ca_names).clone();
+    let names = if ssl.setup().role == Some(crate::setup::Role::Server) {
+        let tls13 = ssl.status().version == crate::versions::TLS1_3;
+        lock(&ssl.state.hello)
+            .as_ref()
+            .and_then(|h| h.ca_names.clone())
+            .filter(|_| tls13)
+    } else {
+        lock(&ssl.state.peer_ca_names).clone()
+    };
     let Some(names) = names else {
         return Ok(std::ptr::null_mut());
     };
@@ -214,16 +267,14 @@ pub unsafe extern "C" fn SSL_add1_to_CA_list(ssl: *mut SSL, x: *const sys::X509)
 
 /// Recomputes the names a context's handshakes send after a list changed in place.
 fn refresh_ctx(ctx: &SSL_CTX) {
-    let names = lock(&ctx.ca_lists).sent();
-    ctx.core
-        .update(|s| s.client_ca_names = names.into_iter().map(Into::into).collect());
+    let (sent, general) = ctx_names(&lock(&ctx.ca_lists));
+    ctx.core.update(|s| apply(s, sent, general));
 }
 
 /// As [`refresh_ctx`] for one connection.
 fn refresh_ssl(ssl: &SSL) {
-    let names = lock(&ssl.ca_lists).sent();
-    ssl.setup()
-        .update(|s| s.client_ca_names = names.into_iter().map(Into::into).collect());
+    let (sent, general) = ssl_names(ssl);
+    ssl.setup().update(|s| apply(s, sent, general));
 }
 
 /// `SSL_CTX_set0_CA_list`: the context's general CA list (takes over the stack).
