@@ -12,6 +12,7 @@ mod crypto_sys;
 
 mod buffers;
 mod cache;
+mod check_chain;
 mod ciphers;
 mod conf;
 mod connection;

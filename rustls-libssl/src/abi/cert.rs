@@ -321,6 +321,76 @@ pub(super) fn run_client_cert_callbacks(ssl: &SSL, ptr: *mut SSL) -> Result<bool
     Ok(true)
 }
 
+/// `SSL_check_chain`: the `CERT_PKEY_*` flags saying how far certificate `x`, key `pk`
+/// and `chain` suit this connection (0 without a certificate or key of a known type).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_check_chain(
+    ssl: *mut SSL,
+    x: *mut sys::X509,
+    pk: *mut sys::EVP_PKEY,
+    chain: *mut sys::stack_st_X509,
+) -> c_int {
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        // SAFETY: x and pk are NULL or valid objects the caller keeps.
+        let (Some(x), Some(pk)) = (unsafe { Cert::from_ptr_up_ref(x) }, unsafe {
+            PKey::from_ptr_up_ref(pk)
+        }) else {
+            return Ok(0);
+        };
+        // SAFETY: chain is NULL or a valid stack the caller keeps.
+        let chain = if chain.is_null() {
+            Vec::new()
+        } else {
+            unsafe { X509Stack::certs_of(chain.cast()) }
+        };
+        let cx = check_context(ssl);
+        let flags = crate::check_chain::check_chain(&cx, &x, &pk, &chain);
+        Ok(c_int::try_from(flags).unwrap_or(0))
+    })
+}
+
+/// What [`SSL_check_chain`] checks against.
+fn check_context(ssl: &SSL) -> crate::check_chain::Context {
+    let server = {
+        let setup = ssl.setup();
+        match setup.role {
+            Some(role) => role == Role::Server,
+            None => setup.ctx.method.roles != crate::context::Method::Client,
+        }
+    };
+    let shared = super::sigalgs::shared_sigalgs(ssl);
+    let peer_sigalgs = super::sigalgs::peer_sigalgs(ssl);
+    let (peer_groups, peer_ca_names) = if ssl.setup().role == Some(Role::Server) {
+        let hello = lock(&ssl.state.hello);
+        (hello.as_ref().map(|h| h.groups.clone()).unwrap_or_default(), None)
+    } else {
+        (Vec::new(), lock(&ssl.state.peer_ca_names).clone())
+    };
+    let setup = ssl.setup();
+    let s = &setup.settings;
+    // A TLS 1.2 certificate request (clients): rustls does not say which types it
+    // listed; OpenSSL and rustls servers list RSA and ECDSA signing.
+    let asked = !server && peer_sigalgs.is_some() && ssl.status().version == crate::versions::TLS1_2;
+    let cert_types = if asked {
+        vec![sys::TLS_CT_RSA_SIGN as u8, sys::TLS_CT_ECDSA_SIGN as u8]
+    } else {
+        Vec::new()
+    };
+    crate::check_chain::Context {
+        server,
+        version: ssl.version(),
+        strict: s.knobs.cert_flags & i64::from(sys::SSL_CERT_FLAG_TLS_STRICT) != 0,
+        peer_sigalgs,
+        conf_sigalgs: s.sigalgs.as_ref().map(|l| l.iter().map(|x| u16::from(*x)).collect()),
+        shared,
+        own_groups: s.groups.iter().map(|g| u16::from(g.name())).collect(),
+        peer_groups,
+        peer_ca_names,
+        cert_types,
+    }
+}
+
 /// `SSL_get0_verified_chain`: the chain verification built (get0, owned by the SSL).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut sys::stack_st_X509 {

@@ -56,22 +56,7 @@ pub unsafe extern "C" fn SSL_get_shared_sigalgs(
     rhash: *mut u8,
 ) -> c_int {
     entry(|| {
-        let ssl = try_ref!(ssl);
-        let Some(peer) = peer_sigalgs(ssl) else {
-            return Ok(0);
-        };
-        let shared = {
-            let setup = ssl.setup();
-            let s = &setup.settings;
-            let client_list = s.knobs.client_sigalgs.as_ref().filter(|_| setup.role != Some(Role::Server));
-            let ours: Vec<u16> = match client_list.or(s.sigalgs.as_ref()) {
-                Some(list) => list.iter().map(|x| u16::from(*x)).collect(),
-                None => sigalgs::DEFAULT.to_vec(),
-            };
-            let server_pref = setup.options & sys::SSL_OP_CIPHER_SERVER_PREFERENCE != 0;
-            let tls13 = ssl.status().version == crate::versions::TLS1_3;
-            sigalgs::shared(&ours, &peer, server_pref, tls13, s.security_level)
-        };
+        let shared = shared_sigalgs(try_ref!(ssl));
         let Some(code) = usize::try_from(idx).ok().and_then(|i| shared.get(i)) else {
             return Ok(0);
         };
@@ -103,8 +88,29 @@ pub unsafe extern "C" fn SSL_get_signature_type_nid(ssl: *const SSL, pnid: *mut 
     })
 }
 
+/// The schemes both sides allow (none before the peer's list arrived).
+pub(super) fn shared_sigalgs(ssl: &SSL) -> Vec<u16> {
+    let Some(peer) = peer_sigalgs(ssl) else {
+        return Vec::new();
+    };
+    let tls13 = ssl.status().version == crate::versions::TLS1_3;
+    let setup = ssl.setup();
+    let s = &setup.settings;
+    let client_list = s
+        .knobs
+        .client_sigalgs
+        .as_ref()
+        .filter(|_| setup.role != Some(Role::Server));
+    let ours: Vec<u16> = match client_list.or(s.sigalgs.as_ref()) {
+        Some(list) => list.iter().map(|x| u16::from(*x)).collect(),
+        None => sigalgs::DEFAULT.to_vec(),
+    };
+    let server_pref = setup.options & sys::SSL_OP_CIPHER_SERVER_PREFERENCE != 0;
+    sigalgs::shared(&ours, &peer, server_pref, tls13, s.security_level)
+}
+
 /// The schemes the peer offered, if it sent a list.
-fn peer_sigalgs(ssl: &SSL) -> Option<Vec<u16>> {
+pub(super) fn peer_sigalgs(ssl: &SSL) -> Option<Vec<u16>> {
     if ssl.setup().role == Some(Role::Server) {
         lock(&ssl.state.hello).as_ref()?.sigalgs.clone()
     } else {

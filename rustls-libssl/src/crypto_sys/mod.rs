@@ -60,6 +60,7 @@ mod share;
 pub mod names;
 
 mod ct;
+pub use share::KeyKind;
 pub use ct::{ct_permissive, ct_strict, validate_ct, CtCallback, CtLogStore, CtVerdict, SctList};
 
 mod dane;
