@@ -147,6 +147,8 @@ pub(crate) struct Knobs {
     pub ct_validation: Option<(crate::crypto_sys::CtCallback, usize)>,
     /// `SSL_CTX_set_tlsext_max_fragment_length` mode.
     pub max_fragment_length: u8,
+    /// Extension types server info registered (`SSL_CTX_use_serverinfo`).
+    pub serverinfo_types: Vec<u16>,
 }
 
 impl Default for Knobs {
@@ -172,6 +174,7 @@ impl Default for Knobs {
             psk_identity_hint: None,
             ct_validation: None,
             max_fragment_length: 0,
+            serverinfo_types: Vec::new(),
         }
     }
 }

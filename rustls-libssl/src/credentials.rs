@@ -51,6 +51,8 @@ struct Slot {
     leaf: Option<Cert>,
     chain: Vec<Cert>,
     key: Option<PKey>,
+    /// `SSL_CTX_use_serverinfo`: version 2 server info kept with this certificate.
+    serverinfo: Vec<u8>,
 }
 
 impl Credentials {
@@ -186,6 +188,17 @@ impl Credentials {
         }
     }
 
+    /// Keeps server info with the current certificate (OpenSSL's current slot is the RSA
+    /// one until a certificate or key is set).
+    pub(crate) fn set_serverinfo(&mut self, data: Vec<u8>) {
+        if self.slots.is_empty() {
+            self.current = self.slot_for(sys::EVP_PKEY_RSA);
+        }
+        if let Some(slot) = self.slots.get_mut(self.current) {
+            slot.serverinfo = data;
+        }
+    }
+
     /// Sets the key in the slot of its type, refusing one that does not match that slot's
     /// certificate (as OpenSSL does).
     pub(crate) fn set_key(&mut self, key: PKey) -> Result<()> {
@@ -233,6 +246,7 @@ impl Credentials {
             leaf: None,
             chain: Vec::new(),
             key: None,
+            serverinfo: Vec::new(),
         });
         self.slots.len() - 1
     }

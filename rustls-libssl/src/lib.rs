@@ -29,6 +29,7 @@ mod keylog;
 mod peer_key;
 mod record;
 mod session;
+mod serverinfo;
 mod setup;
 mod sigalgs;
 mod tickets;

@@ -45,6 +45,7 @@ mod hello;
 mod io;
 mod knobs;
 mod method;
+mod serverinfo;
 mod session;
 mod sigalgs;
 mod ssl;

@@ -180,6 +180,27 @@ impl Bio {
         ok.then_some(bio)
     }
 
+    /// The next PEM block (name, decoded data); `None` at the end of the input or on an
+    /// error (libcrypto's error queued: "no start line" at the end).
+    pub fn read_pem_block(&self) -> Option<(String, Vec<u8>)> {
+        let mut name: *mut libc::c_char = std::ptr::null_mut();
+        let mut header: *mut libc::c_char = std::ptr::null_mut();
+        let mut data: *mut u8 = std::ptr::null_mut();
+        let mut len: libc::c_long = 0;
+        // SAFETY: the BIO is alive; PEM_read_bio allocates the three outputs, freed here.
+        unsafe {
+            if ffi::PEM_read_bio(self.as_ptr(), &mut name, &mut header, &mut data, &mut len) == 0 {
+                return None;
+            }
+            let text = std::ffi::CStr::from_ptr(name).to_string_lossy().into_owned();
+            let bytes = std::slice::from_raw_parts(data, usize::try_from(len).unwrap_or(0)).to_vec();
+            ffi::CRYPTO_free(name.cast(), c"owners.rs".as_ptr(), 0);
+            ffi::CRYPTO_free(header.cast(), c"owners.rs".as_ptr(), 0);
+            ffi::CRYPTO_free(data.cast(), c"owners.rs".as_ptr(), 0);
+            Some((text, bytes))
+        }
+    }
+
     /// Whether the last error queued is PEM's "no start line" (the end of a PEM file).
     pub fn last_error_is_end_of_pem() -> bool {
         // SAFETY: reads this thread's error queue.
