@@ -28,6 +28,7 @@ fn main() {
         .allowlist_function("OSSL_PARAM_.*")
         .allowlist_function("(CTLOG_STORE|CT_POLICY_EVAL_CTX|SCT|SCT_LIST)_.*")
         .allowlist_function("OSSL_STORE_.*")
+        .allowlist_function("ENGINE_(init|finish|get_ssl_client_cert_function|load_ssl_client_cert)")
         .allowlist_var("OSSL_STORE_INFO_.*")
         .allowlist_function("(EC_GROUP|EC_KEY|DH|RSA)_.*")
         .allowlist_type("SSL_TICKET_(STATUS|RETURN)")

@@ -11,6 +11,7 @@
 #include <openssl/ocsp.h>
 #include <openssl/ct.h>
 #include <openssl/store.h>
+#include <openssl/engine.h>
 #include <openssl/obj_mac.h>
 #include <openssl/ssl.h>
 #include <openssl/sslerr.h>

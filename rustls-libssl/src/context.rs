@@ -149,6 +149,8 @@ pub(crate) struct Knobs {
     pub max_fragment_length: u8,
     /// Extension types server info registered (`SSL_CTX_use_serverinfo`).
     pub serverinfo_types: Vec<u16>,
+    /// `SSL_CTX_set_client_cert_engine`.
+    pub client_cert_engine: Option<crate::crypto_sys::ClientCertEngine>,
 }
 
 impl Default for Knobs {
@@ -175,6 +177,7 @@ impl Default for Knobs {
             ct_validation: None,
             max_fragment_length: 0,
             serverinfo_types: Vec::new(),
+            client_cert_engine: None,
         }
     }
 }

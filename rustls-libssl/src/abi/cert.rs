@@ -291,6 +291,20 @@ pub(super) fn run_client_cert_callbacks(ssl: &SSL, ptr: *mut SSL) -> Result<bool
     if ssl.setup().settings.credentials.check_private_key().is_ok() {
         return Ok(ran);
     }
+    // A client-certificate engine first, as OpenSSL asks it.
+    let engine = ssl.setup().ctx.settings().knobs.client_cert_engine.clone();
+    if let Some(engine) = engine {
+        // SAFETY: ptr is the live connection asking; the names it keeps (get0).
+        let names = unsafe { super::ca_list::SSL_get_client_CA_list(ptr) };
+        // SAFETY: ptr is the live connection asking; names NULL or its stack.
+        if let Some((cert, key)) = unsafe { engine.load(ptr.cast(), names) } {
+            let mut setup = ssl.setup();
+            let creds = &mut setup.settings_mut().credentials;
+            creds.set_leaf(cert);
+            let _ = creds.set_key(key);
+            return Ok(true);
+        }
+    }
     let Some(cb) = ssl.ctx().callbacks().client_cert else {
         return Ok(ran);
     };
@@ -319,6 +333,25 @@ pub(super) fn run_client_cert_callbacks(ssl: &SSL, ptr: *mut SSL) -> Result<bool
         }
     }
     Ok(true)
+}
+
+/// `SSL_CTX_set_client_cert_engine`: an `ENGINE` asked for a client certificate before
+/// the client certificate callback; 1, or 0 if it cannot be initialised
+/// (`ERR_R_ENGINE_LIB`, also for NULL) or loads no client certificates.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_client_cert_engine(ctx: *mut SSL_CTX, e: *mut sys::ENGINE) -> c_int {
+    entry(|| {
+        let ctx = try_ref!(ctx);
+        // SAFETY: e is NULL or a valid engine per the API.
+        match unsafe { sys::ClientCertEngine::init(e) } {
+            Ok(engine) => {
+                ctx.core.update_settings(|s| s.knobs.client_cert_engine = Some(engine));
+                Ok(1)
+            }
+            Err(true) => Err(Error::Reason(sys::ERR_R_ENGINE_LIB)),
+            Err(false) => Err(Error::Reason(sys::SSL_R_NO_CLIENT_CERT_METHOD)),
+        }
+    })
 }
 
 /// `SSL_check_chain`: the `CERT_PKEY_*` flags saying how far certificate `x`, key `pk`

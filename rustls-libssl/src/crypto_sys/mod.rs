@@ -57,6 +57,9 @@ pub use ex_data::*;
 
 mod share;
 
+mod engine;
+pub use engine::ClientCertEngine;
+
 pub mod names;
 
 mod ct;
