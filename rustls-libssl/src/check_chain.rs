@@ -164,7 +164,11 @@ pub(crate) fn check_chain(cx: &Context, x: &Cert, pk: &PKey, chain: &[Cert]) -> 
             rv |= CERT_TYPE;
         }
         let names = cx.peer_ca_names.as_deref().unwrap_or_default();
-        if names.is_empty() || std::iter::once(x).chain(chain).any(|c| c.issued_by_one_of(names)) {
+        if names.is_empty()
+            || std::iter::once(x)
+                .chain(chain)
+                .any(|c| c.issued_by_one_of(names))
+        {
             rv |= ISSUER_NAME;
         }
     }
@@ -209,7 +213,7 @@ fn find_sig_alg(cx: &Context, kind: KeyKind) -> bool {
         {
             return false;
         }
-        let usable = match (scheme_slot(*c), kind) {
+        match (scheme_slot(*c), kind) {
             (Some(Slot::Rsa), KeyKind::Rsa) => true,
             (Some(Slot::RsaPss), KeyKind::RsaPss) => true,
             (Some(Slot::Ecc), KeyKind::Ec(curve)) => {
@@ -218,8 +222,7 @@ fn find_sig_alg(cx: &Context, kind: KeyKind) -> bool {
             }
             (Some(Slot::Ed25519), KeyKind::Ed25519) | (Some(Slot::Ed448), KeyKind::Ed448) => true,
             _ => false,
-        };
-        usable
+        }
     })
 }
 

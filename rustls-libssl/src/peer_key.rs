@@ -8,9 +8,7 @@
 
 use std::sync::{Mutex, OnceLock};
 
-use rustls::crypto::{
-    ActiveKeyExchange, CompletedKeyExchange, SharedSecret, SupportedKxGroup,
-};
+use rustls::crypto::{ActiveKeyExchange, CompletedKeyExchange, SharedSecret, SupportedKxGroup};
 use rustls::ffdhe_groups::FfdheGroup;
 use rustls::{NamedGroup, ProtocolVersion, SupportedProtocolVersion};
 
@@ -78,7 +76,10 @@ impl SupportedKxGroup for Observed {
         Ok(Box::new(Active(self.inner.start()?)))
     }
 
-    fn start_and_complete(&self, peer_pub_key: &[u8]) -> Result<CompletedKeyExchange, rustls::Error> {
+    fn start_and_complete(
+        &self,
+        peer_pub_key: &[u8],
+    ) -> Result<CompletedKeyExchange, rustls::Error> {
         let done = self.inner.start_and_complete(peer_pub_key)?;
         record(done.group, peer_pub_key, Some(&done.pub_key));
         Ok(done)

@@ -65,7 +65,27 @@ pub(crate) fn registrable(entry: &Entry, registered: &[u16], ct_enabled: bool) -
 pub(crate) fn handled_by_openssl(t: u16) -> bool {
     matches!(
         t,
-        0 | 1 | 5 | 10 | 11 | 12 | 13 | 14 | 16 | 18 | 21 | 22 | 23 | 35 | 41 | 42 | 43 | 44 | 45 | 47 | 49 | 51
+        0 | 1
+            | 5
+            | 10
+            | 11
+            | 12
+            | 13
+            | 14
+            | 16
+            | 18
+            | 21
+            | 22
+            | 23
+            | 35
+            | 41
+            | 42
+            | 43
+            | 44
+            | 45
+            | 47
+            | 49
+            | 51
             | 13172
             | 0xff01
     )

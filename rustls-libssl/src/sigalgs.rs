@@ -15,7 +15,13 @@ struct Entry {
     sig_and_hash: i32,
 }
 
-const fn entry(name: Option<&'static str>, scheme: u16, hash: i32, sig: i32, sig_and_hash: i32) -> Entry {
+const fn entry(
+    name: Option<&'static str>,
+    scheme: u16,
+    hash: i32,
+    sig: i32,
+    sig_and_hash: i32,
+) -> Entry {
     Entry {
         name,
         scheme,
@@ -76,7 +82,10 @@ pub(crate) fn parse_list(s: &str) -> Option<Vec<rustls::SignatureScheme>> {
                 if sig == sys::NID_undef || hash == sys::NID_undef {
                     return None;
                 }
-                TABLE.iter().find(|e| e.hash == hash && e.sig == sig)?.scheme
+                TABLE
+                    .iter()
+                    .find(|e| e.hash == hash && e.sig == sig)?
+                    .scheme
             }
         };
         out.push(rustls::SignatureScheme::from(scheme));
@@ -99,7 +108,7 @@ fn sig_or_hash(word: &str, sig: &mut i32, hash: &mut i32) {
 /// Schemes from (hash NID, signature NID) pairs (`SSL_CTX_set1_sigalgs`); `None` for an
 /// odd count or a pair OpenSSL does not know.
 pub(crate) fn from_nids(nids: &[i32]) -> Option<Vec<rustls::SignatureScheme>> {
-    if nids.len() % 2 != 0 {
+    if !nids.len().is_multiple_of(2) {
         return None;
     }
     nids.chunks(2)
@@ -197,7 +206,11 @@ pub(crate) fn shared(
     tls13: bool,
     security_level: i32,
 ) -> Vec<u16> {
-    let (pref, allow) = if our_order { (ours, peer) } else { (peer, ours) };
+    let (pref, allow) = if our_order {
+        (ours, peer)
+    } else {
+        (peer, ours)
+    };
     pref.iter()
         .copied()
         .filter(|c| allowed(*c, tls13, security_level) && allow.contains(c))
@@ -229,7 +242,11 @@ mod tests {
     fn lists() {
         assert_eq!(
             parse_list("ECDSA+SHA256:rsa_pss_rsae_sha256 : RSA+SHA512"),
-            Some(vec![S::ECDSA_NISTP256_SHA256, S::RSA_PSS_SHA256, S::RSA_PKCS1_SHA512])
+            Some(vec![
+                S::ECDSA_NISTP256_SHA256,
+                S::RSA_PSS_SHA256,
+                S::RSA_PKCS1_SHA512
+            ])
         );
         assert_eq!(parse_list("RSA-PSS+SHA384"), Some(vec![S::RSA_PSS_SHA384]));
         assert_eq!(parse_list("ed25519"), Some(vec![S::ED25519]));
@@ -253,12 +270,26 @@ mod tests {
         assert!(!allowed(0x0402, true, 2));
         assert!(!allowed(0x0904, false, 0));
         let peer = [0x0804, 0x0403, 0x0201, 0x0904];
-        assert_eq!(shared(DEFAULT, &peer, false, false, 2), vec![0x0804, 0x0403]);
-        assert_eq!(shared(DEFAULT, &peer, true, false, 2), vec![0x0403, 0x0804]);
-        assert_eq!(DEFAULT.iter().filter(|c| allowed(**c, false, 2)).count(), 20);
         assert_eq!(
-            in_openssl_order(&[S::RSA_PSS_SHA512, S::RSA_PSS_SHA256, S::ECDSA_NISTP384_SHA384]),
-            vec![S::ECDSA_NISTP384_SHA384, S::RSA_PSS_SHA256, S::RSA_PSS_SHA512]
+            shared(DEFAULT, &peer, false, false, 2),
+            vec![0x0804, 0x0403]
+        );
+        assert_eq!(shared(DEFAULT, &peer, true, false, 2), vec![0x0403, 0x0804]);
+        assert_eq!(
+            DEFAULT.iter().filter(|c| allowed(**c, false, 2)).count(),
+            20
+        );
+        assert_eq!(
+            in_openssl_order(&[
+                S::RSA_PSS_SHA512,
+                S::RSA_PSS_SHA256,
+                S::ECDSA_NISTP384_SHA384
+            ]),
+            vec![
+                S::ECDSA_NISTP384_SHA384,
+                S::RSA_PSS_SHA256,
+                S::RSA_PSS_SHA512
+            ]
         );
     }
 }

@@ -18,7 +18,9 @@ use rustls::{
 };
 use rustls_pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
 
-use crate::crypto_sys::{self as sys, validate_ct, verify_chain, Cert, ChainCheck, CtVerdict, SctList};
+use crate::crypto_sys::{
+    self as sys, validate_ct, verify_chain, Cert, ChainCheck, CtVerdict, SctList,
+};
 use crate::current::{self, lock};
 
 /// `SSL_VERIFY_PEER`.
@@ -261,8 +263,8 @@ fn verify_peer(
         chain.push(Cert::from_der(der).ok_or(CertificateError::BadEncoding)?);
     }
     state.outcome().ocsp_response = ocsp_response.to_vec();
-    let setup = lock(&state.verify);
-    let Some(setup) = setup.as_ref() else {
+    let guard = lock(&state.verify);
+    let Some(setup) = guard.as_ref() else {
         return Err(rustls::Error::General("verification not configured".into()));
     };
     // Out of its lock while libcrypto writes the match into it (a verify callback may ask
@@ -298,7 +300,7 @@ fn verify_peer(
             result.error,
         )));
     }
-    drop(setup);
+    drop(guard);
     if purpose == c"ssl_server" {
         check_ct(&state)?;
     }
@@ -344,7 +346,15 @@ fn check_ct(state: &current::ConnState) -> Result<(), rustls::Error> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let verdict = validate_ct(scts.as_ref(), &leaf, &issuer, logs.as_deref(), now, callback, arg);
+    let verdict = validate_ct(
+        scts.as_ref(),
+        &leaf,
+        &issuer,
+        logs.as_deref(),
+        now,
+        callback,
+        arg,
+    );
     let mut outcome = state.outcome();
     outcome.scts = scts;
     let reason = match verdict {

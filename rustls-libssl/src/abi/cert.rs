@@ -189,10 +189,6 @@ pub unsafe extern "C" fn SSL_CTX_get0_privatekey(ctx: *const SSL_CTX) -> *mut sy
     })
 }
 
-
-
-
-
 /// `SSL_get1_peer_certificate` (`SSL_get_peer_certificate`): the peer's leaf, a new
 /// reference the caller frees; NULL if none.
 #[no_mangle]
@@ -315,7 +311,9 @@ pub(super) fn run_client_cert_callbacks(ssl: &SSL, ptr: *mut SSL) -> Result<bool
     // SAFETY: the references the callback handed over (or NULL).
     let (cert, key) = unsafe { (Cert::from_raw(x509), PKey::from_raw(pkey)) };
     if r < 0 {
-        super::push_error(&Error::NotSupported("retrying the client certificate callback"));
+        super::push_error(&Error::NotSupported(
+            "retrying the client certificate callback",
+        ));
         return Err(sys::SSL_R_CALLBACK_FAILED);
     }
     if r == 1 {
@@ -339,13 +337,17 @@ pub(super) fn run_client_cert_callbacks(ssl: &SSL, ptr: *mut SSL) -> Result<bool
 /// the client certificate callback; 1, or 0 if it cannot be initialised
 /// (`ERR_R_ENGINE_LIB`, also for NULL) or loads no client certificates.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_client_cert_engine(ctx: *mut SSL_CTX, e: *mut sys::ENGINE) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_set_client_cert_engine(
+    ctx: *mut SSL_CTX,
+    e: *mut sys::ENGINE,
+) -> c_int {
     entry(|| {
         let ctx = try_ref!(ctx);
         // SAFETY: e is NULL or a valid engine per the API.
         match unsafe { sys::ClientCertEngine::init(e) } {
             Ok(engine) => {
-                ctx.core.update_settings(|s| s.knobs.client_cert_engine = Some(engine));
+                ctx.core
+                    .update_settings(|s| s.knobs.client_cert_engine = Some(engine));
                 Ok(1)
             }
             Err(true) => Err(Error::Reason(sys::ERR_R_ENGINE_LIB)),
@@ -375,6 +377,7 @@ pub unsafe extern "C" fn SSL_check_chain(
         let chain = if chain.is_null() {
             Vec::new()
         } else {
+            // SAFETY: as above.
             unsafe { X509Stack::certs_of(chain.cast()) }
         };
         let cx = check_context(ssl);
@@ -396,7 +399,10 @@ fn check_context(ssl: &SSL) -> crate::check_chain::Context {
     let peer_sigalgs = super::sigalgs::peer_sigalgs(ssl);
     let (peer_groups, peer_ca_names) = if ssl.setup().role == Some(Role::Server) {
         let hello = lock(&ssl.state.hello);
-        (hello.as_ref().map(|h| h.groups.clone()).unwrap_or_default(), None)
+        (
+            hello.as_ref().map(|h| h.groups.clone()).unwrap_or_default(),
+            None,
+        )
     } else {
         (Vec::new(), lock(&ssl.state.peer_ca_names).clone())
     };
@@ -404,7 +410,8 @@ fn check_context(ssl: &SSL) -> crate::check_chain::Context {
     let s = &setup.settings;
     // A TLS 1.2 certificate request (clients): rustls does not say which types it
     // listed; OpenSSL and rustls servers list RSA and ECDSA signing.
-    let asked = !server && peer_sigalgs.is_some() && ssl.status().version == crate::versions::TLS1_2;
+    let asked =
+        !server && peer_sigalgs.is_some() && ssl.status().version == crate::versions::TLS1_2;
     let cert_types = if asked {
         vec![sys::TLS_CT_RSA_SIGN as u8, sys::TLS_CT_ECDSA_SIGN as u8]
     } else {
@@ -415,7 +422,10 @@ fn check_context(ssl: &SSL) -> crate::check_chain::Context {
         version: ssl.version(),
         strict: s.knobs.cert_flags & i64::from(sys::SSL_CERT_FLAG_TLS_STRICT) != 0,
         peer_sigalgs,
-        conf_sigalgs: s.sigalgs.as_ref().map(|l| l.iter().map(|x| u16::from(*x)).collect()),
+        conf_sigalgs: s
+            .sigalgs
+            .as_ref()
+            .map(|l| l.iter().map(|x| u16::from(*x)).collect()),
         shared,
         own_groups: s.groups.iter().map(|g| u16::from(g.name())).collect(),
         peer_groups,
@@ -537,7 +547,11 @@ unsafe fn key_from_der(ty: c_int, d: *const u8, len: usize) -> Result<PKey, Erro
 
 /// `SSL_use_certificate_file`: this connection's certificate from a PEM or DER file.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_certificate_file(ssl: *mut SSL, file: *const c_char, ty: c_int) -> c_int {
+pub unsafe extern "C" fn SSL_use_certificate_file(
+    ssl: *mut SSL,
+    file: *const c_char,
+    ty: c_int,
+) -> c_int {
     entry(|| {
         let ssl = try_ref!(ssl);
         // SAFETY: file is a C string per the API.
@@ -549,7 +563,10 @@ pub unsafe extern "C" fn SSL_use_certificate_file(ssl: *mut SSL, file: *const c_
 /// `SSL_use_certificate_chain_file`: this connection's certificate and chain from a PEM
 /// file.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_certificate_chain_file(ssl: *mut SSL, file: *const c_char) -> c_int {
+pub unsafe extern "C" fn SSL_use_certificate_chain_file(
+    ssl: *mut SSL,
+    file: *const c_char,
+) -> c_int {
     entry(|| {
         let ssl = try_ref!(ssl);
         // SAFETY: file is a C string per the API.
@@ -564,7 +581,11 @@ pub unsafe extern "C" fn SSL_use_certificate_chain_file(ssl: *mut SSL, file: *co
 
 /// `SSL_use_certificate_ASN1`: this connection's certificate from DER.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_certificate_ASN1(ssl: *mut SSL, d: *const u8, len: c_int) -> c_int {
+pub unsafe extern "C" fn SSL_use_certificate_ASN1(
+    ssl: *mut SSL,
+    d: *const u8,
+    len: c_int,
+) -> c_int {
     entry(|| {
         let ssl = try_ref!(ssl);
         let len = usize::try_from(len).map_err(|_| Error::Reason(sys::ERR_R_ASN1_LIB))?;
@@ -575,7 +596,11 @@ pub unsafe extern "C" fn SSL_use_certificate_ASN1(ssl: *mut SSL, d: *const u8, l
 
 /// `SSL_CTX_use_certificate_ASN1`: the context's certificate from DER.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_certificate_ASN1(ctx: *mut SSL_CTX, len: c_int, d: *const u8) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_certificate_ASN1(
+    ctx: *mut SSL_CTX,
+    len: c_int,
+    d: *const u8,
+) -> c_int {
     entry(|| {
         let ctx = try_ref!(ctx);
         let len = usize::try_from(len).map_err(|_| Error::Reason(sys::ERR_R_ASN1_LIB))?;
@@ -587,18 +612,28 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_ASN1(ctx: *mut SSL_CTX, len: c_
 /// `SSL_use_PrivateKey_file`: this connection's key from a PEM (possibly encrypted) or
 /// DER file.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_PrivateKey_file(ssl: *mut SSL, file: *const c_char, ty: c_int) -> c_int {
+pub unsafe extern "C" fn SSL_use_PrivateKey_file(
+    ssl: *mut SSL,
+    file: *const c_char,
+    ty: c_int,
+) -> c_int {
     entry(|| {
         let holder = Holder::Ssl(try_ref!(ssl));
         // SAFETY: file is a C string per the API.
-        let key = credentials::read_key_file(unsafe { c_str(file) }?, ty, holder.password(), false)?;
+        let key =
+            credentials::read_key_file(unsafe { c_str(file) }?, ty, holder.password(), false)?;
         holder.use_key(key)
     })
 }
 
 /// `SSL_use_PrivateKey_ASN1`: this connection's key of type `ty` from DER.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_PrivateKey_ASN1(ty: c_int, ssl: *mut SSL, d: *const u8, len: std::ffi::c_long) -> c_int {
+pub unsafe extern "C" fn SSL_use_PrivateKey_ASN1(
+    ty: c_int,
+    ssl: *mut SSL,
+    d: *const u8,
+    len: std::ffi::c_long,
+) -> c_int {
     entry(|| {
         let holder = Holder::Ssl(try_ref!(ssl));
         let len = usize::try_from(len).map_err(|_| Error::Reason(sys::ERR_R_ASN1_LIB))?;
@@ -648,7 +683,11 @@ pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey(ctx: *mut SSL_CTX, rsa: *mut 
 /// `SSL_use_RSAPrivateKey_file`: an RSA key file (PEM or DER); another key type fails
 /// ("expecting an rsa key").
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_RSAPrivateKey_file(ssl: *mut SSL, file: *const c_char, ty: c_int) -> c_int {
+pub unsafe extern "C" fn SSL_use_RSAPrivateKey_file(
+    ssl: *mut SSL,
+    file: *const c_char,
+    ty: c_int,
+) -> c_int {
     entry(|| {
         let holder = Holder::Ssl(try_ref!(ssl));
         // SAFETY: file is a C string per the API.
@@ -659,7 +698,11 @@ pub unsafe extern "C" fn SSL_use_RSAPrivateKey_file(ssl: *mut SSL, file: *const 
 
 /// `SSL_CTX_use_RSAPrivateKey_file`: as [`SSL_use_RSAPrivateKey_file`] for the context.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_file(ctx: *mut SSL_CTX, file: *const c_char, ty: c_int) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_file(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+    ty: c_int,
+) -> c_int {
     entry(|| {
         let holder = Holder::Ctx(try_ref!(ctx));
         // SAFETY: file is a C string per the API.
@@ -682,7 +725,11 @@ unsafe fn rsa_key_from_der(d: *const u8, len: std::ffi::c_long) -> Result<PKey, 
 
 /// `SSL_use_RSAPrivateKey_ASN1`: a DER RSA private key (`RSAPrivateKey`).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_RSAPrivateKey_ASN1(ssl: *mut SSL, d: *const u8, len: std::ffi::c_long) -> c_int {
+pub unsafe extern "C" fn SSL_use_RSAPrivateKey_ASN1(
+    ssl: *mut SSL,
+    d: *const u8,
+    len: std::ffi::c_long,
+) -> c_int {
     entry(|| {
         let holder = Holder::Ssl(try_ref!(ssl));
         // SAFETY: d points at len bytes per the API.
@@ -692,7 +739,11 @@ pub unsafe extern "C" fn SSL_use_RSAPrivateKey_ASN1(ssl: *mut SSL, d: *const u8,
 
 /// `SSL_CTX_use_RSAPrivateKey_ASN1`: a DER RSA private key (`RSAPrivateKey`).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_ASN1(ctx: *mut SSL_CTX, d: *const u8, len: std::ffi::c_long) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_ASN1(
+    ctx: *mut SSL_CTX,
+    d: *const u8,
+    len: std::ffi::c_long,
+) -> c_int {
     entry(|| {
         let holder = Holder::Ctx(try_ref!(ctx));
         // SAFETY: d points at len bytes per the API.
@@ -704,7 +755,11 @@ pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_ASN1(ctx: *mut SSL_CTX, d: *c
 #[no_mangle]
 pub unsafe extern "C" fn SSL_check_private_key(ssl: *const SSL) -> c_int {
     entry(|| {
-        try_ref!(ssl).setup().settings.credentials.check_private_key()?;
+        try_ref!(ssl)
+            .setup()
+            .settings
+            .credentials
+            .check_private_key()?;
         Ok(1)
     })
 }
@@ -728,7 +783,11 @@ fn use_cert_and_key(
         }
     }
     // SAFETY: chain is NULL or a valid stack the caller keeps (set1).
-    let chain = if chain.is_null() { Vec::new() } else { unsafe { X509Stack::certs_of(chain.cast()) } };
+    let chain = if chain.is_null() {
+        Vec::new()
+    } else {
+        unsafe { X509Stack::certs_of(chain.cast()) }
+    };
     holder.credentials(|c| {
         if replace == 0 && c.has_slot_for(cert.key_base_id()) {
             return Err(Error::Reason(sys::SSL_R_NOT_REPLACING_CERTIFICATE));

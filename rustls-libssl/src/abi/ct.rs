@@ -30,7 +30,9 @@ pub unsafe extern "C" fn SSL_CTX_set_ct_validation_callback(
 ) -> c_int {
     entry(|| {
         let ct = callback.map(|cb| (cb, addr(arg)));
-        try_ref!(ctx).core.update_settings(|s| s.knobs.ct_validation = ct);
+        try_ref!(ctx)
+            .core
+            .update_settings(|s| s.knobs.ct_validation = ct);
         Ok(1)
     })
 }
@@ -102,18 +104,28 @@ pub unsafe extern "C" fn SSL_get0_peer_scts(ssl: *mut SSL) -> *const sys::stack_
         let ssl = try_ref!(ssl);
         let mut outcome = ssl.state.peer_outcome();
         if !outcome.scts_parsed {
-            let leaf = outcome.peer_chain.first().filter(|_| !outcome.leaf_rejected).cloned();
+            let leaf = outcome
+                .peer_chain
+                .first()
+                .filter(|_| !outcome.leaf_rejected)
+                .cloned();
             outcome.scts = Some(SctList::collect(leaf.as_ref(), &outcome.ocsp_response));
             outcome.scts_parsed = true;
         }
-        Ok(outcome.scts.as_ref().map_or(std::ptr::null(), SctList::as_ptr))
+        Ok(outcome
+            .scts
+            .as_ref()
+            .map_or(std::ptr::null(), SctList::as_ptr))
     })
 }
 
 /// `SSL_CTX_set_ctlog_list_file`: adds the CT logs of a list file to the context's
 /// store; 1, or 0 with libcrypto's errors.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_ctlog_list_file(ctx: *mut SSL_CTX, path: *const c_char) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_set_ctlog_list_file(
+    ctx: *mut SSL_CTX,
+    path: *const c_char,
+) -> c_int {
     entry(|| {
         let ctx = try_ref!(ctx);
         // SAFETY: path is a C string per the API.

@@ -51,7 +51,7 @@ pub unsafe extern "C" fn SSL_CTX_dane_set_flags(ctx: *mut SSL_CTX, flags: c_ulon
     entry(|| {
         let old = try_ref!(ctx).core.update_settings(|s| {
             let old = s.dane_flags;
-            s.dane_flags |= u64::from(flags);
+            s.dane_flags |= flags;
             old
         });
         Ok(c_ulong::try_from(old).unwrap_or(0))
@@ -64,7 +64,7 @@ pub unsafe extern "C" fn SSL_CTX_dane_clear_flags(ctx: *mut SSL_CTX, flags: c_ul
     entry(|| {
         let old = try_ref!(ctx).core.update_settings(|s| {
             let old = s.dane_flags;
-            s.dane_flags &= !u64::from(flags);
+            s.dane_flags &= !flags;
             old
         });
         Ok(c_ulong::try_from(old).unwrap_or(0))
@@ -153,7 +153,7 @@ pub unsafe extern "C" fn SSL_dane_set_flags(ssl: *mut SSL, flags: c_ulong) -> c_
     entry(|| {
         let old = with_dane(try_ref!(ssl), |d| {
             let old = d.flags();
-            d.set_flags(old | u64::from(flags));
+            d.set_flags(old | flags);
             old
         });
         Ok(c_ulong::try_from(old).unwrap_or(0))
@@ -166,7 +166,7 @@ pub unsafe extern "C" fn SSL_dane_clear_flags(ssl: *mut SSL, flags: c_ulong) -> 
     entry(|| {
         let old = with_dane(try_ref!(ssl), |d| {
             let old = d.flags();
-            d.set_flags(old & !u64::from(flags));
+            d.set_flags(old & !flags);
             old
         });
         Ok(c_ulong::try_from(old).unwrap_or(0))
@@ -204,8 +204,8 @@ pub unsafe extern "C" fn SSL_dane_tlsa_add(
             Ok(()) => Ok(1),
             Err(reason) => {
                 push_error(&Error::Reason(reason));
-                let fatal = reason == sys::SSL_R_DANE_NOT_ENABLED
-                    || reason == sys::ERR_R_MALLOC_FAILURE;
+                let fatal =
+                    reason == sys::SSL_R_DANE_NOT_ENABLED || reason == sys::ERR_R_MALLOC_FAILURE;
                 Ok(if fatal { -1 } else { 0 })
             }
         }

@@ -5,7 +5,7 @@
 //! one relies on the peer seeing it. `SSL_extension_supported` answers for OpenSSL's
 //! built-in extensions.
 
-use std::ffi::{c_char, c_int, c_uint, c_void};
+use std::ffi::{c_int, c_uint, c_void};
 
 use super::ctx::SSL_CTX;
 use super::{c_bool, entry, try_ref};

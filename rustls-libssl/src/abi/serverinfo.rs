@@ -56,7 +56,11 @@ fn use_v2(ctx: &SSL_CTX, v2: Vec<u8>) -> Result<c_int, Error> {
 
 /// `SSL_CTX_use_serverinfo`: version 1 server info (type, length, data; repeated).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_serverinfo(ctx: *mut SSL_CTX, data: *const u8, len: usize) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_serverinfo(
+    ctx: *mut SSL_CTX,
+    data: *const u8,
+    len: usize,
+) -> c_int {
     // SAFETY: same contract.
     unsafe { SSL_CTX_use_serverinfo_ex(ctx, sys::SSL_SERVERINFOV1 as c_uint, data, len) }
 }
@@ -64,7 +68,10 @@ pub unsafe extern "C" fn SSL_CTX_use_serverinfo(ctx: *mut SSL_CTX, data: *const 
 /// `SSL_CTX_use_serverinfo_file`: server info from the `SERVERINFO FOR ...` and
 /// `SERVERINFOV2 FOR ...` PEM blocks of a file; 1 or 0.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_serverinfo_file(ctx: *mut SSL_CTX, file: *const c_char) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_serverinfo_file(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+) -> c_int {
     entry(|| {
         let ctx = try_ref!(ctx);
         // SAFETY: file is a C string per the API.

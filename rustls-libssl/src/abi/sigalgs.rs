@@ -8,8 +8,8 @@
 use std::ffi::c_int;
 
 use super::{entry, try_ref, SSL};
-use crate::current::lock;
 use crate::crypto_sys as sys;
+use crate::current::lock;
 use crate::setup::Role;
 use crate::sigalgs;
 
@@ -69,7 +69,10 @@ pub unsafe extern "C" fn SSL_get_shared_sigalgs(
 /// `SSL_get_peer_signature_type_nid`: the signature type (`EVP_PKEY_*` NID) of the
 /// peer's handshake signature in `*pnid`; 1, or 0 if the peer has not signed.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_get_peer_signature_type_nid(ssl: *const SSL, pnid: *mut c_int) -> c_int {
+pub unsafe extern "C" fn SSL_get_peer_signature_type_nid(
+    ssl: *const SSL,
+    pnid: *mut c_int,
+) -> c_int {
     entry(|| {
         let scheme = try_ref!(ssl).status().peer_scheme;
         // SAFETY: pnid is writable per the API.

@@ -88,7 +88,12 @@ impl SctList {
         if let Some(cert) = leaf {
             // SAFETY: cert is alive; X509_get_ext_d2i returns a new list or NULL.
             let scts = unsafe {
-                ffi::X509_get_ext_d2i(cert.as_ptr(), ffi::NID_ct_precert_scts, ptr::null_mut(), ptr::null_mut())
+                ffi::X509_get_ext_d2i(
+                    cert.as_ptr(),
+                    ffi::NID_ct_precert_scts,
+                    ptr::null_mut(),
+                    ptr::null_mut(),
+                )
             };
             list.take(scts.cast(), ffi::sct_source_t_SCT_SOURCE_X509V3_EXTENSION);
         }
@@ -120,7 +125,10 @@ impl SctList {
                         ptr::null_mut(),
                         ptr::null_mut(),
                     );
-                    self.take(scts.cast(), ffi::sct_source_t_SCT_SOURCE_OCSP_STAPLED_RESPONSE);
+                    self.take(
+                        scts.cast(),
+                        ffi::sct_source_t_SCT_SOURCE_OCSP_STAPLED_RESPONSE,
+                    );
                 }
                 ffi::OCSP_BASICRESP_free(basic);
             }

@@ -348,8 +348,7 @@ impl Dane {
         for i in 0..num {
             // SAFETY: i is in range; every element is one of our records.
             let rec = unsafe {
-                &*ffi::OPENSSL_sk_value(trecs, c_int::try_from(i).unwrap_or(0))
-                    .cast::<RawRecord>()
+                &*ffi::OPENSSL_sk_value(trecs, c_int::try_from(i).unwrap_or(0)).cast::<RawRecord>()
             };
             if rec.usage > usage {
                 continue;

@@ -39,7 +39,11 @@ impl ClientCertEngine {
     ///
     /// # Safety
     /// `ssl` is the live connection asking; `ca_names` NULL or its stack of names.
-    pub unsafe fn load(&self, ssl: *mut c_void, ca_names: *mut ffi::stack_st_X509_NAME) -> Option<(Cert, PKey)> {
+    pub unsafe fn load(
+        &self,
+        ssl: *mut c_void,
+        ca_names: *mut ffi::stack_st_X509_NAME,
+    ) -> Option<(Cert, PKey)> {
         let mut x509 = ptr::null_mut();
         let mut pkey = ptr::null_mut();
         // SAFETY: guaranteed by the caller; the engine hands over one reference to each

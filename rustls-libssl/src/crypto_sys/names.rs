@@ -78,11 +78,21 @@ pub unsafe fn add_store_subjects(stack: *mut ffi::OPENSSL_STACK, uri: &str) -> b
 ///
 /// # Safety
 /// `stack` is a valid `STACK_OF(X509_NAME)` with the name comparison set.
-unsafe fn add_store_level(stack: *mut ffi::OPENSSL_STACK, uri: &std::ffi::CStr, depth: u32) -> bool {
+unsafe fn add_store_level(
+    stack: *mut ffi::OPENSSL_STACK,
+    uri: &std::ffi::CStr,
+    depth: u32,
+) -> bool {
     // SAFETY: the store context and each info are released here; the certificates they
     // hold are only read while they live.
     unsafe {
-        let ctx = ffi::OSSL_STORE_open(uri.as_ptr(), ptr::null(), ptr::null_mut(), None, ptr::null_mut());
+        let ctx = ffi::OSSL_STORE_open(
+            uri.as_ptr(),
+            ptr::null(),
+            ptr::null_mut(),
+            None,
+            ptr::null_mut(),
+        );
         if ctx.is_null() {
             return false;
         }

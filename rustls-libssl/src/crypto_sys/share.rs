@@ -138,14 +138,18 @@ unsafe fn key_kind(key: *const ffi::EVP_PKEY) -> Option<KeyKind> {
         ffi::EVP_PKEY_ED25519 => KeyKind::Ed25519,
         ffi::EVP_PKEY_ED448 => KeyKind::Ed448,
         ffi::EVP_PKEY_EC => {
-            let mut name = [0 as libc::c_char; 64];
+            let mut name: [libc::c_char; 64] = [0; 64];
             let mut len = 0usize;
             // SAFETY: the buffer is writable for its length.
             let ok = unsafe {
                 ffi::EVP_PKEY_get_group_name(key, name.as_mut_ptr(), name.len(), &mut len)
             } == 1;
             // SAFETY: on success libcrypto wrote a NUL-terminated name.
-            let nid = if ok { unsafe { ffi::OBJ_sn2nid(name.as_ptr()) } } else { ffi::NID_undef };
+            let nid = if ok {
+                unsafe { ffi::OBJ_sn2nid(name.as_ptr()) }
+            } else {
+                ffi::NID_undef
+            };
             KeyKind::Ec(nid)
         }
         _ => return None,
