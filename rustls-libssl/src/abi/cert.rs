@@ -782,10 +782,10 @@ fn use_cert_and_key(
             return Err(Error::Reason(sys::SSL_R_PRIVATE_KEY_MISMATCH));
         }
     }
-    // SAFETY: chain is NULL or a valid stack the caller keeps (set1).
     let chain = if chain.is_null() {
         Vec::new()
     } else {
+        // SAFETY: chain is a valid stack the caller keeps (set1).
         unsafe { X509Stack::certs_of(chain.cast()) }
     };
     holder.credentials(|c| {
