@@ -11,6 +11,9 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 #include <openssl/ocsp.h>
+#include <openssl/ct.h>
+#include <openssl/store.h>
+#include <openssl/engine.h>
 #include <openssl/obj_mac.h>
 #include <openssl/ssl.h>
 #include <openssl/sslerr.h>

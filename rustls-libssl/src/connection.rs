@@ -539,26 +539,7 @@ impl Connection {
         } else {
             None
         };
-        let mut credentials = setup.settings.credentials.certified_keys()?;
-        if setup.mode & sys::SSL_MODE_NO_AUTO_CHAIN as u64 == 0 {
-            // The leaves come parsed from the credentials (parsing one is slow).
-            let store = setup
-                .settings
-                .chain_store
-                .clone()
-                .unwrap_or_else(|| setup.ctx.store());
-            let leaves = setup.settings.credentials.leaves();
-            for (key, leaf) in credentials.iter_mut().zip(leaves) {
-                if key.cert.len() == 1 {
-                    *key = crate::credentials::auto_chain(key, leaf, &store);
-                }
-            }
-        }
-        if let Some(allowed) = setup.settings.sigalgs.as_deref() {
-            for key in &mut credentials {
-                *key = crate::credentials::restrict(key, allowed);
-            }
-        }
+        let mut credentials = crate::credentials::presented(&setup)?;
         if let Some(ocsp) = setup.stapled_ocsp.take() {
             for key in &mut credentials {
                 *key = Arc::new(CertifiedKey {
@@ -726,6 +707,16 @@ impl Connection {
                 }
             }
         };
+        // A hook failure OpenSSL reports with its own reason (a client certificate
+        // callback, certificate transparency): the handshake fails with it, after the
+        // alert rustls queued, if any.
+        let hook_error = self.state.outcome().hook_error.take();
+        if let Some(reason) = hook_error {
+            if let Err(e) = result {
+                let _ = self.fail(io, e);
+            }
+            return Err(Stop::Fatal(Error::Reason(reason)));
+        }
         result.map_err(|e| self.fail(io, e))
     }
 

@@ -88,6 +88,8 @@ pub(crate) struct Settings {
     pub sigalgs: Option<Vec<rustls::SignatureScheme>>,
     /// CA names a server sends in its CertificateRequest (`SSL_CTX_set_client_CA_list`).
     pub client_ca_names: Vec<rustls::DistinguishedName>,
+    /// CA names a TLS 1.3 client sends in `certificate_authorities` (`SSL_CTX_set0_CA_list`).
+    pub ca_names: Vec<rustls::DistinguishedName>,
     /// `SSL_CTX_set1_verify_cert_store`: verifies peers instead of the trust store.
     pub verify_store: Option<X509Store>,
     /// `SSL_CTX_set1_chain_cert_store`: builds this side's chain instead of the trust store.
@@ -100,6 +102,10 @@ pub(crate) struct Settings {
     pub cert_verify: Option<(crate::crypto_sys::ReplaceVerify, usize)>,
     /// `SSL_CTX_set_quiet_shutdown`.
     pub quiet_shutdown: bool,
+    /// `SSL_CTX_dane_enable` (and `SSL_CTX_dane_mtype_set`): the TLSA matching types.
+    pub dane: Option<crate::crypto_sys::DaneMtypes>,
+    /// `DANE_FLAG_*` (`SSL_CTX_dane_set_flags`); a connection starts with its context's.
+    pub dane_flags: u64,
 }
 
 /// Settings OpenSSL keeps and reports back (`SSL_CTX_get_max_cert_list`...) which change
@@ -136,10 +142,15 @@ pub(crate) struct Knobs {
     pub srp_strength: i64,
     /// `SSL_CTX_use_psk_identity_hint`.
     pub psk_identity_hint: Option<String>,
-    /// `SSL_CTX_enable_ct`: certificate transparency validation mode, if enabled.
-    pub ct_validation: Option<i32>,
+    /// `SSL_CTX_set_ct_validation_callback` (`SSL_CTX_enable_ct`): the certificate
+    /// transparency callback and its argument; CT is enabled while set.
+    pub ct_validation: Option<(crate::crypto_sys::CtCallback, usize)>,
     /// `SSL_CTX_set_tlsext_max_fragment_length` mode.
     pub max_fragment_length: u8,
+    /// Extension types server info registered (`SSL_CTX_use_serverinfo`).
+    pub serverinfo_types: Vec<u16>,
+    /// `SSL_CTX_set_client_cert_engine`.
+    pub client_cert_engine: Option<crate::crypto_sys::ClientCertEngine>,
 }
 
 impl Default for Knobs {
@@ -164,6 +175,8 @@ impl Default for Knobs {
             psk_identity_hint: None,
             ct_validation: None,
             max_fragment_length: 0,
+            serverinfo_types: Vec::new(),
+            client_cert_engine: None,
         }
     }
 }
@@ -192,12 +205,15 @@ impl Default for Settings {
             external_tickets: false,
             sigalgs: None,
             client_ca_names: Vec::new(),
+            ca_names: Vec::new(),
             verify_store: None,
             chain_store: None,
             session_id_context: Vec::new(),
             knobs: Knobs::default(),
             cert_verify: None,
             quiet_shutdown: false,
+            dane: None,
+            dane_flags: 0,
         }
     }
 }
@@ -246,6 +262,9 @@ pub(crate) struct Context {
     /// sizes the cache's tables for its capacity up front: about 2 MiB).
     sessions: OnceLock<Arc<SessionCache>>,
     ticketer: Mutex<Option<Arc<TicketKeys>>>,
+    /// The CT log list (`SSL_CTX_get0_ctlog_store`), made on first use (outer `None`:
+    /// not yet; inner `None`: the application set none).
+    ct_logs: Mutex<Option<Option<Arc<crate::crypto_sys::CtLogStore>>>>,
     /// `SSL_CTX_sess_*` statistics.
     pub stats: Stats,
 }
@@ -298,6 +317,7 @@ impl Context {
             server_configs: Mutex::new(Vec::new()),
             sessions: OnceLock::new(),
             ticketer: Mutex::new(None),
+            ct_logs: Mutex::new(None),
             stats: Stats::default(),
         };
         // A server context makes its ticket key now, as OpenSSL does: nginx creates contexts
@@ -341,6 +361,19 @@ impl Context {
     /// Replaces the trust store (`SSL_CTX_set_cert_store`).
     pub(crate) fn set_store(&self, store: X509Store) {
         *lock(&self.store) = store;
+    }
+
+    /// The CT log list (`SSL_CTX_get0_ctlog_store`); `None` only if libcrypto cannot
+    /// make one.
+    pub(crate) fn ct_logs(&self) -> Option<Arc<crate::crypto_sys::CtLogStore>> {
+        lock(&self.ct_logs)
+            .get_or_insert_with(|| crate::crypto_sys::CtLogStore::new().map(Arc::new))
+            .clone()
+    }
+
+    /// Replaces the CT log list (`SSL_CTX_set0_ctlog_store`; `None` for NULL).
+    pub(crate) fn set_ct_logs(&self, logs: Option<crate::crypto_sys::CtLogStore>) {
+        *lock(&self.ct_logs) = Some(logs.map(Arc::new));
     }
 
     /// The verification parameters (`SSL_CTX_get0_param`).
@@ -472,7 +505,7 @@ pub(crate) fn client_config(s: &Settings) -> Result<ClientConfig> {
         .with_protocol_versions(&versions)
         .map_err(|_| Error::Reason(sys::SSL_R_NO_CIPHERS_AVAILABLE))?
         .dangerous()
-        .with_custom_certificate_verifier(verify::server_verifier())
+        .with_custom_certificate_verifier(verify::server_verifier(&s.ca_names))
         .with_client_cert_resolver(verify::client_cert_resolver());
     config.alpn_protocols.clone_from(&s.alpn);
     config.key_log = Arc::new(KeyLogHook);
@@ -509,7 +542,8 @@ fn provider(s: &Settings) -> Result<CryptoProvider> {
     }
     Ok(CryptoProvider {
         cipher_suites: suites,
-        kx_groups: s.groups.clone(),
+        // Wrapped to record the peer's share (`SSL_get_peer_tmp_key`).
+        kx_groups: s.groups.iter().map(|g| crate::peer_key::observed(*g)).collect(),
         ..rustls::crypto::aws_lc_rs::default_provider()
     })
 }

@@ -51,6 +51,8 @@ struct Slot {
     leaf: Option<Cert>,
     chain: Vec<Cert>,
     key: Option<PKey>,
+    /// `SSL_CTX_use_serverinfo`: version 2 server info kept with this certificate.
+    serverinfo: Vec<u8>,
 }
 
 impl Credentials {
@@ -117,7 +119,9 @@ impl Credentials {
 
     /// Whether a certificate of this key type is set already.
     pub(crate) fn has_slot_for(&self, kind: i32) -> bool {
-        self.slots.iter().any(|s| s.kind == kind && s.leaf.is_some())
+        self.slots
+            .iter()
+            .any(|s| s.kind == kind && s.leaf.is_some())
     }
 
     /// `SSL_CTX_check_private_key`: the current certificate and key are set and match.
@@ -191,6 +195,17 @@ impl Credentials {
         }
     }
 
+    /// Keeps server info with the current certificate (OpenSSL's current slot is the RSA
+    /// one until a certificate or key is set).
+    pub(crate) fn set_serverinfo(&mut self, data: Vec<u8>) {
+        if self.slots.is_empty() {
+            self.current = self.slot_for(sys::EVP_PKEY_RSA);
+        }
+        if let Some(slot) = self.slots.get_mut(self.current) {
+            slot.serverinfo = data;
+        }
+    }
+
     /// Sets the key in the slot of its type, refusing one that does not match that slot's
     /// certificate (as OpenSSL does).
     pub(crate) fn set_key(&mut self, key: PKey) -> Result<()> {
@@ -215,12 +230,13 @@ impl Credentials {
         let i = self.slot_for(cert.key_base_id());
         let slot = &mut self.slots[i];
         if let Some(key) = &slot.key {
+            // As OpenSSL: a key that does not match is dropped, and the error queue is
+            // cleared (also of what was there before).
+            sys::clear_errors();
             if !cert.matches_key(key) {
                 slot.key = None;
+                sys::clear_errors();
             }
-            // A mismatch is not an error here: OpenSSL clears the queue, so that nothing
-            // stale is left for the next handshake (nginx reports it as an alert).
-            crate::crypto_sys::clear_errors();
         }
         slot.leaf = Some(cert);
         slot.chain.clear();
@@ -237,6 +253,7 @@ impl Credentials {
             leaf: None,
             chain: Vec::new(),
             key: None,
+            serverinfo: Vec::new(),
         });
         self.slots.len() - 1
     }
@@ -247,7 +264,11 @@ impl Slot {
         let (Some(leaf), Some(key)) = (&self.leaf, &self.key) else {
             return Ok(None);
         };
-        let chain = if self.chain.is_empty() { extra } else { &self.chain };
+        let chain = if self.chain.is_empty() {
+            extra
+        } else {
+            &self.chain
+        };
         let mut ders = Vec::with_capacity(1 + chain.len());
         for cert in std::iter::once(leaf).chain(chain) {
             let der = cert.to_der().ok_or(Error::Crypto)?;
@@ -278,6 +299,7 @@ struct PeerOrderKey {
 
 impl SigningKey for PeerOrderKey {
     fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn Signer>> {
+        let offered = openssl_preference(offered);
         let signer = offered
             .iter()
             .filter(|s| self.allowed.as_ref().is_none_or(|a| a.contains(s)))
@@ -298,6 +320,68 @@ impl SigningKey for PeerOrderKey {
     }
 }
 
+/// The schemes a signer may use, in the order OpenSSL's server tries them: the client's
+/// (rustls hands a TLS 1.2 server's key its own preference), or with
+/// `SSL_OP_CIPHER_SERVER_PREFERENCE` the server's configured list.
+fn openssl_preference(offered: &[SignatureScheme]) -> Vec<SignatureScheme> {
+    let mut sorted = offered.to_vec();
+    let Some(state) = crate::current::current() else {
+        return sorted;
+    };
+    let order: Vec<u16> = {
+        let setup = state.setup();
+        if setup.role != Some(crate::setup::Role::Server) {
+            return sorted;
+        }
+        if setup.options & sys::SSL_OP_CIPHER_SERVER_PREFERENCE != 0 {
+            match &setup.settings.sigalgs {
+                Some(list) => list.iter().map(|s| u16::from(*s)).collect(),
+                None => crate::sigalgs::DEFAULT.to_vec(),
+            }
+        } else {
+            let hello = crate::current::lock(&state.hello);
+            match hello.as_ref().and_then(|h| h.sigalgs.clone()) {
+                Some(list) => list,
+                None => return sorted,
+            }
+        }
+    };
+    sorted.sort_by_key(|s| {
+        order
+            .iter()
+            .position(|c| *c == u16::from(*s))
+            .unwrap_or(order.len())
+    });
+    sorted
+}
+
+/// The certificates and keys a connection presents, as rustls takes them: its credentials
+/// with the chain OpenSSL would build for a lone certificate (unless
+/// `SSL_MODE_NO_AUTO_CHAIN`), restricted to the configured signature schemes.
+pub(crate) fn presented(setup: &crate::setup::Setup) -> Result<Vec<Arc<CertifiedKey>>> {
+    let mut credentials = setup.settings.credentials.certified_keys()?;
+    if setup.mode & sys::SSL_MODE_NO_AUTO_CHAIN as u64 == 0 {
+        // The leaves come parsed from the credentials (parsing one is slow).
+        let store = setup
+            .settings
+            .chain_store
+            .clone()
+            .unwrap_or_else(|| setup.ctx.store());
+        let leaves = setup.settings.credentials.leaves();
+        for (key, leaf) in credentials.iter_mut().zip(leaves) {
+            if key.cert.len() == 1 {
+                *key = auto_chain(key, leaf, &store);
+            }
+        }
+    }
+    if let Some(allowed) = setup.settings.sigalgs.as_deref() {
+        for key in &mut credentials {
+            *key = restrict(key, allowed);
+        }
+    }
+    Ok(credentials)
+}
+
 /// `key` with the chain OpenSSL would add to a lone certificate: the issuers its trust
 /// store finds for it (unless `SSL_MODE_NO_AUTO_CHAIN`).
 pub(crate) fn auto_chain(
@@ -312,6 +396,7 @@ pub(crate) fn auto_chain(
         ex_data: None,
         purpose: c"default",
         replace: None,
+        dane: None,
     };
     let built = crate::crypto_sys::verify_chain(leaf, &[], &check).verified_chain;
     if built.len() < 2 {
@@ -363,6 +448,7 @@ pub(crate) fn build_chain(
         ex_data: None,
         purpose: c"default",
         replace: None,
+        dane: None,
     };
     let result = crate::crypto_sys::verify_chain(leaf, &untrusted, &check);
     let mut rv = 1;
@@ -401,35 +487,45 @@ pub(crate) fn restrict(key: &Arc<CertifiedKey>, allowed: &[SignatureScheme]) -> 
     })
 }
 
-/// Reads a certificate file: the first certificate (`SSL_CTX_use_certificate_file`).
-pub(crate) fn read_cert_file(path: &str, ty: FileType) -> Result<Cert> {
+/// Reads a certificate file of `SSL_FILETYPE_*` `ty`: the first certificate
+/// (`SSL_CTX_use_certificate_file`), with OpenSSL's errors.
+pub(crate) fn read_cert_file(path: &str, ty: i32) -> Result<Cert> {
     let bio = open(path)?;
-    let cert = match ty {
-        FileType::Pem => bio.read_pem_certs().into_iter().next(),
-        FileType::Asn1 => bio.read_der_cert(),
+    let (cert, lib) = match FileType::from_c(ty)? {
+        FileType::Pem => (bio.read_pem_certs().into_iter().next(), sys::ERR_R_PEM_LIB),
+        FileType::Asn1 => (bio.read_der_cert(), sys::ERR_R_ASN1_LIB),
     };
-    cert.ok_or(Error::Crypto)
+    cert.ok_or(Error::Reason(lib))
 }
 
 /// Reads a PEM chain file: leaf, then the rest (`SSL_CTX_use_certificate_chain_file`).
+/// As OpenSSL, starts from an empty error queue; what stops the chain must be the end of
+/// the file.
 pub(crate) fn read_chain_file(path: &str) -> Result<(Cert, Vec<Cert>)> {
+    sys::clear_errors();
     let mut certs = open(path)?.read_pem_certs().into_iter();
-    let leaf = certs
-        .next()
-        .ok_or(Error::Reason(sys::SSL_R_NO_CERTIFICATE_ASSIGNED))?;
+    let leaf = certs.next().ok_or(Error::Reason(sys::ERR_R_PEM_LIB))?;
     Ok((leaf, certs.collect()))
 }
 
-/// Reads a private key file, PEM (possibly encrypted) or DER.
-pub(crate) fn read_key_file(path: &str, ty: FileType, password: PasswordCallback) -> Result<PKey> {
+/// Reads a private key file of `SSL_FILETYPE_*` `ty`, PEM (possibly encrypted) or DER;
+/// with `rsa_only`, an RSA key (`SSL_CTX_use_RSAPrivateKey_file`).
+pub(crate) fn read_key_file(
+    path: &str,
+    ty: i32,
+    password: PasswordCallback,
+    rsa_only: bool,
+) -> Result<PKey> {
     let bio = open(path)?;
-    let key = match ty {
-        FileType::Pem => bio.read_pem_key(password),
-        FileType::Asn1 => bio.read_der_key(),
+    let (key, lib) = match FileType::from_c(ty)? {
+        FileType::Pem => (bio.read_pem_key(password), sys::ERR_R_PEM_LIB),
+        FileType::Asn1 => (bio.read_der_key(), sys::ERR_R_ASN1_LIB),
     };
-    key.ok_or(Error::Crypto)
+    key.filter(|k| !rsa_only || k.check_rsa())
+        .ok_or(Error::Reason(lib))
 }
 
+/// Opens a file for reading as OpenSSL does, with its errors.
 fn open(path: &str) -> Result<Bio> {
-    Bio::open_file(path).map_err(Error::File)
+    Bio::read_file(path).ok_or(Error::Reason(sys::ERR_R_SYS_LIB))
 }

@@ -59,6 +59,10 @@ pub(crate) trait Events: Send + Sync {
     ) -> Option<crate::tickets::TicketVerdict> {
         None
     }
+    /// A server asked this client for a certificate: runs the application's certificate
+    /// callbacks, which may set one on the connection. `Ok(true)` if one ran; `Err` with
+    /// the `SSL_R_*` reason if one failed (the handshake then fails).
+    fn client_cert_requested(&self) -> std::result::Result<bool, i32>;
 }
 
 /// How to verify the peer's certificate for this connection.
@@ -81,6 +85,9 @@ pub(crate) struct Outcome {
     pub verify_result: i64,
     /// The peer's chain as sent (leaf first), parsed.
     pub peer_chain: Vec<Cert>,
+    /// The server's chain failed verification: as in OpenSSL, a client keeps the chain
+    /// (`SSL_get_peer_cert_chain`) but has no peer certificate.
+    pub leaf_rejected: bool,
     /// The peer's chain as sent, when the verifier did not parse it (a resumed handshake,
     /// or a server that did not ask for a certificate): parsed when first asked for.
     pub peer_ders: Vec<CertificateDer<'static>>,
@@ -88,6 +95,19 @@ pub(crate) struct Outcome {
     pub verified_chain: Vec<Cert>,
     /// A stapled OCSP response, if the peer sent one.
     pub ocsp_response: Vec<u8>,
+    /// The peer's key-exchange share (`SSL_get_peer_tmp_key`) and this side's
+    /// (`SSL_get_tmp_key`), as far as OpenSSL keeps them.
+    pub peer_share: Option<crate::peer_key::PeerShare>,
+    pub own_share: Option<crate::peer_key::PeerShare>,
+    /// The schemes a server's certificate request asked for (clients).
+    pub peer_sigalgs: Option<Vec<u16>>,
+    /// A failure inside a rustls hook that cannot fail the handshake itself (a client
+    /// certificate callback): the `SSL_R_*` reason the handshake then fails with.
+    pub hook_error: Option<i32>,
+    /// `SSL_get0_peer_scts`: the peer's SCTs, collected once (`scts_parsed`), also when
+    /// asked before the handshake, as OpenSSL does.
+    pub scts: Option<crate::crypto_sys::SctList>,
+    pub scts_parsed: bool,
 }
 
 /// State shared between a connection and the hooks running inside its rustls calls.
@@ -119,6 +139,9 @@ pub(crate) struct ConnState {
     pub peer_ca_names: Mutex<Option<Vec<Vec<u8>>>>,
     /// The secret keying-material exporters derive from, from the key-log hook.
     pub export: Mutex<Option<ExportSecret>>,
+    /// `SSL_get0_dane`: DANE flags, TLSA records and what verification matched; made when
+    /// the application first uses DANE.
+    pub dane: Mutex<Option<crate::crypto_sys::Dane>>,
 }
 
 /// The parts of a ClientHello the application can ask about.
@@ -133,6 +156,10 @@ pub(crate) struct HelloInfo {
     pub groups: Vec<u16>,
     /// EC point formats offered (TLS 1.2 `ec_point_formats`), if the extension was sent.
     pub ec_point_formats: Option<Vec<u8>>,
+    /// Signature schemes offered (`signature_algorithms`), if the extension was sent.
+    pub sigalgs: Option<Vec<u16>>,
+    /// CA names the client listed (`certificate_authorities`, DER), if it sent them.
+    pub ca_names: Option<Vec<Vec<u8>>>,
     /// The whole ClientHello body, for `SSL_client_hello_get*`; released once the
     /// handshake is over.
     pub body: Vec<u8>,
@@ -159,6 +186,7 @@ impl ConnState {
             single_use_sessions: Mutex::new(false),
             export: Mutex::new(None),
             peer_ca_names: Mutex::new(None),
+            dane: Mutex::new(None),
         }
     }
 

@@ -100,6 +100,24 @@ fn client_hello(body: &[u8]) -> Option<HelloInfo> {
                     .collect();
             }
             11 => info.ec_point_formats = Some(data.vec8()?.to_vec()),
+            13 => {
+                let schemes = data.vec16()?;
+                info.sigalgs = Some(
+                    schemes
+                        .chunks_exact(2)
+                        .map(|s| u16::from_be_bytes([s[0], s[1]]))
+                        .collect(),
+                );
+            }
+            47 => {
+                // certificate_authorities: DistinguishedName entries (TLS 1.3).
+                let mut names = Reader(data.vec16()?);
+                let mut list = Vec::new();
+                while !names.0.is_empty() {
+                    list.push(names.vec16()?.to_vec());
+                }
+                info.ca_names = Some(list);
+            }
             16 => {
                 let mut protocols = Reader(data.vec16()?);
                 while !protocols.0.is_empty() {

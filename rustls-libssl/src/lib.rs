@@ -12,6 +12,7 @@ mod crypto_sys;
 
 mod buffers;
 mod cache;
+mod check_chain;
 mod ciphers;
 mod conf;
 mod connection;
@@ -26,8 +27,10 @@ mod groups;
 mod hello;
 mod hkdf;
 mod keylog;
+mod peer_key;
 mod record;
 mod session;
+mod serverinfo;
 mod setup;
 mod sigalgs;
 mod tickets;

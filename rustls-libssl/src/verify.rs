@@ -18,7 +18,9 @@ use rustls::{
 };
 use rustls_pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
 
-use crate::crypto_sys::{self as sys, verify_chain, Cert, ChainCheck};
+use crate::crypto_sys::{
+    self as sys, validate_ct, verify_chain, Cert, ChainCheck, CtVerdict, SctList,
+};
 use crate::current::{self, lock};
 
 /// `SSL_VERIFY_PEER`.
@@ -26,11 +28,18 @@ pub(crate) const VERIFY_PEER: i32 = sys::SSL_VERIFY_PEER;
 /// `SSL_VERIFY_FAIL_IF_NO_PEER_CERT`.
 pub(crate) const VERIFY_FAIL_IF_NO_PEER_CERT: i32 = sys::SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
 
-/// The one server-certificate verifier: rustls only resumes sessions under the verifier
-/// that made them, and curl makes a new SSL_CTX per transfer.
-pub(crate) fn server_verifier() -> Arc<dyn ServerCertVerifier> {
+/// The server-certificate verifier of a client config: one shared instance (rustls only
+/// resumes sessions under the verifier that made them, and curl makes a new SSL_CTX per
+/// transfer), or one carrying the CA names a TLS 1.3 client sends.
+pub(crate) fn server_verifier(ca_names: &[DistinguishedName]) -> Arc<dyn ServerCertVerifier> {
     static ONE: OnceLock<Arc<PeerVerifier>> = OnceLock::new();
-    ONE.get_or_init(|| Arc::new(PeerVerifier::new())).clone()
+    if ca_names.is_empty() {
+        return ONE.get_or_init(|| Arc::new(PeerVerifier::new())).clone();
+    }
+    Arc::new(PeerVerifier {
+        hints: ca_names.to_vec(),
+        ..PeerVerifier::new()
+    })
 }
 
 /// The one client-certificate resolver, for the same reason.
@@ -62,7 +71,7 @@ pub(crate) fn server_cert_resolver() -> Arc<dyn ResolvesServerCert> {
 #[derive(Debug)]
 pub(crate) struct PeerVerifier {
     algs: WebPkiSupportedAlgorithms,
-    /// CA names sent to clients (servers only).
+    /// CA names sent to clients (servers), or to servers (TLS 1.3 clients).
     hints: Vec<DistinguishedName>,
 }
 
@@ -71,6 +80,27 @@ impl PeerVerifier {
         Self {
             algs: rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms,
             hints: Vec::new(),
+        }
+    }
+}
+
+impl PeerVerifier {
+    /// The schemes this side offers to verify (a client's `signature_algorithms`, a
+    /// server's certificate request), as OpenSSL offers them: the connection's configured
+    /// list (`SSL_CTX_set1_client_sigalgs` for a server's request, else
+    /// `SSL_CTX_set1_sigalgs`), or OpenSSL's default order; those rustls cannot verify
+    /// left out.
+    fn offered_schemes(&self, server: bool) -> Vec<SignatureScheme> {
+        let supported = self.algs.supported_schemes();
+        let configured = current::current().and_then(|state| {
+            let setup = state.setup();
+            let s = &setup.settings;
+            let client_list = s.knobs.client_sigalgs.as_ref().filter(|_| server);
+            client_list.or(s.sigalgs.as_ref()).cloned()
+        });
+        match configured {
+            Some(list) => list.into_iter().filter(|s| supported.contains(s)).collect(),
+            None => crate::sigalgs::in_openssl_order(&supported),
         }
     }
 }
@@ -107,7 +137,11 @@ impl ServerCertVerifier for PeerVerifier {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algs.supported_schemes()
+        self.offered_schemes(false)
+    }
+
+    fn root_hint_subjects(&self) -> Option<&[DistinguishedName]> {
+        (!self.hints.is_empty()).then_some(&self.hints[..])
     }
 }
 
@@ -154,7 +188,7 @@ impl ClientCertVerifier for PeerVerifier {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algs.supported_schemes()
+        self.offered_schemes(true)
     }
 }
 
@@ -229,10 +263,13 @@ fn verify_peer(
         chain.push(Cert::from_der(der).ok_or(CertificateError::BadEncoding)?);
     }
     state.outcome().ocsp_response = ocsp_response.to_vec();
-    let setup = lock(&state.verify);
-    let Some(setup) = setup.as_ref() else {
+    let guard = lock(&state.verify);
+    let Some(setup) = guard.as_ref() else {
         return Err(rustls::Error::General("verification not configured".into()));
     };
+    // Out of its lock while libcrypto writes the match into it (a verify callback may ask
+    // for it meanwhile and then finds none).
+    let dane = lock(&state.dane).take();
     let check = ChainCheck {
         store: &setup.store,
         param: setup.param.as_ref(),
@@ -240,25 +277,95 @@ fn verify_peer(
         ex_data: setup.ex_data,
         purpose,
         replace: setup.replace,
+        dane: dane.as_ref(),
     };
     let result = verify_chain(&chain[0], &chain[1..], &check);
+    if dane.is_some() {
+        *lock(&state.dane) = dane;
+    }
     let accepted = result.ok || setup.mode & VERIFY_PEER == 0;
     {
         let mut outcome = state.outcome();
         outcome.verify_result = i64::from(result.error);
         outcome.verified_chain = result.verified_chain;
-        // As in OpenSSL, a certificate that failed required verification is not kept.
-        if accepted {
+        // As in OpenSSL, a certificate that failed required verification is not the peer
+        // certificate; a client keeps the chain the server sent all the same.
+        if accepted || purpose == c"ssl_server" {
             outcome.peer_chain = chain;
+            outcome.leaf_rejected = !accepted;
         }
     }
-    if accepted {
-        Ok(())
-    } else {
-        Err(rustls::Error::InvalidCertificate(certificate_error(
+    if !accepted {
+        return Err(rustls::Error::InvalidCertificate(certificate_error(
             result.error,
-        )))
+        )));
     }
+    drop(guard);
+    if purpose == c"ssl_server" {
+        check_ct(&state)?;
+    }
+    Ok(())
+}
+
+/// Certificate Transparency (`SSL_CTX_enable_ct`), as OpenSSL's client checks it once the
+/// server's chain is verified: skipped for a chain that failed verification, has no
+/// issuer, or was authenticated by a DANE-TA/DANE-EE record; otherwise the SCTs are
+/// validated against the context's logs and the callback decides. A refusal fails the
+/// handshake and the verification result becomes `X509_V_ERR_NO_VALID_SCTS`.
+fn check_ct(state: &current::ConnState) -> Result<(), rustls::Error> {
+    let (ct, logs) = {
+        let setup = state.setup();
+        (setup.settings.knobs.ct_validation, setup.ctx.ct_logs())
+    };
+    let Some((callback, arg)) = ct else {
+        return Ok(());
+    };
+    let dane_usage = lock(&state.dane)
+        .as_ref()
+        .filter(|d| d.active())
+        .and_then(|d| d.matched().1)
+        .map(|(usage, ..)| usage);
+    if matches!(dane_usage, Some(2 | 3)) {
+        return Ok(());
+    }
+    let (leaf, issuer, scts) = {
+        let mut outcome = state.outcome();
+        if outcome.verify_result != 0 || outcome.verified_chain.len() <= 1 {
+            return Ok(());
+        }
+        let Some(leaf) = outcome.peer_chain.first().cloned() else {
+            return Ok(());
+        };
+        let issuer = outcome.verified_chain[1].clone();
+        if !outcome.scts_parsed {
+            outcome.scts = Some(SctList::collect(Some(&leaf), &outcome.ocsp_response));
+            outcome.scts_parsed = true;
+        }
+        (leaf, issuer, outcome.scts.take())
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let verdict = validate_ct(
+        scts.as_ref(),
+        &leaf,
+        &issuer,
+        logs.as_deref(),
+        now,
+        callback,
+        arg,
+    );
+    let mut outcome = state.outcome();
+    outcome.scts = scts;
+    let reason = match verdict {
+        CtVerdict::Accepted => return Ok(()),
+        CtVerdict::Refused => sys::SSL_R_CALLBACK_FAILED,
+        CtVerdict::Failed => sys::SSL_R_SCT_VERIFICATION_FAILED,
+    };
+    outcome.verify_result = i64::from(sys::X509_V_ERR_NO_VALID_SCTS);
+    outcome.hook_error = Some(reason);
+    // A handshake_failure alert, as OpenSSL sends.
+    Err(rustls::Error::General("certificate transparency".into()))
 }
 
 /// The rustls error (and so the alert sent) for an `X509_V_ERR_*` code, following
@@ -302,8 +409,22 @@ impl ResolvesClientCert for ClientCertHook {
         sigschemes: &[SignatureScheme],
     ) -> Option<Arc<CertifiedKey>> {
         let state = current::current()?;
-        // `SSL_get_client_CA_list` on a client reports the names the server asked for.
+        // `SSL_get_client_CA_list` on a client reports the names the server asked for,
+        // `SSL_get_sigalgs` its schemes.
         *lock(&state.peer_ca_names) = Some(root_hint_subjects.iter().map(|n| n.to_vec()).collect());
+        state.outcome().peer_sigalgs = Some(sigschemes.iter().map(|s| u16::from(*s)).collect());
+        // The application's certificate callbacks may set the certificate now.
+        match state.events.client_cert_requested() {
+            Ok(false) => {}
+            Ok(true) => {
+                let keys = crate::credentials::presented(&state.setup()).ok()?;
+                *lock(&state.credentials) = keys;
+            }
+            Err(reason) => {
+                state.outcome().hook_error = Some(reason);
+                return None;
+            }
+        }
         let keys = lock(&state.credentials);
         pick(&keys, sigschemes)
     }

@@ -358,6 +358,51 @@ static void peer_certs_tls13(void)
     peer_certs(TLS1_3_VERSION);
 }
 
+/* SSL_check_chain once the peer's signature algorithms, groups and CA names are known:
+ * on the server (its own chains) and on a client asked for a certificate. */
+static void check_chain_after(int version)
+{
+    struct pair p;
+    X509 *server = load_cert("server.pem"), *ec = load_cert("ec.pem"), *client = load_cert("client.pem");
+    X509 *inter = load_cert("inter.pem");
+    EVP_PKEY *key = load_key("server.key"), *eckey = load_key("ec.key"), *ckey = load_key("client.key");
+    STACK_OF(X509) *chain = sk_X509_new_null();
+
+    sk_X509_push(chain, inter);
+    pair_new(&p, version);
+    SSL_CTX_set_verify(p.sctx, SSL_VERIFY_PEER, NULL);
+    SSL_CTX_set_client_CA_list(p.sctx, SSL_load_client_CA_file(pki("root.pem")));
+    client_ctx_cert(p.cctx);
+    SSL_free(p.c);
+    SSL_free(p.s);
+    pair_connect(&p);
+    if (!pair_handshake(&p))
+        fixture_failed("handshake");
+    report("SSL_check_chain.server_rsa", "%#x", (unsigned)SSL_check_chain(p.s, server, key, chain));
+    report("SSL_check_chain.server_ec", "%#x", (unsigned)SSL_check_chain(p.s, ec, eckey, NULL));
+    report("SSL_check_chain.client", "%#x", (unsigned)SSL_check_chain(p.c, client, ckey, NULL));
+    report("SSL_check_chain.client_wrong_issuer", "%#x", (unsigned)SSL_check_chain(p.c, server, key, chain));
+    report("SSL_check_chain.no_key", "%#x", (unsigned)SSL_check_chain(p.c, client, NULL, NULL));
+    pair_free(&p);
+    sk_X509_pop_free(chain, X509_free);
+    X509_free(server);
+    X509_free(ec);
+    X509_free(client);
+    EVP_PKEY_free(key);
+    EVP_PKEY_free(eckey);
+    EVP_PKEY_free(ckey);
+}
+
+static void check_chain_tls12(void)
+{
+    check_chain_after(TLS1_2_VERSION);
+}
+
+static void check_chain_tls13(void)
+{
+    check_chain_after(TLS1_3_VERSION);
+}
+
 /* Server info: extension data a server sends in its hello (v1: type and length; v2: a
  * context before them). */
 static void serverinfo(void)
@@ -397,4 +442,5 @@ static void serverinfo(void)
 GROUPS({"ctx_files", ctx_files, NULL}, {"ctx_objects", ctx_objects, NULL}, {"ssl_objects", ssl_objects, NULL},
        {"passwords", passwords, NULL}, {"cert_callbacks_tls12", cert_callbacks_tls12, NULL},
        {"cert_callbacks_tls13", cert_callbacks_tls13, NULL}, {"peer_certs_tls12", peer_certs_tls12, NULL},
-       {"peer_certs_tls13", peer_certs_tls13, NULL}, {"serverinfo", serverinfo, NULL})
+       {"peer_certs_tls13", peer_certs_tls13, NULL}, {"check_chain_tls12", check_chain_tls12, NULL},
+       {"check_chain_tls13", check_chain_tls13, NULL}, {"serverinfo", serverinfo, NULL})

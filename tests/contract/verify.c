@@ -356,6 +356,110 @@ static void dane(void)
     X509_free(server);
 }
 
+/* TLSA data of a PKI certificate: its DER (selector 0) or its SubjectPublicKeyInfo
+ * (selector 1), as is (mtype 0) or hashed (1: SHA-256, 2: SHA-512). */
+static unsigned char *tlsa_data(const char *file, int selector, int mtype, size_t *len)
+{
+    X509 *x = load_cert(file);
+    unsigned char *der = NULL, *out;
+    int n = selector == 0 ? i2d_X509(x, &der) : i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+    unsigned int hlen = 0;
+
+    X509_free(x);
+    if (mtype == 0) {
+        *len = (size_t)n;
+        return der;
+    }
+    out = OPENSSL_malloc(EVP_MAX_MD_SIZE);
+    EVP_Digest(der, (size_t)n, out, &hlen, mtype == 1 ? EVP_sha256() : EVP_sha512(), NULL);
+    OPENSSL_free(der);
+    *len = hlen;
+    return out;
+}
+
+struct tlsa {
+    uint8_t usage, selector, mtype;
+    const char *file;
+};
+
+/* A DANE client (no trust store unless `trust_root`) against the server-chain.pem server
+ * (leaf and intermediate, no root), with the given records. */
+static void dane_case(const char *name, const char *basedomain, unsigned long flags, int trust_root,
+                      const struct tlsa *recs, int nrecs)
+{
+    struct pair p;
+    X509 *mcert = SENT;
+    EVP_PKEY *mspki = SENT;
+    uint8_t usage = 0xEE, selector = 0xEE, mtype = 0xEE;
+    const unsigned char *data = SENT;
+    size_t dlen = 0;
+    int i, depth;
+
+    pair_new(&p, 0);
+    SSL_CTX_dane_enable(p.cctx);
+    if (trust_root)
+        SSL_CTX_load_verify_file(p.cctx, pki("root.pem"));
+    SSL_free(p.c);
+    SSL_free(p.s);
+    pair_connect(&p);
+    SSL_set_verify(p.c, SSL_VERIFY_PEER, NULL);
+    if (SSL_dane_enable(p.c, basedomain) != 1)
+        fixture_failed("SSL_dane_enable");
+    SSL_dane_set_flags(p.c, flags);
+    for (i = 0; i < nrecs; i++) {
+        size_t n;
+        unsigned char *d = tlsa_data(recs[i].file, recs[i].selector, recs[i].mtype, &n);
+        report(fmt("%s.SSL_dane_tlsa_add.%d", name, i), "%d",
+               SSL_dane_tlsa_add(p.c, recs[i].usage, recs[i].selector, recs[i].mtype, d, n));
+        OPENSSL_free(d);
+    }
+    report_handshake(fmt("%s.handshake", name), &p);
+    report(fmt("%s.SSL_get_verify_result", name), "%ld", SSL_get_verify_result(p.c));
+    depth = SSL_get0_dane_authority(p.c, &mcert, &mspki);
+    report(fmt("%s.SSL_get0_dane_authority", name), "%d, mcert %s, mspki %s", depth,
+           mcert == SENT ? "unwritten" : CERT(mcert), mspki == SENT ? "unwritten" : P(mspki));
+    depth = SSL_get0_dane_tlsa(p.c, &usage, &selector, &mtype, &data, &dlen);
+    report(fmt("%s.SSL_get0_dane_tlsa", name), "%d, %u %u %u, dlen %zu", depth, usage, selector, mtype,
+           data == SENT ? 0 : dlen);
+    report(fmt("%s.SSL_get0_peername", name), "%s", STR(SSL_get0_peername(p.c)));
+    pair_free(&p);
+}
+
+/* How TLSA records of each usage, selector and matching type authenticate the server. */
+static void dane_usages(void)
+{
+    const struct tlsa ee_spki = {3, 1, 1, "server.pem"}, ee_cert_full = {3, 0, 0, "server.pem"};
+    const struct tlsa ee_other = {3, 1, 1, "ec.pem"}, ee_other512 = {3, 1, 2, "ec.pem"};
+    const struct tlsa ta_inter = {2, 1, 1, "inter.pem"}, ta_root_cert = {2, 0, 0, "root.pem"};
+    const struct tlsa ta_root_spki = {2, 1, 0, "root.pem"}, ta_root512 = {2, 0, 2, "root.pem"};
+    const struct tlsa pkix_ta_root = {0, 0, 1, "root.pem"}, pkix_ee = {1, 1, 1, "server.pem"};
+
+    dane_case("dane_ee_spki_sha256", "localhost", 0, 0, &ee_spki, 1);
+    dane_case("dane_ee_cert_full", "localhost", 0, 0, &ee_cert_full, 1);
+    dane_case("dane_ee_mismatch", "localhost", 0, 0, &ee_other, 1);
+    dane_case("dane_ee_wrong_name", "wrong.example", 0, 0, &ee_spki, 1);
+    dane_case("dane_ee_wrong_name_no_namechecks", "wrong.example", DANE_FLAG_NO_DANE_EE_NAMECHECKS, 0, &ee_spki, 1);
+    {
+        /* SHA2-512 is preferred: a SHA2-256 record of the same usage and selector is not
+         * tried once a SHA2-512 one is present. */
+        const struct tlsa recs[] = {ee_spki, ee_other512};
+        dane_case("dane_ee_digest_agility", "localhost", 0, 0, recs, 2);
+    }
+    {
+        const struct tlsa recs[] = {ee_other, ta_inter};
+        dane_case("dane_ee_then_ta", "localhost", 0, 0, recs, 2);
+    }
+    dane_case("dane_ta_intermediate", "localhost", 0, 0, &ta_inter, 1);
+    dane_case("dane_ta_intermediate_wrong_name", "wrong.example", DANE_FLAG_NO_DANE_EE_NAMECHECKS, 0, &ta_inter, 1);
+    dane_case("dane_ta_root_not_sent", "localhost", 0, 0, &ta_root_cert, 1);
+    dane_case("dane_ta_root_bare_key", "localhost", 0, 0, &ta_root_spki, 1);
+    dane_case("dane_ta_root_sha512_not_sent", "localhost", 0, 0, &ta_root512, 1);
+    dane_case("pkix_ta_untrusted", "localhost", 0, 0, &pkix_ta_root, 1);
+    dane_case("pkix_ta_trusted", "localhost", 0, 1, &pkix_ta_root, 1);
+    dane_case("pkix_ee_trusted", "localhost", 0, 1, &pkix_ee, 1);
+    dane_case("pkix_ee_untrusted", "localhost", 0, 0, &pkix_ee, 1);
+}
+
 static int ct_cb_calls;
 static int ct_cb(const CT_POLICY_EVAL_CTX *ctx, const STACK_OF(SCT) *scts, void *arg)
 {
@@ -422,7 +526,108 @@ static void ct(void)
     remove(loglist);
 }
 
+static int ct_seen_calls, ct_seen_count, ct_refuse;
+static int ct_seen_cb(const CT_POLICY_EVAL_CTX *ctx, const STACK_OF(SCT) *scts, void *arg)
+{
+    (void)ctx, (void)arg;
+    ct_seen_calls++;
+    ct_seen_count = scts ? sk_SCT_num(scts) : -1;
+    return ct_refuse ? 0 : 1;
+}
+
+/* The server certificate re-issued by the intermediate with an embedded SCT list: one SCT
+ * naming the test log, whose signature does not verify. */
+static X509 *cert_with_sct(const char *log_b64_id)
+{
+    X509 *x = load_cert("server.pem");
+    EVP_PKEY *inter_key = load_key("inter.key");
+    STACK_OF(SCT) *list = sk_SCT_new_null();
+    /* DigitallySigned: SHA-256 (4), ECDSA (3), 8 bytes that are no signature. */
+    SCT *sct = SCT_new_from_base64(SCT_VERSION_V1, log_b64_id, CT_LOG_ENTRY_TYPE_X509, 1600000000000ULL, "",
+                                   "BAMACDAGAgEBAgEB");
+
+    if (sct == NULL || !sk_SCT_push(list, sct) || !X509_add1_ext_i2d(x, NID_ct_precert_scts, list, 0, 0)
+        || !X509_sign(x, inter_key, EVP_sha256()))
+        fixture_failed("certificate with SCTs");
+    SCT_LIST_free(list);
+    EVP_PKEY_free(inter_key);
+    return x;
+}
+
+static void ct_case(const char *name, X509 *leaf, const char *loglist, int mode, int verify_peer)
+{
+    struct pair p;
+    const STACK_OF(SCT) *scts;
+
+    p.sctx = SSL_CTX_new(TLS_server_method());
+    if (leaf != NULL) {
+        X509 *inter = load_cert("inter.pem");
+        SSL_CTX_use_certificate(p.sctx, leaf);
+        SSL_CTX_add_extra_chain_cert(p.sctx, inter);
+    } else {
+        SSL_CTX_use_certificate_chain_file(p.sctx, pki("server-chain.pem"));
+    }
+    SSL_CTX_use_PrivateKey_file(p.sctx, pki("server.key"), SSL_FILETYPE_PEM);
+    p.cctx = client_ctx(0);
+    SSL_CTX_set_verify(p.cctx, verify_peer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
+    SSL_CTX_set_ctlog_list_file(p.cctx, loglist);
+    if (mode >= 0)
+        SSL_CTX_enable_ct(p.cctx, mode);
+    else
+        SSL_CTX_set_ct_validation_callback(p.cctx, ct_seen_cb, NULL);
+    pair_connect(&p);
+    ct_seen_calls = 0;
+    ct_seen_count = -7;
+    report_handshake(fmt("%s.handshake", name), &p);
+    report(fmt("%s.SSL_get_verify_result", name), "%ld", SSL_get_verify_result(p.c));
+    if (mode < 0)
+        note(fmt("%s.callback", name), "calls %d, scts %d", ct_seen_calls, ct_seen_count);
+    scts = SSL_get0_peer_scts(p.c);
+    report(fmt("%s.SSL_get0_peer_scts", name), "%s, %d", P(scts), scts ? sk_SCT_num(scts) : -1);
+    if (scts != NULL && sk_SCT_num(scts) > 0) {
+        SCT *sct = sk_SCT_value(scts, 0);
+        report(fmt("%s.SCT", name), "source %d, validation %d", SCT_get_source(sct), SCT_get_validation_status(sct));
+    }
+    pair_free(&p);
+}
+
+/* SCTs embedded in the server's certificate, validated against a log list, and what each
+ * validation mode makes of them (and of none). */
+static void ct_scts(void)
+{
+    char *loglist = strdup(scratch("ct_logs.cnf"));
+    X509 *ec = load_cert("ec.pem"), *leaf;
+    unsigned char *spki = NULL, id[32], b64[512], idb64[64];
+    unsigned int idlen;
+    int n = i2d_PUBKEY(X509_get0_pubkey(ec), &spki);
+    FILE *f = fopen(loglist, "w");
+
+    EVP_EncodeBlock(b64, spki, n);
+    EVP_Digest(spki, (size_t)n, id, &idlen, EVP_sha256(), NULL);
+    EVP_EncodeBlock(idb64, id, (int)idlen);
+    fprintf(f, "enabled_logs = test\n\n[test]\ndescription = Contract Test Log\nkey = %s\n", b64);
+    fclose(f);
+    OPENSSL_free(spki);
+    X509_free(ec);
+    leaf = cert_with_sct((const char *)idb64);
+
+    ct_case("embedded_permissive", leaf, loglist, SSL_CT_VALIDATION_PERMISSIVE, 1);
+    ct_case("embedded_strict", leaf, loglist, SSL_CT_VALIDATION_STRICT, 1);
+    ct_refuse = 0;
+    ct_case("embedded_callback", leaf, loglist, -1, 1);
+    ct_refuse = 1;
+    ct_case("embedded_callback_refusing", leaf, loglist, -1, 1);
+    ct_case("none_callback_refusing_verify_none", NULL, loglist, -1, 0);
+    ct_case("none_strict_verify_none", NULL, loglist, SSL_CT_VALIDATION_STRICT, 0);
+    ct_refuse = 0;
+    ct_case("none_callback", NULL, loglist, -1, 1);
+    X509_free(leaf);
+    remove(loglist);
+    free(loglist);
+}
+
 GROUPS({"settings", settings, NULL}, {"stores", stores, NULL}, {"results", results, NULL},
        {"callbacks", callbacks, NULL}, {"app_verification", app_verification, NULL},
        {"client_auth_tls12", client_auth_tls12, NULL}, {"client_auth_tls13", client_auth_tls13, NULL},
-       {"post_handshake", post_handshake, NULL}, {"dane", dane, NULL}, {"ct", ct, NULL})
+       {"post_handshake", post_handshake, NULL}, {"dane", dane, NULL}, {"dane_usages", dane_usages, NULL},
+       {"ct", ct, NULL}, {"ct_scts", ct_scts, NULL})

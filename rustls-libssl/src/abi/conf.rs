@@ -347,7 +347,7 @@ fn run(cctx: &SSL_CONF_CTX, action: Action, value: *const c_char, text: &str) ->
                 }
             }
             Action::ServerInfoFile => match target {
-                Target::Ctx(c) => super::ext::SSL_CTX_use_serverinfo_file(c, value),
+                Target::Ctx(c) => super::serverinfo::SSL_CTX_use_serverinfo_file(c, value),
                 _ => 1,
             },
             Action::ChainCa(src) | Action::VerifyCa(src) => {

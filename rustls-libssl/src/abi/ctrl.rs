@@ -1039,8 +1039,8 @@ fn ssl_only(ssl: &SSL, ctrl: &Ctrl) -> Option<Reply> {
             unsafe { super::session::write_opt(out, sigalgs::hash_nid(scheme)) };
             Ok(1)
         }
-        // The ephemeral keys stay inside rustls: OpenSSL's answer when there is none.
-        Ctrl::PeerTmpKey(_) | Ctrl::TmpKey(_) => Ok(0),
+        Ctrl::PeerTmpKey(out) => Ok(super::cert::tmp_key(ssl, out, true)),
+        Ctrl::TmpKey(out) => Ok(super::cert::tmp_key(ssl, out, false)),
         Ctrl::EcPointFormats(out) => {
             let hello = lock(&ssl.state.hello);
             let Some(formats) = hello.as_ref().and_then(|h| h.ec_point_formats.as_ref()) else {

@@ -62,7 +62,7 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
             core: Arc::new(Context::new(kind)?),
             callbacks: Mutex::new(Callbacks::default()),
             ex_data: ExData::new(ExClass::SslCtx),
-            ca_lists: Mutex::new(super::ca_list::CaLists::default()),
+            ca_lists: Mutex::new(super::ca_list::CaLists::for_ctx()),
             extra_chain: Mutex::new(Vec::new()),
             cipher_stack: KeptStack::default(),
             sessions_table: Mutex::new(None),

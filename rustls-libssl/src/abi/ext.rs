@@ -5,7 +5,7 @@
 //! one relies on the peer seeing it. `SSL_extension_supported` answers for OpenSSL's
 //! built-in extensions.
 
-use std::ffi::{c_char, c_int, c_uint, c_void};
+use std::ffi::{c_int, c_uint, c_void};
 
 use super::ctx::SSL_CTX;
 use super::{c_bool, entry, try_ref};
@@ -84,36 +84,4 @@ pub extern "C" fn SSL_extension_supported(ext_type: c_uint) -> c_int {
             | 13172
             | 0xff01
     ))
-}
-
-/// `SSL_CTX_use_serverinfo`: 0 ("not supported").
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_serverinfo(ctx: *mut SSL_CTX, _data: *const u8, _len: usize) -> c_int {
-    entry(|| {
-        try_ref!(ctx);
-        Err(Error::NotSupported("serverinfo extensions"))
-    })
-}
-
-/// `SSL_CTX_use_serverinfo_ex`: 0 ("not supported").
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_serverinfo_ex(
-    ctx: *mut SSL_CTX,
-    _version: c_uint,
-    _data: *const u8,
-    _len: usize,
-) -> c_int {
-    entry(|| {
-        try_ref!(ctx);
-        Err(Error::NotSupported("serverinfo extensions"))
-    })
-}
-
-/// `SSL_CTX_use_serverinfo_file`: 0 ("not supported").
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_serverinfo_file(ctx: *mut SSL_CTX, _file: *const c_char) -> c_int {
-    entry(|| {
-        try_ref!(ctx);
-        Err(Error::NotSupported("serverinfo extensions"))
-    })
 }

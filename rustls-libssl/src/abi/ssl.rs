@@ -194,6 +194,15 @@ impl Events for SslEvents {
         sys::tickets::open(&keys, ticket)
     }
 
+    fn client_cert_requested(&self) -> Result<bool, c_int> {
+        let ptr = self.ssl.load(Ordering::Relaxed) as *mut SSL;
+        // SAFETY: the SSL is alive while its handshake runs (it owns these events).
+        let Some(ssl) = (unsafe { ptr.as_ref() }) else {
+            return Ok(false);
+        };
+        super::cert::run_client_cert_callbacks(ssl, ptr)
+    }
+
     fn wants_keylog(&self) -> bool {
         self.ctx.callbacks().keylog.is_some()
     }

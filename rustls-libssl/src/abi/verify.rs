@@ -8,7 +8,6 @@ use super::{c_str, entry, try_ref, SSL};
 use crate::crypto_sys::{self as sys, X509Store};
 use crate::error::Error;
 
-
 /// `SSL_CTX_set_verify`: verification mode and optional callback.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_verify(
@@ -99,17 +98,123 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
 ) -> c_int {
     entry(|| {
         let ctx = try_ref!(ctx);
+        // Neither: OpenSSL fails without queueing anything.
         if file.is_null() && dir.is_null() {
-            return Err(Error::NullArgument);
+            return Err(Error::Silent);
         }
         let store = ctx.core.store();
         // SAFETY: the store is alive; file and dir are NULL or C strings.
-        let ok = unsafe { sys::X509_STORE_load_locations(store.as_ptr(), file, dir) };
-        if ok == 1 {
+        let ok = unsafe {
+            (file.is_null() || sys::X509_STORE_load_file(store.as_ptr(), file) == 1)
+                && (dir.is_null() || sys::X509_STORE_load_path(store.as_ptr(), dir) == 1)
+        };
+        if ok {
             Ok(1)
         } else {
             Err(Error::Crypto)
         }
+    })
+}
+
+/// `SSL_CTX_load_verify_store`: adds the certificates an `OSSL_STORE` URI names to the
+/// trust store (libcrypto's `X509_STORE_load_store`); 1 or 0.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_load_verify_store(ctx: *mut SSL_CTX, uri: *const c_char) -> c_int {
+    entry(|| {
+        let store = try_ref!(ctx).core.store();
+        // SAFETY: the store is alive; uri is a C string (libcrypto checks NULL).
+        match unsafe { sys::X509_STORE_load_store(store.as_ptr(), uri) } {
+            1 => Ok(1),
+            _ => Err(Error::Crypto),
+        }
+    })
+}
+
+/// Adds a lookup of `method` to the context's store and lets `load` point it at its
+/// default location; errors of a location that does not exist are dropped, as OpenSSL
+/// does. 1, or 0 if the lookup cannot be added.
+fn default_lookup(
+    ctx: &SSL_CTX,
+    method: *mut sys::X509_LOOKUP_METHOD,
+    load: impl FnOnce(*mut sys::X509_LOOKUP),
+) -> Result<c_int, Error> {
+    let store = ctx.core.store();
+    // SAFETY: the store is alive; the lookup it returns belongs to it.
+    let lookup = unsafe { sys::X509_STORE_add_lookup(store.as_ptr(), method) };
+    if lookup.is_null() {
+        return Err(Error::Crypto);
+    }
+    // SAFETY: marks this thread's error queue.
+    unsafe { sys::ERR_set_mark() };
+    load(lookup);
+    // SAFETY: as above.
+    unsafe { sys::ERR_pop_to_mark() };
+    Ok(1)
+}
+
+/// `SSL_CTX_set_default_verify_dir`: the default hashed directory (`SSL_CERT_DIR` or
+/// OpenSSL's) as a lookup of the trust store; 1.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_default_verify_dir(ctx: *mut SSL_CTX) -> c_int {
+    entry(|| {
+        // SAFETY: X509_LOOKUP_hash_dir returns a static method.
+        let method = unsafe { sys::X509_LOOKUP_hash_dir() };
+        default_lookup(try_ref!(ctx), method, |lookup| {
+            // SAFETY: the lookup is alive; NULL with X509_FILETYPE_DEFAULT means the default.
+            unsafe {
+                sys::X509_LOOKUP_ctrl(
+                    lookup,
+                    sys::X509_L_ADD_DIR,
+                    std::ptr::null(),
+                    c_long::from(sys::X509_FILETYPE_DEFAULT),
+                    std::ptr::null_mut(),
+                )
+            };
+        })
+    })
+}
+
+/// `SSL_CTX_set_default_verify_file`: the default CA file (`SSL_CERT_FILE` or OpenSSL's)
+/// loaded into the trust store; 1.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_default_verify_file(ctx: *mut SSL_CTX) -> c_int {
+    entry(|| {
+        // SAFETY: X509_LOOKUP_file returns a static method.
+        let method = unsafe { sys::X509_LOOKUP_file() };
+        default_lookup(try_ref!(ctx), method, |lookup| {
+            // SAFETY: the lookup is alive; NULL with X509_FILETYPE_DEFAULT means the default.
+            unsafe {
+                sys::X509_LOOKUP_ctrl(
+                    lookup,
+                    sys::X509_L_FILE_LOAD,
+                    std::ptr::null(),
+                    c_long::from(sys::X509_FILETYPE_DEFAULT),
+                    std::ptr::null_mut(),
+                )
+            };
+        })
+    })
+}
+
+/// `SSL_CTX_set_default_verify_store`: the default `OSSL_STORE` URI
+/// (`SSL_CERT_URI` or OpenSSL's) as a lookup of the trust store; 1.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_default_verify_store(ctx: *mut SSL_CTX) -> c_int {
+    entry(|| {
+        // SAFETY: X509_LOOKUP_store returns a static method.
+        let method = unsafe { sys::X509_LOOKUP_store() };
+        default_lookup(try_ref!(ctx), method, |lookup| {
+            // SAFETY: the lookup is alive; a NULL URI means the default.
+            unsafe {
+                sys::X509_LOOKUP_ctrl(
+                    lookup,
+                    sys::X509_L_ADD_STORE,
+                    std::ptr::null(),
+                    0,
+                    std::ptr::null_mut(),
+                )
+            };
+        })
     })
 }
 
@@ -189,7 +294,10 @@ pub unsafe extern "C" fn SSL_set_verify(
         }
         let settings = conn.settings_mut();
         settings.verify_mode = mode;
-        settings.verify_callback = cb;
+        // As in OpenSSL, NULL keeps the callback the connection has.
+        if cb.is_some() {
+            settings.verify_callback = cb;
+        }
         Ok(())
     })
 }

@@ -58,6 +58,20 @@ pub use ex_data::*;
 pub mod conf;
 pub mod lhash;
 pub mod srp;
+mod share;
+
+mod engine;
+pub use engine::ClientCertEngine;
+
+pub mod names;
+
+mod ct;
+pub use share::KeyKind;
+pub use ct::{ct_permissive, ct_strict, validate_ct, CtCallback, CtLogStore, CtVerdict, SctList};
+
+mod dane;
+pub use dane::{Dane, DaneMtypes};
+
 pub mod tickets;
 
 /// `SSL_OP_ALL` (a compound macro in ssl.h): the bug workarounds OpenSSL enables together.

@@ -161,6 +161,53 @@ impl X509Store {
 }
 
 impl Bio {
+    /// A file BIO reading `path` (`BIO_read_filename`); `None` with libcrypto's errors
+    /// (the system error and `ERR_R_SYS_LIB`) queued if it cannot be opened.
+    pub fn read_file(path: &str) -> Option<Self> {
+        let path = CString::new(path).ok()?;
+        // SAFETY: BIO_s_file returns a static method; BIO_new an owned BIO or NULL.
+        let bio = unsafe { Self::from_raw(ffi::BIO_new(ffi::BIO_s_file())) }?;
+        // SAFETY: the BIO is alive; path is a C string libcrypto copies (BIO_read_filename
+        // is this ctrl).
+        let ok = unsafe {
+            ffi::BIO_ctrl(
+                bio.as_ptr(),
+                ffi::BIO_C_SET_FILENAME,
+                libc::c_long::from(ffi::BIO_CLOSE | ffi::BIO_FP_READ),
+                path.as_ptr().cast_mut().cast(),
+            )
+        } > 0;
+        ok.then_some(bio)
+    }
+
+    /// The next PEM block (name, decoded data); `None` at the end of the input or on an
+    /// error (libcrypto's error queued: "no start line" at the end).
+    pub fn read_pem_block(&self) -> Option<(String, Vec<u8>)> {
+        let mut name: *mut libc::c_char = std::ptr::null_mut();
+        let mut header: *mut libc::c_char = std::ptr::null_mut();
+        let mut data: *mut u8 = std::ptr::null_mut();
+        let mut len: libc::c_long = 0;
+        // SAFETY: the BIO is alive; PEM_read_bio allocates the three outputs, freed here.
+        unsafe {
+            if ffi::PEM_read_bio(self.as_ptr(), &mut name, &mut header, &mut data, &mut len) == 0 {
+                return None;
+            }
+            let text = std::ffi::CStr::from_ptr(name).to_string_lossy().into_owned();
+            let bytes = std::slice::from_raw_parts(data, usize::try_from(len).unwrap_or(0)).to_vec();
+            ffi::CRYPTO_free(name.cast(), c"owners.rs".as_ptr(), 0);
+            ffi::CRYPTO_free(header.cast(), c"owners.rs".as_ptr(), 0);
+            ffi::CRYPTO_free(data.cast(), c"owners.rs".as_ptr(), 0);
+            Some((text, bytes))
+        }
+    }
+
+    /// Whether the last error queued is PEM's "no start line" (the end of a PEM file).
+    pub fn last_error_is_end_of_pem() -> bool {
+        // SAFETY: reads this thread's error queue.
+        let code = unsafe { ffi::ERR_peek_last_error() };
+        err_lib(code) == ffi::ERR_LIB_PEM && err_reason(code) == ffi::PEM_R_NO_START_LINE
+    }
+
     /// A read-only memory BIO over a file's contents, for the PEM readers.
     pub fn open_file(path: &str) -> io::Result<Self> {
         let data = std::fs::read(path)?;
@@ -348,11 +395,44 @@ impl Bio {
     }
 }
 
+impl PKey {
+    /// Whether this is an RSA key; otherwise libcrypto queues "expecting an rsa key", as
+    /// OpenSSL's RSA-only readers do.
+    pub fn check_rsa(&self) -> bool {
+        // SAFETY: the key is alive; the RSA returned is owned by it (get0).
+        !unsafe { ffi::EVP_PKEY_get0_RSA(self.as_ptr()) }.is_null()
+    }
+
+    /// An RSA private key from DER (`d2i_RSAPrivateKey`).
+    pub fn rsa_from_der(der: &[u8]) -> Option<Self> {
+        let mut p = der.as_ptr();
+        let len = libc::c_long::try_from(der.len()).ok()?;
+        // SAFETY: p points at len bytes; d2i allocates an RSA key we own and free here
+        // once the EVP_PKEY holds its own reference.
+        unsafe {
+            let rsa = ffi::d2i_RSAPrivateKey(std::ptr::null_mut(), &mut p, len);
+            let key = Self::from_rsa(rsa);
+            ffi::RSA_free(rsa);
+            key
+        }
+    }
+}
+
 impl Cert {
     /// Whether `other` is the same certificate (`X509_cmp`: equal encodings).
     pub fn same_as(&self, other: &Self) -> bool {
         // SAFETY: both certificates are alive.
         unsafe { ffi::X509_cmp(self.as_ptr(), other.as_ptr()) == 0 }
+    }
+
+    /// Whether `key` is the key of this certificate's public key (`EVP_PKEY_eq`, which
+    /// queues why not).
+    pub fn key_eq(&self, key: &PKey) -> bool {
+        // SAFETY: both objects are alive; the public key is owned by the certificate.
+        unsafe {
+            let public = ffi::X509_get0_pubkey(self.as_ptr());
+            !public.is_null() && ffi::EVP_PKEY_eq(public, key.as_ptr()) == 1
+        }
     }
 
     /// Whether `key` is the private key of this certificate (`X509_check_private_key`).
@@ -653,40 +733,6 @@ impl NameStack {
         }
         Some(stack)
     }
-}
-
-/// Appends to the names on `stack` the subject of each certificate in the PEM file at
-/// `path` that the stack does not hold yet (`SSL_add_file_cert_subjects_to_stack`);
-/// false if the file cannot be read.
-///
-/// # Safety
-/// `stack` is a valid `STACK_OF(X509_NAME)`.
-pub unsafe fn add_file_subjects(stack: *mut ffi::OPENSSL_STACK, path: &str) -> bool {
-    let Ok(bio) = Bio::open_file(path) else {
-        // As OpenSSL: the file BIO reports why it could not open the file.
-        return false;
-    };
-    for cert in bio.read_pem_certs() {
-        let Some(der) = cert.subject_der() else {
-            return false;
-        };
-        // SAFETY: guaranteed by the caller; names on the stack are valid X509_NAMEs.
-        unsafe {
-            let n = ffi::OPENSSL_sk_num(stack);
-            let dup = (0..n).any(|i| {
-                let name: *mut ffi::X509_NAME = ffi::OPENSSL_sk_value(stack, i).cast();
-                name_der(name).is_some_and(|d| d == der)
-            });
-            if !dup {
-                let name = ffi::X509_NAME_dup(ffi::X509_get_subject_name(cert.as_ptr()));
-                if name.is_null() || ffi::OPENSSL_sk_push(stack, name.cast()) == 0 {
-                    return false;
-                }
-            }
-        }
-    }
-    clear_errors();
-    true
 }
 
 /// The DER of a name.

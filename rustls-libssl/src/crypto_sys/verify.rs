@@ -94,6 +94,8 @@ pub struct ChainCheck<'a> {
     /// The application's replacement for `X509_verify_cert`
     /// (`SSL_CTX_set_cert_verify_callback`) and its argument.
     pub replace: Option<(ReplaceVerify, usize)>,
+    /// The connection's DANE state: with TLSA records, libcrypto matches them.
+    pub dane: Option<&'a super::Dane>,
 }
 
 /// `SSL_CTX_set_cert_verify_callback`'s callback.
@@ -138,6 +140,10 @@ pub fn verify_chain(leaf: &Cert, untrusted: &[Cert], check: &ChainCheck<'_>) -> 
             }
             if let Some((idx, handle)) = check.ex_data {
                 ffi::X509_STORE_CTX_set_ex_data(ctx, idx, handle as *mut libc::c_void);
+            }
+            // As libssl does: DANE only with at least one record.
+            if let Some(dane) = check.dane.filter(|d| d.active()) {
+                ffi::X509_STORE_CTX_set0_dane(ctx, dane.as_ptr());
             }
             let ok = match check.replace {
                 Some((cb, arg)) => cb(ctx, arg as *mut libc::c_void) > 0,
