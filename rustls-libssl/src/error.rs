@@ -60,6 +60,30 @@ impl Error {
     }
 }
 
+impl Error {
+    /// Whether OpenSSL puts a connection into its error state for this failure
+    /// (`SSLfatal`): protocol failures do; a transport error, a call the connection is not
+    /// ready for (no role, writing after shutdown) or a refused argument does not.
+    pub(crate) fn is_fatal_to_connection(&self) -> bool {
+        match self {
+            Self::Io(_)
+            | Self::Silent
+            | Self::NullArgument
+            | Self::BadValue
+            | Self::NotSupported(_) => false,
+            Self::Reason(r) => ![
+                sys::SSL_R_UNINITIALIZED,
+                sys::SSL_R_PROTOCOL_IS_SHUTDOWN,
+                sys::SSL_R_SHUTDOWN_WHILE_IN_INIT,
+                sys::SSL_R_CONNECTION_TYPE_NOT_SET,
+                sys::ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED,
+            ]
+            .contains(r),
+            _ => true,
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

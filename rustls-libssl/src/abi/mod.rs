@@ -28,6 +28,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use crate::crypto_sys as sys;
 use crate::error::Error;
 
+mod bio;
 mod ca_list;
 mod callbacks;
 mod cert;

@@ -409,38 +409,34 @@ pub unsafe extern "C" fn SSL_get_fd(ssl: *const SSL) -> c_int {
     unsafe { SSL_get_rfd(ssl) }
 }
 
-/// `SSL_get_rfd`.
+/// `SSL_get_rfd`: the descriptor of the first descriptor BIO in the read BIO's chain, or
+/// -1 (with libcrypto's "passed a null parameter" when there is no read BIO, as OpenSSL).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_rfd(ssl: *const SSL) -> c_int {
-    let fd = entry(|| {
-        let rbio = lock(&try_ref!(ssl).rbio);
-        let Some(bio) = rbio.as_ref() else {
-            return Ok(-1);
-        };
-        let mut fd: c_int = -1;
-        // SAFETY: the BIO is alive; BIO_C_GET_FD writes an int through the pointer.
-        unsafe {
-            sys::BIO_ctrl(
-                bio.as_ptr(),
-                sys::BIO_C_GET_FD,
-                0,
-                (&mut fd as *mut c_int).cast(),
-            )
-        };
-        Ok(fd)
-    });
-    if fd == 0 && ssl.is_null() {
-        -1
-    } else {
-        fd
-    }
+    // SAFETY: NULL or a live SSL per the API.
+    unsafe { ssl.as_ref() }.map_or(-1, |ssl| chain_fd(&ssl.rbio))
 }
 
-/// `SSL_get_wfd`.
+/// `SSL_get_wfd`: as `SSL_get_rfd`, for the write BIO.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_wfd(ssl: *const SSL) -> c_int {
-    // SAFETY: same contract.
-    unsafe { SSL_get_rfd(ssl) }
+    // SAFETY: NULL or a live SSL per the API.
+    unsafe { ssl.as_ref() }.map_or(-1, |ssl| chain_fd(&ssl.wbio))
+}
+
+/// The descriptor of the first descriptor BIO (socket, fd) in a BIO slot's chain, or -1.
+fn chain_fd(slot: &Mutex<Option<Bio>>) -> c_int {
+    let bio = lock(slot).as_ref().map_or(std::ptr::null_mut(), Bio::as_ptr);
+    let mut fd: c_int = -1;
+    // SAFETY: bio is NULL (libcrypto queues its own error and returns NULL) or alive while
+    // the slot holds it; BIO_C_GET_FD writes an int through the pointer.
+    unsafe {
+        let found = sys::BIO_find_type(bio, sys::BIO_TYPE_DESCRIPTOR as c_int);
+        if !found.is_null() {
+            sys::BIO_ctrl(found, sys::BIO_C_GET_FD, 0, (&mut fd as *mut c_int).cast());
+        }
+    }
+    fd
 }
 
 /// `SSL_set_bio`: sets both BIOs with OpenSSL's ownership rules: references the caller
@@ -747,16 +743,22 @@ pub unsafe extern "C" fn SSL_session_reused(ssl: *const SSL) -> c_int {
     entry(|| Ok(c_bool(try_ref!(ssl).status().resumed)))
 }
 
-/// `SSL_is_init_finished`: 1 once the handshake is complete.
+/// `SSL_is_init_finished`: 1 once the handshake is complete (0 again after a fatal error).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_is_init_finished(ssl: *const SSL) -> c_int {
-    entry(|| Ok(c_bool(try_ref!(ssl).status().established)))
+    entry(|| {
+        let status = try_ref!(ssl).status();
+        Ok(c_bool(status.established && !status.failed))
+    })
 }
 
-/// `SSL_in_init`: 1 while the handshake is not complete.
+/// `SSL_in_init`: 1 while the handshake is not complete, and after a fatal error.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_in_init(ssl: *const SSL) -> c_int {
-    entry(|| Ok(c_bool(!try_ref!(ssl).status().established)))
+    entry(|| {
+        let status = try_ref!(ssl).status();
+        Ok(c_bool(!status.established || status.failed))
+    })
 }
 
 /// `SSL_in_before`: 1 before the handshake has started.
@@ -800,6 +802,60 @@ pub unsafe extern "C" fn SSL_export_keying_material(
         };
         ssl.state.export_keying_material(out, label, ctx)?;
         Ok(1)
+    })
+}
+
+/// `SSL_get_finished`: the length of this side's Finished verify_data copied to `buf`.
+/// 0 before the handshake, as in OpenSSL; after it, rustls does not expose the Finished
+/// messages (nor their transcript): 0 with "not supported" (tls-unique channel binding).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_finished(ssl: *const SSL, _buf: *mut c_void, _count: usize) -> usize {
+    finished(ssl)
+}
+
+/// `SSL_get_peer_finished`: as `SSL_get_finished`, for the peer's Finished message.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_peer_finished(
+    ssl: *const SSL,
+    _buf: *mut c_void,
+    _count: usize,
+) -> usize {
+    finished(ssl)
+}
+
+fn finished(ssl: *const SSL) -> usize {
+    entry(|| {
+        // SAFETY: NULL or a live SSL per the API.
+        let Some(ssl) = (unsafe { ssl.as_ref() }) else {
+            return Ok(0);
+        };
+        if !ssl.status().established {
+            return Ok(0);
+        }
+        Err(Error::NotSupported("the Finished messages (tls-unique)"))
+    })
+}
+
+/// `SSL_export_keying_material_early` (TLS 1.3 early exporter): 0. As in OpenSSL, 0
+/// with nothing queued when no early secret exists (not TLS 1.3, or no 0-RTT data was
+/// accepted); when 0-RTT data was accepted OpenSSL could derive it, but rustls does not
+/// expose the early exporter master secret: 0 with "not supported".
+#[no_mangle]
+pub unsafe extern "C" fn SSL_export_keying_material_early(
+    ssl: *mut SSL,
+    _out: *mut u8,
+    _olen: usize,
+    _label: *const c_char,
+    _llen: usize,
+    _context: *const u8,
+    _contextlen: usize,
+) -> c_int {
+    entry(|| {
+        let status = try_ref!(ssl).status();
+        if status.version == versions::TLS1_3 && status.early_data_received {
+            return Err(Error::NotSupported("the TLS 1.3 early exporter"));
+        }
+        Ok(0)
     })
 }
 
@@ -867,4 +923,81 @@ pub unsafe extern "C" fn SSL_get_servername_type(ssl: *const SSL) -> c_int {
     } else {
         sys::TLSEXT_NAMETYPE_host_name
     }
+}
+
+/// `SSL_clear`: resets the connection for a new handshake on the same settings, BIOs and
+/// role (MariaDB and the SSL BIO's reset call it); 1. The session stays to be resumed by
+/// the next handshake, unless the connection ended without `SSL_shutdown`: then it is
+/// removed from the context's cache and dropped, as OpenSSL does. A method set with
+/// `SSL_set_ssl_method` reverts to the context's.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        let mut conn = ssl.conn()?;
+        let status = ssl.status();
+        let session = lock(&ssl.state.last_session).clone();
+        if status.established && !status.failed && !status.sent_close {
+            if let Some(session) = session {
+                let id = session.meta().id.clone();
+                if !id.is_empty() {
+                    let session_ctx = Arc::clone(&ssl.setup().session_ctx);
+                    session_ctx.session_cache().remove(&id);
+                    ssl.state.events.remove_session(&session);
+                }
+            }
+            *lock(&ssl.state.last_session) = None;
+            *lock(&ssl.state.resume) = None;
+        } else {
+            *lock(&ssl.state.resume) = session;
+        }
+        conn.clear();
+        drop(conn);
+        if lock(&ssl.method).take().is_some() {
+            let versions = ssl.ctx().core.settings().versions.clone();
+            ssl.setup().update(|s| s.versions = versions);
+        }
+        ssl.last_error.store(0, Ordering::Relaxed);
+        Ok(1)
+    })
+}
+
+/// `SSL_dup`: a connection that has started its handshake is shared (one more reference,
+/// the same pointer, as OpenSSL does); a fresh one is copied into a new connection of the
+/// same context with its settings, role, session, callbacks and ex_data. NULL on failure.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_dup(ssl: *mut SSL) -> *mut SSL {
+    entry(|| {
+        let from = try_ref!(ssl);
+        if from.status().started {
+            from.refs.fetch_add(1, Ordering::AcqRel);
+            return Ok(ssl);
+        }
+        let ctx = Arc::as_ptr(&from.ctx()).cast_mut();
+        // SAFETY: ctx is the live context `from` holds.
+        let raw = unsafe { SSL_new(ctx) };
+        // SAFETY: NULL or the connection just made, owned here.
+        let Some(to) = (unsafe { raw.as_mut() }) else {
+            return Err(Error::Crypto);
+        };
+        {
+            let src = from.setup();
+            let param = sys::VerifyParam::copy_of(&src.param).ok_or(Error::Crypto)?;
+            let mut dst = to.setup();
+            dst.settings = Arc::clone(&src.settings);
+            dst.own_settings = src.own_settings;
+            dst.options = src.options;
+            dst.mode = src.mode;
+            dst.read_ahead = src.read_ahead;
+            dst.role = src.role;
+            dst.param = param;
+        }
+        let session = lock(&from.state.last_session).clone();
+        *lock(&to.state.resume) = session.clone();
+        *lock(&to.state.last_session) = session;
+        *lock(&to.method) = *lock(&from.method);
+        *lock(&to.callbacks) = *lock(&from.callbacks);
+        to.ex_data.dup_from(&from.ex_data);
+        Ok(raw)
+    })
 }
