@@ -894,10 +894,20 @@ impl Connection {
     /// Writes the output buffer to the write BIO; the buffer goes back to the pool once
     /// empty.
     fn flush(&mut self, io: &Transport<'_>) -> Step<()> {
+        let client_in_handshake = self.role == Some(Role::Client) && !self.is_established();
         let Some(out) = self.bufs.as_mut().map(|b| &mut b.output) else {
             return Ok(());
         };
         if out.is_empty() {
+            return Ok(());
+        }
+        // A TLS 1.3 client's middlebox-compatibility ChangeCipherSpec, which rustls emits as
+        // soon as the ServerHello arrives, waits for the client's next flight (its Finished,
+        // or an alert), as OpenSSL sends it: written alone it is a small segment whose
+        // delayed ACK makes Nagle's algorithm hold back the next one, and a client that
+        // then fails and closes with unread data resets the connection before its alert
+        // leaves (socat's server then reports "Connection reset by peer", not the alert).
+        if client_in_handshake && out.pending() == FAKE_CCS {
             return Ok(());
         }
         let wbio = io.wbio.ok_or_else(no_bio)?;
@@ -1235,6 +1245,9 @@ fn encrypt_into(
         }
     }
 }
+
+/// The ChangeCipherSpec record TLS 1.3 sends for middlebox compatibility.
+const FAKE_CCS: [u8; 6] = [0x14, 0x03, 0x03, 0x00, 0x01, 0x01];
 
 /// The random of a ServerHello record (`record` is a whole record).
 fn server_hello_random(record: &[u8]) -> Option<[u8; 32]> {
