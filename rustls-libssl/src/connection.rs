@@ -202,7 +202,13 @@ impl Connection {
     /// resuming it); what the application set up stays.
     pub(crate) fn clear(&mut self) {
         *self = Self::fresh(Arc::clone(&self.state));
-        *lock(&self.state.status) = current::Status::default();
+        let mut status = lock(&self.state.status);
+        let cleared_version = if status.started { status.version } else { 0 };
+        *status = current::Status {
+            cleared_version,
+            ..current::Status::default()
+        };
+        drop(status);
         *lock(&self.state.verify) = None;
         *lock(&self.state.credentials) = Vec::new();
         *lock(&self.state.hello) = None;
@@ -625,6 +631,12 @@ impl Connection {
         let mut status = lock(&self.state.status);
         status.sent_close = self.sent_close;
         status.received_close = self.received_close;
+    }
+
+    /// Whether a record's header has been read but not all of its body
+    /// (`SSL_rstate_string`'s "read body").
+    pub(crate) fn reading_body(&self) -> bool {
+        self.bufs.as_ref().is_some_and(|b| b.records.in_body())
     }
 
     /// `SSL_pending`: decrypted bytes ready to read.

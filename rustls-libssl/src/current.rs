@@ -200,6 +200,9 @@ pub(crate) struct Status {
     pub failed: bool,
     /// A server received 0-RTT data.
     pub early_data_received: bool,
+    /// The version negotiated before `SSL_clear` (OpenSSL's client version until the next
+    /// handshake starts), 0 if none.
+    pub cleared_version: u16,
     /// The negotiated version, 0 until known (a server that has read the ClientHello
     /// publishes the version it expects to pick, for callbacks that ask first).
     pub version: u16,

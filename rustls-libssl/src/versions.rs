@@ -15,6 +15,9 @@ pub(crate) const TLS1_3: u16 = sys::TLS1_3_VERSION as u16;
 pub(crate) struct VersionRange {
     pub min: u16,
     pub max: u16,
+    /// The one version a version-specific method (`TLSv1_2_method`) allows; 0 for the
+    /// flexible methods. Apart from the bounds, as OpenSSL keeps it apart.
+    pub fixed: u16,
 }
 
 impl VersionRange {
@@ -36,7 +39,9 @@ impl VersionRange {
     }
 
     fn allows(&self, v: u16) -> bool {
-        (self.min == 0 || self.min <= v) && (self.max == 0 || v <= self.max)
+        (self.min == 0 || self.min <= v)
+            && (self.max == 0 || v <= self.max)
+            && (self.fixed == 0 || v == self.fixed)
     }
 }
 
@@ -61,8 +66,8 @@ mod tests {
         let all = VersionRange::default();
         assert_eq!(all.enabled(0).len(), 2);
         let only12 = VersionRange {
-            min: 0,
             max: TLS1_2,
+            ..VersionRange::default()
         };
         assert_eq!(only12.enabled(0), vec![&rustls::version::TLS12]);
         // nginx's default "TLSv1 TLSv1.1 TLSv1.2" on OpenSSL 3 sets max 1.2 this way.
@@ -72,15 +77,20 @@ mod tests {
         );
         let only13 = VersionRange {
             min: TLS1_3,
-            max: 0,
+            ..VersionRange::default()
         };
         assert_eq!(only13.enabled(0), vec![&rustls::version::TLS13]);
         assert!(VersionRange {
-            min: 0,
-            max: 0x0302
+            max: 0x0302,
+            ..VersionRange::default()
         }
         .enabled(0)
         .is_empty());
+        let fixed12 = VersionRange {
+            fixed: TLS1_2,
+            ..VersionRange::default()
+        };
+        assert_eq!(fixed12.enabled(0), vec![&rustls::version::TLS12]);
     }
 }
 

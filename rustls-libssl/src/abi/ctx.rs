@@ -15,8 +15,8 @@ use crate::error::Error;
 
 /// An `SSL_CTX`: the core context plus the C-side callbacks and application data.
 pub(crate) struct SSL_CTX {
-    /// The method the context was made with (`SSL_CTX_get_ssl_method`).
-    pub method: &'static SSL_METHOD,
+    /// The context's method (`SSL_CTX_get_ssl_method`; `SSL_CTX_set_ssl_version` changes it).
+    pub method: Mutex<&'static SSL_METHOD>,
     pub core: Arc<Context>,
     pub callbacks: Mutex<Callbacks>,
     pub ex_data: ExData,
@@ -36,6 +36,11 @@ impl Drop for SSL_CTX {
 }
 
 impl SSL_CTX {
+    /// The context's method.
+    pub(crate) fn method(&self) -> &'static SSL_METHOD {
+        *lock(&self.method)
+    }
+
     /// The callbacks, copied out so they run with no lock held.
     pub(crate) fn callbacks(&self) -> Callbacks {
         *lock(&self.callbacks)
@@ -51,9 +56,12 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
             SSL_METHOD::find(method).ok_or(Error::Reason(sys::SSL_R_NULL_SSL_METHOD_PASSED))?;
         let kind = method.kind()?;
         let ctx = SSL_CTX {
-            method,
+            method: Mutex::new(method),
             core: Arc::new(Context::new(kind)?),
-            callbacks: Mutex::new(Callbacks::default()),
+            callbacks: Mutex::new(Callbacks {
+                security: Some(super::security::default_security_callback),
+                ..Callbacks::default()
+            }),
             ex_data: ExData::new(ExClass::SslCtx),
             ca_lists: Mutex::new(super::ca_list::CaLists::default()),
             extra_chain: Mutex::new(Vec::new()),
@@ -381,3 +389,27 @@ pub unsafe extern "C" fn SSL_CTX_set_security_level(ctx: *mut SSL_CTX, level: c_
     })
 }
 
+
+/// `SSL_CTX_set_client_cert_engine`: 0. As OpenSSL, the engine is initialised first (NULL
+/// or an engine that fails gives libcrypto's error and "ENGINE lib"), and one without a
+/// client certificate function is refused ("no client cert method"); taking client
+/// certificates from an engine is not supported.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_CTX_set_client_cert_engine(ctx: *mut SSL_CTX, e: *mut c_void) -> c_int {
+    use crate::crypto_sys::engine;
+    entry(|| {
+        try_ref!(ctx);
+        // SAFETY: e is NULL or an ENGINE per the API; libcrypto checks NULL itself.
+        unsafe {
+            if engine::ENGINE_init(e) == 0 {
+                return Err(Error::Reason(sys::ERR_R_ENGINE_LIB));
+            }
+            let has_function = !engine::ENGINE_get_ssl_client_cert_function(e).is_null();
+            engine::ENGINE_finish(e);
+            if !has_function {
+                return Err(Error::Reason(sys::SSL_R_NO_CLIENT_CERT_METHOD));
+            }
+        }
+        Err(Error::NotSupported("client certificates from an engine"))
+    })
+}

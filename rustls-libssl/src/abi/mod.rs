@@ -45,6 +45,7 @@ mod io;
 mod knobs;
 mod method;
 mod session;
+mod security;
 mod ssl;
 mod stubs;
 mod tickets;

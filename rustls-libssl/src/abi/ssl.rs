@@ -26,6 +26,8 @@ pub(crate) struct SSL {
     pub(crate) state: Arc<ConnState>,
     /// The current context (`SSL_set_SSL_CTX` switches it during the SNI callback).
     ctx: Mutex<Arc<SSL_CTX>>,
+    /// The context the connection was made from (its sessions' context).
+    session_ctx: Arc<SSL_CTX>,
     pub rbio: Mutex<Option<Bio>>,
     pub wbio: Mutex<Option<Bio>>,
     /// What `SSL_get_error` reports for the last failed call.
@@ -57,11 +59,16 @@ pub(crate) struct SSL {
 }
 
 impl SSL {
-    /// The negotiated version (the highest enabled before the handshake). It also answers
+    /// The negotiated version (before the handshake, the method's or the highest). It also answers
     /// from inside a callback the handshake runs (nginx's ticket-key callback asks).
     pub fn version(&self) -> u16 {
         match lock(&self.state.status).version {
-            0 => versions::TLS1_3,
+            // Before a version is known, OpenSSL's: the method's version for a
+            // version-specific method, else the highest it knows.
+            0 => match self.setup().settings.versions.fixed {
+                0 => versions::TLS1_3,
+                fixed => fixed,
+            },
             v => v,
         }
     }
@@ -266,7 +273,9 @@ impl Events for SslEvents {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
     entry(|| {
-        try_ref!(ctx);
+        if ctx.is_null() {
+            return Err(Error::Reason(sys::SSL_R_NULL_SSL_CTX));
+        }
         // SAFETY: ctx is a live context from SSL_CTX_new.
         let ctx = unsafe { ctx_arc(ctx) };
         let events = Arc::new(SslEvents {
@@ -280,6 +289,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
         let ssl = Box::new(SSL {
             conn: Mutex::new(conn),
             state,
+            session_ctx: Arc::clone(&ctx),
             ctx: Mutex::new(ctx),
             rbio: Mutex::new(None),
             wbio: Mutex::new(None),
@@ -366,10 +376,18 @@ pub unsafe extern "C" fn SSL_set_accept_state(ssl: *mut SSL) {
     })
 }
 
-/// `SSL_is_server`: 1 for a server.
+/// `SSL_is_server`: 1 for a server; before a role is set, 1 unless the method is a
+/// client-only one (OpenSSL's default from the method).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_is_server(ssl: *const SSL) -> c_int {
-    entry(|| Ok(c_bool(try_ref!(ssl).setup().role == Some(Role::Server))))
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        let role = ssl.setup().role;
+        Ok(c_bool(match role {
+            Some(role) => role == Role::Server,
+            None => super::method::method_of(ssl).accepts(),
+        }))
+    })
 }
 
 /// `SSL_set_fd`: reads and writes a socket (a socket BIO that does not close it).
@@ -523,12 +541,25 @@ pub unsafe extern "C" fn SSL_version(ssl: *const SSL) -> c_int {
     entry(|| Ok(c_int::from(try_ref!(ssl).version())))
 }
 
-/// `SSL_client_version`: the highest version this client offers.
+/// `SSL_client_version`: OpenSSL's `client_version`: before the handshake the method's
+/// version (`TLS_ANY_VERSION`, 0x10000, for the flexible methods), once it has started the
+/// ClientHello's legacy version (TLS 1.2's for every version rustls speaks), and after
+/// `SSL_clear` the version last negotiated.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_client_version(ssl: *const SSL) -> c_int {
     entry(|| {
-        try_ref!(ssl);
-        Ok(c_int::from(versions::TLS1_3))
+        let ssl = try_ref!(ssl);
+        let status = ssl.status();
+        Ok(if status.started {
+            c_int::from(versions::TLS1_2)
+        } else if status.cleared_version != 0 {
+            c_int::from(status.cleared_version)
+        } else {
+            match ssl.setup().settings.versions.fixed {
+                0 => sys::TLS_ANY_VERSION,
+                fixed => c_int::from(fixed),
+            }
+        })
     })
 }
 
@@ -861,12 +892,17 @@ pub unsafe extern "C" fn SSL_export_keying_material_early(
 
 /// `SSL_set_SSL_CTX`: switches to `ctx`'s certificate and key (the SNI callback's way of
 /// choosing a virtual server); other settings stay those of the original context, as in
-/// OpenSSL. Returns the new context (get0), or NULL.
+/// OpenSSL. NULL means the context the connection was made from. Returns the new context
+/// (get0), or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_SSL_CTX(ssl: *mut SSL, ctx: *mut SSL_CTX) -> *mut SSL_CTX {
     entry(|| {
         let ssl = try_ref!(ssl);
-        try_ref!(ctx);
+        let ctx = if ctx.is_null() {
+            Arc::as_ptr(&ssl.session_ctx).cast_mut()
+        } else {
+            ctx
+        };
         if std::ptr::eq(Arc::as_ptr(&lock(&ssl.ctx)), ctx) {
             return Ok(ctx); // nginx re-selects the default server's context: nothing changes
         }
@@ -954,8 +990,8 @@ pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
         conn.clear();
         drop(conn);
         if lock(&ssl.method).take().is_some() {
-            let versions = ssl.ctx().core.settings().versions.clone();
-            ssl.setup().update(|s| s.versions = versions);
+            let fixed = ssl.ctx().core.settings().versions.fixed;
+            ssl.setup().update(|s| s.versions.fixed = fixed);
         }
         ssl.last_error.store(0, Ordering::Relaxed);
         Ok(1)
@@ -1000,4 +1036,87 @@ pub unsafe extern "C" fn SSL_dup(ssl: *mut SSL) -> *mut SSL {
         to.ex_data.dup_from(&from.ex_data);
         Ok(raw)
     })
+}
+
+/// `SSL_want`: what the last I/O call waits for: `SSL_NOTHING` (1), `SSL_WRITING` (2) or
+/// `SSL_READING` (3).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_want(ssl: *const SSL) -> c_int {
+    entry(|| {
+        Ok(match try_ref!(ssl).last_error.load(Ordering::Relaxed) {
+            sys::SSL_ERROR_WANT_READ => sys::SSL_READING,
+            sys::SSL_ERROR_WANT_WRITE => sys::SSL_WRITING,
+            _ => sys::SSL_NOTHING,
+        })
+    })
+}
+
+/// Whether the connection has read a record header but not all of its body (not known
+/// while the connection is busy in a callback: then "header").
+fn reading_body(ssl: *const SSL) -> Result<bool, Error> {
+    let ssl = try_ref!(ssl);
+    Ok(ssl.conn.try_lock().is_ok_and(|c| c.reading_body()))
+}
+
+/// `SSL_rstate_string`: the record layer's read state, "RH" (header) or "RB" (body).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_rstate_string(ssl: *const SSL) -> *const c_char {
+    entry(|| Ok(if reading_body(ssl)? { c"RB" } else { c"RH" }.as_ptr()))
+}
+
+/// `SSL_rstate_string_long`: "read header" or "read body".
+#[no_mangle]
+pub unsafe extern "C" fn SSL_rstate_string_long(ssl: *const SSL) -> *const c_char {
+    entry(|| {
+        Ok(if reading_body(ssl)? {
+            c"read body"
+        } else {
+            c"read header"
+        }
+        .as_ptr())
+    })
+}
+
+/// `SSL_get_default_timeout`: the lifetime of new sessions by default, 7200 seconds (the
+/// TLS methods' default; `SSL_CTX_set_timeout` sets a context's own).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_default_timeout(ssl: *const SSL) -> std::ffi::c_long {
+    entry(|| {
+        try_ref!(ssl);
+        Ok(7200)
+    })
+}
+
+/// `SSL_set_post_handshake_auth`: accepted, as `SSL_CTX_set_post_handshake_auth`: rustls
+/// clients do not do post-handshake authentication, so a server's later
+/// CertificateRequest is refused.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_post_handshake_auth(ssl: *mut SSL, _val: c_int) {
+    entry(|| {
+        try_ref!(ssl);
+        Ok(())
+    })
+}
+
+/// OpenSSL's internal test hooks (`SSL_test_functions`), which set up buffers this library
+/// sets up on demand: both succeed and do nothing.
+#[repr(C)]
+pub struct TestFunctions {
+    p_ssl_init_wbio_buffer: unsafe extern "C" fn(*mut SSL) -> c_int,
+    p_ssl3_setup_buffers: unsafe extern "C" fn(*mut SSL) -> c_int,
+}
+
+unsafe extern "C" fn buffers_ready(_ssl: *mut SSL) -> c_int {
+    1
+}
+
+static TEST_FUNCTIONS: TestFunctions = TestFunctions {
+    p_ssl_init_wbio_buffer: buffers_ready,
+    p_ssl3_setup_buffers: buffers_ready,
+};
+
+/// `SSL_test_functions`: OpenSSL's table of internal hooks for its own tests (static).
+#[no_mangle]
+pub extern "C" fn SSL_test_functions() -> *const TestFunctions {
+    &TEST_FUNCTIONS
 }

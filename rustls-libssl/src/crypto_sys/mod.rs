@@ -67,3 +67,14 @@ pub const SSL_OP_ALL: u64 = SSL_OP_CRYPTOPRO_TLSEXT_BUG
 /// `SSL_OP_NO_SSL_MASK`: every TLS version switch.
 pub const SSL_OP_NO_SSL_MASK: u64 =
     SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_TLSv1_2 | SSL_OP_NO_TLSv1_3;
+
+/// libcrypto's ENGINE calls `SSL_CTX_set_client_cert_engine` makes (ENGINE is opaque here).
+pub mod engine {
+    use std::ffi::{c_int, c_void};
+
+    extern "C" {
+        pub fn ENGINE_init(e: *mut c_void) -> c_int;
+        pub fn ENGINE_finish(e: *mut c_void) -> c_int;
+        pub fn ENGINE_get_ssl_client_cert_function(e: *const c_void) -> *const c_void;
+    }
+}
