@@ -46,6 +46,17 @@ static void bios(void)
     report("SSL_set_bio.null", "void");
     report("SSL_get_rbio.after_null", "%s", P(SSL_get_rbio(ssl)));
     SSL_free(ssl);
+    /* A connection frees its BIOs with their chains (a leak would show). */
+    ssl = SSL_new(ctx);
+    a = BIO_push(BIO_new(BIO_f_buffer()), BIO_new(BIO_s_mem()));
+    b = BIO_push(BIO_new(BIO_f_buffer()), BIO_new(BIO_s_mem()));
+    SSL_set_bio(ssl, a, a);
+    report("SSL_set_bio.chain", "%s", SAME(SSL_get_rbio(ssl), a));
+    SSL_set0_wbio(ssl, b);
+    report("SSL_set0_wbio.chain", "%s", SAME(SSL_get_wbio(ssl), b));
+    report("SSL_get_fd.chain_without_fd", "%d", SSL_get_fd(ssl));
+    SSL_free(ssl);
+    report("SSL_free.chains", "void");
     SSL_CTX_free(ctx);
 }
 
@@ -320,11 +331,52 @@ static void shutdowns(int version)
     report("SSL_shutdown.client_third", "%d, flags %d", r, SSL_get_shutdown(p.c));
     pair_free(&p);
 
-    /* The peer goes away without close_notify. */
+    /* The peer goes away without close_notify: a fatal error, after which the connection is
+     * in OpenSSL's error state. */
     pair_up(&p, version);
     BIO_shutdown_wr(SSL_get_wbio(p.s));
     r = SSL_read(p.c, buf, sizeof(buf));
     report("SSL_read.eof_without_close_notify", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    report("after_fatal.SSL_is_init_finished", "%d", SSL_is_init_finished(p.c));
+    report("after_fatal.SSL_in_init", "%d", SSL_in_init(p.c));
+    report("after_fatal.SSL_in_before", "%d", SSL_in_before(p.c));
+    r = SSL_read(p.c, buf, sizeof(buf));
+    report("after_fatal.SSL_read", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    r = SSL_peek(p.c, buf, sizeof(buf));
+    report("after_fatal.SSL_peek", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    r = SSL_write(p.c, "x", 1);
+    report("after_fatal.SSL_write", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    ERR_raise_data(ERR_LIB_USER, 1, "stale");
+    r = SSL_do_handshake(p.c);
+    report("after_fatal.SSL_do_handshake", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    r = SSL_shutdown(p.c);
+    report("after_fatal.SSL_shutdown", "%d, flags %d", r, SSL_get_shutdown(p.c));
+    pair_free(&p);
+
+    /* close_notify while the application left an error on the queue: SSL_read still
+     * returns 0, SSL_get_error reads the queue first. */
+    pair_up(&p, version);
+    SSL_shutdown(p.s);
+    ERR_raise_data(ERR_LIB_USER, 1, "stale");
+    r = SSL_read(p.c, buf, sizeof(buf));
+    report("SSL_read.close_notify_stale_error", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    r = SSL_read(p.c, buf, sizeof(buf));
+    report("SSL_read.close_notify_again", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    r = SSL_shutdown(p.c);
+    report("SSL_shutdown.after_close_notify", "%d, flags %d", r, SSL_get_shutdown(p.c));
+    pair_free(&p);
+
+    /* A record that does not decrypt: a fatal error, SSL_read returns -1. */
+    pair_up(&p, version);
+    {
+        unsigned char rec[45] = {0x17, 0x03, 0x03, 0x00, 0x28};
+        BIO_write(SSL_get_wbio(p.s), rec, sizeof(rec));
+    }
+    r = SSL_read(p.c, buf, sizeof(buf));
+    report("SSL_read.bad_record", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    report("SSL_get_shutdown.bad_record", "%d, in_init %d", SSL_get_shutdown(p.c), SSL_in_init(p.c));
+    r = SSL_read(p.c, buf, sizeof(buf));
+    report("SSL_read.after_bad_record", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
     pair_free(&p);
 
     pair_up(&p, version);

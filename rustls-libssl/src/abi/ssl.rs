@@ -103,6 +103,18 @@ impl SSL {
     }
 }
 
+impl Drop for SSL {
+    fn drop(&mut self) {
+        // OpenSSL frees the write BIO, then the read BIO, each with its chain.
+        for slot in [&mut self.wbio, &mut self.rbio] {
+            let bio = slot.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+            if let Some(bio) = bio {
+                bio.free_all();
+            }
+        }
+    }
+}
+
 /// `SSL_set_tlsext_status_exts` / `_ids`: stacks the connection owns once they are set
 /// (OpenSSL frees them with the connection). rustls sends a plain status request: they are
 /// kept and handed back, not sent.
@@ -396,8 +408,8 @@ pub unsafe extern "C" fn SSL_set_fd(ssl: *mut SSL, fd: c_int) -> c_int {
     entry(|| {
         let ssl = try_ref!(ssl);
         let bio = Bio::socket(fd).ok_or(Error::Crypto)?;
-        *lock(&ssl.rbio) = Some(bio.clone());
-        *lock(&ssl.wbio) = Some(bio);
+        set_slot(&ssl.rbio, Some(bio.clone()));
+        set_slot(&ssl.wbio, Some(bio));
         Ok(1)
     })
 }
@@ -406,7 +418,7 @@ pub unsafe extern "C" fn SSL_set_fd(ssl: *mut SSL, fd: c_int) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_rfd(ssl: *mut SSL, fd: c_int) -> c_int {
     entry(|| {
-        *lock(&try_ref!(ssl).rbio) = Some(Bio::socket(fd).ok_or(Error::Crypto)?);
+        set_slot(&try_ref!(ssl).rbio, Some(Bio::socket(fd).ok_or(Error::Crypto)?));
         Ok(1)
     })
 }
@@ -415,9 +427,18 @@ pub unsafe extern "C" fn SSL_set_rfd(ssl: *mut SSL, fd: c_int) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_wfd(ssl: *mut SSL, fd: c_int) -> c_int {
     entry(|| {
-        *lock(&try_ref!(ssl).wbio) = Some(Bio::socket(fd).ok_or(Error::Crypto)?);
+        set_slot(&try_ref!(ssl).wbio, Some(Bio::socket(fd).ok_or(Error::Crypto)?));
         Ok(1)
     })
+}
+
+/// Puts `bio` in a BIO slot; the BIO it held is given up as OpenSSL does
+/// (`BIO_free_all`: its chain goes with it when this was the last reference).
+fn set_slot(slot: &Mutex<Option<Bio>>, bio: Option<Bio>) {
+    let old = std::mem::replace(&mut *lock(slot), bio);
+    if let Some(old) = old {
+        old.free_all();
+    }
 }
 
 /// `SSL_get_fd`: the descriptor of the read BIO, or -1.
@@ -475,15 +496,15 @@ pub unsafe extern "C" fn SSL_set_bio(ssl: *mut SSL, rbio: *mut sys::BIO, wbio: *
         }
         // SAFETY (each from_raw below): the caller hands over one reference per slot set.
         if rbio == cur_r {
-            *lock(&ssl.wbio) = unsafe { Bio::from_raw(wbio) };
+            set_slot(&ssl.wbio, unsafe { Bio::from_raw(wbio) });
             return Ok(());
         }
         if wbio == cur_w && cur_r != cur_w {
-            *lock(&ssl.rbio) = unsafe { Bio::from_raw(rbio) };
+            set_slot(&ssl.rbio, unsafe { Bio::from_raw(rbio) });
             return Ok(());
         }
-        *lock(&ssl.rbio) = unsafe { Bio::from_raw(rbio) };
-        *lock(&ssl.wbio) = unsafe { Bio::from_raw(wbio) };
+        set_slot(&ssl.rbio, unsafe { Bio::from_raw(rbio) });
+        set_slot(&ssl.wbio, unsafe { Bio::from_raw(wbio) });
         Ok(())
     })
 }
@@ -493,7 +514,7 @@ pub unsafe extern "C" fn SSL_set_bio(ssl: *mut SSL, rbio: *mut sys::BIO, wbio: *
 pub unsafe extern "C" fn SSL_set0_rbio(ssl: *mut SSL, rbio: *mut sys::BIO) {
     entry(|| {
         // SAFETY: the caller hands over its reference.
-        *lock(&try_ref!(ssl).rbio) = unsafe { Bio::from_raw(rbio) };
+        set_slot(&try_ref!(ssl).rbio, unsafe { Bio::from_raw(rbio) });
         Ok(())
     })
 }
@@ -503,7 +524,7 @@ pub unsafe extern "C" fn SSL_set0_rbio(ssl: *mut SSL, rbio: *mut sys::BIO) {
 pub unsafe extern "C" fn SSL_set0_wbio(ssl: *mut SSL, wbio: *mut sys::BIO) {
     entry(|| {
         // SAFETY: the caller hands over its reference.
-        *lock(&try_ref!(ssl).wbio) = unsafe { Bio::from_raw(wbio) };
+        set_slot(&try_ref!(ssl).wbio, unsafe { Bio::from_raw(wbio) });
         Ok(())
     })
 }

@@ -242,6 +242,14 @@ impl Bio {
         }
     }
 
+    /// Gives up the reference as `BIO_free_all` does: when it was the last one, the BIOs
+    /// chained after this one are freed too (OpenSSL frees a connection's BIOs so).
+    pub fn free_all(self) {
+        let bio = std::mem::ManuallyDrop::new(self);
+        // SAFETY: the reference `self` owned passes to BIO_free_all, once.
+        unsafe { ffi::BIO_free_all(bio.as_ptr()) };
+    }
+
     /// `BIO_eof`: whether the BIO says its input has ended (a socket after a read of 0,
     /// a BIO pair whose peer shut down writing).
     pub fn eof(&self) -> bool {
