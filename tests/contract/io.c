@@ -348,6 +348,36 @@ static void data_tls13(void)
     data(TLS1_3_VERSION);
 }
 
+/* A transport BIO that is at its end but, like many applications' own BIOs, does not say
+ * so through BIO_CTRL_EOF. */
+static int silent_eof_read(BIO *b, char *buf, int len)
+{
+    (void)buf, (void)len;
+    BIO_clear_retry_flags(b);
+    return 0;
+}
+
+static long silent_eof_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+    (void)b, (void)num, (void)ptr;
+    return cmd == BIO_CTRL_FLUSH;
+}
+
+static BIO *silent_eof_bio(void)
+{
+    static BIO_METHOD *m;
+    if (m == NULL) {
+        m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "silent eof");
+        BIO_meth_set_read(m, silent_eof_read);
+        BIO_meth_set_ctrl(m, silent_eof_ctrl);
+    }
+    {
+        BIO *b = BIO_new(m);
+        BIO_set_init(b, 1);
+        return b;
+    }
+}
+
 static void shutdowns(int version)
 {
     struct pair p;
@@ -397,6 +427,16 @@ static void shutdowns(int version)
     report("after_fatal.SSL_do_handshake", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
     r = SSL_shutdown(p.c);
     report("after_fatal.SSL_shutdown", "%d, flags %d", r, SSL_get_shutdown(p.c));
+    pair_free(&p);
+
+    /* EOF from a BIO that does not report it: a transport error, not a fatal one. */
+    pair_up(&p, version);
+    SSL_set0_rbio(p.c, silent_eof_bio());
+    r = SSL_read(p.c, buf, sizeof(buf));
+    report("SSL_read.eof_not_reported", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    r = SSL_read(p.c, buf, sizeof(buf));
+    report("SSL_read.eof_not_reported_again", "%d, SSL_get_error %d, init finished %d", r, SSL_get_error(p.c, r),
+           SSL_is_init_finished(p.c));
     pair_free(&p);
 
     /* close_notify while the application left an error on the queue: SSL_read still
