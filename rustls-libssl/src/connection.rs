@@ -243,11 +243,6 @@ impl Connection {
         !self.failed && !self.is_established() && self.current_role().is_some()
     }
 
-    /// Whether a fatal error ended the connection.
-    pub(crate) fn is_failed(&self) -> bool {
-        self.failed
-    }
-
     /// Records a fatal stop as OpenSSL's error state: from then on the connection counts
     /// as in init, a handshake, read or write fails at once with nothing queued, and
     /// `SSL_shutdown` refuses ("shutdown while in init"). Misuse of the API (no role, a

@@ -21,11 +21,6 @@ pub(crate) struct VersionRange {
 }
 
 impl VersionRange {
-    /// Whether `v` is a version OpenSSL accepts as a bound (SSL3 .. TLS1.3, or 0).
-    pub(crate) fn valid_bound(v: i64) -> bool {
-        v == 0 || (i64::from(sys::SSL3_VERSION)..=i64::from(sys::TLS1_3_VERSION)).contains(&v)
-    }
-
     /// The rustls versions inside the bounds and not disabled by `options`.
     pub(crate) fn enabled(&self, options: u64) -> Vec<&'static SupportedProtocolVersion> {
         let mut out = Vec::with_capacity(2);
@@ -53,6 +48,22 @@ pub(crate) fn name(v: u16) -> &'static str {
         0x0302 => "TLSv1.1",
         0x0301 => "TLSv1",
         0x0300 => "SSLv3",
+        _ => "unknown",
+    }
+}
+
+/// OpenSSL's name of any protocol version number (`ssl_protocol_to_string`), "unknown"
+/// for others.
+pub(crate) fn protocol_name(v: u16) -> &'static str {
+    match v {
+        TLS1_3 => "TLSv1.3",
+        TLS1_2 => "TLSv1.2",
+        0x0302 => "TLSv1.1",
+        0x0301 => "TLSv1",
+        0x0300 => "SSLv3",
+        0xfeff => "DTLSv1",
+        0x0100 => "DTLSv0.9",
+        0xfefd => "DTLSv1.2",
         _ => "unknown",
     }
 }
@@ -91,21 +102,5 @@ mod tests {
             ..VersionRange::default()
         };
         assert_eq!(fixed12.enabled(0), vec![&rustls::version::TLS12]);
-    }
-}
-
-/// OpenSSL's name of any protocol version number (`ssl_protocol_to_string`), "unknown"
-/// for others.
-pub(crate) fn protocol_name(v: u16) -> &'static str {
-    match v {
-        TLS1_3 => "TLSv1.3",
-        TLS1_2 => "TLSv1.2",
-        0x0302 => "TLSv1.1",
-        0x0301 => "TLSv1",
-        0x0300 => "SSLv3",
-        0xfeff => "DTLSv1",
-        0x0100 => "DTLSv0.9",
-        0xfefd => "DTLSv1.2",
-        _ => "unknown",
     }
 }

@@ -7,22 +7,22 @@
 //! (rustls does not renegotiate: a renegotiation they trigger fails as `SSL_renegotiate`
 //! does).
 
-use std::ffi::{c_char, c_int, c_long, c_ulong, c_void, CStr};
+use std::ffi::{c_char, c_int, c_long, c_void, CStr};
 use std::sync::OnceLock;
 
 use super::ctx::SSL_CTX;
 use super::io::{read_bytes, write_bytes, Halt, SSL_do_handshake, SSL_get_error, SSL_shutdown};
 use super::ssl::{
-    SSL_clear, SSL_dup, SSL_free, SSL_get_rbio, SSL_get_wbio, SSL_in_init, SSL_new,
-    SSL_pending, SSL_set_accept_state, SSL_set_bio, SSL_set_connect_state,
+    SSL_clear, SSL_dup, SSL_free, SSL_get_rbio, SSL_get_wbio, SSL_in_init, SSL_new, SSL_pending,
+    SSL_set_accept_state, SSL_set_bio, SSL_set_connect_state,
 };
 use super::SSL;
 use crate::crypto_sys as sys;
 use crate::crypto_sys::{BIO, BIO_METHOD};
 
 extern "C" {
-    /// This library's own export (defined wherever renegotiation lives).
-    fn SSL_renegotiate(s: *mut SSL) -> c_int;
+    /// This library's own export (defined wherever renegotiation lives), on an `SSL`.
+    fn SSL_renegotiate(s: *mut c_void) -> c_int;
 }
 
 /// The state behind one SSL BIO (its `BIO_get_data`).
@@ -32,10 +32,10 @@ struct BioSsl {
     /// Renegotiations the counters below triggered (`BIO_get_num_renegotiates`).
     num_renegotiates: c_long,
     /// Renegotiate after this many bytes (`BIO_set_ssl_renegotiate_bytes`, 0: never).
-    renegotiate_count: c_ulong,
+    renegotiate_count: u64,
     byte_count: u64,
     /// Renegotiate after this many seconds (`BIO_set_ssl_renegotiate_timeout`, 0: never).
-    renegotiate_timeout: c_ulong,
+    renegotiate_timeout: u64,
     last_time: u64,
 }
 
@@ -50,21 +50,21 @@ impl BioSsl {
         let mut renegotiated = false;
         if self.renegotiate_count > 0 {
             self.byte_count += n as u64;
-            if self.byte_count > u64::from(self.renegotiate_count) {
+            if self.byte_count > self.renegotiate_count {
                 self.byte_count = 0;
                 self.num_renegotiates += 1;
                 // SAFETY: the BIO's live SSL.
-                unsafe { SSL_renegotiate(self.ssl()) };
+                unsafe { SSL_renegotiate(self.ssl().cast()) };
                 renegotiated = true;
             }
         }
         if self.renegotiate_timeout > 0 && !renegotiated {
             let now = now();
-            if now > self.last_time + u64::from(self.renegotiate_timeout) {
+            if now > self.last_time.saturating_add(self.renegotiate_timeout) {
                 self.last_time = now;
                 self.num_renegotiates += 1;
                 // SAFETY: the BIO's live SSL.
-                unsafe { SSL_renegotiate(self.ssl()) };
+                unsafe { SSL_renegotiate(self.ssl().cast()) };
             }
         }
     }
@@ -277,10 +277,7 @@ unsafe extern "C" fn ssl_puts(b: *mut BIO, s: *const c_char) -> c_int {
 unsafe fn clear_retry(b: *mut BIO) {
     // SAFETY: guaranteed by the caller.
     unsafe {
-        sys::BIO_clear_flags(
-            b,
-            sys::BIO_FLAGS_RWS | sys::BIO_FLAGS_SHOULD_RETRY,
-        );
+        sys::BIO_clear_flags(b, sys::BIO_FLAGS_RWS | sys::BIO_FLAGS_SHOULD_RETRY);
     }
 }
 
@@ -322,16 +319,16 @@ unsafe extern "C" fn ssl_ctrl(b: *mut BIO, cmd: c_int, num: c_long, ptr: *mut c_
                 1
             }
             sys::BIO_C_SET_SSL_RENEGOTIATE_TIMEOUT => {
-                let old = bs.renegotiate_timeout as c_long;
+                let old = c_long::try_from(bs.renegotiate_timeout).unwrap_or(c_long::MAX);
                 let num = if num < 60 { 5 } else { num };
-                bs.renegotiate_timeout = num as c_ulong;
+                bs.renegotiate_timeout = u64::try_from(num).unwrap_or(5);
                 bs.last_time = now();
                 old
             }
             sys::BIO_C_SET_SSL_RENEGOTIATE_BYTES => {
-                let old = bs.renegotiate_count as c_long;
+                let old = c_long::try_from(bs.renegotiate_count).unwrap_or(c_long::MAX);
                 if num >= 512 {
-                    bs.renegotiate_count = num as c_ulong;
+                    bs.renegotiate_count = u64::try_from(num).unwrap_or(0);
                 }
                 old
             }
@@ -372,7 +369,12 @@ unsafe extern "C" fn ssl_ctrl(b: *mut BIO, cmd: c_int, num: c_long, ptr: *mut c_
             }
             sys::BIO_CTRL_WPENDING => sys::BIO_ctrl(SSL_get_wbio(ssl), cmd, num, ptr),
             sys::BIO_CTRL_PENDING => match SSL_pending(ssl) {
-                0 => sys::BIO_ctrl(SSL_get_rbio(ssl), sys::BIO_CTRL_PENDING, 0, std::ptr::null_mut()),
+                0 => sys::BIO_ctrl(
+                    SSL_get_rbio(ssl),
+                    sys::BIO_CTRL_PENDING,
+                    0,
+                    std::ptr::null_mut(),
+                ),
                 n => c_long::from(n),
             },
             sys::BIO_CTRL_FLUSH => {
@@ -478,7 +480,12 @@ pub unsafe extern "C" fn BIO_new_ssl(ctx: *mut SSL_CTX, client: c_int) -> *mut B
         } else {
             SSL_set_accept_state(ssl);
         }
-        sys::BIO_ctrl(b, sys::BIO_C_SET_SSL, c_long::from(sys::BIO_CLOSE), ssl.cast());
+        sys::BIO_ctrl(
+            b,
+            sys::BIO_C_SET_SSL,
+            c_long::from(sys::BIO_CLOSE),
+            ssl.cast(),
+        );
         b
     }
 }

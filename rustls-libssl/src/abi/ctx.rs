@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use super::callbacks::Callbacks;
 use super::cipher::KeptStack;
 use super::method::SSL_METHOD;
-use super::{addr, c_bytes, c_str, c_str_bytes, entry, try_ref, SSL};
+use super::{c_bytes, c_str_bytes, entry, try_ref};
 use crate::context::Context;
 use crate::crypto_sys::{self as sys, ExClass, ExData};
 use crate::current::lock;
@@ -395,7 +395,10 @@ pub unsafe extern "C" fn SSL_CTX_set_security_level(ctx: *mut SSL_CTX, level: c_
 /// client certificate function is refused ("no client cert method"); taking client
 /// certificates from an engine is not supported.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_client_cert_engine(ctx: *mut SSL_CTX, e: *mut c_void) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_set_client_cert_engine(
+    ctx: *mut SSL_CTX,
+    e: *mut c_void,
+) -> c_int {
     use crate::crypto_sys::engine;
     entry(|| {
         try_ref!(ctx);

@@ -177,7 +177,9 @@ pub unsafe extern "C" fn SSL_CTX_set_ssl_version(
     entry(|| {
         let ctx = try_ref!(ctx);
         try_ref!(method);
-        let m = SSL_METHOD::find(method).ok_or(Error::Reason(crate::crypto_sys::SSL_R_NULL_SSL_METHOD_PASSED))?;
+        let m = SSL_METHOD::find(method).ok_or(Error::Reason(
+            crate::crypto_sys::SSL_R_NULL_SSL_METHOD_PASSED,
+        ))?;
         let kind = m.kind()?;
         ctx.core.update(|s| {
             s.versions.fixed = kind.version;

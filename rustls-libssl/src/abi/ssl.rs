@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use super::cipher::KeptStack;
 use super::ctx::{ctx_arc, SSL_CTX};
 use super::ex_data::store_ctx_index;
-use super::{c_bool, c_bytes, c_str, c_str_bytes, entry, try_ref};
+use super::{c_bool, c_bytes, c_str_bytes, entry, try_ref};
 use crate::connection::{Connection, Role};
 use crate::crypto_sys::{self as sys, Bio, ExClass, ExData, X509Stack};
 use crate::current::Status;
@@ -107,7 +107,10 @@ impl Drop for SSL {
     fn drop(&mut self) {
         // OpenSSL frees the write BIO, then the read BIO, each with its chain.
         for slot in [&mut self.wbio, &mut self.rbio] {
-            let bio = slot.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+            let bio = slot
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take();
             if let Some(bio) = bio {
                 bio.free_all();
             }
@@ -418,7 +421,10 @@ pub unsafe extern "C" fn SSL_set_fd(ssl: *mut SSL, fd: c_int) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_rfd(ssl: *mut SSL, fd: c_int) -> c_int {
     entry(|| {
-        set_slot(&try_ref!(ssl).rbio, Some(Bio::socket(fd).ok_or(Error::Crypto)?));
+        set_slot(
+            &try_ref!(ssl).rbio,
+            Some(Bio::socket(fd).ok_or(Error::Crypto)?),
+        );
         Ok(1)
     })
 }
@@ -427,7 +433,10 @@ pub unsafe extern "C" fn SSL_set_rfd(ssl: *mut SSL, fd: c_int) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_wfd(ssl: *mut SSL, fd: c_int) -> c_int {
     entry(|| {
-        set_slot(&try_ref!(ssl).wbio, Some(Bio::socket(fd).ok_or(Error::Crypto)?));
+        set_slot(
+            &try_ref!(ssl).wbio,
+            Some(Bio::socket(fd).ok_or(Error::Crypto)?),
+        );
         Ok(1)
     })
 }
@@ -465,12 +474,14 @@ pub unsafe extern "C" fn SSL_get_wfd(ssl: *const SSL) -> c_int {
 
 /// The descriptor of the first descriptor BIO (socket, fd) in a BIO slot's chain, or -1.
 fn chain_fd(slot: &Mutex<Option<Bio>>) -> c_int {
-    let bio = lock(slot).as_ref().map_or(std::ptr::null_mut(), Bio::as_ptr);
+    let bio = lock(slot)
+        .as_ref()
+        .map_or(std::ptr::null_mut(), Bio::as_ptr);
     let mut fd: c_int = -1;
     // SAFETY: bio is NULL (libcrypto queues its own error and returns NULL) or alive while
     // the slot holds it; BIO_C_GET_FD writes an int through the pointer.
     unsafe {
-        let found = sys::BIO_find_type(bio, sys::BIO_TYPE_DESCRIPTOR as c_int);
+        let found = sys::BIO_find_type(bio, sys::BIO_TYPE_DESCRIPTOR);
         if !found.is_null() {
             sys::BIO_ctrl(found, sys::BIO_C_GET_FD, 0, (&mut fd as *mut c_int).cast());
         }
@@ -494,17 +505,21 @@ pub unsafe extern "C" fn SSL_set_bio(ssl: *mut SSL, rbio: *mut sys::BIO, wbio: *
             // SAFETY: a valid BIO; the extra reference is the second slot's.
             unsafe { sys::BIO_up_ref(rbio) };
         }
-        // SAFETY (each from_raw below): the caller hands over one reference per slot set.
+        // The caller hands over one reference per slot set.
         if rbio == cur_r {
+            // SAFETY: a valid BIO (or NULL) whose reference passes to the slot.
             set_slot(&ssl.wbio, unsafe { Bio::from_raw(wbio) });
             return Ok(());
         }
         if wbio == cur_w && cur_r != cur_w {
+            // SAFETY: as above.
             set_slot(&ssl.rbio, unsafe { Bio::from_raw(rbio) });
             return Ok(());
         }
-        set_slot(&ssl.rbio, unsafe { Bio::from_raw(rbio) });
-        set_slot(&ssl.wbio, unsafe { Bio::from_raw(wbio) });
+        // SAFETY: as above, one reference for each slot.
+        let (r, w) = unsafe { (Bio::from_raw(rbio), Bio::from_raw(wbio)) };
+        set_slot(&ssl.rbio, r);
+        set_slot(&ssl.wbio, w);
         Ok(())
     })
 }
@@ -861,7 +876,11 @@ pub unsafe extern "C" fn SSL_export_keying_material(
 /// 0 before the handshake, as in OpenSSL; after it, rustls does not expose the Finished
 /// messages (nor their transcript): 0 with "not supported" (tls-unique channel binding).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_get_finished(ssl: *const SSL, _buf: *mut c_void, _count: usize) -> usize {
+pub unsafe extern "C" fn SSL_get_finished(
+    ssl: *const SSL,
+    _buf: *mut c_void,
+    _count: usize,
+) -> usize {
     finished(ssl)
 }
 
