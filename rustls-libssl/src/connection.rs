@@ -628,6 +628,16 @@ impl Connection {
         status.received_close = self.received_close;
     }
 
+    /// Whether the last operation handled a TLS 1.3 post-handshake message (a session
+    /// ticket, a key update), for which OpenSSL enters its state machine, which starts by
+    /// clearing the thread's error queue.
+    pub(crate) fn took_post_handshake_message(&mut self) -> bool {
+        match self.tls.as_mut() {
+            Some(Tls::Established(e)) => e.take_post_handshake(),
+            _ => false,
+        }
+    }
+
     /// Whether a record's header has been read but not all of its body
     /// (`SSL_rstate_string`'s "read body").
     pub(crate) fn reading_body(&self) -> bool {

@@ -19,9 +19,10 @@ pub(super) struct Halt {
     pub zero: bool,
 }
 
-/// Runs one I/O operation: clears the thread's error queue first when the operation runs
-/// a handshake step (as OpenSSL's state machine does on entry), records what
-/// `SSL_get_error` will say, and pushes the error of a fatal stop.
+/// Runs one I/O operation: clears the thread's error queue when the operation runs a
+/// handshake step or takes a TLS 1.3 post-handshake message (as OpenSSL's state machine
+/// does on entry), records what `SSL_get_error` will say, and pushes the error of a fatal
+/// stop.
 fn drive<T>(
     ssl: &SSL,
     mut op: impl FnMut(&mut Connection, &Transport<'_>) -> Step<T>,
@@ -37,7 +38,14 @@ fn drive<T>(
             crate::crypto_sys::clear_errors();
         }
         loop {
-            let step = op(&mut *ssl.conn()?, &io);
+            let step = {
+                let mut conn = ssl.conn()?;
+                let step = op(&mut conn, &io);
+                if conn.took_post_handshake_message() {
+                    crate::crypto_sys::clear_errors();
+                }
+                step
+            };
             match step {
                 // The connection lock is released: the callbacks may call any SSL_ function.
                 Err(Stop::ClientHello) => super::hello::run_callbacks(ssl, io.wbio)?,
