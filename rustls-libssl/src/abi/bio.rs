@@ -209,8 +209,10 @@ unsafe extern "C" fn ssl_read(
     }
     // SAFETY: guaranteed by libcrypto's contract with the method.
     unsafe {
-        let Some(bs) = data(b) else { return 0 };
-        let ssl = bs.ssl();
+        // The state is not held across the SSL call (callbacks it runs may use the BIO).
+        let Some(ssl) = data(b).map(|bs| bs.ssl()) else {
+            return 0;
+        };
         clear_retry(b);
         let out = super::out_slice(buf.cast(), size);
         let ret = match read_bytes(ssl, out, false) {
@@ -222,7 +224,9 @@ unsafe extern "C" fn ssl_read(
             Err(Halt { zero: false }) => -1,
         };
         if set_retry(b, ssl, ret) == sys::SSL_ERROR_NONE {
-            bs.count(*readbytes);
+            if let Some(bs) = data(b) {
+                bs.count(*readbytes);
+            }
         }
         ret
     }
@@ -242,8 +246,10 @@ unsafe extern "C" fn ssl_write(
     }
     // SAFETY: guaranteed by libcrypto's contract with the method.
     unsafe {
-        let Some(bs) = data(b) else { return 0 };
-        let ssl = bs.ssl();
+        // As in ssl_read, the state is not held across the SSL call.
+        let Some(ssl) = data(b).map(|bs| bs.ssl()) else {
+            return 0;
+        };
         clear_retry(b);
         let ret = match write_bytes(ssl, super::in_slice(buf.cast(), size)) {
             Ok(n) => {
@@ -253,7 +259,9 @@ unsafe extern "C" fn ssl_write(
             Err(_) => -1,
         };
         if set_retry(b, ssl, ret) == sys::SSL_ERROR_NONE {
-            bs.count(*written);
+            if let Some(bs) = data(b) {
+                bs.count(*written);
+            }
         }
         ret
     }
