@@ -141,6 +141,9 @@ pub(crate) fn entry<R: Failure>(body: impl FnOnce() -> Result<R, Error>) -> R {
 /// Pushes `e` onto libcrypto's error queue as OpenSSL would.
 pub(crate) fn push_error(e: &Error) {
     err::load_strings();
+    if debug_enabled() {
+        debug_log(&format!("queued: {e}"));
+    }
     let (lib, reason) = e.code();
     if lib == 0 {
         return; // libcrypto queued its own error already.
@@ -227,10 +230,15 @@ pub(crate) fn addr(p: *mut c_void) -> usize {
     p as usize
 }
 
+/// Whether `RUSTLS_LIBSSL_DEBUG` is set (diagnostics on stderr).
+pub(crate) fn debug_enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("RUSTLS_LIBSSL_DEBUG").is_some())
+}
+
 /// Writes a diagnostic line to stderr when `RUSTLS_LIBSSL_DEBUG` is set.
 pub(crate) fn debug_log(msg: &str) {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *ON.get_or_init(|| std::env::var_os("RUSTLS_LIBSSL_DEBUG").is_some()) {
+    if debug_enabled() {
         eprintln!("rustls-libssl: {msg}");
     }
 }
