@@ -66,12 +66,16 @@ fn drive<T>(
     match result {
         Ok(v) => Ok(v),
         Err(Stop::Fatal(e)) => {
-            super::debug_log(&format!("handshake/IO failed: {e:?}"));
+            if super::debug_enabled() {
+                super::debug_log(&format!("handshake/IO failed: {e:?}"));
+            }
             push_error(&e);
             Err(Halt { zero: false })
         }
         Err(Stop::Ended(e)) => {
-            super::debug_log(&format!("read ended: {e:?}"));
+            if super::debug_enabled() {
+                super::debug_log(&format!("read ended: {e:?}"));
+            }
             push_error(&e);
             Err(Halt { zero: true })
         }
