@@ -218,6 +218,23 @@ mod tests {
         }
     }
 
+    /// Which failures put a connection into OpenSSL's error state.
+    #[test]
+    fn fatal_to_connection() {
+        let io = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "eof");
+        assert!(!Error::Io(io).is_fatal_to_connection());
+        assert!(!Error::Silent.is_fatal_to_connection());
+        assert!(!Error::Reason(sys::SSL_R_UNINITIALIZED).is_fatal_to_connection());
+        assert!(!Error::Reason(sys::SSL_R_PROTOCOL_IS_SHUTDOWN).is_fatal_to_connection());
+        assert!(!Error::Reason(sys::SSL_R_SHUTDOWN_WHILE_IN_INIT).is_fatal_to_connection());
+        assert!(Error::UnexpectedEof.is_fatal_to_connection());
+        assert!(Error::Tls(rustls::Error::DecryptError).is_fatal_to_connection());
+        assert!(Error::Verify(20).is_fatal_to_connection());
+        assert!(
+            Error::Reason(sys::SSL_R_APPLICATION_DATA_AFTER_CLOSE_NOTIFY).is_fatal_to_connection()
+        );
+    }
+
     #[test]
     fn eof_and_verify_reasons() {
         assert_eq!(Error::UnexpectedEof.code(), (20, 294));
