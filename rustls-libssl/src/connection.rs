@@ -259,6 +259,12 @@ impl Connection {
         step
     }
 
+    /// A stop decided outside the engine (an application's ClientHello callback refused
+    /// the handshake), recorded as the engine records its own.
+    pub(crate) fn stopped<T>(&mut self, stop: Stop) -> Step<T> {
+        self.track(Err(stop.in_handshake()))
+    }
+
     /// The stop of an operation on a failed connection: -1, nothing queued.
     fn refuse_failed(&self) -> Step<()> {
         if self.failed {

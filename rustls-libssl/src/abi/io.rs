@@ -48,7 +48,11 @@ fn drive<T>(
             };
             match step {
                 // The connection lock is released: the callbacks may call any SSL_ function.
-                Err(Stop::ClientHello) => super::hello::run_callbacks(ssl, io.wbio)?,
+                Err(Stop::ClientHello) => {
+                    if let Err(stop) = super::hello::run_callbacks(ssl, io.wbio) {
+                        return ssl.conn()?.stopped(stop);
+                    }
+                }
                 other => return other,
             }
         }
