@@ -209,6 +209,11 @@ impl RecordBoundary {
         }
     }
 
+    /// Whether a record's header has been read and its body not yet all of it.
+    pub(crate) fn in_body(&self) -> bool {
+        self.body_left > 0
+    }
+
     /// Whether the bytes read so far end with a whole record.
     pub(crate) fn at_boundary(&self) -> bool {
         self.body_left == 0 && self.header_len == 0

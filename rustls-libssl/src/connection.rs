@@ -46,6 +46,20 @@ pub(crate) enum Stop {
     ClientHello,
     /// A fatal error.
     Fatal(Error),
+    /// Reading application data ended without close_notify: the peer's fatal alert or the
+    /// transport's end. `SSL_read` returns 0 (not -1) for these, with the error queued as
+    /// for [`Stop::Fatal`].
+    Ended(Error),
+}
+
+impl Stop {
+    /// The stop as a handshake reports it: the handshake has no 0 return.
+    fn in_handshake(self) -> Self {
+        match self {
+            Self::Ended(e) => Self::Fatal(e),
+            other => other,
+        }
+    }
 }
 
 impl From<Error> for Stop {
@@ -138,9 +152,14 @@ pub(crate) struct Connection {
     finished: bool,
     /// Whether the handshake's start has been counted (`SSL_CTX_sess_accept`...).
     counted: bool,
+    /// The read BIO reached its end; `eof_flagged`: and says so (`BIO_eof`), which makes it
+    /// a protocol error (no close_notify) rather than a transport one.
     eof: bool,
+    eof_flagged: bool,
     sent_close: bool,
     received_close: bool,
+    /// A fatal error happened: OpenSSL's error state (see [`Connection::track`]).
+    failed: bool,
 }
 
 /// What an operation asks of rustls when application data may flow.
@@ -177,8 +196,32 @@ pub(crate) enum Event {
 impl Connection {
     /// A connection set up as `setup` says (`SSL_new`).
     pub(crate) fn new(setup: Setup, events: Arc<dyn Events>) -> Self {
+        Self::fresh(Arc::new(ConnState::new(events, setup)))
+    }
+
+    /// `SSL_clear`: back to before a handshake, for a new one on the same setup. What the
+    /// last handshake learned goes (its session stays with the `SSL`, which decides about
+    /// resuming it); what the application set up stays.
+    pub(crate) fn clear(&mut self) {
+        *self = Self::fresh(Arc::clone(&self.state));
+        let mut status = lock(&self.state.status);
+        let cleared_version = if status.started { status.version } else { 0 };
+        *status = current::Status {
+            cleared_version,
+            ..current::Status::default()
+        };
+        drop(status);
+        *lock(&self.state.verify) = None;
+        *lock(&self.state.credentials) = Vec::new();
+        *lock(&self.state.hello) = None;
+        *lock(&self.state.peer_ca_names) = None;
+        *lock(&self.state.export) = None;
+    }
+
+    /// A connection before its handshake, sharing `state`.
+    fn fresh(state: Arc<ConnState>) -> Self {
         Self {
-            state: Arc::new(ConnState::new(events, setup)),
+            state,
             role: None,
             tls: None,
             hello: Hello::Reading,
@@ -189,9 +232,48 @@ impl Connection {
             finished: false,
             counted: false,
             eof: false,
+            eof_flagged: false,
             sent_close: false,
             received_close: false,
+            failed: false,
         }
+    }
+
+    /// Whether the next handshake, read or write runs a handshake step, which starts by
+    /// clearing the thread's error queue (OpenSSL's state machine does so on entry): the
+    /// role is known, the handshake not complete, and the connection not failed.
+    pub(crate) fn enters_handshake(&mut self) -> bool {
+        !self.failed && !self.is_established() && self.current_role().is_some()
+    }
+
+    /// Records a fatal stop as OpenSSL's error state: from then on the connection counts
+    /// as in init, a handshake, read or write fails at once with nothing queued, and
+    /// `SSL_shutdown` refuses ("shutdown while in init"). Misuse of the API (no role, a
+    /// write after shutdown) and transport errors do not end the connection.
+    fn track<T>(&mut self, step: Step<T>) -> Step<T> {
+        if let Err(Stop::Fatal(e) | Stop::Ended(e)) = &step {
+            if e.is_fatal_to_connection() {
+                self.failed = true;
+                let mut status = lock(&self.state.status);
+                status.failed = true;
+                status.started = true;
+            }
+        }
+        step
+    }
+
+    /// A stop decided outside the engine (an application's ClientHello callback refused
+    /// the handshake), recorded as the engine records its own.
+    pub(crate) fn stopped<T>(&mut self, stop: Stop) -> Step<T> {
+        self.track(Err(stop.in_handshake()))
+    }
+
+    /// The stop of an operation on a failed connection: -1, nothing queued.
+    fn refuse_failed(&self) -> Step<()> {
+        if self.failed {
+            return Err(Stop::Fatal(Error::Silent));
+        }
+        Ok(())
     }
 
     /// The setup, for reading (never held while calling out).
@@ -206,6 +288,12 @@ impl Connection {
 
     /// `SSL_do_handshake`: drives the handshake as far as the BIOs allow.
     pub(crate) fn handshake(&mut self, io: &Transport<'_>) -> Step<()> {
+        self.refuse_failed()?;
+        let step = self.handshake_steps(io).map_err(Stop::in_handshake);
+        self.track(step)
+    }
+
+    fn handshake_steps(&mut self, io: &Transport<'_>) -> Step<()> {
         self.begin(io)?;
         loop {
             let event = self.pump(io, &mut Want::Nothing)?;
@@ -217,11 +305,14 @@ impl Connection {
                 return Ok(());
             }
             if event == Event::PeerClosed {
-                return Err(Stop::Fatal(handshake_eof()));
+                // close_notify in the middle of the handshake: OpenSSL's read returns 0
+                // and SSL_get_error says ZERO_RETURN.
+                self.set_closed(false, true);
+                return Err(Stop::ZeroReturn);
             }
             self.flush(io)?;
             if self.eof {
-                return Err(Stop::Fatal(handshake_eof()));
+                return Err(self.transport_eof());
             }
             self.fill(io)?;
         }
@@ -332,13 +423,15 @@ impl Connection {
     /// `SSL_read`: returns decrypted bytes (at most one record's), doing the handshake
     /// first if needed.
     pub(crate) fn read(&mut self, io: &Transport<'_>, buf: &mut [u8]) -> Step<usize> {
-        self.receive(io, buf, false)
+        let step = self.receive(io, buf, false);
+        self.track(step)
     }
 
     /// `SSL_peek`: as [`Connection::read`], but what it returns stays buffered for the next
     /// read.
     pub(crate) fn peek(&mut self, io: &Transport<'_>, buf: &mut [u8]) -> Step<usize> {
-        self.receive(io, buf, true)
+        let step = self.receive(io, buf, true);
+        self.track(step)
     }
 
     /// [`Connection::read`] and, with `keep`, [`Connection::peek`].
@@ -346,10 +439,11 @@ impl Connection {
         if self.current_role().is_none() {
             return Err(Stop::Fatal(Error::Reason(sys::SSL_R_UNINITIALIZED)));
         }
+        self.refuse_failed()?;
         if !self.is_established() {
             self.handshake(io)?;
         }
-        self.establish(io)?;
+        self.establish(io).map_err(Stop::in_handshake)?;
         if buf.is_empty() {
             return Ok(0);
         }
@@ -383,7 +477,7 @@ impl Connection {
                 Event::NeedInput | Event::Wrote(_) => {
                     self.flush(io)?;
                     if self.eof {
-                        return Err(self.unexpected_eof());
+                        return Err(self.transport_eof());
                     }
                     self.fill(io)?;
                 }
@@ -392,28 +486,46 @@ impl Connection {
         }
     }
 
-    /// EOF from the transport without the peer's close_notify.
-    fn unexpected_eof(&mut self) -> Stop {
+    /// The read BIO's end before the peer's close_notify. A BIO that says it is at its
+    /// end (`BIO_eof`: a socket or BIO pair) makes it a protocol error, "unexpected eof
+    /// while reading", or with `SSL_OP_IGNORE_UNEXPECTED_EOF` the same as close_notify;
+    /// a BIO that does not is a transport error (SSL_ERROR_SYSCALL, nothing queued), as
+    /// in OpenSSL's record layer.
+    fn transport_eof(&mut self) -> Stop {
+        // The next call reads again: a transport error does not end the connection.
+        self.eof = false;
+        if !self.eof_flagged {
+            return Stop::Ended(Error::Io(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "EOF without close_notify",
+            )));
+        }
         if self.setup().options & sys::SSL_OP_IGNORE_UNEXPECTED_EOF != 0 {
             self.set_closed(false, true);
             return Stop::ZeroReturn;
         }
-        Stop::Fatal(Error::UnexpectedEof)
+        Stop::Ended(Error::UnexpectedEof)
     }
 
     /// `SSL_write`: all of `buf` or a stop; after WANT_WRITE the application calls again
     /// with the same buffer and the write continues where it stopped.
     pub(crate) fn write(&mut self, io: &Transport<'_>, buf: &[u8]) -> Step<usize> {
+        let step = self.send(io, buf).map_err(Stop::in_handshake);
+        self.track(step)
+    }
+
+    fn send(&mut self, io: &Transport<'_>, buf: &[u8]) -> Step<usize> {
         if self.current_role().is_none() {
             return Err(Stop::Fatal(Error::Reason(sys::SSL_R_UNINITIALIZED)));
         }
+        if self.sent_close {
+            return Err(Stop::Fatal(Error::Reason(sys::SSL_R_PROTOCOL_IS_SHUTDOWN)));
+        }
+        self.refuse_failed()?;
         if !self.is_established() {
             self.handshake(io)?;
         }
         self.establish(io)?;
-        if self.sent_close {
-            return Err(Stop::Fatal(Error::Reason(sys::SSL_R_PROTOCOL_IS_SHUTDOWN)));
-        }
         let partial = self.setup().mode & sys::SSL_MODE_ENABLE_PARTIAL_WRITE as u64 != 0;
         loop {
             self.flush(io)?;
@@ -428,7 +540,7 @@ impl Connection {
                 Event::PeerClosed => self.set_closed(false, true),
                 Event::NeedInput => {
                     if self.eof {
-                        return Err(self.unexpected_eof());
+                        return Err(self.transport_eof());
                     }
                     self.fill(io)?;
                 }
@@ -439,21 +551,29 @@ impl Connection {
 
     /// `SSL_shutdown`: sends close_notify; `Ok(true)` once the peer's has arrived too.
     ///
-    /// The first call sends close_notify and returns whether the peer's already arrived; a
-    /// later call waits for it, discarding application data, as OpenSSL does. With quiet
-    /// shutdown nothing is sent and both directions count as closed.
+    /// As OpenSSL's: the first call sends close_notify and says whether the peer's has
+    /// already arrived; a call after WANT_WRITE finishes sending it; a later call waits for
+    /// the peer's, and application data arriving instead is a fatal error ("application
+    /// data after close notify": the application should have read it with `SSL_read`).
+    /// With quiet shutdown nothing is sent and both directions count as closed. A
+    /// connection whose handshake is not complete, or that failed, cannot be shut down.
     pub(crate) fn shutdown(&mut self, io: &Transport<'_>) -> Step<bool> {
+        let step = self.close(io);
+        self.track(step)
+    }
+
+    fn close(&mut self, io: &Transport<'_>) -> Step<bool> {
         if self.current_role().is_none() {
             return Err(Stop::Fatal(Error::Reason(sys::SSL_R_UNINITIALIZED)));
+        }
+        if self.failed || !self.is_established() {
+            return Err(Stop::Fatal(Error::Reason(
+                sys::SSL_R_SHUTDOWN_WHILE_IN_INIT,
+            )));
         }
         if self.setup().quiet_shutdown {
             self.set_closed(true, true);
             return Ok(true);
-        }
-        if !self.is_established() {
-            return Err(Stop::Fatal(Error::Reason(
-                sys::SSL_R_SHUTDOWN_WHILE_IN_INIT,
-            )));
         }
         if !self.sent_close {
             loop {
@@ -467,16 +587,44 @@ impl Connection {
             self.flush(io)?;
             return Ok(self.received_close);
         }
-        self.flush(io)?;
-        let mut scratch = [0u8; 512];
+        if self.output_pending() {
+            self.flush(io)?;
+        } else {
+            self.await_close_notify(io)?;
+        }
+        Ok(self.received_close)
+    }
+
+    /// The second `SSL_shutdown`: reads until the peer's close_notify.
+    fn await_close_notify(&mut self, io: &Transport<'_>) -> Step<()> {
         while !self.received_close {
-            match self.read(io, &mut scratch) {
-                Ok(_) => {}
-                Err(Stop::ZeroReturn) => break,
-                Err(stop) => return Err(stop),
+            if self.bufs.as_ref().is_some_and(|b| b.plain.has_data()) {
+                return Err(Stop::Fatal(Error::Reason(
+                    sys::SSL_R_APPLICATION_DATA_AFTER_CLOSE_NOTIFY,
+                )));
+            }
+            match self.pump(io, &mut Want::Nothing)? {
+                Event::PeerClosed => self.set_closed(false, true),
+                Event::NeedInput | Event::Wrote(_) => {
+                    self.flush(io)?;
+                    if self.eof {
+                        match self.transport_eof() {
+                            Stop::ZeroReturn => continue,
+                            stop => return Err(stop.in_handshake()),
+                        }
+                    }
+                    self.fill(io)?;
+                }
+                Event::Data(_) | Event::Early | Event::Progress => {}
             }
         }
-        Ok(true)
+        self.release_if_idle();
+        Ok(())
+    }
+
+    /// Whether records wait in the output buffer for the write BIO.
+    fn output_pending(&self) -> bool {
+        self.bufs.as_ref().is_some_and(|b| !b.output.is_empty())
     }
 
     /// `SSL_set_shutdown`: marks directions closed without sending anything.
@@ -494,6 +642,22 @@ impl Connection {
         let mut status = lock(&self.state.status);
         status.sent_close = self.sent_close;
         status.received_close = self.received_close;
+    }
+
+    /// Whether the last operation handled a TLS 1.3 post-handshake message (a session
+    /// ticket, a key update), for which OpenSSL enters its state machine, which starts by
+    /// clearing the thread's error queue.
+    pub(crate) fn took_post_handshake_message(&mut self) -> bool {
+        match self.tls.as_mut() {
+            Some(Tls::Established(e)) => e.take_post_handshake(),
+            _ => false,
+        }
+    }
+
+    /// Whether a record's header has been read but not all of its body
+    /// (`SSL_rstate_string`'s "read body").
+    pub(crate) fn reading_body(&self) -> bool {
+        self.bufs.as_ref().is_some_and(|b| b.records.in_body())
     }
 
     /// `SSL_pending`: decrypted bytes ready to read.
@@ -630,7 +794,7 @@ impl Connection {
                         crate::hello::Parsed::Invalid => self.hello = Hello::Decided(None),
                         crate::hello::Parsed::Incomplete => {
                             if self.eof {
-                                return Err(Stop::Fatal(handshake_eof()));
+                                return Err(self.transport_eof());
                             }
                             self.fill(io)?;
                         }
@@ -701,6 +865,9 @@ impl Connection {
                 if !self.published {
                     self.publish();
                 }
+                if turned == Ok(Event::Early) {
+                    lock(&self.state.status).early_data_received = true;
+                }
                 match turned {
                     Ok(Event::Progress) => continue,
                     other => break other,
@@ -744,6 +911,12 @@ impl Connection {
             }
         }
         let _ = self.flush(io);
+        if let rustls::Error::AlertReceived(_) = e {
+            // The peer's fatal alert also closes its side (SSL_RECEIVED_SHUTDOWN), and
+            // ends a read with 0.
+            self.set_closed(false, true);
+            return Stop::Ended(self.tls_error(e));
+        }
         Stop::Fatal(self.tls_error(e))
     }
 
@@ -757,10 +930,20 @@ impl Connection {
     /// Writes the output buffer to the write BIO; the buffer goes back to the pool once
     /// empty.
     fn flush(&mut self, io: &Transport<'_>) -> Step<()> {
+        let client_in_handshake = self.role == Some(Role::Client) && !self.is_established();
         let Some(out) = self.bufs.as_mut().map(|b| &mut b.output) else {
             return Ok(());
         };
         if out.is_empty() {
+            return Ok(());
+        }
+        // A TLS 1.3 client's middlebox-compatibility ChangeCipherSpec, which rustls emits as
+        // soon as the ServerHello arrives, waits for the client's next flight (its Finished,
+        // or an alert), as OpenSSL sends it: written alone it is a small segment whose
+        // delayed ACK makes Nagle's algorithm hold back the next one, and a client that
+        // then fails and closes with unread data resets the connection before its alert
+        // leaves (socat's server then reports "Connection reset by peer", not the alert).
+        if client_in_handshake && out.pending() == FAKE_CCS {
             return Ok(());
         }
         let wbio = io.wbio.ok_or_else(no_bio)?;
@@ -792,7 +975,10 @@ impl Connection {
             &mut space[..wanted]
         };
         match rbio.read(space) {
-            Ok(0) => self.eof = true,
+            Ok(0) => {
+                self.eof = true;
+                self.eof_flagged = rbio.eof();
+            }
             Ok(n) => {
                 bufs.records.consumed(&space[..n]);
                 bufs.input.filled(n);
@@ -1099,6 +1285,9 @@ fn encrypt_into(
         }
     }
 }
+
+/// The ChangeCipherSpec record TLS 1.3 sends for middlebox compatibility.
+const FAKE_CCS: [u8; 6] = [0x14, 0x03, 0x03, 0x00, 0x01, 0x01];
 
 /// The random of a ServerHello record (`record` is a whole record).
 fn server_hello_random(record: &[u8]) -> Option<[u8; 32]> {

@@ -306,8 +306,8 @@ impl Context {
             settings: Mutex::new(Arc::new(Settings {
                 // A version-specific method fixes the version.
                 versions: VersionRange {
-                    min: method.version,
-                    max: method.version,
+                    fixed: method.version,
+                    ..VersionRange::default()
                 },
                 ..Settings::default()
             })),

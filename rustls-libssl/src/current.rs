@@ -247,6 +247,14 @@ pub(crate) struct Status {
     pub started: bool,
     /// The handshake is complete.
     pub established: bool,
+    /// A fatal error ended the connection: OpenSSL's error state, in which it counts as
+    /// "in init" again and every further handshake, read or write fails at once.
+    pub failed: bool,
+    /// A server received 0-RTT data.
+    pub early_data_received: bool,
+    /// The version negotiated before `SSL_clear` (OpenSSL's client version until the next
+    /// handshake starts), 0 if none.
+    pub cleared_version: u16,
     /// The negotiated version, 0 until known (a server that has read the ClientHello
     /// publishes the version it expects to pick, for callbacks that ask first).
     pub version: u16,

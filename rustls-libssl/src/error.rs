@@ -60,6 +60,30 @@ impl Error {
     }
 }
 
+impl Error {
+    /// Whether OpenSSL puts a connection into its error state for this failure
+    /// (`SSLfatal`): protocol failures do; a transport error, a call the connection is not
+    /// ready for (no role, writing after shutdown) or a refused argument does not.
+    pub(crate) fn is_fatal_to_connection(&self) -> bool {
+        match self {
+            Self::Io(_)
+            | Self::Silent
+            | Self::NullArgument
+            | Self::BadValue
+            | Self::NotSupported(_) => false,
+            Self::Reason(r) => ![
+                sys::SSL_R_UNINITIALIZED,
+                sys::SSL_R_PROTOCOL_IS_SHUTDOWN,
+                sys::SSL_R_SHUTDOWN_WHILE_IN_INIT,
+                sys::SSL_R_CONNECTION_TYPE_NOT_SET,
+                sys::ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED,
+            ]
+            .contains(r),
+            _ => true,
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -192,6 +216,23 @@ mod tests {
         for (err, reason) in cases {
             assert_eq!(tls_reason(err), *reason, "{err:?}");
         }
+    }
+
+    /// Which failures put a connection into OpenSSL's error state.
+    #[test]
+    fn fatal_to_connection() {
+        let io = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "eof");
+        assert!(!Error::Io(io).is_fatal_to_connection());
+        assert!(!Error::Silent.is_fatal_to_connection());
+        assert!(!Error::Reason(sys::SSL_R_UNINITIALIZED).is_fatal_to_connection());
+        assert!(!Error::Reason(sys::SSL_R_PROTOCOL_IS_SHUTDOWN).is_fatal_to_connection());
+        assert!(!Error::Reason(sys::SSL_R_SHUTDOWN_WHILE_IN_INIT).is_fatal_to_connection());
+        assert!(Error::UnexpectedEof.is_fatal_to_connection());
+        assert!(Error::Tls(rustls::Error::DecryptError).is_fatal_to_connection());
+        assert!(Error::Verify(20).is_fatal_to_connection());
+        assert!(
+            Error::Reason(sys::SSL_R_APPLICATION_DATA_AFTER_CLOSE_NOTIFY).is_fatal_to_connection()
+        );
     }
 
     #[test]

@@ -58,6 +58,9 @@ pub(crate) struct Established {
     handshake: Vec<u8>,
     /// The first fatal error: every later operation reports it again.
     failed: Option<Error>,
+    /// A TLS 1.3 post-handshake message (ticket, key update) was handled since the last
+    /// [`Established::take_post_handshake`]: OpenSSL runs its state machine for one.
+    post_handshake: bool,
 }
 
 impl Established {
@@ -77,11 +80,17 @@ impl Established {
             kernel,
             handshake: Vec::new(),
             failed: None,
+            post_handshake: false,
         })
     }
 
     fn tls13(&self) -> bool {
         self.negotiated.version == ProtocolVersion::TLSv1_3
+    }
+
+    /// Whether a TLS 1.3 post-handshake message was handled since the last call.
+    pub(crate) fn take_post_handshake(&mut self) -> bool {
+        std::mem::take(&mut self.post_handshake)
     }
 
     /// Does what `want` asks, or handles the next whole record in the input buffer: the
@@ -225,6 +234,7 @@ impl Established {
                 _ => Err(refused),
             };
         }
+        self.post_handshake = true;
         match (&mut self.kernel, typ) {
             (Kernel::Client(kernel), HandshakeType::NewSessionTicket) => {
                 // What OpenSSL shows of the ticket, which rustls keeps private.

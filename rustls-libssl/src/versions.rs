@@ -15,14 +15,12 @@ pub(crate) const TLS1_3: u16 = sys::TLS1_3_VERSION as u16;
 pub(crate) struct VersionRange {
     pub min: u16,
     pub max: u16,
+    /// The one version a version-specific method (`TLSv1_2_method`) allows; 0 for the
+    /// flexible methods. Apart from the bounds, as OpenSSL keeps it apart.
+    pub fixed: u16,
 }
 
 impl VersionRange {
-    /// Whether `v` is a version OpenSSL accepts as a bound (SSL3 .. TLS1.3, or 0).
-    pub(crate) fn valid_bound(v: i64) -> bool {
-        v == 0 || (i64::from(sys::SSL3_VERSION)..=i64::from(sys::TLS1_3_VERSION)).contains(&v)
-    }
-
     /// The rustls versions inside the bounds and not disabled by `options`.
     pub(crate) fn enabled(&self, options: u64) -> Vec<&'static SupportedProtocolVersion> {
         let mut out = Vec::with_capacity(2);
@@ -36,7 +34,9 @@ impl VersionRange {
     }
 
     fn allows(&self, v: u16) -> bool {
-        (self.min == 0 || self.min <= v) && (self.max == 0 || v <= self.max)
+        (self.min == 0 || self.min <= v)
+            && (self.max == 0 || v <= self.max)
+            && (self.fixed == 0 || v == self.fixed)
     }
 }
 
@@ -49,38 +49,6 @@ pub(crate) fn name(v: u16) -> &'static str {
         0x0301 => "TLSv1",
         0x0300 => "SSLv3",
         _ => "unknown",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ranges() {
-        let all = VersionRange::default();
-        assert_eq!(all.enabled(0).len(), 2);
-        let only12 = VersionRange {
-            min: 0,
-            max: TLS1_2,
-        };
-        assert_eq!(only12.enabled(0), vec![&rustls::version::TLS12]);
-        // nginx's default "TLSv1 TLSv1.1 TLSv1.2" on OpenSSL 3 sets max 1.2 this way.
-        assert_eq!(
-            all.enabled(sys::SSL_OP_NO_TLSv1_3),
-            vec![&rustls::version::TLS12]
-        );
-        let only13 = VersionRange {
-            min: TLS1_3,
-            max: 0,
-        };
-        assert_eq!(only13.enabled(0), vec![&rustls::version::TLS13]);
-        assert!(VersionRange {
-            min: 0,
-            max: 0x0302
-        }
-        .enabled(0)
-        .is_empty());
     }
 }
 
@@ -97,5 +65,42 @@ pub(crate) fn protocol_name(v: u16) -> &'static str {
         0x0100 => "DTLSv0.9",
         0xfefd => "DTLSv1.2",
         _ => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        let all = VersionRange::default();
+        assert_eq!(all.enabled(0).len(), 2);
+        let only12 = VersionRange {
+            max: TLS1_2,
+            ..VersionRange::default()
+        };
+        assert_eq!(only12.enabled(0), vec![&rustls::version::TLS12]);
+        // nginx's default "TLSv1 TLSv1.1 TLSv1.2" on OpenSSL 3 sets max 1.2 this way.
+        assert_eq!(
+            all.enabled(sys::SSL_OP_NO_TLSv1_3),
+            vec![&rustls::version::TLS12]
+        );
+        let only13 = VersionRange {
+            min: TLS1_3,
+            ..VersionRange::default()
+        };
+        assert_eq!(only13.enabled(0), vec![&rustls::version::TLS13]);
+        assert!(VersionRange {
+            max: 0x0302,
+            ..VersionRange::default()
+        }
+        .enabled(0)
+        .is_empty());
+        let fixed12 = VersionRange {
+            fixed: TLS1_2,
+            ..VersionRange::default()
+        };
+        assert_eq!(fixed12.enabled(0), vec![&rustls::version::TLS12]);
     }
 }

@@ -46,6 +46,17 @@ static void bios(void)
     report("SSL_set_bio.null", "void");
     report("SSL_get_rbio.after_null", "%s", P(SSL_get_rbio(ssl)));
     SSL_free(ssl);
+    /* A connection frees its BIOs with their chains (a leak would show). */
+    ssl = SSL_new(ctx);
+    a = BIO_push(BIO_new(BIO_f_buffer()), BIO_new(BIO_s_mem()));
+    b = BIO_push(BIO_new(BIO_f_buffer()), BIO_new(BIO_s_mem()));
+    SSL_set_bio(ssl, a, a);
+    report("SSL_set_bio.chain", "%s", SAME(SSL_get_rbio(ssl), a));
+    SSL_set0_wbio(ssl, b);
+    report("SSL_set0_wbio.chain", "%s", SAME(SSL_get_wbio(ssl), b));
+    report("SSL_get_fd.chain_without_fd", "%d", SSL_get_fd(ssl));
+    SSL_free(ssl);
+    report("SSL_free.chains", "void");
     SSL_CTX_free(ctx);
 }
 
@@ -177,6 +188,52 @@ static void handshake_calls(void)
         SSL_free(ssl);
         SSL_CTX_free(ctx);
     }
+    /* The peer goes away before its hello: over a socket and over a BIO pair, and with
+     * SSL_OP_IGNORE_UNEXPECTED_EOF. */
+    {
+        int sv[2];
+        SSL_CTX *ctx = server_ctx();
+        SSL *ssl = SSL_new(ctx);
+        if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+            fixture_failed("socketpair");
+        SSL_set_fd(ssl, sv[1]);
+        close(sv[0]);
+        r = SSL_accept(ssl);
+        report("SSL_accept.eof_socket", "%d, SSL_get_error %d, in_init %d", r, SSL_get_error(ssl, r), SSL_in_init(ssl));
+        r = SSL_accept(ssl);
+        report("SSL_accept.after_eof", "%d, SSL_get_error %d", r, SSL_get_error(ssl, r));
+        SSL_free(ssl);
+        close(sv[1]);
+        ssl = SSL_new(ctx);
+        SSL_set_options(ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
+        if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+            fixture_failed("socketpair");
+        SSL_set_fd(ssl, sv[1]);
+        close(sv[0]);
+        r = SSL_accept(ssl);
+        report("SSL_accept.eof_ignored", "%d, SSL_get_error %d, shutdown %d", r, SSL_get_error(ssl, r), SSL_get_shutdown(ssl));
+        SSL_free(ssl);
+        close(sv[1]);
+        SSL_CTX_free(ctx);
+    }
+    pair_new(&p, 0);
+    SSL_do_handshake(p.c);
+    BIO_shutdown_wr(SSL_get_wbio(p.c));
+    r = SSL_do_handshake(p.s);
+    report("SSL_do_handshake.eof_bio_pair", "%d, SSL_get_error %d", r, SSL_get_error(p.s, r));
+    pair_free(&p);
+    /* An empty memory BIO that returns 0 (BIO_set_mem_eof_return 0) is at its end too. */
+    {
+        SSL_CTX *ctx = server_ctx();
+        SSL *ssl = SSL_new(ctx);
+        BIO *m = BIO_new(BIO_s_mem());
+        BIO_set_mem_eof_return(m, 0);
+        SSL_set_bio(ssl, m, m);
+        r = SSL_accept(ssl);
+        report("SSL_accept.mem_eof", "%d, SSL_get_error %d", r, SSL_get_error(ssl, r));
+        SSL_free(ssl);
+        SSL_CTX_free(ctx);
+    }
     /* A handshake step clears what was left on the error queue before it. */
     pair_new(&p, 0);
     ERR_raise_data(ERR_LIB_USER, 1, "stale");
@@ -190,6 +247,21 @@ static void handshake_calls(void)
         char b;
         r = SSL_read(p.c, &b, 1);
         report("SSL_read.stale_error_kept", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    }
+    pair_free(&p);
+    /* A TLS 1.3 client's read that takes the server's session tickets runs OpenSSL's state
+     * machine for them, which clears the queue again; a server's write does not. */
+    pair_new(&p, TLS1_3_VERSION);
+    if (!pair_handshake(&p))
+        fixture_failed("handshake");
+    ERR_raise_data(ERR_LIB_USER, 1, "stale");
+    {
+        char b;
+        r = SSL_read(p.c, &b, 1);
+        report("SSL_read.tickets_stale_error", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+        ERR_raise_data(ERR_LIB_USER, 1, "stale");
+        r = SSL_write(p.s, "x", 1);
+        report("SSL_write.server_stale_error", "%d, SSL_get_error %d", r, SSL_get_error(p.s, r));
     }
     pair_free(&p);
 }
@@ -291,6 +363,36 @@ static void data_tls13(void)
     data(TLS1_3_VERSION);
 }
 
+/* A transport BIO that is at its end but, like many applications' own BIOs, does not say
+ * so through BIO_CTRL_EOF. */
+static int silent_eof_read(BIO *b, char *buf, int len)
+{
+    (void)buf, (void)len;
+    BIO_clear_retry_flags(b);
+    return 0;
+}
+
+static long silent_eof_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+    (void)b, (void)num, (void)ptr;
+    return cmd == BIO_CTRL_FLUSH;
+}
+
+static BIO *silent_eof_bio(void)
+{
+    static BIO_METHOD *m;
+    if (m == NULL) {
+        m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "silent eof");
+        BIO_meth_set_read(m, silent_eof_read);
+        BIO_meth_set_ctrl(m, silent_eof_ctrl);
+    }
+    {
+        BIO *b = BIO_new(m);
+        BIO_set_init(b, 1);
+        return b;
+    }
+}
+
 static void shutdowns(int version)
 {
     struct pair p;
@@ -320,11 +422,62 @@ static void shutdowns(int version)
     report("SSL_shutdown.client_third", "%d, flags %d", r, SSL_get_shutdown(p.c));
     pair_free(&p);
 
-    /* The peer goes away without close_notify. */
+    /* The peer goes away without close_notify: a fatal error, after which the connection is
+     * in OpenSSL's error state. */
     pair_up(&p, version);
     BIO_shutdown_wr(SSL_get_wbio(p.s));
     r = SSL_read(p.c, buf, sizeof(buf));
     report("SSL_read.eof_without_close_notify", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    report("after_fatal.SSL_is_init_finished", "%d", SSL_is_init_finished(p.c));
+    report("after_fatal.SSL_in_init", "%d", SSL_in_init(p.c));
+    report("after_fatal.SSL_in_before", "%d", SSL_in_before(p.c));
+    r = SSL_read(p.c, buf, sizeof(buf));
+    report("after_fatal.SSL_read", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    r = SSL_peek(p.c, buf, sizeof(buf));
+    report("after_fatal.SSL_peek", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    r = SSL_write(p.c, "x", 1);
+    report("after_fatal.SSL_write", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    ERR_raise_data(ERR_LIB_USER, 1, "stale");
+    r = SSL_do_handshake(p.c);
+    report("after_fatal.SSL_do_handshake", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    r = SSL_shutdown(p.c);
+    report("after_fatal.SSL_shutdown", "%d, flags %d", r, SSL_get_shutdown(p.c));
+    pair_free(&p);
+
+    /* EOF from a BIO that does not report it: a transport error, not a fatal one. */
+    pair_up(&p, version);
+    SSL_set0_rbio(p.c, silent_eof_bio());
+    r = SSL_read(p.c, buf, sizeof(buf));
+    report("SSL_read.eof_not_reported", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    r = SSL_read(p.c, buf, sizeof(buf));
+    report("SSL_read.eof_not_reported_again", "%d, SSL_get_error %d, init finished %d", r, SSL_get_error(p.c, r),
+           SSL_is_init_finished(p.c));
+    pair_free(&p);
+
+    /* close_notify while the application left an error on the queue: SSL_read still
+     * returns 0, SSL_get_error reads the queue first. */
+    pair_up(&p, version);
+    SSL_shutdown(p.s);
+    ERR_raise_data(ERR_LIB_USER, 1, "stale");
+    r = SSL_read(p.c, buf, sizeof(buf));
+    report("SSL_read.close_notify_stale_error", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    r = SSL_read(p.c, buf, sizeof(buf));
+    report("SSL_read.close_notify_again", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    r = SSL_shutdown(p.c);
+    report("SSL_shutdown.after_close_notify", "%d, flags %d", r, SSL_get_shutdown(p.c));
+    pair_free(&p);
+
+    /* A record that does not decrypt: a fatal error, SSL_read returns -1. */
+    pair_up(&p, version);
+    {
+        unsigned char rec[45] = {0x17, 0x03, 0x03, 0x00, 0x28};
+        BIO_write(SSL_get_wbio(p.s), rec, sizeof(rec));
+    }
+    r = SSL_read(p.c, buf, sizeof(buf));
+    report("SSL_read.bad_record", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    report("SSL_get_shutdown.bad_record", "%d, in_init %d", SSL_get_shutdown(p.c), SSL_in_init(p.c));
+    r = SSL_read(p.c, buf, sizeof(buf));
+    report("SSL_read.after_bad_record", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
     pair_free(&p);
 
     pair_up(&p, version);
@@ -759,6 +912,66 @@ static void ssl_bio(void)
     SSL_CTX_free(sctx);
 }
 
+/* Moves what one side's write BIO holds to the other side's read BIO. */
+static void pump_mem(BIO *from, BIO *to)
+{
+    char buf[4096];
+    int n;
+    while ((n = BIO_read(from, buf, sizeof(buf))) > 0)
+        BIO_write(to, buf, n);
+}
+
+/* The SSL BIO as OpenVPN uses it: the connection's own memory BIOs set first, an SSL BIO
+ * over the connection without owning it (BIO_NOCLOSE), the handshake driven by reading
+ * plaintext from the SSL BIO, ciphertext moved between the memory BIOs by hand. */
+static void ssl_bio_mem(void)
+{
+    SSL_CTX *cctx = client_ctx(0), *sctx = server_ctx();
+    SSL *c = SSL_new(cctx), *s = SSL_new(sctx);
+    BIO *c_in = BIO_new(BIO_s_mem()), *c_out = BIO_new(BIO_s_mem());
+    BIO *s_in = BIO_new(BIO_s_mem()), *s_out = BIO_new(BIO_s_mem());
+    BIO *cb = BIO_new(BIO_f_ssl()), *sb = BIO_new(BIO_f_ssl());
+    char buf[64];
+    int r, done = 0;
+
+    SSL_set_connect_state(c);
+    SSL_set_accept_state(s);
+    SSL_set_tlsext_host_name(c, "localhost");
+    SSL_set1_host(c, "localhost");
+    SSL_set_bio(c, c_in, c_out);
+    SSL_set_bio(s, s_in, s_out);
+    report("BIO_set_ssl.noclose", "%ld", BIO_set_ssl(cb, c, BIO_NOCLOSE));
+    report("BIO_set_ssl.next_is_rbio", "%s", SAME(BIO_next(cb), c_in));
+    report("BIO_get_close", "%d", BIO_get_close(cb));
+    BIO_set_ssl(sb, s, BIO_NOCLOSE);
+    r = BIO_read(cb, buf, sizeof(buf));
+    report("BIO_read.starts_handshake", "%d, retry %d, should_read %d, ciphertext %d", r, BIO_should_retry(cb),
+           BIO_should_read(cb), BIO_ctrl_pending(c_out) > 0);
+    for (int i = 0; i < 20 && !done; i++) {
+        pump_mem(c_out, s_in);
+        BIO_read(sb, buf, sizeof(buf));
+        pump_mem(s_out, c_in);
+        BIO_read(cb, buf, sizeof(buf));
+        done = SSL_is_init_finished(c) && SSL_is_init_finished(s);
+    }
+    report("handshake", "%d", done);
+    report("BIO_write.plaintext", "%d", BIO_write(cb, "tunnel", 6));
+    pump_mem(c_out, s_in);
+    report("BIO_pending.ssl_bio", "%d", BIO_pending(sb) > 0);
+    memset(buf, 0, sizeof(buf));
+    REPORT_OUT("BIO_read.plaintext", int, BIO_read(sb, buf, sizeof(buf)), "%d, %s", STR(buf));
+    r = BIO_read(sb, buf, sizeof(buf));
+    report("BIO_read.nothing_more", "%d, retry %d, should_read %d", r, BIO_should_retry(sb), BIO_should_read(sb));
+    report("BIO_get_fd.mem", "%ld", BIO_get_fd(cb, NULL));
+    BIO_free_all(cb);
+    BIO_free_all(sb);
+    report("BIO_free_all.noclose", "client still usable %d", SSL_write(c, "x", 1));
+    SSL_free(c);
+    SSL_free(s);
+    SSL_CTX_free(cctx);
+    SSL_CTX_free(sctx);
+}
+
 /* BIO_new_ssl_connect and BIO_new_buffer_ssl_connect: a client that connects by host and
  * port, here to a server in this process on a non-blocking loopback socket. */
 static void connect_bios(void)
@@ -853,4 +1066,4 @@ GROUPS({"bios", bios, NULL}, {"fds", fds, NULL}, {"over_fds", over_fds, NULL}, {
        {"shutdowns_tls13", shutdowns_tls13, NULL}, {"derived_tls12", derived_tls12, NULL},
        {"derived_tls13", derived_tls13, NULL}, {"key_update_and_tickets", key_update_and_tickets, NULL},
        {"renegotiation", renegotiation, NULL}, {"early_data", early_data, NULL}, {"stateless", stateless, NULL},
-       {"sendfile", sendfile_call, NULL}, {"ssl_bio", ssl_bio, NULL}, {"connect_bios", connect_bios, NULL})
+       {"sendfile", sendfile_call, NULL}, {"ssl_bio", ssl_bio, NULL}, {"ssl_bio_mem", ssl_bio_mem, NULL}, {"connect_bios", connect_bios, NULL})

@@ -32,6 +32,44 @@ static void lifetime(void)
     SSL_free(NULL);
     report("SSL_free.null", "void");
     SSL_CTX_free(ctx);
+
+    /* SSL_dup of a connection whose handshake has started shares it. */
+    {
+        struct pair p;
+        pair_new(&p, 0);
+        SSL_do_handshake(p.c);
+        ERR_clear_error();
+        dup = SSL_dup(p.c);
+        report("SSL_dup.started", "%s", SAME(dup, p.c));
+        SSL_free(dup);
+        pair_free(&p);
+    }
+    /* SSL_clear after a complete shutdown keeps the session, which the next handshake on
+     * the same BIOs resumes; without SSL_shutdown the session is dropped. */
+    {
+        struct pair p;
+        int r, ok;
+        pair_up(&p, TLS1_2_VERSION);
+        r = SSL_shutdown(p.c);
+        report("SSL_shutdown.client_first", "%d", r);
+        r = SSL_shutdown(p.s);
+        report("SSL_shutdown.server_first", "%d", r);
+        r = SSL_shutdown(p.s);
+        report("SSL_shutdown.server_second", "%d", r);
+        r = SSL_shutdown(p.c);
+        report("SSL_shutdown.client_second", "%d", r);
+        report("SSL_clear.client", "%d", SSL_clear(p.c));
+        report("SSL_clear.server", "%d", SSL_clear(p.s));
+        report("SSL_clear.session_kept", "%s", P(SSL_get_session(p.c)));
+        report("SSL_clear.in_before", "%d, is_server %d, shutdown %d", SSL_in_before(p.c), SSL_is_server(p.c),
+               SSL_get_shutdown(p.c));
+        ok = pair_handshake(&p);
+        report("SSL_clear.handshake_again", "%s, reused %d / %d", HS(&p, ok), SSL_session_reused(p.c),
+               SSL_session_reused(p.s));
+        report("SSL_clear.without_shutdown", "%d", SSL_clear(p.c));
+        report("SSL_clear.session_dropped", "%s", P(SSL_get_session(p.c)));
+        pair_free(&p);
+    }
 }
 
 static void switch_ctx(void)

@@ -64,7 +64,7 @@ enum Apply {
 unsafe fn run(target: Apply, name: *const c_char, system: bool) -> c_int {
     let method = match target {
         // SAFETY: NULL or a live object, per the caller.
-        Apply::Ctx(ctx) => unsafe { ctx.as_ref() }.map(|c| c.method),
+        Apply::Ctx(ctx) => unsafe { ctx.as_ref() }.map(|c| c.method()),
         // SAFETY: as above.
         Apply::Ssl(ssl) => unsafe { ssl.as_ref() }.map(super::method::method_of),
     };

@@ -565,7 +565,7 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
         if let Some(r) = ctx_only(ctx, &ctrl) {
             return r;
         }
-        let fixed = ctx.core.method.version != 0;
+        let fixed = ctx.core.settings().versions.fixed != 0;
         let mut config = false;
         let r = ctx.core.update_settings(|s| settings_ctrl(&ctrl, s, fixed, &mut config));
         if config {
@@ -794,7 +794,7 @@ pub unsafe extern "C" fn SSL_ctrl(
             return r;
         }
         let mut setup = ssl.setup();
-        let fixed = setup.ctx.method.version != 0;
+        let fixed = setup.settings.versions.fixed != 0;
         let mut config = false;
         let mut copy = (*setup.settings).clone();
         let r = settings_ctrl(&ctrl, &mut copy, fixed, &mut config);

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use super::callbacks::Callbacks;
 use super::cipher::KeptStack;
 use super::method::SSL_METHOD;
-use super::{addr, c_bytes, c_str, c_str_bytes, entry, try_ref, SSL};
+use super::{c_bytes, c_str_bytes, entry, try_ref};
 use crate::context::Context;
 use crate::crypto_sys::{self as sys, ExClass, ExData};
 use crate::current::lock;
@@ -15,8 +15,8 @@ use crate::error::Error;
 
 /// An `SSL_CTX`: the core context plus the C-side callbacks and application data.
 pub(crate) struct SSL_CTX {
-    /// The method the context was made with (`SSL_CTX_get_ssl_method`).
-    pub method: &'static SSL_METHOD,
+    /// The context's method (`SSL_CTX_get_ssl_method`; `SSL_CTX_set_ssl_version` changes it).
+    pub method: Mutex<&'static SSL_METHOD>,
     pub core: Arc<Context>,
     pub callbacks: Mutex<Callbacks>,
     pub ex_data: ExData,
@@ -38,6 +38,11 @@ impl Drop for SSL_CTX {
 }
 
 impl SSL_CTX {
+    /// The context's method.
+    pub(crate) fn method(&self) -> &'static SSL_METHOD {
+        *lock(&self.method)
+    }
+
     /// The callbacks, copied out so they run with no lock held.
     pub(crate) fn callbacks(&self) -> Callbacks {
         *lock(&self.callbacks)
@@ -58,9 +63,12 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
             SSL_METHOD::find(method).ok_or(Error::Reason(sys::SSL_R_NULL_SSL_METHOD_PASSED))?;
         let kind = method.kind()?;
         let ctx = SSL_CTX {
-            method,
+            method: Mutex::new(method),
             core: Arc::new(Context::new(kind)?),
-            callbacks: Mutex::new(Callbacks::default()),
+            callbacks: Mutex::new(Callbacks {
+                security: Some(super::security::default_security_callback),
+                ..Callbacks::default()
+            }),
             ex_data: ExData::new(ExClass::SslCtx),
             ca_lists: Mutex::new(super::ca_list::CaLists::for_ctx()),
             extra_chain: Mutex::new(Vec::new()),
@@ -380,4 +388,3 @@ pub unsafe extern "C" fn SSL_CTX_set_security_level(ctx: *mut SSL_CTX, level: c_
         Ok(())
     })
 }
-

@@ -11,12 +11,22 @@ use crate::crypto_sys as sys;
 use crate::current::lock;
 use crate::error::Error;
 
-/// Runs one I/O operation: records what `SSL_get_error` will say and pushes the error of a
-/// fatal stop. `None` when the operation stopped.
+/// Why an I/O call failed, for its return value (`SSL_get_error` reads the stored code).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Halt {
+    /// `SSL_read` and `SSL_peek` return 0, not -1: close_notify, the peer's fatal alert,
+    /// or the transport's end.
+    pub zero: bool,
+}
+
+/// Runs one I/O operation: clears the thread's error queue when the operation runs a
+/// handshake step or takes a TLS 1.3 post-handshake message (as OpenSSL's state machine
+/// does on entry), records what `SSL_get_error` will say, and pushes the error of a fatal
+/// stop.
 fn drive<T>(
     ssl: &SSL,
     mut op: impl FnMut(&mut Connection, &Transport<'_>) -> Step<T>,
-) -> Option<T> {
+) -> Result<T, Halt> {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let rbio = lock(&ssl.rbio).clone();
         let wbio = lock(&ssl.wbio).clone();
@@ -24,11 +34,25 @@ fn drive<T>(
             rbio: rbio.as_ref(),
             wbio: wbio.as_ref(),
         };
+        if ssl.conn()?.enters_handshake() {
+            crate::crypto_sys::clear_errors();
+        }
         loop {
-            let step = op(&mut *ssl.conn()?, &io);
+            let step = {
+                let mut conn = ssl.conn()?;
+                let step = op(&mut conn, &io);
+                if conn.took_post_handshake_message() {
+                    crate::crypto_sys::clear_errors();
+                }
+                step
+            };
             match step {
                 // The connection lock is released: the callbacks may call any SSL_ function.
-                Err(Stop::ClientHello) => super::hello::run_callbacks(ssl, io.wbio)?,
+                Err(Stop::ClientHello) => {
+                    if let Err(stop) = super::hello::run_callbacks(ssl, io.wbio) {
+                        return ssl.conn()?.stopped(stop);
+                    }
+                }
                 other => return other,
             }
         }
@@ -39,24 +63,32 @@ fn drive<T>(
         Err(Stop::WantRead) => sys::SSL_ERROR_WANT_READ,
         Err(Stop::WantWrite) => sys::SSL_ERROR_WANT_WRITE,
         Err(Stop::ZeroReturn) => sys::SSL_ERROR_ZERO_RETURN,
-        Err(Stop::Fatal(Error::Io(_))) => sys::SSL_ERROR_SYSCALL,
-        Err(Stop::Fatal(_) | Stop::ClientHello) => sys::SSL_ERROR_SSL,
+        Err(Stop::Fatal(Error::Io(_)) | Stop::Ended(Error::Io(_))) => sys::SSL_ERROR_SYSCALL,
+        Err(Stop::Fatal(_) | Stop::Ended(_) | Stop::ClientHello) => sys::SSL_ERROR_SSL,
     };
     ssl.last_error.store(code, Ordering::Relaxed);
-    if let Err(Stop::Fatal(e)) = &result {
-        crate::debug::log!(
-            crate::debug::Level::Warn,
-            "handshake or I/O call failed: {}",
-            super::err::describe(e)
-        );
-    }
     match result {
-        Ok(v) => Some(v),
+        Ok(v) => Ok(v),
         Err(Stop::Fatal(e)) => {
+            crate::debug::log!(
+                crate::debug::Level::Warn,
+                "handshake or I/O call failed: {}",
+                super::err::describe(&e)
+            );
             push_error(&e);
-            None
+            Err(Halt { zero: false })
         }
-        Err(_) => None,
+        Err(Stop::Ended(e)) => {
+            crate::debug::log!(
+                crate::debug::Level::Info,
+                "read ended: {}",
+                super::err::describe(&e)
+            );
+            push_error(&e);
+            Err(Halt { zero: true })
+        }
+        Err(Stop::ZeroReturn) => Err(Halt { zero: true }),
+        Err(_) => Err(Halt { zero: false }),
     }
 }
 
@@ -64,13 +96,13 @@ fn drive<T>(
 fn with_ssl<T>(
     ssl: *const SSL,
     op: impl FnMut(&mut Connection, &Transport<'_>) -> Step<T>,
-) -> Option<T> {
+) -> Result<T, Halt> {
     let r: Result<&SSL, Error> = (|| Ok(try_ref!(ssl)))();
     match r {
         Ok(ssl) => drive(ssl, op),
         Err(e) => {
             push_error(&e);
-            None
+            Err(Halt { zero: false })
         }
     }
 }
@@ -91,97 +123,88 @@ unsafe fn transfer(
         return 0;
     }
     match with_ssl(ssl, op) {
-        Some(n) => {
+        Ok(n) => {
             if !count.is_null() {
                 // SAFETY: guaranteed by the caller.
                 unsafe { *count = n };
             }
             1
         }
-        None => 0,
+        Err(_) => 0,
     }
 }
 
 /// `SSL_do_handshake`: 1 when complete; -1 with `SSL_get_error` saying why not.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_do_handshake(ssl: *mut SSL) -> c_int {
-    clear_stale_errors(ssl);
     with_ssl(ssl, |conn, io| conn.handshake(io)).map_or(-1, |()| 1)
 }
 
-/// Each step of a handshake starts with an empty error queue, as OpenSSL's state machine
-/// does: errors an earlier call left behind do not fail it (`SSL_get_error` reads the
-/// queue).
-fn clear_stale_errors(ssl: *const SSL) {
-    // SAFETY: ssl is NULL or a live connection per the API.
+/// Gives a connection without a role this one (`SSL_connect`/`SSL_accept` do so first).
+fn default_role(ssl: *const SSL, role: Role) {
+    // SAFETY: NULL or a live SSL per the API.
     if let Some(ssl) = unsafe { ssl.as_ref() } {
-        if !ssl.status().established {
-            // SAFETY: only this thread's error queue.
-            unsafe { sys::ERR_clear_error() };
+        let mut setup = ssl.setup();
+        if setup.role.is_none() {
+            setup.role = Some(role);
         }
     }
 }
 
-/// `SSL_connect`: becomes a client and runs the handshake; 1 or -1.
+/// `SSL_connect`: becomes a client (unless a role is set) and runs the handshake; 1 or -1.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_connect(ssl: *mut SSL) -> c_int {
-    clear_stale_errors(ssl);
-    with_ssl(ssl, |conn, io| {
-        {
-            let mut setup = conn.state.setup();
-            if setup.role.is_none() {
-                setup.role = Some(Role::Client);
-            }
-        }
-        conn.handshake(io)
-    })
-    .map_or(-1, |()| 1)
+    default_role(ssl, Role::Client);
+    with_ssl(ssl, |conn, io| conn.handshake(io)).map_or(-1, |()| 1)
 }
 
-/// `SSL_accept`: becomes a server and runs the handshake; 1 or -1.
+/// `SSL_accept`: becomes a server (unless a role is set) and runs the handshake; 1 or -1.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_accept(ssl: *mut SSL) -> c_int {
-    clear_stale_errors(ssl);
+    default_role(ssl, Role::Server);
+    with_ssl(ssl, |conn, io| conn.handshake(io)).map_or(-1, |()| 1)
+}
+
+/// Reads (or, with `keep`, peeks) up to `buf.len()` decrypted bytes.
+pub(super) fn read_bytes(ssl: *const SSL, buf: &mut [u8], keep: bool) -> Result<usize, Halt> {
     with_ssl(ssl, |conn, io| {
-        {
-            let mut setup = conn.state.setup();
-            if setup.role.is_none() {
-                setup.role = Some(Role::Server);
-            }
+        if keep {
+            conn.peek(io, buf)
+        } else {
+            conn.read(io, buf)
         }
-        conn.handshake(io)
     })
-    .map_or(-1, |()| 1)
 }
 
-/// `SSL_read`: bytes read (>0); 0 after close_notify; -1 otherwise (see `SSL_get_error`).
-#[no_mangle]
-pub unsafe extern "C" fn SSL_read(ssl: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
-    // SAFETY: buf is writable for num bytes per the API.
-    unsafe { int_read(SSL_read_ex, ssl, buf, num) }
-}
-
-/// `SSL_read`/`SSL_peek` on top of their `_ex` forms: bytes read, 0 after close_notify,
-/// -1 otherwise.
+/// `SSL_read`/`SSL_peek`: bytes read; 0 after close_notify, the peer's fatal alert or the
+/// transport's end; -1 otherwise (a negative `num` is "bad length").
 ///
 /// # Safety
 /// As `SSL_read`: `buf` writable for `num` bytes.
-unsafe fn int_read(
-    read_ex: unsafe extern "C" fn(*mut SSL, *mut c_void, usize, *mut usize) -> c_int,
-    ssl: *mut SSL,
-    buf: *mut c_void,
-    num: c_int,
-) -> c_int {
-    let mut read = 0usize;
-    // SAFETY: the caller's guarantee for buf; read is a valid out-pointer.
-    let ok = unsafe { read_ex(ssl, buf, usize::try_from(num).unwrap_or(0), &mut read) };
-    if ok == 1 {
-        c_int::try_from(read).unwrap_or(c_int::MAX)
-    } else if ssl_error(ssl) == sys::SSL_ERROR_ZERO_RETURN {
-        0
-    } else {
-        -1
+unsafe fn int_read(ssl: *mut SSL, buf: *mut c_void, num: c_int, keep: bool) -> c_int {
+    let Ok(num) = usize::try_from(num) else {
+        push_error(&Error::Reason(sys::SSL_R_BAD_LENGTH));
+        return -1;
+    };
+    if buf.is_null() && num > 0 {
+        push_error(&Error::NullArgument);
+        return -1;
     }
+    // SAFETY: the caller's guarantee for buf.
+    let out = unsafe { super::out_slice(buf, num) };
+    match read_bytes(ssl, out, keep) {
+        Ok(n) => c_int::try_from(n).unwrap_or(c_int::MAX),
+        Err(Halt { zero: true }) => 0,
+        Err(Halt { zero: false }) => -1,
+    }
+}
+
+/// `SSL_read`: bytes read (>0); 0 after close_notify, a fatal alert or EOF; -1 otherwise
+/// (see `SSL_get_error`).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_read(ssl: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
+    // SAFETY: buf is writable for num bytes per the API.
+    unsafe { int_read(ssl, buf, num, false) }
 }
 
 /// `SSL_read_ex`: 1 with `*readbytes` set, or 0.
@@ -205,7 +228,7 @@ pub unsafe extern "C" fn SSL_read_ex(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_peek(ssl: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
     // SAFETY: buf is writable for num bytes per the API.
-    unsafe { int_read(SSL_peek_ex, ssl, buf, num) }
+    unsafe { int_read(ssl, buf, num, true) }
 }
 
 /// `SSL_peek_ex`: 1 with `*readbytes` set, or 0; the bytes stay to be read again.
@@ -224,19 +247,31 @@ pub unsafe extern "C" fn SSL_peek_ex(
     }
 }
 
-/// `SSL_write`: `num` on success (all of it unless partial writes are enabled); -1 otherwise.
+/// Writes `buf` (all of it unless partial writes are enabled): the count, or why not.
+pub(super) fn write_bytes(ssl: *const SSL, buf: &[u8]) -> Result<usize, Halt> {
+    with_ssl(ssl, |conn, io| conn.write(io, buf))
+}
+
+/// `SSL_write`: `num` on success (all of it unless partial writes are enabled); -1 otherwise
+/// (a negative `num` is "bad length").
 #[no_mangle]
 pub unsafe extern "C" fn SSL_write(ssl: *mut SSL, buf: *const c_void, num: c_int) -> c_int {
-    let mut written = 0usize;
-    if num <= 0 {
+    let Ok(num) = usize::try_from(num) else {
+        push_error(&Error::Reason(sys::SSL_R_BAD_LENGTH));
+        return -1;
+    };
+    if num == 0 {
         return 0;
     }
+    if buf.is_null() {
+        push_error(&Error::NullArgument);
+        return -1;
+    }
     // SAFETY: buf is readable for num bytes per the API.
-    let ok = unsafe { SSL_write_ex(ssl, buf, usize::try_from(num).unwrap_or(0), &mut written) };
-    if ok == 1 {
-        c_int::try_from(written).unwrap_or(c_int::MAX)
-    } else {
-        -1
+    let data = unsafe { super::in_slice(buf, num) };
+    match write_bytes(ssl, data) {
+        Ok(n) => c_int::try_from(n).unwrap_or(c_int::MAX),
+        Err(_) => -1,
     }
 }
 
@@ -262,9 +297,9 @@ pub unsafe extern "C" fn SSL_write_ex(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_shutdown(ssl: *mut SSL) -> c_int {
     match with_ssl(ssl, |conn, io| conn.shutdown(io)) {
-        Some(true) => 1,
-        Some(false) => 0,
-        None => -1,
+        Ok(true) => 1,
+        Ok(false) => 0,
+        Err(_) => -1,
     }
 }
 
@@ -321,9 +356,9 @@ pub unsafe extern "C" fn SSL_read_early_data(
         conn.read_early_data(io, out)
     });
     let (status, n) = match r {
-        Some(Some(n)) => (sys::SSL_READ_EARLY_DATA_SUCCESS, n),
-        Some(None) => (sys::SSL_READ_EARLY_DATA_FINISH, 0),
-        None => (sys::SSL_READ_EARLY_DATA_ERROR, 0),
+        Ok(Some(n)) => (sys::SSL_READ_EARLY_DATA_SUCCESS, n),
+        Ok(None) => (sys::SSL_READ_EARLY_DATA_FINISH, 0),
+        Err(_) => (sys::SSL_READ_EARLY_DATA_ERROR, 0),
     };
     if !readbytes.is_null() {
         // SAFETY: readbytes is writable per the API.
@@ -348,4 +383,28 @@ pub unsafe extern "C" fn SSL_write_early_data(
             conn.write_early_data(io, super::in_slice(buf, num))
         })
     }
+}
+
+/// `SSL_sendfile`: -1. OpenSSL 3.0 sends a file only over kernel TLS, which this library
+/// never enables (`BIO_get_ktls_send` is 0, so nginx does not call it); the errors are
+/// OpenSSL's: "uninitialized" without a role or kernel TLS, "protocol is shutdown" after
+/// `SSL_shutdown`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_sendfile(
+    ssl: *mut SSL,
+    _fd: c_int,
+    _offset: libc::off_t,
+    _size: usize,
+    _flags: c_int,
+) -> isize {
+    // SAFETY: NULL or a live SSL per the API.
+    let reason = match unsafe { ssl.as_ref() } {
+        None => Error::NullArgument,
+        Some(s) if s.setup().role.is_some() && s.status().sent_close => {
+            Error::Reason(sys::SSL_R_PROTOCOL_IS_SHUTDOWN)
+        }
+        Some(_) => Error::Reason(sys::SSL_R_UNINITIALIZED),
+    };
+    push_error(&reason);
+    -1
 }

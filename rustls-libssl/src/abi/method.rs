@@ -28,6 +28,12 @@ impl SSL_METHOD {
         ALL.iter().copied().find(|m| std::ptr::eq(*m, p))
     }
 
+    /// Whether a connection of this method can be a server (OpenSSL makes a new connection
+    /// a server by default unless its method is a client-only one).
+    pub(crate) fn accepts(&self) -> bool {
+        self.roles != Method::Client
+    }
+
     /// The kind of context the method makes.
     pub(crate) fn kind(&self) -> Result<MethodKind, Error> {
         Ok(MethodKind {
@@ -113,7 +119,7 @@ methods! {
 /// `SSL_CTX_get_ssl_method`: the context's method (static).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_get_ssl_method(ctx: *const SSL_CTX) -> *const SSL_METHOD {
-    entry(|| Ok(std::ptr::from_ref(try_ref!(ctx).method)))
+    entry(|| Ok(std::ptr::from_ref(try_ref!(ctx).method())))
 }
 
 /// `SSL_get_ssl_method`: the connection's method (static): its context's, made
@@ -129,8 +135,13 @@ pub unsafe extern "C" fn SSL_get_ssl_method(ssl: *const SSL) -> *const SSL_METHO
 
 /// The method an `SSL` reports.
 fn lock_method(ssl: &SSL) -> *const SSL_METHOD {
+    std::ptr::from_ref(method_of(ssl))
+}
+
+/// The connection's method: its own, else its context's.
+pub(crate) fn method_of(ssl: &SSL) -> &'static SSL_METHOD {
     let own = *crate::current::lock(&ssl.method);
-    std::ptr::from_ref(own.unwrap_or(ssl.ctx().method))
+    own.unwrap_or_else(|| ssl.ctx().method())
 }
 
 /// `SSL_set_ssl_method`: switches the connection's method; 1, or 0 for a DTLS method.
@@ -145,11 +156,7 @@ pub unsafe extern "C" fn SSL_set_ssl_method(ssl: *mut SSL, method: *const SSL_ME
         let kind = m.kind()?;
         {
             let mut setup = ssl.setup();
-            let fixed = kind.version;
-            setup.update(|s| {
-                s.versions.min = fixed;
-                s.versions.max = fixed;
-            });
+            setup.update(|s| s.versions.fixed = kind.version);
             if setup.role.is_none() {
                 setup.role = match kind.roles {
                     Method::Client => Some(crate::setup::Role::Client),
@@ -163,8 +170,9 @@ pub unsafe extern "C" fn SSL_set_ssl_method(ssl: *mut SSL, method: *const SSL_ME
     })
 }
 
-/// `SSL_CTX_set_ssl_version`: switches the context's method (OpenSSL also recomputes
-/// its cipher list, which is kept here); 1, or 0 for a DTLS method.
+/// `SSL_CTX_set_ssl_version`: switches the context's method (connections made from then
+/// on take it, and `SSL_clear` reverts to it) and, as OpenSSL does, resets the cipher
+/// list and TLS 1.3 suites to the defaults; 1, or 0 for a DTLS method.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_ssl_version(
     ctx: *mut SSL_CTX,
@@ -172,12 +180,17 @@ pub unsafe extern "C" fn SSL_CTX_set_ssl_version(
 ) -> c_int {
     entry(|| {
         let ctx = try_ref!(ctx);
-        let m = try_ref!(method);
+        try_ref!(method);
+        let m = SSL_METHOD::find(method).ok_or(Error::Reason(
+            crate::crypto_sys::SSL_R_NULL_SSL_METHOD_PASSED,
+        ))?;
         let kind = m.kind()?;
         ctx.core.update(|s| {
-            s.versions.min = kind.version;
-            s.versions.max = kind.version;
+            s.versions.fixed = kind.version;
+            s.tls13_ciphers = crate::ciphers::CipherList::default_tls13();
+            s.tls12_ciphers = crate::ciphers::CipherList::default_tls12();
         });
+        *crate::current::lock(&ctx.method) = m;
         Ok(1)
     })
 }
@@ -186,12 +199,6 @@ pub unsafe extern "C" fn SSL_CTX_set_ssl_version(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_is_dtls(ssl: *const SSL) -> c_int {
     entry(|| Ok(c_int::from(method_of(try_ref!(ssl)).dtls)))
-}
-
-/// The method a connection reports.
-pub(crate) fn method_of(ssl: &SSL) -> &'static SSL_METHOD {
-    let own = *crate::current::lock(&ssl.method);
-    own.unwrap_or(ssl.ctx().method)
 }
 
 #[cfg(test)]

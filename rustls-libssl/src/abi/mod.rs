@@ -29,6 +29,7 @@ use crate::crypto_sys as sys;
 use crate::error::Error;
 
 mod async_jobs;
+mod bio;
 mod ca_list;
 mod callbacks;
 mod cert;
@@ -51,6 +52,7 @@ mod io;
 mod knobs;
 mod method;
 mod psk;
+mod security;
 mod session;
 mod srp;
 mod serverinfo;

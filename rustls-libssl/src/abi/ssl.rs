@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use super::cipher::KeptStack;
 use super::ctx::{ctx_arc, SSL_CTX};
 use super::ex_data::store_ctx_index;
-use super::{c_bool, c_bytes, c_str, c_str_bytes, entry, try_ref};
+use super::{c_bool, c_bytes, c_str_bytes, entry, try_ref};
 use crate::connection::{Connection, Role};
 use crate::crypto_sys::{self as sys, Bio, ExClass, ExData, X509Stack};
 use crate::current::Status;
@@ -26,6 +26,8 @@ pub(crate) struct SSL {
     pub(crate) state: Arc<ConnState>,
     /// The current context (`SSL_set_SSL_CTX` switches it during the SNI callback).
     ctx: Mutex<Arc<SSL_CTX>>,
+    /// The context the connection was made from (its sessions' context).
+    session_ctx: Arc<SSL_CTX>,
     pub rbio: Mutex<Option<Bio>>,
     pub wbio: Mutex<Option<Bio>>,
     /// What `SSL_get_error` reports for the last failed call.
@@ -61,11 +63,16 @@ pub(crate) struct SSL {
 }
 
 impl SSL {
-    /// The negotiated version (the highest enabled before the handshake). It also answers
+    /// The negotiated version (before the handshake, the method's or the highest). It also answers
     /// from inside a callback the handshake runs (nginx's ticket-key callback asks).
     pub fn version(&self) -> u16 {
         match lock(&self.state.status).version {
-            0 => versions::TLS1_3,
+            // Before a version is known, OpenSSL's: the method's version for a
+            // version-specific method, else the highest it knows.
+            0 => match self.setup().settings.versions.fixed {
+                0 => versions::TLS1_3,
+                fixed => fixed,
+            },
             v => v,
         }
     }
@@ -95,6 +102,21 @@ impl SSL {
             Err(std::sync::TryLockError::Poisoned(p)) => Ok(p.into_inner()),
             Err(std::sync::TryLockError::WouldBlock) => {
                 Err(Error::Reason(sys::ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED))
+            }
+        }
+    }
+}
+
+impl Drop for SSL {
+    fn drop(&mut self) {
+        // OpenSSL frees the write BIO, then the read BIO, each with its chain.
+        for slot in [&mut self.wbio, &mut self.rbio] {
+            let bio = slot
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take();
+            if let Some(bio) = bio {
+                bio.free_all();
             }
         }
     }
@@ -334,7 +356,9 @@ impl Events for SslEvents {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
     entry(|| {
-        try_ref!(ctx);
+        if ctx.is_null() {
+            return Err(Error::Reason(sys::SSL_R_NULL_SSL_CTX));
+        }
         // SAFETY: ctx is a live context from SSL_CTX_new.
         let ctx = unsafe { ctx_arc(ctx) };
         let events = Arc::new(SslEvents {
@@ -348,6 +372,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
         let ssl = Box::new(SSL {
             conn: Mutex::new(conn),
             state,
+            session_ctx: Arc::clone(&ctx),
             ctx: Mutex::new(ctx),
             rbio: Mutex::new(None),
             wbio: Mutex::new(None),
@@ -436,10 +461,18 @@ pub unsafe extern "C" fn SSL_set_accept_state(ssl: *mut SSL) {
     })
 }
 
-/// `SSL_is_server`: 1 for a server.
+/// `SSL_is_server`: 1 for a server; before a role is set, 1 unless the method is a
+/// client-only one (OpenSSL's default from the method).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_is_server(ssl: *const SSL) -> c_int {
-    entry(|| Ok(c_bool(try_ref!(ssl).setup().role == Some(Role::Server))))
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        let role = ssl.setup().role;
+        Ok(c_bool(match role {
+            Some(role) => role == Role::Server,
+            None => super::method::method_of(ssl).accepts(),
+        }))
+    })
 }
 
 /// `SSL_set_fd`: reads and writes a socket (a socket BIO that does not close it).
@@ -448,8 +481,8 @@ pub unsafe extern "C" fn SSL_set_fd(ssl: *mut SSL, fd: c_int) -> c_int {
     entry(|| {
         let ssl = try_ref!(ssl);
         let bio = Bio::socket(fd).ok_or(Error::Crypto)?;
-        *lock(&ssl.rbio) = Some(bio.clone());
-        *lock(&ssl.wbio) = Some(bio);
+        set_slot(&ssl.rbio, Some(bio.clone()));
+        set_slot(&ssl.wbio, Some(bio));
         Ok(1)
     })
 }
@@ -458,7 +491,10 @@ pub unsafe extern "C" fn SSL_set_fd(ssl: *mut SSL, fd: c_int) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_rfd(ssl: *mut SSL, fd: c_int) -> c_int {
     entry(|| {
-        *lock(&try_ref!(ssl).rbio) = Some(Bio::socket(fd).ok_or(Error::Crypto)?);
+        set_slot(
+            &try_ref!(ssl).rbio,
+            Some(Bio::socket(fd).ok_or(Error::Crypto)?),
+        );
         Ok(1)
     })
 }
@@ -467,9 +503,21 @@ pub unsafe extern "C" fn SSL_set_rfd(ssl: *mut SSL, fd: c_int) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_wfd(ssl: *mut SSL, fd: c_int) -> c_int {
     entry(|| {
-        *lock(&try_ref!(ssl).wbio) = Some(Bio::socket(fd).ok_or(Error::Crypto)?);
+        set_slot(
+            &try_ref!(ssl).wbio,
+            Some(Bio::socket(fd).ok_or(Error::Crypto)?),
+        );
         Ok(1)
     })
+}
+
+/// Puts `bio` in a BIO slot; the BIO it held is given up as OpenSSL does
+/// (`BIO_free_all`: its chain goes with it when this was the last reference).
+fn set_slot(slot: &Mutex<Option<Bio>>, bio: Option<Bio>) {
+    let old = std::mem::replace(&mut *lock(slot), bio);
+    if let Some(old) = old {
+        old.free_all();
+    }
 }
 
 /// `SSL_get_fd`: the descriptor of the read BIO, or -1.
@@ -479,38 +527,36 @@ pub unsafe extern "C" fn SSL_get_fd(ssl: *const SSL) -> c_int {
     unsafe { SSL_get_rfd(ssl) }
 }
 
-/// `SSL_get_rfd`.
+/// `SSL_get_rfd`: the descriptor of the first descriptor BIO in the read BIO's chain, or
+/// -1 (with libcrypto's "passed a null parameter" when there is no read BIO, as OpenSSL).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_rfd(ssl: *const SSL) -> c_int {
-    let fd = entry(|| {
-        let rbio = lock(&try_ref!(ssl).rbio);
-        let Some(bio) = rbio.as_ref() else {
-            return Ok(-1);
-        };
-        let mut fd: c_int = -1;
-        // SAFETY: the BIO is alive; BIO_C_GET_FD writes an int through the pointer.
-        unsafe {
-            sys::BIO_ctrl(
-                bio.as_ptr(),
-                sys::BIO_C_GET_FD,
-                0,
-                (&mut fd as *mut c_int).cast(),
-            )
-        };
-        Ok(fd)
-    });
-    if fd == 0 && ssl.is_null() {
-        -1
-    } else {
-        fd
-    }
+    // SAFETY: NULL or a live SSL per the API.
+    unsafe { ssl.as_ref() }.map_or(-1, |ssl| chain_fd(&ssl.rbio))
 }
 
-/// `SSL_get_wfd`.
+/// `SSL_get_wfd`: as `SSL_get_rfd`, for the write BIO.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_wfd(ssl: *const SSL) -> c_int {
-    // SAFETY: same contract.
-    unsafe { SSL_get_rfd(ssl) }
+    // SAFETY: NULL or a live SSL per the API.
+    unsafe { ssl.as_ref() }.map_or(-1, |ssl| chain_fd(&ssl.wbio))
+}
+
+/// The descriptor of the first descriptor BIO (socket, fd) in a BIO slot's chain, or -1.
+fn chain_fd(slot: &Mutex<Option<Bio>>) -> c_int {
+    let bio = lock(slot)
+        .as_ref()
+        .map_or(std::ptr::null_mut(), Bio::as_ptr);
+    let mut fd: c_int = -1;
+    // SAFETY: bio is NULL (libcrypto queues its own error and returns NULL) or alive while
+    // the slot holds it; BIO_C_GET_FD writes an int through the pointer.
+    unsafe {
+        let found = sys::BIO_find_type(bio, sys::BIO_TYPE_DESCRIPTOR);
+        if !found.is_null() {
+            sys::BIO_ctrl(found, sys::BIO_C_GET_FD, 0, (&mut fd as *mut c_int).cast());
+        }
+    }
+    fd
 }
 
 /// `SSL_set_bio`: sets both BIOs with OpenSSL's ownership rules: references the caller
@@ -529,17 +575,21 @@ pub unsafe extern "C" fn SSL_set_bio(ssl: *mut SSL, rbio: *mut sys::BIO, wbio: *
             // SAFETY: a valid BIO; the extra reference is the second slot's.
             unsafe { sys::BIO_up_ref(rbio) };
         }
-        // SAFETY (each from_raw below): the caller hands over one reference per slot set.
+        // The caller hands over one reference per slot set.
         if rbio == cur_r {
-            *lock(&ssl.wbio) = unsafe { Bio::from_raw(wbio) };
+            // SAFETY: a valid BIO (or NULL) whose reference passes to the slot.
+            set_slot(&ssl.wbio, unsafe { Bio::from_raw(wbio) });
             return Ok(());
         }
         if wbio == cur_w && cur_r != cur_w {
-            *lock(&ssl.rbio) = unsafe { Bio::from_raw(rbio) };
+            // SAFETY: as above.
+            set_slot(&ssl.rbio, unsafe { Bio::from_raw(rbio) });
             return Ok(());
         }
-        *lock(&ssl.rbio) = unsafe { Bio::from_raw(rbio) };
-        *lock(&ssl.wbio) = unsafe { Bio::from_raw(wbio) };
+        // SAFETY: as above, one reference for each slot.
+        let (r, w) = unsafe { (Bio::from_raw(rbio), Bio::from_raw(wbio)) };
+        set_slot(&ssl.rbio, r);
+        set_slot(&ssl.wbio, w);
         Ok(())
     })
 }
@@ -549,7 +599,7 @@ pub unsafe extern "C" fn SSL_set_bio(ssl: *mut SSL, rbio: *mut sys::BIO, wbio: *
 pub unsafe extern "C" fn SSL_set0_rbio(ssl: *mut SSL, rbio: *mut sys::BIO) {
     entry(|| {
         // SAFETY: the caller hands over its reference.
-        *lock(&try_ref!(ssl).rbio) = unsafe { Bio::from_raw(rbio) };
+        set_slot(&try_ref!(ssl).rbio, unsafe { Bio::from_raw(rbio) });
         Ok(())
     })
 }
@@ -559,7 +609,7 @@ pub unsafe extern "C" fn SSL_set0_rbio(ssl: *mut SSL, rbio: *mut sys::BIO) {
 pub unsafe extern "C" fn SSL_set0_wbio(ssl: *mut SSL, wbio: *mut sys::BIO) {
     entry(|| {
         // SAFETY: the caller hands over its reference.
-        *lock(&try_ref!(ssl).wbio) = unsafe { Bio::from_raw(wbio) };
+        set_slot(&try_ref!(ssl).wbio, unsafe { Bio::from_raw(wbio) });
         Ok(())
     })
 }
@@ -597,12 +647,25 @@ pub unsafe extern "C" fn SSL_version(ssl: *const SSL) -> c_int {
     entry(|| Ok(c_int::from(try_ref!(ssl).version())))
 }
 
-/// `SSL_client_version`: the highest version this client offers.
+/// `SSL_client_version`: OpenSSL's `client_version`: before the handshake the method's
+/// version (`TLS_ANY_VERSION`, 0x10000, for the flexible methods), once it has started the
+/// ClientHello's legacy version (TLS 1.2's for every version rustls speaks), and after
+/// `SSL_clear` the version last negotiated.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_client_version(ssl: *const SSL) -> c_int {
     entry(|| {
-        try_ref!(ssl);
-        Ok(c_int::from(versions::TLS1_3))
+        let ssl = try_ref!(ssl);
+        let status = ssl.status();
+        Ok(if status.started {
+            c_int::from(versions::TLS1_2)
+        } else if status.cleared_version != 0 {
+            c_int::from(status.cleared_version)
+        } else {
+            match ssl.setup().settings.versions.fixed {
+                0 => sys::TLS_ANY_VERSION,
+                fixed => c_int::from(fixed),
+            }
+        })
     })
 }
 
@@ -818,16 +881,22 @@ pub unsafe extern "C" fn SSL_session_reused(ssl: *const SSL) -> c_int {
     entry(|| Ok(c_bool(try_ref!(ssl).status().resumed)))
 }
 
-/// `SSL_is_init_finished`: 1 once the handshake is complete.
+/// `SSL_is_init_finished`: 1 once the handshake is complete (0 again after a fatal error).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_is_init_finished(ssl: *const SSL) -> c_int {
-    entry(|| Ok(c_bool(try_ref!(ssl).status().established)))
+    entry(|| {
+        let status = try_ref!(ssl).status();
+        Ok(c_bool(status.established && !status.failed))
+    })
 }
 
-/// `SSL_in_init`: 1 while the handshake is not complete.
+/// `SSL_in_init`: 1 while the handshake is not complete, and after a fatal error.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_in_init(ssl: *const SSL) -> c_int {
-    entry(|| Ok(c_bool(!try_ref!(ssl).status().established)))
+    entry(|| {
+        let status = try_ref!(ssl).status();
+        Ok(c_bool(!status.established || status.failed))
+    })
 }
 
 /// `SSL_in_before`: 1 before the handshake has started.
@@ -874,14 +943,77 @@ pub unsafe extern "C" fn SSL_export_keying_material(
     })
 }
 
+/// `SSL_get_finished`: the length of this side's Finished verify_data copied to `buf`.
+/// 0 before the handshake, as in OpenSSL; after it, rustls does not expose the Finished
+/// messages (nor their transcript): 0 with "not supported" (tls-unique channel binding).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_finished(
+    ssl: *const SSL,
+    _buf: *mut c_void,
+    _count: usize,
+) -> usize {
+    finished(ssl)
+}
+
+/// `SSL_get_peer_finished`: as `SSL_get_finished`, for the peer's Finished message.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_peer_finished(
+    ssl: *const SSL,
+    _buf: *mut c_void,
+    _count: usize,
+) -> usize {
+    finished(ssl)
+}
+
+fn finished(ssl: *const SSL) -> usize {
+    entry(|| {
+        // SAFETY: NULL or a live SSL per the API.
+        let Some(ssl) = (unsafe { ssl.as_ref() }) else {
+            return Ok(0);
+        };
+        if !ssl.status().established {
+            return Ok(0);
+        }
+        Err(Error::NotSupported("the Finished messages (tls-unique)"))
+    })
+}
+
+/// `SSL_export_keying_material_early` (TLS 1.3 early exporter): 0. As in OpenSSL, 0
+/// with nothing queued when no early secret exists (not TLS 1.3, or no 0-RTT data was
+/// accepted); when 0-RTT data was accepted OpenSSL could derive it, but rustls does not
+/// expose the early exporter master secret: 0 with "not supported".
+#[no_mangle]
+pub unsafe extern "C" fn SSL_export_keying_material_early(
+    ssl: *mut SSL,
+    _out: *mut u8,
+    _olen: usize,
+    _label: *const c_char,
+    _llen: usize,
+    _context: *const u8,
+    _contextlen: usize,
+) -> c_int {
+    entry(|| {
+        let status = try_ref!(ssl).status();
+        if status.version == versions::TLS1_3 && status.early_data_received {
+            return Err(Error::NotSupported("the TLS 1.3 early exporter"));
+        }
+        Ok(0)
+    })
+}
+
 /// `SSL_set_SSL_CTX`: switches to `ctx`'s certificate and key (the SNI callback's way of
 /// choosing a virtual server); other settings stay those of the original context, as in
-/// OpenSSL. Returns the new context (get0), or NULL.
+/// OpenSSL. NULL means the context the connection was made from. Returns the new context
+/// (get0), or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_SSL_CTX(ssl: *mut SSL, ctx: *mut SSL_CTX) -> *mut SSL_CTX {
     entry(|| {
         let ssl = try_ref!(ssl);
-        try_ref!(ctx);
+        let ctx = if ctx.is_null() {
+            Arc::as_ptr(&ssl.session_ctx).cast_mut()
+        } else {
+            ctx
+        };
         if std::ptr::eq(Arc::as_ptr(&lock(&ssl.ctx)), ctx) {
             return Ok(ctx); // nginx re-selects the default server's context: nothing changes
         }
@@ -938,6 +1070,143 @@ pub unsafe extern "C" fn SSL_get_servername_type(ssl: *const SSL) -> c_int {
     } else {
         sys::TLSEXT_NAMETYPE_host_name
     }
+}
+
+/// `SSL_clear`: resets the connection for a new handshake on the same settings, BIOs and
+/// role (MariaDB and the SSL BIO's reset call it); 1. The session stays to be resumed by
+/// the next handshake, unless the connection ended without `SSL_shutdown`: then it is
+/// removed from the context's cache and dropped, as OpenSSL does. A method set with
+/// `SSL_set_ssl_method` reverts to the context's.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        let mut conn = ssl.conn()?;
+        let status = ssl.status();
+        let session = lock(&ssl.state.last_session).clone();
+        if status.established && !status.failed && !status.sent_close {
+            if let Some(session) = session {
+                let id = session.meta().id.clone();
+                if !id.is_empty() {
+                    let session_ctx = Arc::clone(&ssl.setup().session_ctx);
+                    session_ctx.session_cache().remove(&id);
+                    ssl.state.events.remove_session(&session);
+                }
+            }
+            *lock(&ssl.state.last_session) = None;
+            *lock(&ssl.state.resume) = None;
+        } else {
+            *lock(&ssl.state.resume) = session;
+        }
+        conn.clear();
+        drop(conn);
+        if lock(&ssl.method).take().is_some() {
+            let fixed = ssl.ctx().core.settings().versions.fixed;
+            ssl.setup().update(|s| s.versions.fixed = fixed);
+        }
+        ssl.last_error.store(0, Ordering::Relaxed);
+        Ok(1)
+    })
+}
+
+/// `SSL_dup`: a connection that has started its handshake is shared (one more reference,
+/// the same pointer, as OpenSSL does); a fresh one is copied into a new connection of the
+/// same context with its settings, role, session, callbacks and ex_data. NULL on failure.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_dup(ssl: *mut SSL) -> *mut SSL {
+    entry(|| {
+        let from = try_ref!(ssl);
+        if from.status().started {
+            from.refs.fetch_add(1, Ordering::AcqRel);
+            return Ok(ssl);
+        }
+        let ctx = Arc::as_ptr(&from.ctx()).cast_mut();
+        // SAFETY: ctx is the live context `from` holds.
+        let raw = unsafe { SSL_new(ctx) };
+        // SAFETY: NULL or the connection just made, owned here.
+        let Some(to) = (unsafe { raw.as_mut() }) else {
+            return Err(Error::Crypto);
+        };
+        {
+            let src = from.setup();
+            let param = sys::VerifyParam::copy_of(&src.param).ok_or(Error::Crypto)?;
+            let mut dst = to.setup();
+            dst.settings = Arc::clone(&src.settings);
+            dst.own_settings = src.own_settings;
+            dst.options = src.options;
+            dst.mode = src.mode;
+            dst.read_ahead = src.read_ahead;
+            dst.role = src.role;
+            dst.param = param;
+        }
+        let session = lock(&from.state.last_session).clone();
+        *lock(&to.state.resume) = session.clone();
+        *lock(&to.state.last_session) = session;
+        *lock(&to.method) = *lock(&from.method);
+        *lock(&to.callbacks) = *lock(&from.callbacks);
+        to.ex_data.dup_from(&from.ex_data);
+        Ok(raw)
+    })
+}
+
+/// `SSL_want`: what the last I/O call waits for: `SSL_NOTHING` (1), `SSL_WRITING` (2) or
+/// `SSL_READING` (3).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_want(ssl: *const SSL) -> c_int {
+    entry(|| {
+        Ok(match try_ref!(ssl).last_error.load(Ordering::Relaxed) {
+            sys::SSL_ERROR_WANT_READ => sys::SSL_READING,
+            sys::SSL_ERROR_WANT_WRITE => sys::SSL_WRITING,
+            _ => sys::SSL_NOTHING,
+        })
+    })
+}
+
+/// Whether the connection has read a record header but not all of its body (not known
+/// while the connection is busy in a callback: then "header").
+fn reading_body(ssl: *const SSL) -> Result<bool, Error> {
+    let ssl = try_ref!(ssl);
+    Ok(ssl.conn.try_lock().is_ok_and(|c| c.reading_body()))
+}
+
+/// `SSL_rstate_string`: the record layer's read state, "RH" (header) or "RB" (body).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_rstate_string(ssl: *const SSL) -> *const c_char {
+    entry(|| Ok(if reading_body(ssl)? { c"RB" } else { c"RH" }.as_ptr()))
+}
+
+/// `SSL_rstate_string_long`: "read header" or "read body".
+#[no_mangle]
+pub unsafe extern "C" fn SSL_rstate_string_long(ssl: *const SSL) -> *const c_char {
+    entry(|| {
+        Ok(if reading_body(ssl)? {
+            c"read body"
+        } else {
+            c"read header"
+        }
+        .as_ptr())
+    })
+}
+
+/// `SSL_get_default_timeout`: the lifetime of new sessions by default, 7200 seconds (the
+/// TLS methods' default; `SSL_CTX_set_timeout` sets a context's own).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_default_timeout(ssl: *const SSL) -> std::ffi::c_long {
+    entry(|| {
+        try_ref!(ssl);
+        Ok(7200)
+    })
+}
+
+/// `SSL_set_post_handshake_auth`: accepted, as `SSL_CTX_set_post_handshake_auth`: rustls
+/// clients do not do post-handshake authentication, so a server's later
+/// CertificateRequest is refused.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_set_post_handshake_auth(ssl: *mut SSL, _val: c_int) {
+    entry(|| {
+        try_ref!(ssl);
+        Ok(())
+    })
 }
 
 /// OpenSSL's `struct openssl_ssl_test_functions`: hooks its own unit tests call.

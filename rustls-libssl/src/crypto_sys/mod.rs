@@ -84,3 +84,4 @@ pub const SSL_OP_ALL: u64 = SSL_OP_CRYPTOPRO_TLSEXT_BUG
 /// `SSL_OP_NO_SSL_MASK`: every TLS version switch.
 pub const SSL_OP_NO_SSL_MASK: u64 =
     SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_TLSv1_2 | SSL_OP_NO_TLSv1_3;
+

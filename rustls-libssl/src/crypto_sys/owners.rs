@@ -289,6 +289,21 @@ impl Bio {
         }
     }
 
+    /// Gives up the reference as `BIO_free_all` does: when it was the last one, the BIOs
+    /// chained after this one are freed too (OpenSSL frees a connection's BIOs so).
+    pub fn free_all(self) {
+        let bio = std::mem::ManuallyDrop::new(self);
+        // SAFETY: the reference `self` owned passes to BIO_free_all, once.
+        unsafe { ffi::BIO_free_all(bio.as_ptr()) };
+    }
+
+    /// `BIO_eof`: whether the BIO says its input has ended (a socket after a read of 0,
+    /// a BIO pair whose peer shut down writing).
+    pub fn eof(&self) -> bool {
+        // SAFETY: the BIO is alive; BIO_CTRL_EOF takes no pointer argument.
+        unsafe { ffi::BIO_ctrl(self.as_ptr(), ffi::BIO_CTRL_EOF, 0, std::ptr::null_mut()) > 0 }
+    }
+
     fn should_retry(&self) -> bool {
         // SAFETY: the BIO is alive; BIO_test_flags only reads its flags.
         unsafe { ffi::BIO_test_flags(self.as_ptr(), ffi::BIO_FLAGS_SHOULD_RETRY) != 0 }
