@@ -6,9 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use rustls::client::{Resumption, Tls12Resumption};
 use rustls::crypto::CryptoProvider;
-use rustls::server::{
-    NoServerSessionStorage,
-};
+use rustls::server::NoServerSessionStorage;
 use rustls::{ClientConfig, ServerConfig};
 
 use crate::cache::{self, SessionCache};
@@ -180,7 +178,6 @@ impl Default for Knobs {
         }
     }
 }
-
 
 impl Default for Settings {
     fn default() -> Self {
@@ -395,7 +392,11 @@ impl Context {
 
 impl Context {
     /// The internal server session cache, unless the settings disable it.
-    pub(crate) fn internal_sessions(&self, s: &Settings, server: bool) -> Option<Arc<SessionCache>> {
+    pub(crate) fn internal_sessions(
+        &self,
+        s: &Settings,
+        server: bool,
+    ) -> Option<Arc<SessionCache>> {
         let mode = s.session_cache_mode;
         let side = if server {
             sys::SSL_SESS_CACHE_SERVER
@@ -543,7 +544,11 @@ fn provider(s: &Settings) -> Result<CryptoProvider> {
     Ok(CryptoProvider {
         cipher_suites: suites,
         // Wrapped to record the peer's share (`SSL_get_peer_tmp_key`).
-        kx_groups: s.groups.iter().map(|g| crate::peer_key::observed(*g)).collect(),
+        kx_groups: s
+            .groups
+            .iter()
+            .map(|g| crate::peer_key::observed(*g))
+            .collect(),
         ..rustls::crypto::aws_lc_rs::default_provider()
     })
 }

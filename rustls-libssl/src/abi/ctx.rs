@@ -56,7 +56,13 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
     entry(|| {
         // NULL or a static method from one of the *_method functions.
         // SAFETY: no settings: the defaults.
-        if unsafe { super::err::OPENSSL_init_ssl(sys::OPENSSL_INIT_LOAD_SSL_STRINGS as u64, std::ptr::null()) } == 0 {
+        if unsafe {
+            super::err::OPENSSL_init_ssl(
+                sys::OPENSSL_INIT_LOAD_SSL_STRINGS as u64,
+                std::ptr::null(),
+            )
+        } == 0
+        {
             return Err(Error::Crypto);
         }
         let method =
@@ -225,13 +231,6 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_protos(
     1 - ok
 }
 
-
-
-
-
-
-
-
 /// `SSL_CTX_set_post_handshake_auth`: accepted; rustls clients do not do post-handshake
 /// authentication, so a server's later CertificateRequest is refused.
 #[no_mangle]
@@ -278,7 +277,6 @@ pub unsafe extern "C" fn SSL_CTX_get_ex_data(ctx: *const SSL_CTX, idx: c_int) ->
     entry(|| Ok(try_ref!(ctx).ex_data.get(idx)))
 }
 
-
 /// `SSL_CTX_set_max_early_data`: stores the limit. 0-RTT data is not accepted by this
 /// implementation yet: servers answer `SSL_read_early_data` with "finished, nothing read"
 /// and complete a normal handshake, as an OpenSSL server that rejects early data does.
@@ -295,9 +293,6 @@ pub unsafe extern "C" fn SSL_CTX_set_max_early_data(ctx: *mut SSL_CTX, max: u32)
 pub unsafe extern "C" fn SSL_CTX_get_max_early_data(ctx: *const SSL_CTX) -> u32 {
     entry(|| Ok(try_ref!(ctx).core.settings().max_early_data))
 }
-
-
-
 
 /// `SSL_select_next_proto`: picks the first of the server's protocols the client also
 /// offers (`OPENSSL_NPN_NEGOTIATED`), else the client's first (`OPENSSL_NPN_NO_OVERLAP`).

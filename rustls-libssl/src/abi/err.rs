@@ -78,7 +78,8 @@ pub unsafe extern "C" fn OPENSSL_init_ssl(
     opts: u64,
     settings: *const sys::OPENSSL_INIT_SETTINGS,
 ) -> c_int {
-    let mut opts = opts | sys::OPENSSL_INIT_ADD_ALL_CIPHERS as u64 | sys::OPENSSL_INIT_ADD_ALL_DIGESTS as u64;
+    let mut opts =
+        opts | sys::OPENSSL_INIT_ADD_ALL_CIPHERS as u64 | sys::OPENSSL_INIT_ADD_ALL_DIGESTS as u64;
     if opts & sys::OPENSSL_INIT_NO_LOAD_CONFIG as u64 == 0 {
         opts |= sys::OPENSSL_INIT_LOAD_CONFIG as u64;
     }

@@ -68,7 +68,10 @@ pub unsafe extern "C" fn SSL_CTX_add_custom_ext(
 
 /// `SSL_CTX_has_client_custom_ext`: 0 (none can be registered).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_has_client_custom_ext(ctx: *const SSL_CTX, _ext_type: c_uint) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_has_client_custom_ext(
+    ctx: *const SSL_CTX,
+    _ext_type: c_uint,
+) -> c_int {
     entry(|| {
         try_ref!(ctx);
         Ok(0)
@@ -80,7 +83,27 @@ pub unsafe extern "C" fn SSL_CTX_has_client_custom_ext(ctx: *const SSL_CTX, _ext
 pub extern "C" fn SSL_extension_supported(ext_type: c_uint) -> c_int {
     c_bool(matches!(
         ext_type,
-        0 | 1 | 5 | 10 | 11 | 12 | 13 | 14 | 16 | 18 | 21 | 22 | 23 | 35 | 41 | 42 | 43 | 44 | 45 | 47 | 49 | 51
+        0 | 1
+            | 5
+            | 10
+            | 11
+            | 12
+            | 13
+            | 14
+            | 16
+            | 18
+            | 21
+            | 22
+            | 23
+            | 35
+            | 41
+            | 42
+            | 43
+            | 44
+            | 45
+            | 47
+            | 49
+            | 51
             | 13172
             | 0xff01
     ))

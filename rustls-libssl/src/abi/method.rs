@@ -152,7 +152,9 @@ pub unsafe extern "C" fn SSL_set_ssl_method(ssl: *mut SSL, method: *const SSL_ME
     entry(|| {
         let ssl = try_ref!(ssl);
         try_ref!(method);
-        let m = SSL_METHOD::find(method).ok_or(Error::Reason(crate::crypto_sys::SSL_R_NULL_SSL_METHOD_PASSED))?;
+        let m = SSL_METHOD::find(method).ok_or(Error::Reason(
+            crate::crypto_sys::SSL_R_NULL_SSL_METHOD_PASSED,
+        ))?;
         let kind = m.kind()?;
         {
             let mut setup = ssl.setup();

@@ -207,12 +207,18 @@ impl Events for SslEvents {
     }
 
     fn seal_ticket(&self, plain: &[u8]) -> Option<Vec<u8>> {
-        let keys = self.ctx.callbacks().app_keys(self.ssl.load(Ordering::Relaxed) as *mut SSL)?;
+        let keys = self
+            .ctx
+            .callbacks()
+            .app_keys(self.ssl.load(Ordering::Relaxed) as *mut SSL)?;
         sys::tickets::seal(&keys, plain)
     }
 
     fn open_ticket(&self, ticket: &[u8]) -> Option<Vec<u8>> {
-        let keys = self.ctx.callbacks().app_keys(self.ssl.load(Ordering::Relaxed) as *mut SSL)?;
+        let keys = self
+            .ctx
+            .callbacks()
+            .app_keys(self.ssl.load(Ordering::Relaxed) as *mut SSL)?;
         sys::tickets::open(&keys, ticket)
     }
 
@@ -292,7 +298,12 @@ impl Events for SslEvents {
         };
         // SAFETY: the application's callback with its argument; the SSL is alive while its
         // handshake runs and no lock of it is held.
-        unsafe { cb(self.ssl.load(Ordering::Relaxed) as *mut SSL, arg as *mut c_void) != 0 }
+        unsafe {
+            cb(
+                self.ssl.load(Ordering::Relaxed) as *mut SSL,
+                arg as *mut c_void,
+            ) != 0
+        }
     }
 
     fn ticket_opened(
@@ -566,7 +577,11 @@ fn chain_fd(slot: &Mutex<Option<Bio>>) -> c_int {
 pub unsafe extern "C" fn SSL_set_bio(ssl: *mut SSL, rbio: *mut sys::BIO, wbio: *mut sys::BIO) {
     entry(|| {
         let ssl = try_ref!(ssl);
-        let cur = |slot: &Mutex<Option<Bio>>| lock(slot).as_ref().map_or(std::ptr::null_mut(), Bio::as_ptr);
+        let cur = |slot: &Mutex<Option<Bio>>| {
+            lock(slot)
+                .as_ref()
+                .map_or(std::ptr::null_mut(), Bio::as_ptr)
+        };
         let (cur_r, cur_w) = (cur(&ssl.rbio), cur(&ssl.wbio));
         if rbio == cur_r && wbio == cur_w {
             return Ok(());

@@ -57,8 +57,8 @@ pub use ex_data::*;
 
 pub mod conf;
 pub mod lhash;
-pub mod srp;
 mod share;
+pub mod srp;
 
 mod engine;
 pub use engine::ClientCertEngine;
@@ -66,8 +66,8 @@ pub use engine::ClientCertEngine;
 pub mod names;
 
 mod ct;
-pub use share::KeyKind;
 pub use ct::{ct_permissive, ct_strict, validate_ct, CtCallback, CtLogStore, CtVerdict, SctList};
+pub use share::KeyKind;
 
 mod dane;
 pub use dane::{Dane, DaneMtypes};
@@ -84,4 +84,3 @@ pub const SSL_OP_ALL: u64 = SSL_OP_CRYPTOPRO_TLSEXT_BUG
 /// `SSL_OP_NO_SSL_MASK`: every TLS version switch.
 pub const SSL_OP_NO_SSL_MASK: u64 =
     SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_TLSv1_2 | SSL_OP_NO_TLSv1_3;
-
