@@ -43,7 +43,11 @@ pub(crate) enum Source {
 pub(crate) enum Action {
     /// A command-line switch setting (or, `invert`, clearing) option bits; `cert` for the
     /// certificate flags instead of the options.
-    Switch { bits: u64, invert: bool, cert: bool },
+    Switch {
+        bits: u64,
+        invert: bool,
+        cert: bool,
+    },
     SignatureAlgorithms,
     ClientSignatureAlgorithms,
     Groups,
@@ -122,17 +126,57 @@ pub(crate) static COMMANDS: &[Command] = &[
     switch("bugs", 0, sys::SSL_OP_ALL, false),
     switch("no_comp", 0, sys::SSL_OP_NO_COMPRESSION, false),
     switch("comp", 0, sys::SSL_OP_NO_COMPRESSION, true),
-    switch("ecdh_single", SERVER, sys::SSL_OP_SINGLE_ECDH_USE as u64, false),
+    switch(
+        "ecdh_single",
+        SERVER,
+        sys::SSL_OP_SINGLE_ECDH_USE as u64,
+        false,
+    ),
     switch("no_ticket", 0, sys::SSL_OP_NO_TICKET, false),
-    switch("serverpref", SERVER, sys::SSL_OP_CIPHER_SERVER_PREFERENCE, false),
-    switch("legacy_renegotiation", 0, sys::SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION, false),
-    switch("client_renegotiation", SERVER, sys::SSL_OP_ALLOW_CLIENT_RENEGOTIATION, false),
-    switch("legacy_server_connect", CLIENT, sys::SSL_OP_LEGACY_SERVER_CONNECT, false),
+    switch(
+        "serverpref",
+        SERVER,
+        sys::SSL_OP_CIPHER_SERVER_PREFERENCE,
+        false,
+    ),
+    switch(
+        "legacy_renegotiation",
+        0,
+        sys::SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION,
+        false,
+    ),
+    switch(
+        "client_renegotiation",
+        SERVER,
+        sys::SSL_OP_ALLOW_CLIENT_RENEGOTIATION,
+        false,
+    ),
+    switch(
+        "legacy_server_connect",
+        CLIENT,
+        sys::SSL_OP_LEGACY_SERVER_CONNECT,
+        false,
+    ),
     switch("no_renegotiation", 0, sys::SSL_OP_NO_RENEGOTIATION, false),
-    switch("no_resumption_on_reneg", SERVER, sys::SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION, false),
-    switch("no_legacy_server_connect", CLIENT, sys::SSL_OP_LEGACY_SERVER_CONNECT, true),
+    switch(
+        "no_resumption_on_reneg",
+        SERVER,
+        sys::SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION,
+        false,
+    ),
+    switch(
+        "no_legacy_server_connect",
+        CLIENT,
+        sys::SSL_OP_LEGACY_SERVER_CONNECT,
+        true,
+    ),
     switch("allow_no_dhe_kex", 0, sys::SSL_OP_ALLOW_NO_DHE_KEX, false),
-    switch("prioritize_chacha", SERVER, sys::SSL_OP_PRIORITIZE_CHACHA, false),
+    switch(
+        "prioritize_chacha",
+        SERVER,
+        sys::SSL_OP_PRIORITIZE_CHACHA,
+        false,
+    ),
     Command {
         file_name: None,
         cmdline_name: Some("strict"),
@@ -148,46 +192,212 @@ pub(crate) static COMMANDS: &[Command] = &[
     switch("anti_replay", SERVER, sys::SSL_OP_NO_ANTI_REPLAY, true),
     switch("no_anti_replay", SERVER, sys::SSL_OP_NO_ANTI_REPLAY, false),
     switch("no_etm", 0, sys::SSL_OP_NO_ENCRYPT_THEN_MAC, false),
-    cmd("SignatureAlgorithms", Some("sigalgs"), 0, ValueType::String, Action::SignatureAlgorithms),
-    cmd("ClientSignatureAlgorithms", Some("client_sigalgs"), 0, ValueType::String, Action::ClientSignatureAlgorithms),
-    cmd("Curves", Some("curves"), 0, ValueType::String, Action::Groups),
-    cmd("Groups", Some("groups"), 0, ValueType::String, Action::Groups),
-    cmd("ECDHParameters", Some("named_curve"), SERVER, ValueType::String, Action::EcdhParameters),
-    cmd("CipherString", Some("cipher"), 0, ValueType::String, Action::CipherString),
-    cmd("Ciphersuites", Some("ciphersuites"), 0, ValueType::String, Action::Ciphersuites),
+    cmd(
+        "SignatureAlgorithms",
+        Some("sigalgs"),
+        0,
+        ValueType::String,
+        Action::SignatureAlgorithms,
+    ),
+    cmd(
+        "ClientSignatureAlgorithms",
+        Some("client_sigalgs"),
+        0,
+        ValueType::String,
+        Action::ClientSignatureAlgorithms,
+    ),
+    cmd(
+        "Curves",
+        Some("curves"),
+        0,
+        ValueType::String,
+        Action::Groups,
+    ),
+    cmd(
+        "Groups",
+        Some("groups"),
+        0,
+        ValueType::String,
+        Action::Groups,
+    ),
+    cmd(
+        "ECDHParameters",
+        Some("named_curve"),
+        SERVER,
+        ValueType::String,
+        Action::EcdhParameters,
+    ),
+    cmd(
+        "CipherString",
+        Some("cipher"),
+        0,
+        ValueType::String,
+        Action::CipherString,
+    ),
+    cmd(
+        "Ciphersuites",
+        Some("ciphersuites"),
+        0,
+        ValueType::String,
+        Action::Ciphersuites,
+    ),
     cmd("Protocol", None, 0, ValueType::String, Action::Protocol),
-    cmd("MinProtocol", Some("min_protocol"), 0, ValueType::String, Action::MinProtocol),
-    cmd("MaxProtocol", Some("max_protocol"), 0, ValueType::String, Action::MaxProtocol),
+    cmd(
+        "MinProtocol",
+        Some("min_protocol"),
+        0,
+        ValueType::String,
+        Action::MinProtocol,
+    ),
+    cmd(
+        "MaxProtocol",
+        Some("max_protocol"),
+        0,
+        ValueType::String,
+        Action::MaxProtocol,
+    ),
     cmd("Options", None, 0, ValueType::String, Action::Options),
     cmd("VerifyMode", None, 0, ValueType::String, Action::VerifyMode),
-    cmd("Certificate", Some("cert"), CERT, ValueType::File, Action::Certificate),
-    cmd("PrivateKey", Some("key"), CERT, ValueType::File, Action::PrivateKey),
-    cmd("ServerInfoFile", None, SERVER | CERT, ValueType::File, Action::ServerInfoFile),
-    cmd("ChainCAPath", Some("chainCApath"), CERT, ValueType::Dir, Action::ChainCa(Source::Dir)),
-    cmd("ChainCAFile", Some("chainCAfile"), CERT, ValueType::File, Action::ChainCa(Source::File)),
-    cmd("ChainCAStore", Some("chainCAstore"), CERT, ValueType::Store, Action::ChainCa(Source::Store)),
-    cmd("VerifyCAPath", Some("verifyCApath"), CERT, ValueType::Dir, Action::VerifyCa(Source::Dir)),
-    cmd("VerifyCAFile", Some("verifyCAfile"), CERT, ValueType::File, Action::VerifyCa(Source::File)),
-    cmd("VerifyCAStore", Some("verifyCAstore"), CERT, ValueType::Store, Action::VerifyCa(Source::Store)),
-    cmd("RequestCAFile", Some("requestCAFile"), CERT, ValueType::File, Action::RequestCa(Source::File)),
-    cmd("ClientCAFile", None, SERVER | CERT, ValueType::File, Action::RequestCa(Source::File)),
-    cmd("RequestCAPath", None, CERT, ValueType::Dir, Action::RequestCa(Source::Dir)),
-    cmd("ClientCAPath", None, SERVER | CERT, ValueType::Dir, Action::RequestCa(Source::Dir)),
-    cmd("RequestCAStore", Some("requestCAStore"), CERT, ValueType::Store, Action::RequestCa(Source::Store)),
-    cmd("ClientCAStore", None, SERVER | CERT, ValueType::Store, Action::RequestCa(Source::Store)),
-    cmd("DHParameters", Some("dhparam"), SERVER | CERT, ValueType::File, Action::DhParameters),
-    cmd("RecordPadding", Some("record_padding"), 0, ValueType::String, Action::RecordPadding),
-    cmd("NumTickets", Some("num_tickets"), SERVER, ValueType::String, Action::NumTickets),
+    cmd(
+        "Certificate",
+        Some("cert"),
+        CERT,
+        ValueType::File,
+        Action::Certificate,
+    ),
+    cmd(
+        "PrivateKey",
+        Some("key"),
+        CERT,
+        ValueType::File,
+        Action::PrivateKey,
+    ),
+    cmd(
+        "ServerInfoFile",
+        None,
+        SERVER | CERT,
+        ValueType::File,
+        Action::ServerInfoFile,
+    ),
+    cmd(
+        "ChainCAPath",
+        Some("chainCApath"),
+        CERT,
+        ValueType::Dir,
+        Action::ChainCa(Source::Dir),
+    ),
+    cmd(
+        "ChainCAFile",
+        Some("chainCAfile"),
+        CERT,
+        ValueType::File,
+        Action::ChainCa(Source::File),
+    ),
+    cmd(
+        "ChainCAStore",
+        Some("chainCAstore"),
+        CERT,
+        ValueType::Store,
+        Action::ChainCa(Source::Store),
+    ),
+    cmd(
+        "VerifyCAPath",
+        Some("verifyCApath"),
+        CERT,
+        ValueType::Dir,
+        Action::VerifyCa(Source::Dir),
+    ),
+    cmd(
+        "VerifyCAFile",
+        Some("verifyCAfile"),
+        CERT,
+        ValueType::File,
+        Action::VerifyCa(Source::File),
+    ),
+    cmd(
+        "VerifyCAStore",
+        Some("verifyCAstore"),
+        CERT,
+        ValueType::Store,
+        Action::VerifyCa(Source::Store),
+    ),
+    cmd(
+        "RequestCAFile",
+        Some("requestCAFile"),
+        CERT,
+        ValueType::File,
+        Action::RequestCa(Source::File),
+    ),
+    cmd(
+        "ClientCAFile",
+        None,
+        SERVER | CERT,
+        ValueType::File,
+        Action::RequestCa(Source::File),
+    ),
+    cmd(
+        "RequestCAPath",
+        None,
+        CERT,
+        ValueType::Dir,
+        Action::RequestCa(Source::Dir),
+    ),
+    cmd(
+        "ClientCAPath",
+        None,
+        SERVER | CERT,
+        ValueType::Dir,
+        Action::RequestCa(Source::Dir),
+    ),
+    cmd(
+        "RequestCAStore",
+        Some("requestCAStore"),
+        CERT,
+        ValueType::Store,
+        Action::RequestCa(Source::Store),
+    ),
+    cmd(
+        "ClientCAStore",
+        None,
+        SERVER | CERT,
+        ValueType::Store,
+        Action::RequestCa(Source::Store),
+    ),
+    cmd(
+        "DHParameters",
+        Some("dhparam"),
+        SERVER | CERT,
+        ValueType::File,
+        Action::DhParameters,
+    ),
+    cmd(
+        "RecordPadding",
+        Some("record_padding"),
+        0,
+        ValueType::String,
+        Action::RecordPadding,
+    ),
+    cmd(
+        "NumTickets",
+        Some("num_tickets"),
+        SERVER,
+        ValueType::String,
+        Action::NumTickets,
+    ),
 ];
 
 /// Finds a command as `SSL_CONF_cmd` does: `name` after the prefix has been removed,
 /// among the commands the context's flags allow, by command-line name (exact) with
 /// `SSL_CONF_FLAG_CMDLINE` and by file name (any case) with `SSL_CONF_FLAG_FILE`.
 pub(crate) fn find(name: &str, cctx_flags: u32) -> Option<&'static Command> {
-    COMMANDS.iter().filter(|c| allowed(c, cctx_flags)).find(|c| {
-        (cctx_flags & CMDLINE != 0 && c.cmdline_name == Some(name))
-            || (cctx_flags & FILE != 0 && c.file_name.is_some_and(|f| f.eq_ignore_ascii_case(name)))
-    })
+    COMMANDS
+        .iter()
+        .filter(|c| allowed(c, cctx_flags))
+        .find(|c| {
+            (cctx_flags & CMDLINE != 0 && c.cmdline_name == Some(name))
+                || (cctx_flags & FILE != 0
+                    && c.file_name.is_some_and(|f| f.eq_ignore_ascii_case(name)))
+        })
 }
 
 fn allowed(c: &Command, cctx: u32) -> bool {
@@ -199,7 +409,11 @@ fn allowed(c: &Command, cctx: u32) -> bool {
 /// Strips the command prefix as OpenSSL does: with a prefix set, it must start the name
 /// (exactly on the command line, in any case in files) and something must follow; without
 /// one, a command-line name starts with `-`. `None`: not a command of this context.
-pub(crate) fn strip_prefix<'a>(name: &'a str, prefix: Option<&str>, cctx_flags: u32) -> Option<&'a str> {
+pub(crate) fn strip_prefix<'a>(
+    name: &'a str,
+    prefix: Option<&str>,
+    cctx_flags: u32,
+) -> Option<&'a str> {
     match prefix {
         Some(p) => {
             if name.len() <= p.len() {
@@ -260,23 +474,78 @@ static PROTOCOLS: &[Named] = &[
 
 static OPTIONS: &[Named] = &[
     opt("SessionTicket", BOTH, true, sys::SSL_OP_NO_TICKET),
-    opt("EmptyFragments", BOTH, true, sys::SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS),
+    opt(
+        "EmptyFragments",
+        BOTH,
+        true,
+        sys::SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS,
+    ),
     opt("Bugs", BOTH, false, sys::SSL_OP_ALL),
     opt("Compression", BOTH, true, sys::SSL_OP_NO_COMPRESSION),
-    opt("ServerPreference", SERVER, false, sys::SSL_OP_CIPHER_SERVER_PREFERENCE),
-    opt("NoResumptionOnRenegotiation", SERVER, false, sys::SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION),
+    opt(
+        "ServerPreference",
+        SERVER,
+        false,
+        sys::SSL_OP_CIPHER_SERVER_PREFERENCE,
+    ),
+    opt(
+        "NoResumptionOnRenegotiation",
+        SERVER,
+        false,
+        sys::SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION,
+    ),
     opt("DHSingle", SERVER, false, sys::SSL_OP_SINGLE_DH_USE as u64),
-    opt("ECDHSingle", SERVER, false, sys::SSL_OP_SINGLE_ECDH_USE as u64),
-    opt("UnsafeLegacyRenegotiation", BOTH, false, sys::SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION),
-    opt("UnsafeLegacyServerConnect", BOTH, false, sys::SSL_OP_LEGACY_SERVER_CONNECT),
-    opt("ClientRenegotiation", BOTH, false, sys::SSL_OP_ALLOW_CLIENT_RENEGOTIATION),
-    opt("EncryptThenMac", BOTH, true, sys::SSL_OP_NO_ENCRYPT_THEN_MAC),
+    opt(
+        "ECDHSingle",
+        SERVER,
+        false,
+        sys::SSL_OP_SINGLE_ECDH_USE as u64,
+    ),
+    opt(
+        "UnsafeLegacyRenegotiation",
+        BOTH,
+        false,
+        sys::SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION,
+    ),
+    opt(
+        "UnsafeLegacyServerConnect",
+        BOTH,
+        false,
+        sys::SSL_OP_LEGACY_SERVER_CONNECT,
+    ),
+    opt(
+        "ClientRenegotiation",
+        BOTH,
+        false,
+        sys::SSL_OP_ALLOW_CLIENT_RENEGOTIATION,
+    ),
+    opt(
+        "EncryptThenMac",
+        BOTH,
+        true,
+        sys::SSL_OP_NO_ENCRYPT_THEN_MAC,
+    ),
     opt("NoRenegotiation", BOTH, false, sys::SSL_OP_NO_RENEGOTIATION),
     opt("AllowNoDHEKEX", BOTH, false, sys::SSL_OP_ALLOW_NO_DHE_KEX),
-    opt("PrioritizeChaCha", BOTH, false, sys::SSL_OP_PRIORITIZE_CHACHA),
-    opt("MiddleboxCompat", BOTH, false, sys::SSL_OP_ENABLE_MIDDLEBOX_COMPAT),
+    opt(
+        "PrioritizeChaCha",
+        BOTH,
+        false,
+        sys::SSL_OP_PRIORITIZE_CHACHA,
+    ),
+    opt(
+        "MiddleboxCompat",
+        BOTH,
+        false,
+        sys::SSL_OP_ENABLE_MIDDLEBOX_COMPAT,
+    ),
     opt("AntiReplay", BOTH, true, sys::SSL_OP_NO_ANTI_REPLAY),
-    opt("ExtendedMasterSecret", BOTH, true, sys::SSL_OP_NO_EXTENDED_MASTER_SECRET),
+    opt(
+        "ExtendedMasterSecret",
+        BOTH,
+        true,
+        sys::SSL_OP_NO_EXTENDED_MASTER_SECRET,
+    ),
     opt("CANames", BOTH, true, sys::SSL_OP_DISABLE_TLSEXT_CA_NAMES),
     opt("KTLS", BOTH, false, sys::SSL_OP_ENABLE_KTLS),
 ];
@@ -298,7 +567,11 @@ static VERIFY_MODES: &[Named] = &[
         SERVER,
         sys::SSL_VERIFY_PEER | sys::SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
     ),
-    vfy("Once", SERVER, sys::SSL_VERIFY_PEER | sys::SSL_VERIFY_CLIENT_ONCE),
+    vfy(
+        "Once",
+        SERVER,
+        sys::SSL_VERIFY_PEER | sys::SSL_VERIFY_CLIENT_ONCE,
+    ),
     vfy(
         "RequestPostHandshake",
         SERVER,
@@ -307,7 +580,9 @@ static VERIFY_MODES: &[Named] = &[
     vfy(
         "RequirePostHandshake",
         SERVER,
-        sys::SSL_VERIFY_PEER | sys::SSL_VERIFY_POST_HANDSHAKE | sys::SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+        sys::SSL_VERIFY_PEER
+            | sys::SSL_VERIFY_POST_HANDSHAKE
+            | sys::SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
     ),
 ];
 
@@ -365,30 +640,56 @@ mod tests {
 
     #[test]
     fn lookup() {
-        assert_eq!(find("ciphersuites", F).map(|c| c.action), Some(Action::Ciphersuites));
-        assert_eq!(find("Certificate", F).map(|c| c.action), Some(Action::Certificate));
-        assert!(find("Certificate", FILE | SERVER).is_none(), "needs CERTIFICATE");
+        assert_eq!(
+            find("ciphersuites", F).map(|c| c.action),
+            Some(Action::Ciphersuites)
+        );
+        assert_eq!(
+            find("Certificate", F).map(|c| c.action),
+            Some(Action::Certificate)
+        );
+        assert!(
+            find("Certificate", FILE | SERVER).is_none(),
+            "needs CERTIFICATE"
+        );
         assert!(find("cipher", F).is_none(), "a command-line name");
         assert!(find("cipher", CMDLINE).is_some());
         assert!(find("NumTickets", FILE | CLIENT).is_none(), "server only");
         assert_eq!(strip_prefix("-cipher", None, CMDLINE), Some("cipher"));
         assert_eq!(strip_prefix("cipher", None, CMDLINE), None);
-        assert_eq!(strip_prefix("SSLCipherString", Some("SSL"), FILE), Some("CipherString"));
-        assert_eq!(strip_prefix("sslCipherString", Some("SSL"), FILE), Some("CipherString"));
+        assert_eq!(
+            strip_prefix("SSLCipherString", Some("SSL"), FILE),
+            Some("CipherString")
+        );
+        assert_eq!(
+            strip_prefix("sslCipherString", Some("SSL"), FILE),
+            Some("CipherString")
+        );
         assert_eq!(strip_prefix("SSL", Some("SSL"), FILE), None);
     }
 
     #[test]
     fn lists() {
         assert_eq!(
-            flag_list(Action::Options, "-SessionTicket, ServerPreference", FILE | SERVER),
+            flag_list(
+                Action::Options,
+                "-SessionTicket, ServerPreference",
+                FILE | SERVER
+            ),
             Some(vec![
                 Flag::Option(sys::SSL_OP_NO_TICKET, true),
                 Flag::Option(sys::SSL_OP_CIPHER_SERVER_PREFERENCE, true)
             ])
         );
-        assert_eq!(flag_list(Action::Options, "ServerPreference", FILE | CLIENT), None);
-        assert_eq!(flag_list(Action::Options, "SessionTicket", FILE), None, "no role");
+        assert_eq!(
+            flag_list(Action::Options, "ServerPreference", FILE | CLIENT),
+            None
+        );
+        assert_eq!(
+            flag_list(Action::Options, "SessionTicket", FILE),
+            None,
+            "no role"
+        );
         assert_eq!(
             flag_list(Action::Protocol, "-ALL,TLSv1.3", FILE | CLIENT),
             Some(vec![

@@ -6,9 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use rustls::client::{Resumption, Tls12Resumption};
 use rustls::crypto::CryptoProvider;
-use rustls::server::{
-    NoServerSessionStorage,
-};
+use rustls::server::NoServerSessionStorage;
 use rustls::{ClientConfig, ServerConfig};
 
 use crate::cache::{self, SessionCache};
@@ -168,7 +166,6 @@ impl Default for Knobs {
         }
     }
 }
-
 
 impl Default for Settings {
     fn default() -> Self {

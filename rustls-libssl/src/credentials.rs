@@ -112,7 +112,9 @@ impl Credentials {
 
     /// Whether a certificate of this key type is set already.
     pub(crate) fn has_slot_for(&self, kind: i32) -> bool {
-        self.slots.iter().any(|s| s.kind == kind && s.leaf.is_some())
+        self.slots
+            .iter()
+            .any(|s| s.kind == kind && s.leaf.is_some())
     }
 
     /// `SSL_CTX_check_private_key`: the current certificate and key are set and match.
@@ -237,7 +239,11 @@ impl Slot {
         let (Some(leaf), Some(key)) = (&self.leaf, &self.key) else {
             return Ok(None);
         };
-        let chain = if self.chain.is_empty() { extra } else { &self.chain };
+        let chain = if self.chain.is_empty() {
+            extra
+        } else {
+            &self.chain
+        };
         let mut ders = Vec::with_capacity(1 + chain.len());
         for cert in std::iter::once(leaf).chain(chain) {
             let der = cert.to_der().ok_or(Error::Crypto)?;

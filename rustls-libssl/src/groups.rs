@@ -27,44 +27,229 @@ struct Entry {
 const NID_UNKNOWN: i32 = 0x0100_0000;
 
 static TABLE: &[Entry] = &[
-    Entry { names: &["sect163k1", "K-163"], id: 1, nid: sys::NID_sect163k1, kx: None },
-    Entry { names: &["sect163r1"], id: 2, nid: sys::NID_sect163r1, kx: None },
-    Entry { names: &["sect163r2", "B-163"], id: 3, nid: sys::NID_sect163r2, kx: None },
-    Entry { names: &["sect193r1"], id: 4, nid: sys::NID_sect193r1, kx: None },
-    Entry { names: &["sect193r2"], id: 5, nid: sys::NID_sect193r2, kx: None },
-    Entry { names: &["sect233k1", "K-233"], id: 6, nid: sys::NID_sect233k1, kx: None },
-    Entry { names: &["sect233r1", "B-233"], id: 7, nid: sys::NID_sect233r1, kx: None },
-    Entry { names: &["sect239k1"], id: 8, nid: sys::NID_sect239k1, kx: None },
-    Entry { names: &["sect283k1", "K-283"], id: 9, nid: sys::NID_sect283k1, kx: None },
-    Entry { names: &["sect283r1", "B-283"], id: 10, nid: sys::NID_sect283r1, kx: None },
-    Entry { names: &["sect409k1", "K-409"], id: 11, nid: sys::NID_sect409k1, kx: None },
-    Entry { names: &["sect409r1", "B-409"], id: 12, nid: sys::NID_sect409r1, kx: None },
-    Entry { names: &["sect571k1", "K-571"], id: 13, nid: sys::NID_sect571k1, kx: None },
-    Entry { names: &["sect571r1", "B-571"], id: 14, nid: sys::NID_sect571r1, kx: None },
-    Entry { names: &["secp160k1"], id: 15, nid: sys::NID_secp160k1, kx: None },
-    Entry { names: &["secp160r1"], id: 16, nid: sys::NID_secp160r1, kx: None },
-    Entry { names: &["secp160r2"], id: 17, nid: sys::NID_secp160r2, kx: None },
-    Entry { names: &["secp192k1"], id: 18, nid: sys::NID_secp192k1, kx: None },
-    Entry { names: &["secp192r1", "P-192", "prime192v1"], id: 19, nid: sys::NID_X9_62_prime192v1, kx: None },
-    Entry { names: &["secp224k1"], id: 20, nid: sys::NID_secp224k1, kx: None },
-    Entry { names: &["secp224r1", "P-224"], id: 21, nid: sys::NID_secp224r1, kx: None },
-    Entry { names: &["secp256k1"], id: 22, nid: sys::NID_secp256k1, kx: None },
-    Entry { names: &["secp256r1", "P-256", "prime256v1"], id: 23, nid: sys::NID_X9_62_prime256v1, kx: Some(kx_group::SECP256R1) },
-    Entry { names: &["secp384r1", "P-384"], id: 24, nid: sys::NID_secp384r1, kx: Some(kx_group::SECP384R1) },
-    Entry { names: &["secp521r1", "P-521"], id: 25, nid: sys::NID_secp521r1, kx: Some(SECP521R1) },
-    Entry { names: &["brainpoolP256r1"], id: 26, nid: sys::NID_brainpoolP256r1, kx: None },
-    Entry { names: &["brainpoolP384r1"], id: 27, nid: sys::NID_brainpoolP384r1, kx: None },
-    Entry { names: &["brainpoolP512r1"], id: 28, nid: sys::NID_brainpoolP512r1, kx: None },
-    Entry { names: &["x25519", "X25519"], id: 29, nid: sys::NID_X25519, kx: Some(kx_group::X25519) },
-    Entry { names: &["x448", "X448"], id: 30, nid: sys::NID_X448, kx: None },
-    Entry { names: &["ffdhe2048"], id: 0x100, nid: sys::NID_ffdhe2048, kx: None },
-    Entry { names: &["ffdhe3072"], id: 0x101, nid: sys::NID_ffdhe3072, kx: None },
-    Entry { names: &["ffdhe4096"], id: 0x102, nid: sys::NID_ffdhe4096, kx: None },
-    Entry { names: &["ffdhe6144"], id: 0x103, nid: sys::NID_ffdhe6144, kx: None },
-    Entry { names: &["ffdhe8192"], id: 0x104, nid: sys::NID_ffdhe8192, kx: None },
+    Entry {
+        names: &["sect163k1", "K-163"],
+        id: 1,
+        nid: sys::NID_sect163k1,
+        kx: None,
+    },
+    Entry {
+        names: &["sect163r1"],
+        id: 2,
+        nid: sys::NID_sect163r1,
+        kx: None,
+    },
+    Entry {
+        names: &["sect163r2", "B-163"],
+        id: 3,
+        nid: sys::NID_sect163r2,
+        kx: None,
+    },
+    Entry {
+        names: &["sect193r1"],
+        id: 4,
+        nid: sys::NID_sect193r1,
+        kx: None,
+    },
+    Entry {
+        names: &["sect193r2"],
+        id: 5,
+        nid: sys::NID_sect193r2,
+        kx: None,
+    },
+    Entry {
+        names: &["sect233k1", "K-233"],
+        id: 6,
+        nid: sys::NID_sect233k1,
+        kx: None,
+    },
+    Entry {
+        names: &["sect233r1", "B-233"],
+        id: 7,
+        nid: sys::NID_sect233r1,
+        kx: None,
+    },
+    Entry {
+        names: &["sect239k1"],
+        id: 8,
+        nid: sys::NID_sect239k1,
+        kx: None,
+    },
+    Entry {
+        names: &["sect283k1", "K-283"],
+        id: 9,
+        nid: sys::NID_sect283k1,
+        kx: None,
+    },
+    Entry {
+        names: &["sect283r1", "B-283"],
+        id: 10,
+        nid: sys::NID_sect283r1,
+        kx: None,
+    },
+    Entry {
+        names: &["sect409k1", "K-409"],
+        id: 11,
+        nid: sys::NID_sect409k1,
+        kx: None,
+    },
+    Entry {
+        names: &["sect409r1", "B-409"],
+        id: 12,
+        nid: sys::NID_sect409r1,
+        kx: None,
+    },
+    Entry {
+        names: &["sect571k1", "K-571"],
+        id: 13,
+        nid: sys::NID_sect571k1,
+        kx: None,
+    },
+    Entry {
+        names: &["sect571r1", "B-571"],
+        id: 14,
+        nid: sys::NID_sect571r1,
+        kx: None,
+    },
+    Entry {
+        names: &["secp160k1"],
+        id: 15,
+        nid: sys::NID_secp160k1,
+        kx: None,
+    },
+    Entry {
+        names: &["secp160r1"],
+        id: 16,
+        nid: sys::NID_secp160r1,
+        kx: None,
+    },
+    Entry {
+        names: &["secp160r2"],
+        id: 17,
+        nid: sys::NID_secp160r2,
+        kx: None,
+    },
+    Entry {
+        names: &["secp192k1"],
+        id: 18,
+        nid: sys::NID_secp192k1,
+        kx: None,
+    },
+    Entry {
+        names: &["secp192r1", "P-192", "prime192v1"],
+        id: 19,
+        nid: sys::NID_X9_62_prime192v1,
+        kx: None,
+    },
+    Entry {
+        names: &["secp224k1"],
+        id: 20,
+        nid: sys::NID_secp224k1,
+        kx: None,
+    },
+    Entry {
+        names: &["secp224r1", "P-224"],
+        id: 21,
+        nid: sys::NID_secp224r1,
+        kx: None,
+    },
+    Entry {
+        names: &["secp256k1"],
+        id: 22,
+        nid: sys::NID_secp256k1,
+        kx: None,
+    },
+    Entry {
+        names: &["secp256r1", "P-256", "prime256v1"],
+        id: 23,
+        nid: sys::NID_X9_62_prime256v1,
+        kx: Some(kx_group::SECP256R1),
+    },
+    Entry {
+        names: &["secp384r1", "P-384"],
+        id: 24,
+        nid: sys::NID_secp384r1,
+        kx: Some(kx_group::SECP384R1),
+    },
+    Entry {
+        names: &["secp521r1", "P-521"],
+        id: 25,
+        nid: sys::NID_secp521r1,
+        kx: Some(SECP521R1),
+    },
+    Entry {
+        names: &["brainpoolP256r1"],
+        id: 26,
+        nid: sys::NID_brainpoolP256r1,
+        kx: None,
+    },
+    Entry {
+        names: &["brainpoolP384r1"],
+        id: 27,
+        nid: sys::NID_brainpoolP384r1,
+        kx: None,
+    },
+    Entry {
+        names: &["brainpoolP512r1"],
+        id: 28,
+        nid: sys::NID_brainpoolP512r1,
+        kx: None,
+    },
+    Entry {
+        names: &["x25519", "X25519"],
+        id: 29,
+        nid: sys::NID_X25519,
+        kx: Some(kx_group::X25519),
+    },
+    Entry {
+        names: &["x448", "X448"],
+        id: 30,
+        nid: sys::NID_X448,
+        kx: None,
+    },
+    Entry {
+        names: &["ffdhe2048"],
+        id: 0x100,
+        nid: sys::NID_ffdhe2048,
+        kx: None,
+    },
+    Entry {
+        names: &["ffdhe3072"],
+        id: 0x101,
+        nid: sys::NID_ffdhe3072,
+        kx: None,
+    },
+    Entry {
+        names: &["ffdhe4096"],
+        id: 0x102,
+        nid: sys::NID_ffdhe4096,
+        kx: None,
+    },
+    Entry {
+        names: &["ffdhe6144"],
+        id: 0x103,
+        nid: sys::NID_ffdhe6144,
+        kx: None,
+    },
+    Entry {
+        names: &["ffdhe8192"],
+        id: 0x104,
+        nid: sys::NID_ffdhe8192,
+        kx: None,
+    },
     // Post-quantum hybrids (rustls and OpenSSL 3.5's names); OpenSSL 3.0 has none.
-    Entry { names: &["X25519MLKEM768"], id: 0x11ec, nid: NID_UNKNOWN | 0x11ec, kx: Some(kx_group::X25519MLKEM768) },
-    Entry { names: &["SecP256r1MLKEM768"], id: 0x11eb, nid: NID_UNKNOWN | 0x11eb, kx: Some(kx_group::SECP256R1MLKEM768) },
+    Entry {
+        names: &["X25519MLKEM768"],
+        id: 0x11ec,
+        nid: NID_UNKNOWN | 0x11ec,
+        kx: Some(kx_group::X25519MLKEM768),
+    },
+    Entry {
+        names: &["SecP256r1MLKEM768"],
+        id: 0x11eb,
+        nid: NID_UNKNOWN | 0x11eb,
+        kx: Some(kx_group::SECP256R1MLKEM768),
+    },
 ];
 
 /// The default: the post-quantum hybrid X25519MLKEM768 first, then OpenSSL 3.0's defaults
@@ -178,8 +363,10 @@ struct P521Exchange {
 impl ActiveKeyExchange for P521Exchange {
     fn complete(self: Box<Self>, peer: &[u8]) -> std::result::Result<SharedSecret, rustls::Error> {
         let peer = agreement::UnparsedPublicKey::new(&agreement::ECDH_P521, peer);
-        agreement::agree(&self.private, peer, (), |secret| Ok(SharedSecret::from(secret)))
-            .map_err(|()| rustls::Error::from(rustls::PeerMisbehaved::InvalidKeyShare))
+        agreement::agree(&self.private, peer, (), |secret| {
+            Ok(SharedSecret::from(secret))
+        })
+        .map_err(|()| rustls::Error::from(rustls::PeerMisbehaved::InvalidKeyShare))
     }
 
     fn pub_key(&self) -> &[u8] {

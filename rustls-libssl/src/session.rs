@@ -321,7 +321,9 @@ impl Session {
                 tag::HOSTNAME => meta.hostname = Some(CString::new(value).ok()?),
                 tag::ALPN => meta.alpn = Some(value.to_vec()),
                 tag::PEER => meta.peer = Some(Cert::from_der(value)?),
-                tag::VERIFY_RESULT => meta.verify_result = i64::from_be_bytes(value.try_into().ok()?),
+                tag::VERIFY_RESULT => {
+                    meta.verify_result = i64::from_be_bytes(value.try_into().ok()?)
+                }
                 tag::TICKET_HINT => {
                     meta.ticket_lifetime_hint = u64::from_be_bytes(value.try_into().ok()?);
                 }
@@ -399,7 +401,9 @@ fn describe(state: &ConnState, version: u16, cipher: u16, id: Vec<u8>, server: b
         )
     };
     let hostname = if server {
-        lock(&state.hello).as_ref().and_then(|h| h.server_name.clone())
+        lock(&state.hello)
+            .as_ref()
+            .and_then(|h| h.server_name.clone())
     } else {
         client_name
     };
@@ -606,7 +610,10 @@ mod tests {
         let m = back.meta().clone();
         assert_eq!((m.version, m.cipher, m.id), (0x0304, 0x1302, vec![7; 32]));
         assert_eq!(m.sid_ctx, b"ctx");
-        assert_eq!(m.hostname.as_deref(), CString::new("example.org").ok().as_deref());
+        assert_eq!(
+            m.hostname.as_deref(),
+            CString::new("example.org").ok().as_deref()
+        );
         assert_eq!(m.alpn.as_deref(), Some(&b"h2"[..]));
         assert_eq!(back.server_value(), Some(b"state".to_vec()));
         assert_eq!(m.timeout, 300);

@@ -25,24 +25,94 @@ const fn entry(name: Option<&'static str>, scheme: u16, hash: i32, sig: i32) -> 
 /// OpenSSL 3.0's table (t1_lib.c), in its order: where `sig+hash` matches two entries
 /// (PSS with RSA or PSS keys) the first wins, as in OpenSSL.
 static TABLE: &[Entry] = &[
-    entry(Some("ecdsa_secp256r1_sha256"), 0x0403, sys::NID_sha256, sys::NID_X9_62_id_ecPublicKey),
-    entry(Some("ecdsa_secp384r1_sha384"), 0x0503, sys::NID_sha384, sys::NID_X9_62_id_ecPublicKey),
-    entry(Some("ecdsa_secp521r1_sha512"), 0x0603, sys::NID_sha512, sys::NID_X9_62_id_ecPublicKey),
+    entry(
+        Some("ecdsa_secp256r1_sha256"),
+        0x0403,
+        sys::NID_sha256,
+        sys::NID_X9_62_id_ecPublicKey,
+    ),
+    entry(
+        Some("ecdsa_secp384r1_sha384"),
+        0x0503,
+        sys::NID_sha384,
+        sys::NID_X9_62_id_ecPublicKey,
+    ),
+    entry(
+        Some("ecdsa_secp521r1_sha512"),
+        0x0603,
+        sys::NID_sha512,
+        sys::NID_X9_62_id_ecPublicKey,
+    ),
     entry(Some("ed25519"), 0x0807, sys::NID_undef, sys::NID_ED25519),
     entry(Some("ed448"), 0x0808, sys::NID_undef, sys::NID_ED448),
     entry(None, 0x0303, sys::NID_sha224, sys::NID_X9_62_id_ecPublicKey),
     entry(None, 0x0203, sys::NID_sha1, sys::NID_X9_62_id_ecPublicKey),
-    entry(Some("rsa_pss_rsae_sha256"), 0x0804, sys::NID_sha256, sys::NID_rsassaPss),
-    entry(Some("rsa_pss_rsae_sha384"), 0x0805, sys::NID_sha384, sys::NID_rsassaPss),
-    entry(Some("rsa_pss_rsae_sha512"), 0x0806, sys::NID_sha512, sys::NID_rsassaPss),
-    entry(Some("rsa_pss_pss_sha256"), 0x0809, sys::NID_sha256, sys::NID_rsassaPss),
-    entry(Some("rsa_pss_pss_sha384"), 0x080a, sys::NID_sha384, sys::NID_rsassaPss),
-    entry(Some("rsa_pss_pss_sha512"), 0x080b, sys::NID_sha512, sys::NID_rsassaPss),
-    entry(Some("rsa_pkcs1_sha256"), 0x0401, sys::NID_sha256, sys::NID_rsaEncryption),
-    entry(Some("rsa_pkcs1_sha384"), 0x0501, sys::NID_sha384, sys::NID_rsaEncryption),
-    entry(Some("rsa_pkcs1_sha512"), 0x0601, sys::NID_sha512, sys::NID_rsaEncryption),
-    entry(Some("rsa_pkcs1_sha224"), 0x0301, sys::NID_sha224, sys::NID_rsaEncryption),
-    entry(Some("rsa_pkcs1_sha1"), 0x0201, sys::NID_sha1, sys::NID_rsaEncryption),
+    entry(
+        Some("rsa_pss_rsae_sha256"),
+        0x0804,
+        sys::NID_sha256,
+        sys::NID_rsassaPss,
+    ),
+    entry(
+        Some("rsa_pss_rsae_sha384"),
+        0x0805,
+        sys::NID_sha384,
+        sys::NID_rsassaPss,
+    ),
+    entry(
+        Some("rsa_pss_rsae_sha512"),
+        0x0806,
+        sys::NID_sha512,
+        sys::NID_rsassaPss,
+    ),
+    entry(
+        Some("rsa_pss_pss_sha256"),
+        0x0809,
+        sys::NID_sha256,
+        sys::NID_rsassaPss,
+    ),
+    entry(
+        Some("rsa_pss_pss_sha384"),
+        0x080a,
+        sys::NID_sha384,
+        sys::NID_rsassaPss,
+    ),
+    entry(
+        Some("rsa_pss_pss_sha512"),
+        0x080b,
+        sys::NID_sha512,
+        sys::NID_rsassaPss,
+    ),
+    entry(
+        Some("rsa_pkcs1_sha256"),
+        0x0401,
+        sys::NID_sha256,
+        sys::NID_rsaEncryption,
+    ),
+    entry(
+        Some("rsa_pkcs1_sha384"),
+        0x0501,
+        sys::NID_sha384,
+        sys::NID_rsaEncryption,
+    ),
+    entry(
+        Some("rsa_pkcs1_sha512"),
+        0x0601,
+        sys::NID_sha512,
+        sys::NID_rsaEncryption,
+    ),
+    entry(
+        Some("rsa_pkcs1_sha224"),
+        0x0301,
+        sys::NID_sha224,
+        sys::NID_rsaEncryption,
+    ),
+    entry(
+        Some("rsa_pkcs1_sha1"),
+        0x0201,
+        sys::NID_sha1,
+        sys::NID_rsaEncryption,
+    ),
     entry(None, 0x0402, sys::NID_sha256, sys::NID_dsa),
     entry(None, 0x0502, sys::NID_sha384, sys::NID_dsa),
     entry(None, 0x0602, sys::NID_sha512, sys::NID_dsa),
@@ -72,7 +142,10 @@ pub(crate) fn parse_list(s: &str) -> Option<Vec<rustls::SignatureScheme>> {
                 if sig == sys::NID_undef || hash == sys::NID_undef {
                     return None;
                 }
-                TABLE.iter().find(|e| e.hash == hash && e.sig == sig)?.scheme
+                TABLE
+                    .iter()
+                    .find(|e| e.hash == hash && e.sig == sig)?
+                    .scheme
             }
         };
         out.push(rustls::SignatureScheme::from(scheme));
@@ -138,7 +211,11 @@ mod tests {
     fn lists() {
         assert_eq!(
             parse_list("ECDSA+SHA256:rsa_pss_rsae_sha256 : RSA+SHA512"),
-            Some(vec![S::ECDSA_NISTP256_SHA256, S::RSA_PSS_SHA256, S::RSA_PKCS1_SHA512])
+            Some(vec![
+                S::ECDSA_NISTP256_SHA256,
+                S::RSA_PSS_SHA256,
+                S::RSA_PKCS1_SHA512
+            ])
         );
         assert_eq!(parse_list("RSA-PSS+SHA384"), Some(vec![S::RSA_PSS_SHA384]));
         assert_eq!(parse_list("ed25519"), Some(vec![S::ED25519]));

@@ -106,11 +106,16 @@ fn add(lists: &Mutex<CaLists>, which: Which, x: *const sys::X509) -> Result<(), 
 /// `SSL_CTX_set_client_CA_list`: the names a server sends in CertificateRequest (takes
 /// over the stack; NULL clears it).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_client_CA_list(ctx: *mut SSL_CTX, list: *mut sys::stack_st_X509_NAME) {
+pub unsafe extern "C" fn SSL_CTX_set_client_CA_list(
+    ctx: *mut SSL_CTX,
+    list: *mut sys::stack_st_X509_NAME,
+) {
     entry(|| {
         let ctx = try_ref!(ctx);
         // SAFETY: the caller hands over the stack.
-        set_ctx(ctx, Which::Client, unsafe { NameStack::from_raw(list.cast()) });
+        set_ctx(ctx, Which::Client, unsafe {
+            NameStack::from_raw(list.cast())
+        });
         Ok(())
     })
 }
@@ -121,14 +126,18 @@ pub unsafe extern "C" fn SSL_set_client_CA_list(ssl: *mut SSL, list: *mut sys::s
     entry(|| {
         let ssl = try_ref!(ssl);
         // SAFETY: the caller hands over the stack.
-        set_ssl(ssl, Which::Client, unsafe { NameStack::from_raw(list.cast()) });
+        set_ssl(ssl, Which::Client, unsafe {
+            NameStack::from_raw(list.cast())
+        });
         Ok(())
     })
 }
 
 /// `SSL_CTX_get_client_CA_list`: the context's list (get0), or NULL.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_get_client_CA_list(ctx: *const SSL_CTX) -> *mut sys::stack_st_X509_NAME {
+pub unsafe extern "C" fn SSL_CTX_get_client_CA_list(
+    ctx: *const SSL_CTX,
+) -> *mut sys::stack_st_X509_NAME {
     entry(|| Ok(raw(lock(&try_ref!(ctx).ca_lists).get(Which::Client))))
 }
 
@@ -228,11 +237,16 @@ fn refresh_ssl(ssl: &SSL) {
 
 /// `SSL_CTX_set0_CA_list`: the context's general CA list (takes over the stack).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set0_CA_list(ctx: *mut SSL_CTX, list: *mut sys::stack_st_X509_NAME) {
+pub unsafe extern "C" fn SSL_CTX_set0_CA_list(
+    ctx: *mut SSL_CTX,
+    list: *mut sys::stack_st_X509_NAME,
+) {
     entry(|| {
         let ctx = try_ref!(ctx);
         // SAFETY: the caller hands over the stack.
-        set_ctx(ctx, Which::General, unsafe { NameStack::from_raw(list.cast()) });
+        set_ctx(ctx, Which::General, unsafe {
+            NameStack::from_raw(list.cast())
+        });
         Ok(())
     })
 }
@@ -243,14 +257,18 @@ pub unsafe extern "C" fn SSL_set0_CA_list(ssl: *mut SSL, list: *mut sys::stack_s
     entry(|| {
         let ssl = try_ref!(ssl);
         // SAFETY: the caller hands over the stack.
-        set_ssl(ssl, Which::General, unsafe { NameStack::from_raw(list.cast()) });
+        set_ssl(ssl, Which::General, unsafe {
+            NameStack::from_raw(list.cast())
+        });
         Ok(())
     })
 }
 
 /// `SSL_CTX_get0_CA_list`: the context's general CA list (get0), or NULL.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_get0_CA_list(ctx: *const SSL_CTX) -> *const sys::stack_st_X509_NAME {
+pub unsafe extern "C" fn SSL_CTX_get0_CA_list(
+    ctx: *const SSL_CTX,
+) -> *const sys::stack_st_X509_NAME {
     entry(|| Ok(raw(lock(&try_ref!(ctx).ca_lists).get(Which::General)).cast_const()))
 }
 
@@ -269,13 +287,16 @@ pub unsafe extern "C" fn SSL_get0_CA_list(ssl: *const SSL) -> *const sys::stack_
 
 /// The raw stack of a list (get0), or NULL.
 fn raw(list: &Option<NameStack>) -> *mut sys::stack_st_X509_NAME {
-    list.as_ref().map_or(std::ptr::null_mut(), |s| s.as_ptr().cast())
+    list.as_ref()
+        .map_or(std::ptr::null_mut(), |s| s.as_ptr().cast())
 }
 
 /// `SSL_dup_CA_list`: a deep copy of a stack of names (the caller owns it); NULL on
 /// failure.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_dup_CA_list(sk: *const sys::stack_st_X509_NAME) -> *mut sys::stack_st_X509_NAME {
+pub unsafe extern "C" fn SSL_dup_CA_list(
+    sk: *const sys::stack_st_X509_NAME,
+) -> *mut sys::stack_st_X509_NAME {
     entry(|| {
         // SAFETY: sk is NULL or a valid stack of names.
         let copy = unsafe { NameStack::dup_of(sk.cast()) }.ok_or(Error::Crypto)?;
@@ -286,11 +307,15 @@ pub unsafe extern "C" fn SSL_dup_CA_list(sk: *const sys::stack_st_X509_NAME) -> 
 /// `SSL_load_client_CA_file`: the distinct subject names of the certificates in a PEM
 /// file, as a new stack the caller owns; NULL if the file holds none or cannot be read.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_load_client_CA_file(file: *const c_char) -> *mut sys::stack_st_X509_NAME {
+pub unsafe extern "C" fn SSL_load_client_CA_file(
+    file: *const c_char,
+) -> *mut sys::stack_st_X509_NAME {
     entry(|| {
         // SAFETY: file is a C string per the API.
         let path = unsafe { c_str(file) }?;
-        let certs = sys::Bio::open_file(path).map_err(Error::File)?.read_pem_certs();
+        let certs = sys::Bio::open_file(path)
+            .map_err(Error::File)?
+            .read_pem_certs();
         if certs.is_empty() {
             return Err(Error::Crypto);
         }
@@ -332,7 +357,9 @@ pub unsafe extern "C" fn SSL_add_file_cert_subjects_to_stack(
             return Err(Error::File(std::io::Error::last_os_error()));
         }
         // SAFETY: stack is a valid stack of names per the API.
-        Ok(c_int::from(unsafe { sys::add_file_subjects(stack.cast(), path) }))
+        Ok(c_int::from(unsafe {
+            sys::add_file_subjects(stack.cast(), path)
+        }))
     })
 }
 

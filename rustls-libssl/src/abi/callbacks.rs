@@ -30,9 +30,11 @@ pub(crate) type CertCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_
 pub(crate) type ClientCertCallback =
     unsafe extern "C" fn(*mut SSL, *mut *mut sys::X509, *mut *mut sys::EVP_PKEY) -> c_int;
 /// `SSL_CTX_set_client_hello_cb`'s callback.
-pub(crate) type ClientHelloCallback = unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
+pub(crate) type ClientHelloCallback =
+    unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
 /// `SSL_CTX_set_tlsext_servername_callback`'s callback.
-pub(crate) type ServernameCallback = unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
+pub(crate) type ServernameCallback =
+    unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
 /// `SSL_CTX_set_alpn_select_cb`'s callback.
 pub(crate) type AlpnSelectCallback = unsafe extern "C" fn(
     *mut SSL,
@@ -76,10 +78,18 @@ pub(crate) type PskUseSessionCallback = unsafe extern "C" fn(
     *mut *mut SSL_SESSION,
 ) -> c_int;
 /// `SSL_CTX_set_security_callback`'s callback.
-pub(crate) type SecurityCallback =
-    unsafe extern "C" fn(*const SSL, *const SSL_CTX, c_int, c_int, c_int, *mut c_void, *mut c_void) -> c_int;
+pub(crate) type SecurityCallback = unsafe extern "C" fn(
+    *const SSL,
+    *const SSL_CTX,
+    c_int,
+    c_int,
+    c_int,
+    *mut c_void,
+    *mut c_void,
+) -> c_int;
 /// `SSL_CTX_set_record_padding_callback`'s callback.
-pub(crate) type PaddingCallback = unsafe extern "C" fn(*mut SSL, c_int, usize, *mut c_void) -> usize;
+pub(crate) type PaddingCallback =
+    unsafe extern "C" fn(*mut SSL, c_int, usize, *mut c_void) -> usize;
 /// `SSL_CTX_set_ct_validation_callback`'s callback.
 pub(crate) type CtCallback = unsafe extern "C" fn(
     *const sys::CT_POLICY_EVAL_CTX,
@@ -93,7 +103,8 @@ pub(crate) type AsyncCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c
 /// `SSL_CTX_set_generate_session_id`'s callback.
 pub(crate) type GenSessionCallback = unsafe extern "C" fn(*mut SSL, *mut u8, *mut c_uint) -> c_int;
 /// `SSL_CTX_set_cookie_generate_cb`'s callback (DTLS).
-pub(crate) type CookieGenerateCallback = unsafe extern "C" fn(*mut SSL, *mut u8, *mut c_uint) -> c_int;
+pub(crate) type CookieGenerateCallback =
+    unsafe extern "C" fn(*mut SSL, *mut u8, *mut c_uint) -> c_int;
 /// `SSL_CTX_set_cookie_verify_cb`'s callback (DTLS).
 pub(crate) type CookieVerifyCallback = unsafe extern "C" fn(*mut SSL, *const u8, c_uint) -> c_int;
 /// `SSL_CTX_set_stateless_cookie_generate_cb`'s callback.
@@ -103,14 +114,8 @@ pub(crate) type StatelessCookieGenerateCallback =
 pub(crate) type StatelessCookieVerifyCallback =
     unsafe extern "C" fn(*mut SSL, *const u8, usize) -> c_int;
 /// `SSL_CTX_set_next_proto_select_cb`'s callback (NPN).
-pub(crate) type NpnSelectCallback = unsafe extern "C" fn(
-    *mut SSL,
-    *mut *mut u8,
-    *mut u8,
-    *const u8,
-    c_uint,
-    *mut c_void,
-) -> c_int;
+pub(crate) type NpnSelectCallback =
+    unsafe extern "C" fn(*mut SSL, *mut *mut u8, *mut u8, *const u8, c_uint, *mut c_void) -> c_int;
 /// `SSL_CTX_set_next_protos_advertised_cb`'s callback (NPN).
 pub(crate) type NpnAdvertisedCallback =
     unsafe extern "C" fn(*mut SSL, *mut *const u8, *mut c_uint, *mut c_void) -> c_int;
@@ -128,7 +133,8 @@ pub(crate) type TicketDecCallback = unsafe extern "C" fn(
 /// `DTLS_set_timer_cb`'s callback.
 pub(crate) type DtlsTimerCallback = unsafe extern "C" fn(*mut SSL, c_uint) -> c_uint;
 /// SRP callbacks (`SSL_CTX_set_srp_*_callback`).
-pub(crate) type SrpUsernameCallback = unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
+pub(crate) type SrpUsernameCallback =
+    unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
 pub(crate) type SrpVerifyParamCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
 pub(crate) type SrpClientPwdCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> *mut c_char;
 
@@ -207,13 +213,18 @@ fn ssl_cbs(ssl: *mut SSL, f: impl FnOnce(&mut Callbacks)) -> Result<(), Error> {
 
 /// `SSL_CTX_set_keylog_callback`: called with each NSS key-log line.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_keylog_callback(ctx: *mut SSL_CTX, cb: Option<KeylogCallback>) {
+pub unsafe extern "C" fn SSL_CTX_set_keylog_callback(
+    ctx: *mut SSL_CTX,
+    cb: Option<KeylogCallback>,
+) {
     entry(|| ctx_cbs(ctx, |c| c.keylog = cb))
 }
 
 /// `SSL_CTX_get_keylog_callback`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_get_keylog_callback(ctx: *const SSL_CTX) -> Option<KeylogCallback> {
+pub unsafe extern "C" fn SSL_CTX_get_keylog_callback(
+    ctx: *const SSL_CTX,
+) -> Option<KeylogCallback> {
     entry(|| Ok(try_ref!(ctx).callbacks().keylog))
 }
 
@@ -273,7 +284,11 @@ pub unsafe extern "C" fn SSL_CTX_set_cert_cb(
 
 /// `SSL_set_cert_cb`: this connection's certificate callback.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_set_cert_cb(ssl: *mut SSL, cb: Option<CertCallback>, arg: *mut c_void) {
+pub unsafe extern "C" fn SSL_set_cert_cb(
+    ssl: *mut SSL,
+    cb: Option<CertCallback>,
+    arg: *mut c_void,
+) {
     entry(|| {
         ssl_cbs(ssl, |c| {
             c.cert = cb;
@@ -285,13 +300,18 @@ pub unsafe extern "C" fn SSL_set_cert_cb(ssl: *mut SSL, cb: Option<CertCallback>
 /// `SSL_CTX_set_client_cert_cb`: asked for a client certificate when a server requests one
 /// and none is set.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_client_cert_cb(ctx: *mut SSL_CTX, cb: Option<ClientCertCallback>) {
+pub unsafe extern "C" fn SSL_CTX_set_client_cert_cb(
+    ctx: *mut SSL_CTX,
+    cb: Option<ClientCertCallback>,
+) {
     entry(|| ctx_cbs(ctx, |c| c.client_cert = cb))
 }
 
 /// `SSL_CTX_get_client_cert_cb`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_get_client_cert_cb(ctx: *mut SSL_CTX) -> Option<ClientCertCallback> {
+pub unsafe extern "C" fn SSL_CTX_get_client_cert_cb(
+    ctx: *mut SSL_CTX,
+) -> Option<ClientCertCallback> {
     entry(|| Ok(try_ref!(ctx).callbacks().client_cert))
 }
 
@@ -379,7 +399,10 @@ pub unsafe extern "C" fn SSL_set_not_resumable_session_callback(
 /// `SSL_CTX_set_psk_client_callback`: stored; never called (rustls has no external PSK:
 /// handshakes use certificates, as OpenSSL's do when no PSK suite is negotiated).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_psk_client_callback(ctx: *mut SSL_CTX, cb: Option<PskClientCallback>) {
+pub unsafe extern "C" fn SSL_CTX_set_psk_client_callback(
+    ctx: *mut SSL_CTX,
+    cb: Option<PskClientCallback>,
+) {
     entry(|| ctx_cbs(ctx, |c| c.psk_client = cb))
 }
 
@@ -391,7 +414,10 @@ pub unsafe extern "C" fn SSL_set_psk_client_callback(ssl: *mut SSL, cb: Option<P
 
 /// `SSL_CTX_set_psk_server_callback`: stored; never called.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_psk_server_callback(ctx: *mut SSL_CTX, cb: Option<PskServerCallback>) {
+pub unsafe extern "C" fn SSL_CTX_set_psk_server_callback(
+    ctx: *mut SSL_CTX,
+    cb: Option<PskServerCallback>,
+) {
     entry(|| ctx_cbs(ctx, |c| c.psk_server = cb))
 }
 
@@ -440,13 +466,18 @@ pub unsafe extern "C" fn SSL_set_psk_use_session_callback(
 /// `SSL_CTX_set_security_callback`: stored; never called (the shim has no weak
 /// algorithms for it to veto).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_security_callback(ctx: *mut SSL_CTX, cb: Option<SecurityCallback>) {
+pub unsafe extern "C" fn SSL_CTX_set_security_callback(
+    ctx: *mut SSL_CTX,
+    cb: Option<SecurityCallback>,
+) {
     entry(|| ctx_cbs(ctx, |c| c.security = cb))
 }
 
 /// `SSL_CTX_get_security_callback`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_get_security_callback(ctx: *const SSL_CTX) -> Option<SecurityCallback> {
+pub unsafe extern "C" fn SSL_CTX_get_security_callback(
+    ctx: *const SSL_CTX,
+) -> Option<SecurityCallback> {
     entry(|| Ok(try_ref!(ctx).callbacks().security))
 }
 
@@ -488,25 +519,36 @@ pub unsafe extern "C" fn SSL_get0_security_ex_data(ssl: *const SSL) -> *mut c_vo
 
 /// `SSL_CTX_set_record_padding_callback`: stored; never called (records are not padded).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_record_padding_callback(ctx: *mut SSL_CTX, cb: Option<PaddingCallback>) {
+pub unsafe extern "C" fn SSL_CTX_set_record_padding_callback(
+    ctx: *mut SSL_CTX,
+    cb: Option<PaddingCallback>,
+) {
     entry(|| ctx_cbs(ctx, |c| c.padding = cb))
 }
 
 /// `SSL_CTX_set_record_padding_callback_arg`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_record_padding_callback_arg(ctx: *mut SSL_CTX, arg: *mut c_void) {
+pub unsafe extern "C" fn SSL_CTX_set_record_padding_callback_arg(
+    ctx: *mut SSL_CTX,
+    arg: *mut c_void,
+) {
     entry(|| ctx_cbs(ctx, |c| c.padding_arg = addr(arg)))
 }
 
 /// `SSL_CTX_get_record_padding_callback_arg`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_get_record_padding_callback_arg(ctx: *const SSL_CTX) -> *mut c_void {
+pub unsafe extern "C" fn SSL_CTX_get_record_padding_callback_arg(
+    ctx: *const SSL_CTX,
+) -> *mut c_void {
     entry(|| Ok(try_ref!(ctx).callbacks().padding_arg as *mut c_void))
 }
 
 /// `SSL_set_record_padding_callback`: 1.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_set_record_padding_callback(ssl: *mut SSL, cb: Option<PaddingCallback>) -> c_int {
+pub unsafe extern "C" fn SSL_set_record_padding_callback(
+    ssl: *mut SSL,
+    cb: Option<PaddingCallback>,
+) -> c_int {
     entry(|| ssl_cbs(ssl, |c| c.padding = cb).map(|()| 1))
 }
 
@@ -554,13 +596,19 @@ pub unsafe extern "C" fn SSL_set_allow_early_data_cb(
 
 /// `SSL_CTX_set_async_callback`: stored; never called (no async engine jobs); 1.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_async_callback(ctx: *mut SSL_CTX, cb: Option<AsyncCallback>) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_set_async_callback(
+    ctx: *mut SSL_CTX,
+    cb: Option<AsyncCallback>,
+) -> c_int {
     entry(|| ctx_cbs(ctx, |c| c.async_cb = cb).map(|()| 1))
 }
 
 /// `SSL_CTX_set_async_callback_arg`: 1.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_async_callback_arg(ctx: *mut SSL_CTX, arg: *mut c_void) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_set_async_callback_arg(
+    ctx: *mut SSL_CTX,
+    arg: *mut c_void,
+) -> c_int {
     entry(|| ctx_cbs(ctx, |c| c.async_arg = addr(arg)).map(|()| 1))
 }
 
@@ -587,7 +635,10 @@ pub unsafe extern "C" fn SSL_CTX_set_generate_session_id(
 
 /// `SSL_set_generate_session_id`: 1.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_set_generate_session_id(ssl: *mut SSL, cb: Option<GenSessionCallback>) -> c_int {
+pub unsafe extern "C" fn SSL_set_generate_session_id(
+    ssl: *mut SSL,
+    cb: Option<GenSessionCallback>,
+) -> c_int {
     entry(|| ssl_cbs(ssl, |c| c.gen_session_id = cb).map(|()| 1))
 }
 
@@ -602,7 +653,10 @@ pub unsafe extern "C" fn SSL_CTX_set_cookie_generate_cb(
 
 /// `SSL_CTX_set_cookie_verify_cb`: stored; never called (DTLS).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_cookie_verify_cb(ctx: *mut SSL_CTX, cb: Option<CookieVerifyCallback>) {
+pub unsafe extern "C" fn SSL_CTX_set_cookie_verify_cb(
+    ctx: *mut SSL_CTX,
+    cb: Option<CookieVerifyCallback>,
+) {
     entry(|| ctx_cbs(ctx, |c| c.cookie_verify = cb))
 }
 

@@ -190,10 +190,6 @@ pub unsafe extern "C" fn SSL_CTX_get0_privatekey(ctx: *const SSL_CTX) -> *mut sy
     })
 }
 
-
-
-
-
 /// `SSL_get1_peer_certificate` (`SSL_get_peer_certificate`): the peer's leaf, a new
 /// reference the caller frees; NULL if none.
 #[no_mangle]
@@ -351,7 +347,11 @@ unsafe fn key_from_der(ty: c_int, d: *const u8, len: usize) -> Result<PKey, Erro
 
 /// `SSL_use_certificate_file`: this connection's certificate from a PEM or DER file.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_certificate_file(ssl: *mut SSL, file: *const c_char, ty: c_int) -> c_int {
+pub unsafe extern "C" fn SSL_use_certificate_file(
+    ssl: *mut SSL,
+    file: *const c_char,
+    ty: c_int,
+) -> c_int {
     entry(|| {
         let ssl = try_ref!(ssl);
         // SAFETY: file is a C string per the API.
@@ -363,7 +363,10 @@ pub unsafe extern "C" fn SSL_use_certificate_file(ssl: *mut SSL, file: *const c_
 /// `SSL_use_certificate_chain_file`: this connection's certificate and chain from a PEM
 /// file.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_certificate_chain_file(ssl: *mut SSL, file: *const c_char) -> c_int {
+pub unsafe extern "C" fn SSL_use_certificate_chain_file(
+    ssl: *mut SSL,
+    file: *const c_char,
+) -> c_int {
     entry(|| {
         let ssl = try_ref!(ssl);
         // SAFETY: file is a C string per the API.
@@ -378,7 +381,11 @@ pub unsafe extern "C" fn SSL_use_certificate_chain_file(ssl: *mut SSL, file: *co
 
 /// `SSL_use_certificate_ASN1`: this connection's certificate from DER.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_certificate_ASN1(ssl: *mut SSL, d: *const u8, len: c_int) -> c_int {
+pub unsafe extern "C" fn SSL_use_certificate_ASN1(
+    ssl: *mut SSL,
+    d: *const u8,
+    len: c_int,
+) -> c_int {
     entry(|| {
         let ssl = try_ref!(ssl);
         let len = usize::try_from(len).map_err(|_| Error::Reason(sys::ERR_R_ASN1_LIB))?;
@@ -389,7 +396,11 @@ pub unsafe extern "C" fn SSL_use_certificate_ASN1(ssl: *mut SSL, d: *const u8, l
 
 /// `SSL_CTX_use_certificate_ASN1`: the context's certificate from DER.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_certificate_ASN1(ctx: *mut SSL_CTX, len: c_int, d: *const u8) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_certificate_ASN1(
+    ctx: *mut SSL_CTX,
+    len: c_int,
+    d: *const u8,
+) -> c_int {
     entry(|| {
         let ctx = try_ref!(ctx);
         let len = usize::try_from(len).map_err(|_| Error::Reason(sys::ERR_R_ASN1_LIB))?;
@@ -401,18 +412,31 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_ASN1(ctx: *mut SSL_CTX, len: c_
 /// `SSL_use_PrivateKey_file`: this connection's key from a PEM (possibly encrypted) or
 /// DER file.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_PrivateKey_file(ssl: *mut SSL, file: *const c_char, ty: c_int) -> c_int {
+pub unsafe extern "C" fn SSL_use_PrivateKey_file(
+    ssl: *mut SSL,
+    file: *const c_char,
+    ty: c_int,
+) -> c_int {
     entry(|| {
         let holder = Holder::Ssl(try_ref!(ssl));
         // SAFETY: file is a C string per the API.
-        let key = credentials::read_key_file(unsafe { c_str(file) }?, FileType::from_c(ty)?, holder.password())?;
+        let key = credentials::read_key_file(
+            unsafe { c_str(file) }?,
+            FileType::from_c(ty)?,
+            holder.password(),
+        )?;
         holder.use_key(key)
     })
 }
 
 /// `SSL_use_PrivateKey_ASN1`: this connection's key of type `ty` from DER.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_PrivateKey_ASN1(ty: c_int, ssl: *mut SSL, d: *const u8, len: std::ffi::c_long) -> c_int {
+pub unsafe extern "C" fn SSL_use_PrivateKey_ASN1(
+    ty: c_int,
+    ssl: *mut SSL,
+    d: *const u8,
+    len: std::ffi::c_long,
+) -> c_int {
     entry(|| {
         let holder = Holder::Ssl(try_ref!(ssl));
         let len = usize::try_from(len).map_err(|_| Error::Reason(sys::ERR_R_ASN1_LIB))?;
@@ -462,28 +486,44 @@ pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey(ctx: *mut SSL_CTX, rsa: *mut 
 /// `SSL_use_RSAPrivateKey_file`: an RSA key file (PEM or DER), as
 /// [`SSL_use_PrivateKey_file`].
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_RSAPrivateKey_file(ssl: *mut SSL, file: *const c_char, ty: c_int) -> c_int {
+pub unsafe extern "C" fn SSL_use_RSAPrivateKey_file(
+    ssl: *mut SSL,
+    file: *const c_char,
+    ty: c_int,
+) -> c_int {
     // SAFETY: same contract.
     unsafe { SSL_use_PrivateKey_file(ssl, file, ty) }
 }
 
 /// `SSL_CTX_use_RSAPrivateKey_file`: as [`SSL_CTX_use_PrivateKey_file`].
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_file(ctx: *mut SSL_CTX, file: *const c_char, ty: c_int) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_file(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+    ty: c_int,
+) -> c_int {
     // SAFETY: same contract.
     unsafe { SSL_CTX_use_PrivateKey_file(ctx, file, ty) }
 }
 
 /// `SSL_use_RSAPrivateKey_ASN1`: a DER RSA private key.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_use_RSAPrivateKey_ASN1(ssl: *mut SSL, d: *const u8, len: std::ffi::c_long) -> c_int {
+pub unsafe extern "C" fn SSL_use_RSAPrivateKey_ASN1(
+    ssl: *mut SSL,
+    d: *const u8,
+    len: std::ffi::c_long,
+) -> c_int {
     // SAFETY: same contract.
     unsafe { SSL_use_PrivateKey_ASN1(sys::EVP_PKEY_RSA, ssl, d, len) }
 }
 
 /// `SSL_CTX_use_RSAPrivateKey_ASN1`: a DER RSA private key.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_ASN1(ctx: *mut SSL_CTX, d: *const u8, len: std::ffi::c_long) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_ASN1(
+    ctx: *mut SSL_CTX,
+    d: *const u8,
+    len: std::ffi::c_long,
+) -> c_int {
     // SAFETY: same contract.
     unsafe { SSL_CTX_use_PrivateKey_ASN1(sys::EVP_PKEY_RSA, ctx, d, len) }
 }
@@ -492,7 +532,11 @@ pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_ASN1(ctx: *mut SSL_CTX, d: *c
 #[no_mangle]
 pub unsafe extern "C" fn SSL_check_private_key(ssl: *const SSL) -> c_int {
     entry(|| {
-        try_ref!(ssl).setup().settings.credentials.check_private_key()?;
+        try_ref!(ssl)
+            .setup()
+            .settings
+            .credentials
+            .check_private_key()?;
         Ok(1)
     })
 }
@@ -516,7 +560,11 @@ fn use_cert_and_key(
         }
     }
     // SAFETY: chain is NULL or a valid stack the caller keeps (set1).
-    let chain = if chain.is_null() { Vec::new() } else { unsafe { X509Stack::certs_of(chain.cast()) } };
+    let chain = if chain.is_null() {
+        Vec::new()
+    } else {
+        unsafe { X509Stack::certs_of(chain.cast()) }
+    };
     holder.credentials(|c| {
         if replace == 0 && c.has_slot_for(cert.key_base_id()) {
             return Err(Error::Reason(sys::SSL_R_NOT_REPLACING_CERTIFICATE));

@@ -81,7 +81,10 @@ pub unsafe extern "C" fn SSL_CONF_CTX_set_flags(cctx: *mut SSL_CONF_CTX, flags: 
 
 /// `SSL_CONF_CTX_clear_flags`: removes flags; returns the new flags.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CONF_CTX_clear_flags(cctx: *mut SSL_CONF_CTX, flags: c_uint) -> c_uint {
+pub unsafe extern "C" fn SSL_CONF_CTX_clear_flags(
+    cctx: *mut SSL_CONF_CTX,
+    flags: c_uint,
+) -> c_uint {
     entry(|| {
         let mut inner = lock(&try_ref!(cctx).inner);
         inner.flags &= !flags;
@@ -91,7 +94,10 @@ pub unsafe extern "C" fn SSL_CONF_CTX_clear_flags(cctx: *mut SSL_CONF_CTX, flags
 
 /// `SSL_CONF_CTX_set1_prefix`: command names must start with `pre` (NULL: no prefix); 1.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CONF_CTX_set1_prefix(cctx: *mut SSL_CONF_CTX, pre: *const c_char) -> c_int {
+pub unsafe extern "C" fn SSL_CONF_CTX_set1_prefix(
+    cctx: *mut SSL_CONF_CTX,
+    pre: *const c_char,
+) -> c_int {
     entry(|| {
         let cctx = try_ref!(cctx);
         let prefix = if pre.is_null() {
@@ -149,21 +155,29 @@ pub unsafe extern "C" fn SSL_CONF_cmd(
         return 0;
     }
     // SAFETY: cmd is a C string per the API.
-    let name = unsafe { std::ffi::CStr::from_ptr(cmd) }.to_string_lossy().into_owned();
+    let name = unsafe { std::ffi::CStr::from_ptr(cmd) }
+        .to_string_lossy()
+        .into_owned();
     let (flags, prefix) = {
         let inner = lock(&cctx.inner);
         (inner.flags, inner.prefix.clone())
     };
     let show = flags & sys::SSL_CONF_FLAG_SHOW_ERRORS as c_uint != 0;
-    let command = conf::strip_prefix(&name, prefix.as_deref(), flags).and_then(|n| conf::find(n, flags));
+    let command =
+        conf::strip_prefix(&name, prefix.as_deref(), flags).and_then(|n| conf::find(n, flags));
     let Some(command) = command else {
         if show {
             let shown = conf::strip_prefix(&name, prefix.as_deref(), flags).unwrap_or(&name);
-            push_error(&Error::Detailed(sys::SSL_R_UNKNOWN_CMD_NAME, format!("cmd={shown}")));
+            push_error(&Error::Detailed(
+                sys::SSL_R_UNKNOWN_CMD_NAME,
+                format!("cmd={shown}"),
+            ));
         }
         return -2;
     };
-    let bare = conf::strip_prefix(&name, prefix.as_deref(), flags).unwrap_or(&name).to_owned();
+    let bare = conf::strip_prefix(&name, prefix.as_deref(), flags)
+        .unwrap_or(&name)
+        .to_owned();
     if let Action::Switch { bits, invert, cert } = command.action {
         apply_switch(cctx, bits, invert, cert);
         return 1;
@@ -181,7 +195,9 @@ pub unsafe extern "C" fn SSL_CONF_cmd(
         return bad_value(-3, "<EMPTY>");
     }
     // SAFETY: value is a C string per the API.
-    let text = unsafe { std::ffi::CStr::from_ptr(value) }.to_string_lossy().into_owned();
+    let text = unsafe { std::ffi::CStr::from_ptr(value) }
+        .to_string_lossy()
+        .into_owned();
     match run(cctx, command.action, value, &text) {
         r if r > 0 => 2,
         -2 => bad_value(-2, &text),
@@ -220,11 +236,19 @@ fn apply_flags(target: &Target, flags: &[Flag]) {
                     super::ssl::SSL_clear_options(*s, bits);
                 }
                 (Flag::CertFlag(bits, on), Target::Ctx(c)) => {
-                    let cmd = if on { sys::SSL_CTRL_CERT_FLAGS } else { sys::SSL_CTRL_CLEAR_CERT_FLAGS };
+                    let cmd = if on {
+                        sys::SSL_CTRL_CERT_FLAGS
+                    } else {
+                        sys::SSL_CTRL_CLEAR_CERT_FLAGS
+                    };
                     super::ctrl::SSL_CTX_ctrl(*c, cmd, bits as i64, std::ptr::null_mut());
                 }
                 (Flag::CertFlag(bits, on), Target::Ssl(s)) => {
-                    let cmd = if on { sys::SSL_CTRL_CERT_FLAGS } else { sys::SSL_CTRL_CLEAR_CERT_FLAGS };
+                    let cmd = if on {
+                        sys::SSL_CTRL_CERT_FLAGS
+                    } else {
+                        sys::SSL_CTRL_CLEAR_CERT_FLAGS
+                    };
                     super::ctrl::SSL_ctrl(*s, cmd, bits as i64, std::ptr::null_mut());
                 }
                 (Flag::Verify(bits, on), Target::Ctx(c)) => {
@@ -266,7 +290,12 @@ fn run(cctx: &SSL_CONF_CTX, action: Action, value: *const c_char, text: &str) ->
                     Target::Ssl(s) => super::ctrl::SSL_ctrl(s, cmd, 0, value.cast_mut().cast()),
                     Target::Ctx(c) => super::ctrl::SSL_CTX_ctrl(c, cmd, 0, value.cast_mut().cast()),
                     // Without a target OpenSSL checks the syntax.
-                    Target::None => super::ctrl::SSL_CTX_ctrl(std::ptr::null_mut(), cmd, 0, value.cast_mut().cast()),
+                    Target::None => super::ctrl::SSL_CTX_ctrl(
+                        std::ptr::null_mut(),
+                        cmd,
+                        0,
+                        value.cast_mut().cast(),
+                    ),
                 };
                 c_int::from(rv > 0)
             }
@@ -274,7 +303,8 @@ fn run(cctx: &SSL_CONF_CTX, action: Action, value: *const c_char, text: &str) ->
             Action::EcdhParameters => {
                 // Values of OpenSSL 1.0.2 meaning "automatic" are accepted and ignored.
                 if (flags & sys::SSL_CONF_FLAG_FILE as c_uint != 0
-                    && (text.eq_ignore_ascii_case("+automatic") || text.eq_ignore_ascii_case("automatic")))
+                    && (text.eq_ignore_ascii_case("+automatic")
+                        || text.eq_ignore_ascii_case("automatic")))
                     || (flags & sys::SSL_CONF_FLAG_CMDLINE as c_uint != 0 && text == "auto")
                 {
                     return 1;
@@ -341,8 +371,12 @@ fn run(cctx: &SSL_CONF_CTX, action: Action, value: *const c_char, text: &str) ->
                     return -2;
                 }
                 match target {
-                    Target::Ctx(c) => super::cert::SSL_CTX_use_PrivateKey_file(c, value, sys::SSL_FILETYPE_PEM),
-                    Target::Ssl(s) => super::cert::SSL_use_PrivateKey_file(s, value, sys::SSL_FILETYPE_PEM),
+                    Target::Ctx(c) => {
+                        super::cert::SSL_CTX_use_PrivateKey_file(c, value, sys::SSL_FILETYPE_PEM)
+                    }
+                    Target::Ssl(s) => {
+                        super::cert::SSL_use_PrivateKey_file(s, value, sys::SSL_FILETYPE_PEM)
+                    }
                     Target::None => 1,
                 }
             }
@@ -365,9 +399,13 @@ fn run(cctx: &SSL_CONF_CTX, action: Action, value: *const c_char, text: &str) ->
                 let stack = stack.as_ptr().cast();
                 drop(inner);
                 match src {
-                    Source::File => super::ca_list::SSL_add_file_cert_subjects_to_stack(stack, value),
+                    Source::File => {
+                        super::ca_list::SSL_add_file_cert_subjects_to_stack(stack, value)
+                    }
                     Source::Dir => super::ca_list::SSL_add_dir_cert_subjects_to_stack(stack, value),
-                    Source::Store => super::ca_list::SSL_add_store_cert_subjects_to_stack(stack, value),
+                    Source::Store => {
+                        super::ca_list::SSL_add_store_cert_subjects_to_stack(stack, value)
+                    }
                 }
             }
             Action::DhParameters => {
@@ -416,7 +454,9 @@ fn atoi(s: &str) -> i64 {
     let n = digits
         .bytes()
         .take_while(u8::is_ascii_digit)
-        .fold(0i64, |acc, d| acc.saturating_mul(10).saturating_add(i64::from(d - b'0')));
+        .fold(0i64, |acc, d| {
+            acc.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+        });
     if neg {
         -n
     } else {
@@ -435,7 +475,9 @@ unsafe fn groups_list(target: &Target, value: *const c_char) -> c_int {
         match target {
             Target::Ssl(s) => super::ctrl::SSL_ctrl(*s, cmd, 0, value.cast_mut().cast()),
             Target::Ctx(c) => super::ctrl::SSL_CTX_ctrl(*c, cmd, 0, value.cast_mut().cast()),
-            Target::None => super::ctrl::SSL_CTX_ctrl(std::ptr::null_mut(), cmd, 0, value.cast_mut().cast()),
+            Target::None => {
+                super::ctrl::SSL_CTX_ctrl(std::ptr::null_mut(), cmd, 0, value.cast_mut().cast())
+            }
         }
     };
     c_int::from(rv > 0)
@@ -459,9 +501,15 @@ fn current_key_kind(target: &Target) -> i32 {
 /// `ChainCAFile`/`VerifyCAPath`... do; 1 or 0.
 fn add_to_store(target: &Target, chain: bool, src: Source, what: &str) -> c_int {
     let (set, get) = if chain {
-        (sys::SSL_CTRL_SET_CHAIN_CERT_STORE, sys::SSL_CTRL_GET_CHAIN_CERT_STORE)
+        (
+            sys::SSL_CTRL_SET_CHAIN_CERT_STORE,
+            sys::SSL_CTRL_GET_CHAIN_CERT_STORE,
+        )
     } else {
-        (sys::SSL_CTRL_SET_VERIFY_CERT_STORE, sys::SSL_CTRL_GET_VERIFY_CERT_STORE)
+        (
+            sys::SSL_CTRL_SET_VERIFY_CERT_STORE,
+            sys::SSL_CTRL_GET_VERIFY_CERT_STORE,
+        )
     };
     let ctrl = |cmd: c_int, larg: i64, parg: *mut std::ffi::c_void| -> i64 {
         // SAFETY: the target is a live context or connection; parg suits the command.
@@ -557,7 +605,10 @@ pub unsafe extern "C" fn SSL_CONF_cmd_argv(
 
 /// `SSL_CONF_cmd_value_type`: `SSL_CONF_TYPE_*` of a command, `UNKNOWN` if there is none.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CONF_cmd_value_type(cctx: *mut SSL_CONF_CTX, cmd: *const c_char) -> c_int {
+pub unsafe extern "C" fn SSL_CONF_cmd_value_type(
+    cctx: *mut SSL_CONF_CTX,
+    cmd: *const c_char,
+) -> c_int {
     entry(|| {
         let (flags, prefix) = {
             let inner = lock(&try_ref!(cctx).inner);
@@ -613,7 +664,9 @@ pub unsafe extern "C" fn SSL_CONF_CTX_finish(cctx: *mut SSL_CONF_CTX) -> c_int {
             unsafe {
                 match target {
                     Target::Ssl(s) => super::ca_list::SSL_set0_CA_list(s, names.into_raw().cast()),
-                    Target::Ctx(ctx) => super::ca_list::SSL_CTX_set0_CA_list(ctx, names.into_raw().cast()),
+                    Target::Ctx(ctx) => {
+                        super::ca_list::SSL_CTX_set0_CA_list(ctx, names.into_raw().cast())
+                    }
                     Target::None => drop(names),
                 }
             }

@@ -261,7 +261,12 @@ type Reply = Result<c_long, Error>;
 
 /// Commands on settings a context and its connections share; `None` if `ctrl` is not one.
 /// `config` is set when the command changed what the rustls config is built from.
-fn settings_ctrl(ctrl: &Ctrl, s: &mut Settings, fixed_version: bool, config: &mut bool) -> Option<Reply> {
+fn settings_ctrl(
+    ctrl: &Ctrl,
+    s: &mut Settings,
+    fixed_version: bool,
+    config: &mut bool,
+) -> Option<Reply> {
     let k = &mut s.knobs;
     let r = match *ctrl {
         Ctrl::GetReadAhead => Ok(c_long::from(s.read_ahead)),
@@ -404,7 +409,11 @@ fn settings_ctrl(ctrl: &Ctrl, s: &mut Settings, fixed_version: bool, config: &mu
                 return Some(Ok(0));
             }
             // SAFETY: parg is an int array of larg entries for this command.
-            let slice = if len == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(nids, len) } };
+            let slice = if len == 0 {
+                &[][..]
+            } else {
+                unsafe { std::slice::from_raw_parts(nids, len) }
+            };
             match sigalgs::from_nids(slice) {
                 Some(list) if client => {
                     k.client_sigalgs = Some(list);
@@ -466,9 +475,20 @@ fn settings_ctrl(ctrl: &Ctrl, s: &mut Settings, fixed_version: bool, config: &mu
             Ok(1)
         }
         Ctrl::GetStore { out, chain } => {
-            let store = if chain { &s.chain_store } else { &s.verify_store };
+            let store = if chain {
+                &s.chain_store
+            } else {
+                &s.verify_store
+            };
             // SAFETY: parg is an `X509_STORE **` for this command; get0.
-            unsafe { super::session::write_opt(out, store.as_ref().map_or(std::ptr::null_mut(), X509Store::as_ptr)) };
+            unsafe {
+                super::session::write_opt(
+                    out,
+                    store
+                        .as_ref()
+                        .map_or(std::ptr::null_mut(), X509Store::as_ptr),
+                )
+            };
             Ok(1)
         }
         Ctrl::Chain { stack, copy } => {
@@ -542,7 +562,11 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
             Ok(match cmd {
                 sys::SSL_CTRL_SET_GROUPS_LIST => {
                     // SAFETY: parg is a C string for this command.
-                    c_long::from(unsafe { c_str(parg.cast()) }.and_then(groups::parse).is_ok())
+                    c_long::from(
+                        unsafe { c_str(parg.cast()) }
+                            .and_then(groups::parse)
+                            .is_ok(),
+                    )
                 }
                 sys::SSL_CTRL_SET_SIGALGS_LIST | sys::SSL_CTRL_SET_CLIENT_SIGALGS_LIST => {
                     // SAFETY: as above.
@@ -561,7 +585,9 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
         }
         let fixed = ctx.core.method.version != 0;
         let mut config = false;
-        let r = ctx.core.update_settings(|s| settings_ctrl(&ctrl, s, fixed, &mut config));
+        let r = ctx
+            .core
+            .update_settings(|s| settings_ctrl(&ctrl, s, fixed, &mut config));
         if config {
             ctx.core.update(|_| ());
         }
@@ -585,16 +611,24 @@ fn ctx_only(ctx: &SSL_CTX, ctrl: &Ctrl) -> Option<Reply> {
         }
         Ctrl::SetSessCacheSize(n) if n < 0 => Ok(0),
         Ctrl::SetSessCacheSize(n) => {
-            let old = core.session_cache().set_size(usize::try_from(n).unwrap_or(0));
+            let old = core
+                .session_cache()
+                .set_size(usize::try_from(n).unwrap_or(0));
             Ok(c_long::try_from(old).unwrap_or(c_long::MAX))
         }
-        Ctrl::GetSessCacheSize => Ok(c_long::try_from(core.session_cache().size()).unwrap_or(c_long::MAX)),
-        Ctrl::SetSessCacheMode(mode) => Ok(core.update(|s| std::mem::replace(&mut s.session_cache_mode, mode))),
+        Ctrl::GetSessCacheSize => {
+            Ok(c_long::try_from(core.session_cache().size()).unwrap_or(c_long::MAX))
+        }
+        Ctrl::SetSessCacheMode(mode) => {
+            Ok(core.update(|s| std::mem::replace(&mut s.session_cache_mode, mode)))
+        }
         Ctrl::GetSessCacheMode => Ok(core.settings().session_cache_mode),
         Ctrl::SessStat(cmd) => {
             let st = &core.stats;
             Ok(match cmd {
-                sys::SSL_CTRL_SESS_NUMBER => c_long::try_from(core.session_cache().len()).unwrap_or(0),
+                sys::SSL_CTRL_SESS_NUMBER => {
+                    c_long::try_from(core.session_cache().len()).unwrap_or(0)
+                }
                 sys::SSL_CTRL_SESS_CONNECT => Stats::get(&st.connect),
                 sys::SSL_CTRL_SESS_CONNECT_GOOD => Stats::get(&st.connect_good),
                 sys::SSL_CTRL_SESS_ACCEPT => Stats::get(&st.accept),
@@ -709,7 +743,11 @@ fn ctx_only(ctx: &SSL_CTX, ctrl: &Ctrl) -> Option<Reply> {
             Ok(1)
         }
         Ctrl::BuildCertChain(flags) => {
-            let store = core.settings().chain_store.clone().unwrap_or_else(|| core.store());
+            let store = core
+                .settings()
+                .chain_store
+                .clone()
+                .unwrap_or_else(|| core.store());
             let creds = core.settings().credentials.clone();
             match crate::credentials::build_chain(&creds, &store, flags) {
                 Ok((chain, rv)) => {
@@ -759,7 +797,12 @@ fn kept_stack(
     certs: &[Cert],
 ) -> Result<*mut sys::stack_st_X509, Error> {
     let mut kept = lock(slot);
-    if let Some(st) = kept.iter().find(|st| st.to_vec().iter().map(Cert::as_ptr).eq(certs.iter().map(Cert::as_ptr))) {
+    if let Some(st) = kept.iter().find(|st| {
+        st.to_vec()
+            .iter()
+            .map(Cert::as_ptr)
+            .eq(certs.iter().map(Cert::as_ptr))
+    }) {
         return Ok(st.as_ptr().cast());
     }
     let st = X509Stack::new(certs).ok_or(Error::Crypto)?;
@@ -787,7 +830,17 @@ pub unsafe extern "C" fn SSL_ctrl(
         let mut config = false;
         let mut copy = (*setup.settings).clone();
         let r = settings_ctrl(&ctrl, &mut copy, fixed, &mut config);
-        if r.is_some() && !matches!(ctrl, Ctrl::GetReadAhead | Ctrl::GetMaxCertList | Ctrl::GetMinProto | Ctrl::GetMaxProto | Ctrl::GetStatusType | Ctrl::GetStore { .. }) {
+        if r.is_some()
+            && !matches!(
+                ctrl,
+                Ctrl::GetReadAhead
+                    | Ctrl::GetMaxCertList
+                    | Ctrl::GetMinProto
+                    | Ctrl::GetMaxProto
+                    | Ctrl::GetStatusType
+                    | Ctrl::GetStore { .. }
+            )
+        {
             // The connection keeps its context's config unless a command changed what
             // the config is built from.
             if config {
@@ -805,7 +858,10 @@ pub unsafe extern "C" fn SSL_ctrl(
         match ctrl {
             Ctrl::GetReadAhead => return Ok(c_long::from(setup.read_ahead)),
             Ctrl::SetReadAhead(on) => {
-                return Ok(c_long::from(std::mem::replace(&mut setup.read_ahead, on != 0)));
+                return Ok(c_long::from(std::mem::replace(
+                    &mut setup.read_ahead,
+                    on != 0,
+                )));
             }
             Ctrl::Mode(bits) => {
                 setup.mode |= bits as u64;
@@ -837,7 +893,9 @@ fn ssl_only(ssl: &SSL, ctrl: &Ctrl) -> Option<Reply> {
         Ctrl::GetRiSupport => {
             let st = ssl.status();
             let server = ssl.setup().role == Some(Role::Server);
-            Ok(c_long::from(st.established && (st.version == crate::versions::TLS1_2 || server)))
+            Ok(c_long::from(
+                st.established && (st.version == crate::versions::TLS1_2 || server),
+            ))
         }
         Ctrl::SetRetryVerify => Ok(1),
         Ctrl::GetRawCipherlist(out) => {
@@ -865,7 +923,9 @@ fn ssl_only(ssl: &SSL, ctrl: &Ctrl) -> Option<Reply> {
         Ctrl::NoRenegotiations | Ctrl::ClearRenegotiations | Ctrl::GetFlags => Ok(0),
         Ctrl::TlsextHostname { kind, name } => {
             if kind != c_long::from(sys::TLSEXT_NAMETYPE_host_name) {
-                return Some(Err(Error::Reason(sys::SSL_R_SSL3_EXT_INVALID_SERVERNAME_TYPE)));
+                return Some(Err(Error::Reason(
+                    sys::SSL_R_SSL3_EXT_INVALID_SERVERNAME_TYPE,
+                )));
             }
             let mut setup = ssl.setup();
             setup.server_name = None;
@@ -931,7 +991,14 @@ fn ssl_only(ssl: &SSL, ctrl: &Ctrl) -> Option<Reply> {
             // SAFETY: parg is a `const unsigned char **` for this command; the response
             // lives as long as the connection (get0).
             unsafe {
-                super::session::write_opt(out, if resp.is_empty() { std::ptr::null() } else { resp.as_ptr() });
+                super::session::write_opt(
+                    out,
+                    if resp.is_empty() {
+                        std::ptr::null()
+                    } else {
+                        resp.as_ptr()
+                    },
+                );
             }
             if resp.is_empty() {
                 Ok(-1)
@@ -977,7 +1044,13 @@ fn ssl_only(ssl: &SSL, ctrl: &Ctrl) -> Option<Reply> {
             Ok(c_long::try_from(groups.len()).unwrap_or(0))
         }
         Ctrl::GetSharedGroup(n) => {
-            let own: Vec<u16> = ssl.setup().settings.groups.iter().map(|g| u16::from(g.name())).collect();
+            let own: Vec<u16> = ssl
+                .setup()
+                .settings
+                .groups
+                .iter()
+                .map(|g| u16::from(g.name()))
+                .collect();
             let peer: Vec<u16> = lock(&ssl.state.hello)
                 .as_ref()
                 .map(|h| h.groups.clone())
@@ -1001,7 +1074,11 @@ fn ssl_only(ssl: &SSL, ctrl: &Ctrl) -> Option<Reply> {
         Ctrl::PeerSignatureNid(out) | Ctrl::SignatureNid(out) => {
             let peer = matches!(ctrl, Ctrl::PeerSignatureNid(_));
             let status = ssl.status();
-            let scheme = if peer { status.peer_scheme } else { status.own_scheme };
+            let scheme = if peer {
+                status.peer_scheme
+            } else {
+                status.own_scheme
+            };
             let Some(scheme) = scheme else {
                 return Some(Ok(0));
             };
@@ -1035,7 +1112,11 @@ fn ssl_only(ssl: &SSL, ctrl: &Ctrl) -> Option<Reply> {
             let (store, creds) = {
                 let setup = ssl.setup();
                 (
-                    setup.settings.chain_store.clone().unwrap_or_else(|| setup.ctx.store()),
+                    setup
+                        .settings
+                        .chain_store
+                        .clone()
+                        .unwrap_or_else(|| setup.ctx.store()),
                     setup.settings.credentials.clone(),
                 )
             };
@@ -1084,35 +1165,65 @@ pub unsafe extern "C" fn SSL_CTX_callback_ctrl(
         // restores its real type.
         match cmd {
             sys::SSL_CTRL_SET_MSG_CALLBACK => {
-                cbs.msg = fp.map(|f| unsafe { std::mem::transmute::<unsafe extern "C" fn(), super::callbacks::MsgCallback>(f) });
+                cbs.msg = fp.map(|f| unsafe {
+                    std::mem::transmute::<unsafe extern "C" fn(), super::callbacks::MsgCallback>(f)
+                });
             }
             sys::SSL_CTRL_SET_TLSEXT_SERVERNAME_CB => {
-                cbs.servername = fp.map(|f| unsafe { std::mem::transmute::<unsafe extern "C" fn(), ServernameCallback>(f) });
+                cbs.servername = fp.map(|f| unsafe {
+                    std::mem::transmute::<unsafe extern "C" fn(), ServernameCallback>(f)
+                });
             }
             sys::SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB => {
-                cbs.status = fp.map(|f| unsafe { std::mem::transmute::<unsafe extern "C" fn(), StatusCallback>(f) });
+                cbs.status = fp.map(|f| unsafe {
+                    std::mem::transmute::<unsafe extern "C" fn(), StatusCallback>(f)
+                });
             }
             sys::SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB => {
-                cbs.ticket_key = fp.map(|f| unsafe { std::mem::transmute::<unsafe extern "C" fn(), TicketKeyCallback>(f) });
+                cbs.ticket_key = fp.map(|f| unsafe {
+                    std::mem::transmute::<unsafe extern "C" fn(), TicketKeyCallback>(f)
+                });
                 let external = cbs.has_ticket_keys();
                 drop(cbs);
                 ctx.core.update(|s| s.external_tickets = external);
                 return Ok(1);
             }
             sys::SSL_CTRL_SET_TMP_DH_CB => {
-                cbs.tmp_dh = fp.map(|f| unsafe { std::mem::transmute::<unsafe extern "C" fn(), TmpDhCallback>(f) });
+                cbs.tmp_dh = fp.map(|f| unsafe {
+                    std::mem::transmute::<unsafe extern "C" fn(), TmpDhCallback>(f)
+                });
             }
             sys::SSL_CTRL_SET_NOT_RESUMABLE_SESS_CB => {
-                cbs.not_resumable = fp.map(|f| unsafe { std::mem::transmute::<unsafe extern "C" fn(), super::callbacks::NotResumableCallback>(f) });
+                cbs.not_resumable = fp.map(|f| unsafe {
+                    std::mem::transmute::<
+                        unsafe extern "C" fn(),
+                        super::callbacks::NotResumableCallback,
+                    >(f)
+                });
             }
             sys::SSL_CTRL_SET_SRP_VERIFY_PARAM_CB => {
-                cbs.srp_verify_param = fp.map(|f| unsafe { std::mem::transmute::<unsafe extern "C" fn(), super::callbacks::SrpVerifyParamCallback>(f) });
+                cbs.srp_verify_param = fp.map(|f| unsafe {
+                    std::mem::transmute::<
+                        unsafe extern "C" fn(),
+                        super::callbacks::SrpVerifyParamCallback,
+                    >(f)
+                });
             }
             sys::SSL_CTRL_SET_TLS_EXT_SRP_USERNAME_CB => {
-                cbs.srp_username = fp.map(|f| unsafe { std::mem::transmute::<unsafe extern "C" fn(), super::callbacks::SrpUsernameCallback>(f) });
+                cbs.srp_username = fp.map(|f| unsafe {
+                    std::mem::transmute::<
+                        unsafe extern "C" fn(),
+                        super::callbacks::SrpUsernameCallback,
+                    >(f)
+                });
             }
             sys::SSL_CTRL_SET_SRP_GIVE_CLIENT_PWD_CB => {
-                cbs.srp_client_pwd = fp.map(|f| unsafe { std::mem::transmute::<unsafe extern "C" fn(), super::callbacks::SrpClientPwdCallback>(f) });
+                cbs.srp_client_pwd = fp.map(|f| unsafe {
+                    std::mem::transmute::<
+                        unsafe extern "C" fn(),
+                        super::callbacks::SrpClientPwdCallback,
+                    >(f)
+                });
             }
             _ => {
                 drop(cbs);
@@ -1138,16 +1249,25 @@ pub unsafe extern "C" fn SSL_callback_ctrl(
         // SAFETY (every transmute below): as in SSL_CTX_callback_ctrl.
         match cmd {
             sys::SSL_CTRL_SET_MSG_CALLBACK => {
-                cbs.msg = fp.map(|f| unsafe { std::mem::transmute::<unsafe extern "C" fn(), super::callbacks::MsgCallback>(f) });
+                cbs.msg = fp.map(|f| unsafe {
+                    std::mem::transmute::<unsafe extern "C" fn(), super::callbacks::MsgCallback>(f)
+                });
             }
             sys::SSL_CTRL_SET_TMP_DH_CB => {
-                cbs.tmp_dh = fp.map(|f| unsafe { std::mem::transmute::<unsafe extern "C" fn(), TmpDhCallback>(f) });
+                cbs.tmp_dh = fp.map(|f| unsafe {
+                    std::mem::transmute::<unsafe extern "C" fn(), TmpDhCallback>(f)
+                });
             }
             sys::SSL_CTRL_SET_TLSEXT_DEBUG_CB => {
                 cbs.debug = fp.map_or(0, |f| f as usize);
             }
             sys::SSL_CTRL_SET_NOT_RESUMABLE_SESS_CB => {
-                cbs.not_resumable = fp.map(|f| unsafe { std::mem::transmute::<unsafe extern "C" fn(), super::callbacks::NotResumableCallback>(f) });
+                cbs.not_resumable = fp.map(|f| unsafe {
+                    std::mem::transmute::<
+                        unsafe extern "C" fn(),
+                        super::callbacks::NotResumableCallback,
+                    >(f)
+                });
             }
             _ => {
                 drop(cbs);

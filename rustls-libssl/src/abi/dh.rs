@@ -11,7 +11,10 @@ use crate::error::Error;
 
 /// `SSL_CTX_set0_tmp_dh_pkey`: takes over `dhpkey`; 1, or 0 for NULL.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set0_tmp_dh_pkey(ctx: *mut SSL_CTX, dhpkey: *mut sys::EVP_PKEY) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_set0_tmp_dh_pkey(
+    ctx: *mut SSL_CTX,
+    dhpkey: *mut sys::EVP_PKEY,
+) -> c_int {
     entry(|| {
         let ctx = try_ref!(ctx);
         // SAFETY: set0: the caller hands over its reference.

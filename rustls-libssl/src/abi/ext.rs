@@ -68,7 +68,10 @@ pub unsafe extern "C" fn SSL_CTX_add_custom_ext(
 
 /// `SSL_CTX_has_client_custom_ext`: 0 (none can be registered).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_has_client_custom_ext(ctx: *const SSL_CTX, _ext_type: c_uint) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_has_client_custom_ext(
+    ctx: *const SSL_CTX,
+    _ext_type: c_uint,
+) -> c_int {
     entry(|| {
         try_ref!(ctx);
         Ok(0)
@@ -80,7 +83,27 @@ pub unsafe extern "C" fn SSL_CTX_has_client_custom_ext(ctx: *const SSL_CTX, _ext
 pub extern "C" fn SSL_extension_supported(ext_type: c_uint) -> c_int {
     c_bool(matches!(
         ext_type,
-        0 | 1 | 5 | 10 | 11 | 12 | 13 | 14 | 16 | 18 | 21 | 22 | 23 | 35 | 41 | 42 | 43 | 44 | 45 | 47 | 49 | 51
+        0 | 1
+            | 5
+            | 10
+            | 11
+            | 12
+            | 13
+            | 14
+            | 16
+            | 18
+            | 21
+            | 22
+            | 23
+            | 35
+            | 41
+            | 42
+            | 43
+            | 44
+            | 45
+            | 47
+            | 49
+            | 51
             | 13172
             | 0xff01
     ))
@@ -88,7 +111,11 @@ pub extern "C" fn SSL_extension_supported(ext_type: c_uint) -> c_int {
 
 /// `SSL_CTX_use_serverinfo`: 0 ("not supported").
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_serverinfo(ctx: *mut SSL_CTX, _data: *const u8, _len: usize) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_serverinfo(
+    ctx: *mut SSL_CTX,
+    _data: *const u8,
+    _len: usize,
+) -> c_int {
     entry(|| {
         try_ref!(ctx);
         Err(Error::NotSupported("serverinfo extensions"))
@@ -111,7 +138,10 @@ pub unsafe extern "C" fn SSL_CTX_use_serverinfo_ex(
 
 /// `SSL_CTX_use_serverinfo_file`: 0 ("not supported").
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_serverinfo_file(ctx: *mut SSL_CTX, _file: *const c_char) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_serverinfo_file(
+    ctx: *mut SSL_CTX,
+    _file: *const c_char,
+) -> c_int {
     entry(|| {
         try_ref!(ctx);
         Err(Error::NotSupported("serverinfo extensions"))

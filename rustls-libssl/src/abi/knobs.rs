@@ -13,7 +13,11 @@ use crate::crypto_sys as sys;
 use crate::error::Error;
 
 /// Changes a context's knobs (`config`: the rustls config depends on the change).
-fn ctx_knobs<R>(ctx: *mut SSL_CTX, config: bool, f: impl FnOnce(&mut Knobs) -> R) -> Result<R, Error> {
+fn ctx_knobs<R>(
+    ctx: *mut SSL_CTX,
+    config: bool,
+    f: impl FnOnce(&mut Knobs) -> R,
+) -> Result<R, Error> {
     let ctx = try_ref!(ctx);
     Ok(if config {
         ctx.core.update(|s| f(&mut s.knobs))
@@ -147,7 +151,9 @@ pub unsafe extern "C" fn SSL_set_default_read_buffer_len(ssl: *mut SSL, len: usi
 /// OpenSSL's check of a max_fragment_length mode: disabled (0) or 512..4096 (1..=4).
 fn max_fragment_length(k: &mut Knobs, mode: u8) -> Result<c_int, Error> {
     if mode > sys::TLSEXT_max_fragment_length_4096 as u8 {
-        return Err(Error::Reason(sys::SSL_R_SSL3_EXT_INVALID_MAX_FRAGMENT_LENGTH));
+        return Err(Error::Reason(
+            sys::SSL_R_SSL3_EXT_INVALID_MAX_FRAGMENT_LENGTH,
+        ));
     }
     k.max_fragment_length = mode;
     Ok(1)
@@ -157,7 +163,10 @@ fn max_fragment_length(k: &mut Knobs, mode: u8) -> Result<c_int, Error> {
 /// (the peer's usual record size applies, as with a server that ignores it); 1, or 0 for an
 /// invalid mode.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_tlsext_max_fragment_length(ctx: *mut SSL_CTX, mode: u8) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_set_tlsext_max_fragment_length(
+    ctx: *mut SSL_CTX,
+    mode: u8,
+) -> c_int {
     entry(|| ctx_knobs(ctx, false, |k| max_fragment_length(k, mode))?)
 }
 
@@ -171,7 +180,9 @@ pub unsafe extern "C" fn SSL_set_tlsext_max_fragment_length(ssl: *mut SSL, mode:
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_quiet_shutdown(ctx: *mut SSL_CTX, mode: c_int) {
     entry(|| {
-        try_ref!(ctx).core.update_settings(|s| s.quiet_shutdown = mode != 0);
+        try_ref!(ctx)
+            .core
+            .update_settings(|s| s.quiet_shutdown = mode != 0);
         Ok(())
     })
 }
@@ -187,7 +198,9 @@ pub unsafe extern "C" fn SSL_CTX_get_quiet_shutdown(ctx: *const SSL_CTX) -> c_in
 pub unsafe extern "C" fn SSL_CTX_set_purpose(ctx: *mut SSL_CTX, purpose: c_int) -> c_int {
     entry(|| {
         // SAFETY: the context's parameter set is alive.
-        Ok(unsafe { sys::X509_VERIFY_PARAM_set_purpose(try_ref!(ctx).core.param().as_ptr(), purpose) })
+        Ok(unsafe {
+            sys::X509_VERIFY_PARAM_set_purpose(try_ref!(ctx).core.param().as_ptr(), purpose)
+        })
     })
 }
 
@@ -222,7 +235,10 @@ pub unsafe extern "C" fn SSL_set_trust(ssl: *mut SSL, trust: c_int) -> c_int {
 
 /// `SSL_CTX_set1_param`: copies `vpm` into the context's verification parameters; 1 or 0.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set1_param(ctx: *mut SSL_CTX, vpm: *mut sys::X509_VERIFY_PARAM) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_set1_param(
+    ctx: *mut SSL_CTX,
+    vpm: *mut sys::X509_VERIFY_PARAM,
+) -> c_int {
     entry(|| {
         let ctx = try_ref!(ctx);
         // SAFETY: both parameter sets are alive (vpm per the API).

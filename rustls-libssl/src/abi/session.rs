@@ -229,7 +229,8 @@ pub unsafe extern "C" fn SSL_SESSION_set1_hostname(
     entry(|| {
         let s = try_ref!(s);
         // SAFETY: hostname is NULL or a C string per the API.
-        s.meta().hostname = (!hostname.is_null()).then(|| unsafe { CStr::from_ptr(hostname) }.into());
+        s.meta().hostname =
+            (!hostname.is_null()).then(|| unsafe { CStr::from_ptr(hostname) }.into());
         Ok(1)
     })
 }
@@ -411,7 +412,9 @@ pub unsafe extern "C" fn SSL_SESSION_get0_ticket_appdata(
         let (p, n) = meta
             .ticket_appdata
             .as_ref()
-            .map_or((std::ptr::null_mut(), 0), |d| (d.as_ptr().cast_mut().cast(), d.len()));
+            .map_or((std::ptr::null_mut(), 0), |d| {
+                (d.as_ptr().cast_mut().cast(), d.len())
+            });
         // SAFETY: the out-pointers are NULL or writable per the API.
         unsafe {
             write_opt(data, p);
@@ -515,7 +518,8 @@ pub unsafe extern "C" fn PEM_write_bio_SSL_SESSION(
         }
         let len = c_long::try_from(der.len()).map_err(|_| Error::BadValue)?;
         // SAFETY: bp is a valid BIO; the strings and data outlive the call.
-        let n = unsafe { sys::PEM_write_bio(bp, PEM_NAME.as_ptr(), c"".as_ptr(), der.as_ptr(), len) };
+        let n =
+            unsafe { sys::PEM_write_bio(bp, PEM_NAME.as_ptr(), c"".as_ptr(), der.as_ptr(), len) };
         if n > 0 {
             Ok(1)
         } else {
@@ -526,10 +530,7 @@ pub unsafe extern "C" fn PEM_write_bio_SSL_SESSION(
 
 /// `PEM_write_SSL_SESSION`: as [`PEM_write_bio_SSL_SESSION`] to a `FILE *`.
 #[no_mangle]
-pub unsafe extern "C" fn PEM_write_SSL_SESSION(
-    fp: *mut sys::FILE,
-    s: *const SSL_SESSION,
-) -> c_int {
+pub unsafe extern "C" fn PEM_write_SSL_SESSION(fp: *mut sys::FILE, s: *const SSL_SESSION) -> c_int {
     entry(|| {
         let bio = Bio::for_file(fp).ok_or(Error::Crypto)?;
         // SAFETY: the BIO is alive for the call.
@@ -646,7 +647,11 @@ fn describe(m: &Meta) -> String {
     use std::fmt::Write as _;
     let tls13 = m.version == crate::versions::TLS1_3;
     let mut out = String::from("SSL-Session:\n");
-    let _ = writeln!(out, "    Protocol  : {}", crate::versions::protocol_name(m.version));
+    let _ = writeln!(
+        out,
+        "    Protocol  : {}",
+        crate::versions::protocol_name(m.version)
+    );
     match Cipher::by_id(m.cipher) {
         Some(c) => {
             let _ = writeln!(out, "    Cipher    : {}", c.name().to_string_lossy());
@@ -657,7 +662,11 @@ fn describe(m: &Meta) -> String {
     }
     let _ = write!(out, "    Session-ID: {}", hex_upper(&m.id));
     let _ = write!(out, "\n    Session-ID-ctx: {}", hex_upper(&m.sid_ctx));
-    let label = if tls13 { "Resumption PSK" } else { "Master-Key" };
+    let label = if tls13 {
+        "Resumption PSK"
+    } else {
+        "Master-Key"
+    };
     let _ = write!(out, "\n    {label}: {}", hex_upper(&m.master_key));
     out.push_str("\n    PSK identity: None\n    PSK identity hint: None");
     out.push_str("\n    SRP username: None");
@@ -682,7 +691,11 @@ fn describe(m: &Meta) -> String {
         code,
         sys::verify_error_string(code)
     );
-    let ems = if m.version == crate::versions::TLS1_2 { "yes" } else { "no" };
+    let ems = if m.version == crate::versions::TLS1_2 {
+        "yes"
+    } else {
+        "no"
+    };
     let _ = writeln!(out, "    Extended master secret: {ems}");
     if tls13 {
         let _ = writeln!(out, "    Max Early Data: {}", m.max_early_data);
@@ -894,12 +907,21 @@ pub unsafe extern "C" fn SSL_CTX_remove_session(ctx: *mut SSL_CTX, s: *mut SSL_S
 pub unsafe extern "C" fn SSL_CTX_flush_sessions(ctx: *mut SSL_CTX, t: c_long) {
     entry(|| {
         let ctx = try_ref!(ctx);
-        let time = if t == 0 { u64::MAX } else { u64::try_from(t).unwrap_or(0) };
+        let time = if t == 0 {
+            u64::MAX
+        } else {
+            u64::try_from(t).unwrap_or(0)
+        };
         let flushed = ctx.core.session_cache().flush(time);
         if let Some(cb) = ctx.callbacks().remove_session {
             for s in &flushed {
                 // SAFETY: the application's callback; the session is alive (we hold it).
-                unsafe { cb((ctx as *const SSL_CTX).cast_mut(), Arc::as_ptr(s).cast_mut()) };
+                unsafe {
+                    cb(
+                        (ctx as *const SSL_CTX).cast_mut(),
+                        Arc::as_ptr(s).cast_mut(),
+                    )
+                };
             }
         }
         Ok(())
@@ -912,7 +934,9 @@ pub unsafe extern "C" fn SSL_CTX_flush_sessions(ctx: *mut SSL_CTX, t: c_long) {
 pub unsafe extern "C" fn SSL_CTX_sessions(ctx: *mut SSL_CTX) -> *mut c_void {
     entry(|| {
         try_ref!(ctx);
-        Err(Error::NotSupported("SSL_CTX_sessions (OpenSSL's session hash table)"))
+        Err(Error::NotSupported(
+            "SSL_CTX_sessions (OpenSSL's session hash table)",
+        ))
     })
 }
 
@@ -966,7 +990,8 @@ pub unsafe extern "C" fn SSL_CTX_sess_get_get_cb(ctx: *mut SSL_CTX) -> GetSessio
 pub(crate) type NewSessionCallback =
     Option<unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int>;
 /// `SSL_CTX_sess_set_remove_cb`'s callback.
-pub(crate) type RemoveSessionCallback = Option<unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION)>;
+pub(crate) type RemoveSessionCallback =
+    Option<unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION)>;
 /// `SSL_CTX_sess_set_get_cb`'s callback.
 pub(crate) type GetSessionCallback =
     Option<unsafe extern "C" fn(*mut SSL, *const u8, c_int, *mut c_int) -> *mut SSL_SESSION>;
@@ -974,7 +999,11 @@ pub(crate) type GetSessionCallback =
 /// `SSL_get_client_random`: with `outlen` 0 the size (32); otherwise copies up to `outlen`
 /// bytes of the ClientHello's random (zeros before the handshake) and returns how many.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_get_client_random(ssl: *const SSL, out: *mut u8, outlen: usize) -> usize {
+pub unsafe extern "C" fn SSL_get_client_random(
+    ssl: *const SSL,
+    out: *mut u8,
+    outlen: usize,
+) -> usize {
     entry(|| {
         let ssl = try_ref!(ssl);
         let random = lock(&ssl.state.export)
@@ -987,7 +1016,11 @@ pub unsafe extern "C" fn SSL_get_client_random(ssl: *const SSL, out: *mut u8, ou
 
 /// `SSL_get_server_random`: as [`SSL_get_client_random`] for the ServerHello's random.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_get_server_random(ssl: *const SSL, out: *mut u8, outlen: usize) -> usize {
+pub unsafe extern "C" fn SSL_get_server_random(
+    ssl: *const SSL,
+    out: *mut u8,
+    outlen: usize,
+) -> usize {
     entry(|| {
         let ssl = try_ref!(ssl);
         let random = lock(&ssl.state.export)
@@ -1079,4 +1112,3 @@ pub(super) unsafe fn write_opt<T>(p: *mut T, value: T) {
 fn clamp(v: u64) -> c_long {
     c_long::try_from(v).unwrap_or(c_long::MAX)
 }
-

@@ -6,8 +6,8 @@ use std::ffi::c_int;
 
 use super::ctx::SSL_CTX;
 use super::{entry, try_ref, SSL};
-use crate::crypto_sys::tickets::{KeySource, Mac};
 use crate::crypto_sys as sys;
+use crate::crypto_sys::tickets::{KeySource, Mac};
 use crate::current::lock;
 
 /// `SSL_CTX_set_tlsext_ticket_key_cb`'s callback.

@@ -8,7 +8,6 @@ use super::{c_str, entry, try_ref, SSL};
 use crate::crypto_sys::{self as sys, X509Store};
 use crate::error::Error;
 
-
 /// `SSL_CTX_set_verify`: verification mode and optional callback.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_verify(

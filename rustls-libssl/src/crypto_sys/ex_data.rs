@@ -101,7 +101,9 @@ impl ExData {
         let owner = std::mem::replace(&mut self.owner, 0);
         // SAFETY: exclusive access; CRYPTO_free_ex_data frees the stack and leaves `ad`
         // empty.
-        unsafe { ffi::CRYPTO_free_ex_data(self.class.index(), owner as *mut c_void, self.ad.get()) };
+        unsafe {
+            ffi::CRYPTO_free_ex_data(self.class.index(), owner as *mut c_void, self.ad.get())
+        };
         let ad = self.ad.get_mut();
         ad.sk = std::ptr::null_mut();
         ad.ctx = std::ptr::null_mut();

@@ -564,7 +564,9 @@ impl Cert {
     /// Whether the certificate is self-signed (`EXFLAG_SS`).
     pub fn is_self_signed(&self) -> bool {
         // SAFETY: a valid certificate; the call computes and caches its extension flags.
-        unsafe { i64::from(ffi::X509_get_extension_flags(self.as_ptr())) & i64::from(ffi::EXFLAG_SS) != 0 }
+        unsafe {
+            i64::from(ffi::X509_get_extension_flags(self.as_ptr())) & i64::from(ffi::EXFLAG_SS) != 0
+        }
     }
 }
 
@@ -636,7 +638,11 @@ impl NameStack {
         let stack = Self::new()?;
         // SAFETY: guaranteed by the caller; each dup is owned by the new stack.
         unsafe {
-            let n = if sk.is_null() { 0 } else { ffi::OPENSSL_sk_num(sk) };
+            let n = if sk.is_null() {
+                0
+            } else {
+                ffi::OPENSSL_sk_num(sk)
+            };
             for i in 0..n {
                 let name = ffi::X509_NAME_dup(ffi::OPENSSL_sk_value(sk, i).cast());
                 if name.is_null() {
@@ -699,7 +705,12 @@ impl PKey {
     pub fn read_dh_params_file(path: &str) -> Option<Self> {
         let bio = Bio::open_file(path).ok()?;
         // SAFETY: the BIO is alive; PEM_read_bio_Parameters returns an owned key or NULL.
-        let key = unsafe { Self::from_raw(ffi::PEM_read_bio_Parameters(bio.as_ptr(), std::ptr::null_mut())) }?;
+        let key = unsafe {
+            Self::from_raw(ffi::PEM_read_bio_Parameters(
+                bio.as_ptr(),
+                std::ptr::null_mut(),
+            ))
+        }?;
         // SAFETY: a valid key.
         let dh = unsafe { ffi::EVP_PKEY_is_a(key.as_ptr(), c"DH".as_ptr()) } == 1;
         clear_errors();

@@ -55,11 +55,8 @@ impl Contexts {
         let c = unsafe {
             let cipher = ffi::EVP_CIPHER_CTX_new();
             if evp {
-                let evp_mac = ffi::EVP_MAC_fetch(
-                    std::ptr::null_mut(),
-                    c"HMAC".as_ptr(),
-                    std::ptr::null(),
-                );
+                let evp_mac =
+                    ffi::EVP_MAC_fetch(std::ptr::null_mut(), c"HMAC".as_ptr(), std::ptr::null());
                 let ctx = if evp_mac.is_null() {
                     std::ptr::null_mut()
                 } else {
@@ -145,7 +142,16 @@ pub fn seal(keys: &dyn KeySource, plain: &[u8]) -> Option<Vec<u8>> {
     let mut key_name = [0u8; KEY_NAME_LEN];
     let mut iv = [0u8; MAX_IV_LEN];
     // SAFETY: buffers of the documented sizes and fresh contexts.
-    if unsafe { keys.init(key_name.as_mut_ptr(), iv.as_mut_ptr(), ctx.cipher, &ctx.mac, 1) } != 1 {
+    if unsafe {
+        keys.init(
+            key_name.as_mut_ptr(),
+            iv.as_mut_ptr(),
+            ctx.cipher,
+            &ctx.mac,
+            1,
+        )
+    } != 1
+    {
         return None;
     }
     // SAFETY: the cipher context was initialised by the key source.
@@ -166,8 +172,13 @@ pub fn seal(keys: &dyn KeySource, plain: &[u8]) -> Option<Vec<u8>> {
     let plain_len = c_int::try_from(plain.len()).ok()?;
     // SAFETY: `out` has room for the input plus one block, as EVP requires.
     let ok = unsafe {
-        ffi::EVP_EncryptUpdate(ctx.cipher, out.as_mut_ptr().add(start), &mut n, plain.as_ptr(), plain_len)
-            == 1
+        ffi::EVP_EncryptUpdate(
+            ctx.cipher,
+            out.as_mut_ptr().add(start),
+            &mut n,
+            plain.as_ptr(),
+            plain_len,
+        ) == 1
             && ffi::EVP_EncryptFinal_ex(
                 ctx.cipher,
                 out.as_mut_ptr().add(start + usize::try_from(n).ok()?),
@@ -198,7 +209,15 @@ pub fn open(keys: &dyn KeySource, ticket: &[u8]) -> Option<Vec<u8>> {
     let mut iv = [0u8; MAX_IV_LEN];
     iv.copy_from_slice(&ticket[KEY_NAME_LEN..KEY_NAME_LEN + MAX_IV_LEN]);
     // SAFETY: as in `seal`; the source initialises the contexts for decryption.
-    let r = unsafe { keys.init(key_name.as_mut_ptr(), iv.as_mut_ptr(), ctx.cipher, &ctx.mac, 0) };
+    let r = unsafe {
+        keys.init(
+            key_name.as_mut_ptr(),
+            iv.as_mut_ptr(),
+            ctx.cipher,
+            &ctx.mac,
+            0,
+        )
+    };
     if r != 1 && r != 2 {
         return None;
     }
@@ -228,7 +247,13 @@ pub fn open(keys: &dyn KeySource, ticket: &[u8]) -> Option<Vec<u8>> {
     let body_len = c_int::try_from(body.len()).ok()?;
     // SAFETY: `out` has room for the input plus one block.
     let ok = unsafe {
-        ffi::EVP_DecryptUpdate(ctx.cipher, out.as_mut_ptr(), &mut n, body.as_ptr(), body_len) == 1
+        ffi::EVP_DecryptUpdate(
+            ctx.cipher,
+            out.as_mut_ptr(),
+            &mut n,
+            body.as_ptr(),
+            body_len,
+        ) == 1
             && ffi::EVP_DecryptFinal_ex(
                 ctx.cipher,
                 out.as_mut_ptr().add(usize::try_from(n).ok()?),
@@ -308,7 +333,8 @@ impl KeySource for FixedKeys {
                 ),
                 ffi::OSSL_PARAM_construct_end(),
             ];
-            let mac_ok = ffi::EVP_MAC_init(m, hmac_key.as_ptr(), hmac_key.len(), params.as_mut_ptr()) == 1;
+            let mac_ok =
+                ffi::EVP_MAC_init(m, hmac_key.as_ptr(), hmac_key.len(), params.as_mut_ptr()) == 1;
             if cipher_ok && mac_ok {
                 1
             } else {

@@ -97,7 +97,8 @@ pub struct ChainCheck<'a> {
 }
 
 /// `SSL_CTX_set_cert_verify_callback`'s callback.
-pub type ReplaceVerify = unsafe extern "C" fn(*mut ffi::X509_STORE_CTX, *mut libc::c_void) -> libc::c_int;
+pub type ReplaceVerify =
+    unsafe extern "C" fn(*mut ffi::X509_STORE_CTX, *mut libc::c_void) -> libc::c_int;
 
 /// The outcome: `X509_V_OK` (0) or the error code, and the verified chain if one was built.
 pub struct ChainResult {
