@@ -28,9 +28,11 @@ use crate::crypto_sys::{self as sys, Bio, VerifyParam};
 use crate::current::{self, lock, ConnState, Events, VerifySetup};
 use crate::error::{Error, Result};
 use crate::established::{Established, Kernel, Negotiated};
+use crate::observer::Observer;
 use crate::record::MAX_FRAGMENT;
 pub(crate) use crate::setup::Role;
 use crate::setup::Setup;
+use crate::statem::{Note, Statem};
 
 /// Why an operation did not complete: what `SSL_get_error` reports.
 #[derive(Debug)]
@@ -44,6 +46,9 @@ pub(crate) enum Stop {
     /// A server received the ClientHello: the application's callbacks (SNI, ALPN) run now,
     /// with no lock held, then [`Connection::hello_decided`] and the operation is retried.
     ClientHello,
+    /// The application's ClientHello callback asked to be called again later
+    /// (`SSL_ERROR_WANT_CLIENT_HELLO_CB`).
+    WantClientHello,
     /// A fatal error.
     Fatal(Error),
 }
@@ -136,6 +141,12 @@ pub(crate) struct Connection {
     published: bool,
     /// Whether the handshake's end has been dealt with ([`Connection::finish_handshake`]).
     finished: bool,
+    /// OpenSSL's state machine, as the application sees it.
+    statem: Statem,
+    /// Reads the handshake's records for it (until record protection is ours).
+    observer: Option<Box<Observer>>,
+    /// Where `SSL_read_early_data` is.
+    early_read: EarlyRead,
     eof: bool,
     sent_close: bool,
     received_close: bool,
@@ -185,6 +196,9 @@ impl Connection {
             server_random: None,
             published: false,
             finished: false,
+            statem: Statem::default(),
+            observer: None,
+            early_read: EarlyRead::NotStarted,
             eof: false,
             sent_close: false,
             received_close: false,
@@ -201,9 +215,11 @@ impl Connection {
         self.tls.as_ref().is_some_and(Tls::is_established)
     }
 
-    /// `SSL_do_handshake`: drives the handshake as far as the BIOs allow.
+    /// `SSL_do_handshake`: drives the handshake as far as the BIOs allow (and sends a key
+    /// update `SSL_key_update` asked for).
     pub(crate) fn handshake(&mut self, io: &Transport<'_>) -> Step<()> {
         self.begin(io)?;
+        self.send_key_update()?;
         loop {
             let event = self.pump(io, &mut Want::Nothing)?;
             if self.is_established() {
@@ -226,6 +242,9 @@ impl Connection {
 
     /// Creates the rustls connection if the handshake has not started.
     fn begin(&mut self, io: &Transport<'_>) -> Step<()> {
+        if !self.is_established() {
+            self.watch();
+        }
         if self.tls.is_some() {
             return Ok(());
         }
@@ -248,6 +267,141 @@ impl Connection {
         }
     }
 
+    /// The handshake runs in this operation: its state machine starts with the first one,
+    /// and its observer watches the records from then on.
+    fn watch(&mut self) {
+        if self.observer.is_none() && self.tls.is_none() && matches!(self.hello, Hello::Reading) {
+            let server = self.current_role() == Some(Role::Server);
+            let (info, messages) = (
+                self.state.events.wants_info(),
+                self.state.events.wants_messages(),
+            );
+            // The version OpenSSL reports with messages before one is negotiated: a client's
+            // highest, a server's "any".
+            let hello_version = if server {
+                sys::TLS_ANY_VERSION
+            } else {
+                let setup = self.setup();
+                let versions = setup.settings.versions.enabled(setup.options);
+                if versions.contains(&&rustls::version::TLS13) {
+                    sys::TLS1_3_VERSION
+                } else {
+                    sys::TLS1_2_VERSION
+                }
+            };
+            if !server {
+                // A client reports its highest version until the server picks one.
+                lock(&self.state.status).version = u16::try_from(hello_version).unwrap_or(0);
+            }
+            self.statem = Statem::new(server, info);
+            self.statem.messages = messages;
+            self.observer = Some(Box::new(Observer::new(server, hello_version, messages)));
+        }
+        self.statem.run();
+    }
+
+    /// `SSL_clear`: back to before the handshake, for another one on the same `SSL`. As in
+    /// OpenSSL, the setup, the session (a client offers it again) and the verification
+    /// outcome stay; the client version reported is the last one negotiated.
+    pub(crate) fn clear(&mut self) {
+        let negotiated = {
+            let status = lock(&self.state.status);
+            if status.cipher.is_some() {
+                status.version
+            } else {
+                0
+            }
+        };
+        *lock(&self.state.status) = current::Status {
+            client_version: negotiated,
+            ..current::Status::default()
+        };
+        *lock(&self.state.hello) = None;
+        *lock(&self.state.verify) = None;
+        *lock(&self.state.credentials) = Vec::new();
+        *lock(&self.state.export) = None;
+        *lock(&self.state.peer_ca_names) = None;
+        *lock(&self.state.finished) = crate::observer::Finished::default();
+        lock(&self.state.secrets).clear();
+        if self.role == Some(Role::Client) {
+            let last = lock(&self.state.last_session).clone();
+            let mut resume = lock(&self.state.resume);
+            if resume.is_none() {
+                *resume = last;
+            }
+        }
+        self.role = None;
+        self.tls = None;
+        self.hello = Hello::Reading;
+        self.bufs = None;
+        self.write_offset = 0;
+        self.server_random = None;
+        self.published = false;
+        self.finished = false;
+        self.statem = Statem::default();
+        self.observer = None;
+        self.early_read = EarlyRead::NotStarted;
+        self.eof = false;
+        self.sent_close = false;
+        self.received_close = false;
+    }
+
+    /// Sends the key update `SSL_key_update` asked for, once record protection is ours.
+    fn send_key_update(&mut self) -> Step<()> {
+        let Some(Tls::Established(established)) = self.tls.as_mut() else {
+            return Ok(());
+        };
+        let Some(requested) = lock(&self.state.status).key_update.take() else {
+            return Ok(());
+        };
+        let bufs = self.bufs.get_or_insert_with(Box::default);
+        established
+            .key_update(&mut bufs.output, requested, &mut self.statem)
+            .map_err(|e| Stop::Fatal(Error::Tls(e)))
+    }
+
+    /// The operation ends (`waiting`: for the peer's data): the state machine's last
+    /// events, and its state published.
+    pub(crate) fn end_operation(&mut self, waiting: bool) {
+        self.statem.end_operation(waiting);
+        self.publish_state();
+    }
+
+    /// A fatal error ended the operation. A failure of the protocol (any failure once the
+    /// handshake has started, until it completes) puts the connection in OpenSSL's error
+    /// state; refused calls (no role set, writing after shutdown) do not.
+    pub(crate) fn failed(&mut self, e: &Error) {
+        let protocol = matches!(e, Error::Tls(_) | Error::Verify(_) | Error::UnexpectedEof);
+        if (self.statem.started() && !self.is_established()) || protocol {
+            self.statem.failed();
+            self.publish_state();
+        }
+    }
+
+    /// An alert went out by another way than the protocol engine (a callback refused the
+    /// ClientHello): the info and message callbacks hear of it.
+    pub(crate) fn alert_sent(&mut self, level: u8, description: u8) {
+        if self.statem.messages {
+            self.statem
+                .message(true, sys::TLS_ANY_VERSION, 21, &[level, description]);
+        }
+        self.statem.alert(true, level, description);
+    }
+
+    /// The events for the application's info and message callbacks, in order.
+    pub(crate) fn take_notes(&mut self) -> Vec<Note> {
+        self.statem.take_notes()
+    }
+
+    fn publish_state(&self) {
+        let mut status = lock(&self.state.status);
+        status.hand_state = self.statem.state();
+        status.failed = self.statem.in_error();
+        if let Some(version) = self.observer.as_ref().and_then(|o| o.client_version) {
+            status.client_version = version;
+        }
+    }
+
     /// `SSL_read_early_data` (server): `Ok(Some(n))` for 0-RTT bytes read, `Ok(None)` once
     /// no more can come (none sent, rejected, or the handshake completed). rustls accepts
     /// 0-RTT only with stateful resumption (no ticket key), as replay protection.
@@ -256,12 +410,18 @@ impl Connection {
         io: &Transport<'_>,
         buf: &mut [u8],
     ) -> Step<Option<usize>> {
+        let refused = Stop::Fatal(Error::Reason(sys::ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED));
         if self.current_role() != Some(Role::Server) {
-            return Err(Stop::Fatal(Error::Reason(
-                sys::ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED,
-            )));
+            return Err(refused);
+        }
+        // As in OpenSSL: from the handshake's start (before it) until "finish".
+        match self.early_read {
+            EarlyRead::Finished => return Err(refused),
+            EarlyRead::NotStarted if self.statem.started() => return Err(refused),
+            _ => self.early_read = EarlyRead::Reading,
         }
         if self.setup().settings.max_early_data == 0 {
+            self.early_read = EarlyRead::Finished;
             return Ok(None);
         }
         self.begin(io)?;
@@ -272,6 +432,7 @@ impl Connection {
             if self.is_established() {
                 self.flush(io)?;
                 self.finish_handshake();
+                self.early_read = EarlyRead::Finished;
                 return Ok(None);
             }
             match self.pump(io, &mut Want::Nothing)? {
@@ -292,6 +453,16 @@ impl Connection {
     /// (sent once the server's flight is out). Clients cannot send 0-RTT.
     pub(crate) fn write_early_data(&mut self, io: &Transport<'_>, buf: &[u8]) -> Step<usize> {
         if self.current_role() != Some(Role::Server) {
+            // OpenSSL refuses without a session that allows 0-RTT, before the handshake.
+            let allowed = self.tls.is_none()
+                && lock(&self.state.resume)
+                    .as_ref()
+                    .is_some_and(|s| s.meta().max_early_data > 0);
+            if !allowed {
+                return Err(Stop::Fatal(Error::Reason(
+                    sys::ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED,
+                )));
+            }
             return Err(Stop::Fatal(Error::NotSupported(
                 "sending 0-RTT data as a client",
             )));
@@ -340,6 +511,7 @@ impl Connection {
             self.handshake(io)?;
         }
         self.establish(io)?;
+        self.send_key_update()?;
         if buf.is_empty() {
             return Ok(0);
         }
@@ -404,6 +576,7 @@ impl Connection {
         if self.sent_close {
             return Err(Stop::Fatal(Error::Reason(sys::SSL_R_PROTOCOL_IS_SHUTDOWN)));
         }
+        self.send_key_update()?;
         let partial = self.setup().mode & sys::SSL_MODE_ENABLE_PARTIAL_WRITE as u64 != 0;
         loop {
             self.flush(io)?;
@@ -621,6 +794,17 @@ impl Connection {
                             }
                             *lock(&self.state.hello) = Some(info);
                             self.hello = Hello::Received;
+                            // The state machine reads the ClientHello before its callbacks.
+                            if let (Some(observer), Some(bufs)) =
+                                (self.observer.as_mut(), self.bufs.as_ref())
+                            {
+                                observer.incoming(
+                                    bufs.input.pending(),
+                                    &self.state,
+                                    &mut self.statem,
+                                );
+                            }
+                            self.publish_state();
                             return Err(Stop::ClientHello);
                         }
                         // rustls rejects it, with the context's config.
@@ -704,20 +888,39 @@ impl Connection {
                 }
             }
         };
+        self.publish_state();
         result.map_err(|e| self.fail(io, e))
     }
 
     /// One [`turn`] of whichever side this is (the caller has entered [`current`]).
+    /// The observer (during the handshake) sees the received records before rustls reads
+    /// them and the records rustls wrote after.
     fn turn_once(&mut self, want: &mut Want<'_>) -> std::result::Result<Event, rustls::Error> {
         let bufs = self.bufs.get_or_insert_with(Box::default);
-        match self.tls.as_mut() {
+        if let Some(observer) = self.observer.as_mut() {
+            observer.incoming(bufs.input.pending(), &self.state, &mut self.statem);
+        }
+        let (input_before, output_before) =
+            (bufs.input.pending().len(), bufs.output.pending().len());
+        let result = match self.tls.as_mut() {
             Some(Tls::Client(c)) => turn::<ClientConnectionData>(c, bufs, want, None),
             Some(Tls::Server(s)) => {
                 turn::<ServerConnectionData>(s, bufs, want, Some(&mut self.server_random))
             }
-            Some(Tls::Established(e)) => e.turn(bufs, want),
+            Some(Tls::Established(e)) => e.turn(bufs, want, &mut self.statem),
             None => Err(rustls::Error::General("no connection".into())),
+        };
+        if let Some(observer) = self.observer.as_mut() {
+            observer.consumed(input_before.saturating_sub(bufs.input.pending().len()));
+            let suite = self.tls.as_ref().and_then(Tls::suite);
+            let written = bufs
+                .output
+                .pending()
+                .get(output_before..)
+                .unwrap_or_default();
+            observer.outgoing(written, &self.state, suite, &mut self.statem);
         }
+        result
     }
 
     /// A fatal rustls error: sends the alert rustls queued for it, then reports it.
@@ -845,6 +1048,10 @@ impl Connection {
         let (secrets, kernel) = extracted.map_err(Error::Tls)?;
         let established = Established::new(negotiated, secrets, kernel).map_err(Error::Tls)?;
         self.tls = Some(Tls::Established(Box::new(established)));
+        // Record protection is ours from here: the established connection reports what
+        // the observer did.
+        self.observer = None;
+        lock(&self.state.secrets).clear();
         Ok(())
     }
 
@@ -881,6 +1088,16 @@ impl Connection {
         if std::mem::replace(&mut self.finished, true) {
             return;
         }
+        if let Some(observer) = self.observer.as_mut() {
+            let suite = self.tls.as_ref().and_then(Tls::suite);
+            observer.update(&self.state, suite, &mut self.statem);
+            *lock(&self.state.finished) = observer.finished.clone();
+            let mut status = lock(&self.state.status);
+            status.early_data = observer.early_data_status();
+            status.renegotiate = false;
+        }
+        self.statem.completed();
+        self.publish_state();
         let session_ctx = Arc::clone(&self.setup().session_ctx);
         let stats = &session_ctx.stats;
         if self.role == Some(Role::Server) {
@@ -1105,6 +1322,15 @@ fn handshake_eof() -> Error {
 /// nothing.
 fn no_bio() -> Error {
     Error::Io(io::Error::new(io::ErrorKind::NotConnected, "no BIO set"))
+}
+
+/// A server's progress through `SSL_read_early_data`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum EarlyRead {
+    NotStarted,
+    Reading,
+    /// It reported that no more 0-RTT data can come.
+    Finished,
 }
 
 /// A server's progress towards its rustls connection.

@@ -18,6 +18,7 @@ use crate::ciphers::Cipher;
 use crate::crypto_sys::{self as sys, Cert, VerifyCallback, VerifyParam, X509Store};
 use crate::error::{Error, Result};
 use crate::exporter::ExportSecret;
+use crate::observer::{Finished, LoggedSecret};
 use crate::session::Session;
 use crate::setup::Setup;
 
@@ -35,6 +36,10 @@ pub(crate) trait Events: Send + Sync {
     fn remove_session(&self, session: &Arc<Session>);
     /// Whether a key-log callback is installed (so secrets are formatted only when needed).
     fn wants_keylog(&self) -> bool;
+    /// Whether an info callback is installed (the connection's own, or its context's).
+    fn wants_info(&self) -> bool;
+    /// Whether a message callback is installed.
+    fn wants_messages(&self) -> bool;
     /// Seals a session ticket with the application's ticket-key callback.
     fn seal_ticket(&self, plain: &[u8]) -> Option<Vec<u8>>;
     /// Opens a ticket sealed by [`Events::seal_ticket`] (here or in another process).
@@ -98,6 +103,10 @@ pub(crate) struct ConnState {
     pub peer_ca_names: Mutex<Option<Vec<Vec<u8>>>>,
     /// The secret keying-material exporters derive from, from the key-log hook.
     pub export: Mutex<Option<ExportSecret>>,
+    /// Traffic secrets from the key-log hook, for the handshake's observer to take.
+    pub secrets: Mutex<Vec<LoggedSecret>>,
+    /// Both Finished messages' verify_data, once the handshake has seen them.
+    pub finished: Mutex<Finished>,
 }
 
 /// The parts of a ClientHello the application can ask about.
@@ -113,8 +122,14 @@ pub(crate) struct HelloInfo {
     /// EC point formats offered (TLS 1.2 `ec_point_formats`), if the extension was sent.
     pub ec_point_formats: Option<Vec<u8>>,
     /// The whole ClientHello body, for `SSL_client_hello_get*`; released once the
-    /// handshake is over.
+    /// server name callback has run, as OpenSSL releases it.
     pub body: Vec<u8>,
+    /// The client offered 0-RTT data, and post-handshake authentication.
+    pub early_data: bool,
+    pub post_handshake_auth: bool,
+    /// The ClientHello callback has accepted it: its extensions (the server name) count
+    /// from then on.
+    pub accepted: bool,
 }
 
 impl ConnState {
@@ -135,6 +150,8 @@ impl ConnState {
             single_use_sessions: Mutex::new(false),
             export: Mutex::new(None),
             peer_ca_names: Mutex::new(None),
+            secrets: Mutex::new(Vec::new()),
+            finished: Mutex::new(Finished::default()),
         }
     }
 
@@ -212,6 +229,20 @@ pub(crate) struct Status {
     /// The scheme the peer signed the handshake with, and the one this side signed with.
     pub peer_scheme: Option<rustls::SignatureScheme>,
     pub own_scheme: Option<rustls::SignatureScheme>,
+    /// OpenSSL's handshake state (`SSL_get_state`), and whether a fatal error ended the
+    /// connection.
+    pub hand_state: crate::statem::State,
+    pub failed: bool,
+    /// `SSL_renegotiate` was called before the handshake completed (it asks for nothing
+    /// more then: the handshake under way is the one asked for).
+    pub renegotiate: bool,
+    /// A key update `SSL_key_update` asked for, not sent yet: whether it requests one
+    /// back.
+    pub key_update: Option<bool>,
+    /// `SSL_get_early_data_status`.
+    pub early_data: i32,
+    /// The legacy version of the ClientHello sent or received (`SSL_client_version`).
+    pub client_version: u16,
 }
 
 /// Locks a mutex, recovering the data if a panic poisoned it (the panic was already turned

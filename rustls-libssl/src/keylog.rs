@@ -1,11 +1,13 @@
 //! The rustls key-log hook: forwards NSS key-log lines to the application's callback
-//! (`SSL_CTX_set_keylog_callback`; curl writes them to `SSLKEYLOGFILE`), and keeps the
-//! secret `SSL_export_keying_material` derives from.
+//! (`SSL_CTX_set_keylog_callback`; curl writes them to `SSLKEYLOGFILE`), keeps the secret
+//! `SSL_export_keying_material` derives from, and hands the traffic secrets to the
+//! handshake's [`crate::observer`].
 
 use std::fmt::Write as _;
 
 use crate::current;
 use crate::exporter::{ExportSecret, SecretKind};
+use crate::observer::{LoggedSecret, SecretLabel};
 
 /// Shared by every connection of a context; finds the connection through [`current`].
 #[derive(Debug)]
@@ -21,15 +23,23 @@ impl rustls::KeyLog for KeyLogHook {
         {
             *current::lock(&state.export) = ExportSecret::new(kind, client_random, secret);
         }
+        if let Some(label) = SecretLabel::from_label(label) {
+            current::lock(&state.secrets).push(LoggedSecret {
+                label,
+                secret: secret.to_vec(),
+            });
+        }
         if state.events.wants_keylog() {
             state.events.keylog(&line(label, client_random, secret));
         }
     }
 
-    /// The exporter's secret is always taken (`SSL_export_keying_material`); the others
-    /// only for the application's key-log callback.
+    /// The exporter's secret is always taken (`SSL_export_keying_material`), and the
+    /// traffic secrets the handshake's observer opens records with; the others only for the
+    /// application's key-log callback.
     fn will_log(&self, label: &str) -> bool {
         SecretKind::from_label(label).is_some()
+            || SecretLabel::from_label(label).is_some()
             || current::current().is_some_and(|s| s.events.wants_keylog())
     }
 }

@@ -26,6 +26,8 @@ pub(crate) struct SSL_CTX {
     pub extra_chain: Mutex<Vec<sys::X509Stack>>,
     /// The stack `SSL_CTX_get_ciphers` returned (owned here, get0).
     pub(super) cipher_stack: KeptStack,
+    /// `SSL_CTX_set_tlsext_use_srtp`'s profiles.
+    pub(super) srtp: super::srtp::SrtpProfiles,
 }
 
 impl Drop for SSL_CTX {
@@ -58,6 +60,7 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
             ca_lists: Mutex::new(super::ca_list::CaLists::default()),
             extra_chain: Mutex::new(Vec::new()),
             cipher_stack: KeptStack::default(),
+            srtp: super::srtp::SrtpProfiles::default(),
         };
         let mut ctx = Arc::new(ctx);
         let ptr = Arc::as_ptr(&ctx).cast_mut();
@@ -205,13 +208,6 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_protos(
     1 - ok
 }
 
-
-
-
-
-
-
-
 /// `SSL_CTX_set_post_handshake_auth`: accepted; rustls clients do not do post-handshake
 /// authentication, so a server's later CertificateRequest is refused.
 #[no_mangle]
@@ -270,7 +266,6 @@ pub unsafe extern "C" fn SSL_CTX_get_ex_data(ctx: *const SSL_CTX, idx: c_int) ->
     entry(|| Ok(try_ref!(ctx).ex_data.get(idx)))
 }
 
-
 /// `SSL_CTX_set_max_early_data`: stores the limit. 0-RTT data is not accepted by this
 /// implementation yet: servers answer `SSL_read_early_data` with "finished, nothing read"
 /// and complete a normal handshake, as an OpenSSL server that rejects early data does.
@@ -287,9 +282,6 @@ pub unsafe extern "C" fn SSL_CTX_set_max_early_data(ctx: *mut SSL_CTX, max: u32)
 pub unsafe extern "C" fn SSL_CTX_get_max_early_data(ctx: *const SSL_CTX) -> u32 {
     entry(|| Ok(try_ref!(ctx).core.settings().max_early_data))
 }
-
-
-
 
 /// `SSL_select_next_proto`: picks the first of the server's protocols the client also
 /// offers (`OPENSSL_NPN_NEGOTIATED`), else the client's first (`OPENSSL_NPN_NO_OVERLAP`).
@@ -380,4 +372,3 @@ pub unsafe extern "C" fn SSL_CTX_set_security_level(ctx: *mut SSL_CTX, level: c_
         Ok(())
     })
 }
-

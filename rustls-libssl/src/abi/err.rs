@@ -98,6 +98,46 @@ pub extern "C" fn SSL_alert_desc_string_long(value: c_int) -> *const c_char {
     s.as_ptr()
 }
 
+/// `SSL_alert_desc_string`: the alert's two-letter code, e.g. "CA" (OpenSSL has none for
+/// no_application_protocol and TLS 1.3's newer alerts: "UK").
+#[no_mangle]
+pub extern "C" fn SSL_alert_desc_string(value: c_int) -> *const c_char {
+    let s = match value & 0xff {
+        0 => c"CN",
+        10 => c"UM",
+        20 => c"BM",
+        21 => c"DC",
+        22 => c"RO",
+        30 => c"DF",
+        40 => c"HF",
+        41 => c"NC",
+        42 => c"BC",
+        43 => c"UC",
+        44 => c"CR",
+        45 => c"CE",
+        46 => c"CU",
+        47 => c"IP",
+        48 => c"CA",
+        49 => c"AD",
+        50 => c"DE",
+        51 => c"CY",
+        60 => c"ER",
+        70 => c"PV",
+        71 => c"IS",
+        80 => c"IE",
+        90 => c"US",
+        100 => c"NR",
+        110 => c"UE",
+        111 => c"CO",
+        112 => c"UN",
+        113 => c"BR",
+        114 => c"BH",
+        115 => c"UP",
+        _ => c"UK",
+    };
+    s.as_ptr()
+}
+
 /// `SSL_alert_type_string_long`: "warning", "fatal" or "unknown".
 #[no_mangle]
 pub extern "C" fn SSL_alert_type_string_long(value: c_int) -> *const c_char {

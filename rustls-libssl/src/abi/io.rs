@@ -12,7 +12,8 @@ use crate::current::lock;
 use crate::error::Error;
 
 /// Runs one I/O operation: records what `SSL_get_error` will say and pushes the error of a
-/// fatal stop. `None` when the operation stopped.
+/// fatal stop. `None` when the operation stopped. The info and message callbacks get the
+/// operation's events once the protocol engine's lock is released.
 fn drive<T>(
     ssl: &SSL,
     mut op: impl FnMut(&mut Connection, &Transport<'_>) -> Step<T>,
@@ -25,11 +26,29 @@ fn drive<T>(
             wbio: wbio.as_ref(),
         };
         loop {
-            let step = op(&mut *ssl.conn()?, &io);
-            match step {
+            let step = {
+                let mut conn = ssl.conn()?;
+                let step = op(&mut conn, &io);
+                if !matches!(step, Err(Stop::ClientHello)) {
+                    end(&mut conn, &step);
+                }
+                let notes = conn.take_notes();
+                drop(conn);
                 // The connection lock is released: the callbacks may call any SSL_ function.
-                Err(Stop::ClientHello) => super::hello::run_callbacks(ssl, io.wbio)?,
-                other => return other,
+                super::statem::deliver(ssl, notes);
+                step
+            };
+            let Err(Stop::ClientHello) = step else {
+                return step;
+            };
+            if let Err(stop) = super::hello::run_callbacks(ssl, io.wbio) {
+                let failed: Step<T> = Err(stop);
+                let mut conn = ssl.conn()?;
+                end(&mut conn, &failed);
+                let notes = conn.take_notes();
+                drop(conn);
+                super::statem::deliver(ssl, notes);
+                return failed;
             }
         }
     }))
@@ -39,6 +58,7 @@ fn drive<T>(
         Err(Stop::WantRead) => sys::SSL_ERROR_WANT_READ,
         Err(Stop::WantWrite) => sys::SSL_ERROR_WANT_WRITE,
         Err(Stop::ZeroReturn) => sys::SSL_ERROR_ZERO_RETURN,
+        Err(Stop::WantClientHello) => sys::SSL_ERROR_WANT_CLIENT_HELLO_CB,
         Err(Stop::Fatal(Error::Io(_))) => sys::SSL_ERROR_SYSCALL,
         Err(Stop::Fatal(_) | Stop::ClientHello) => sys::SSL_ERROR_SSL,
     };
@@ -53,6 +73,19 @@ fn drive<T>(
             None
         }
         Err(_) => None,
+    }
+}
+
+/// The end of an operation for the state machine: its last events, and the error state
+/// after a fatal stop.
+fn end<T>(conn: &mut Connection, step: &Step<T>) {
+    match step {
+        Err(Stop::Fatal(e)) => {
+            conn.failed(e);
+            conn.end_operation(false);
+        }
+        Err(Stop::WantRead) => conn.end_operation(true),
+        _ => conn.end_operation(false),
     }
 }
 
@@ -274,7 +307,10 @@ fn ssl_error(ssl: *const SSL) -> c_int {
         s.last_error.load(Ordering::Relaxed)
     });
     match last {
-        sys::SSL_ERROR_WANT_READ | sys::SSL_ERROR_WANT_WRITE | sys::SSL_ERROR_ZERO_RETURN => last,
+        sys::SSL_ERROR_WANT_READ
+        | sys::SSL_ERROR_WANT_WRITE
+        | sys::SSL_ERROR_ZERO_RETURN
+        | sys::SSL_ERROR_WANT_CLIENT_HELLO_CB => last,
         _ => sys::SSL_ERROR_SYSCALL,
     }
 }
@@ -303,7 +339,8 @@ pub unsafe extern "C" fn SSL_read_early_data(
     let (status, n) = match r {
         Some(Some(n)) => (sys::SSL_READ_EARLY_DATA_SUCCESS, n),
         Some(None) => (sys::SSL_READ_EARLY_DATA_FINISH, 0),
-        None => (sys::SSL_READ_EARLY_DATA_ERROR, 0),
+        // As in OpenSSL, `*readbytes` is left alone.
+        None => return sys::SSL_READ_EARLY_DATA_ERROR,
     };
     if !readbytes.is_null() {
         // SAFETY: readbytes is writable per the API.

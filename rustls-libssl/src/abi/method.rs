@@ -27,6 +27,11 @@ impl SSL_METHOD {
         ALL.iter().copied().find(|m| std::ptr::eq(*m, p))
     }
 
+    /// The fixed version, 0 for a flexible method.
+    pub(crate) fn version(&self) -> u16 {
+        self.version
+    }
+
     /// The kind of context the method makes; DTLS is not supported.
     pub(crate) fn kind(&self) -> Result<MethodKind, Error> {
         if self.dtls {
@@ -137,7 +142,9 @@ pub unsafe extern "C" fn SSL_set_ssl_method(ssl: *mut SSL, method: *const SSL_ME
     entry(|| {
         let ssl = try_ref!(ssl);
         try_ref!(method);
-        let m = SSL_METHOD::find(method).ok_or(Error::Reason(crate::crypto_sys::SSL_R_NULL_SSL_METHOD_PASSED))?;
+        let m = SSL_METHOD::find(method).ok_or(Error::Reason(
+            crate::crypto_sys::SSL_R_NULL_SSL_METHOD_PASSED,
+        ))?;
         let kind = m.kind()?;
         {
             let mut setup = ssl.setup();

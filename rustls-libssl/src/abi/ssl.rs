@@ -1,13 +1,13 @@
 //! `SSL`: creation, BIOs, state queries, and per-connection settings.
 
 use std::ffi::{c_char, c_int, c_uint, c_void, CString};
-use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::cipher::KeptStack;
 use super::ctx::{ctx_arc, SSL_CTX};
 use super::ex_data::store_ctx_index;
-use super::{c_bool, c_bytes, c_str, c_str_bytes, entry, try_ref};
+use super::{c_bool, c_bytes, c_str_bytes, entry, try_ref};
 use crate::connection::{Connection, Role};
 use crate::crypto_sys::{self as sys, Bio, ExClass, ExData, X509Stack};
 use crate::current::Status;
@@ -30,6 +30,9 @@ pub(crate) struct SSL {
     pub wbio: Mutex<Option<Bio>>,
     /// What `SSL_get_error` reports for the last failed call.
     pub last_error: AtomicI32,
+    /// The handshake state `SSL_get_state` reports while an info or message callback runs
+    /// (`u32::MAX`: none runs; the connection's current state).
+    pub(super) shown_state: AtomicU32,
     pub ex_data: ExData,
     pub(super) peer_chain_stack: Mutex<Option<X509Stack>>,
     pub(super) verified_chain_stack: Mutex<Option<X509Stack>>,
@@ -54,6 +57,8 @@ pub(crate) struct SSL {
     pub(super) chain_stacks: Mutex<Vec<X509Stack>>,
     /// A method set with `SSL_set_ssl_method` (NULL: the context's).
     pub(super) method: Mutex<Option<&'static super::method::SSL_METHOD>>,
+    /// `SSL_set_tlsext_use_srtp`'s profiles.
+    pub(super) srtp: super::srtp::SrtpProfiles,
 }
 
 impl SSL {
@@ -75,6 +80,13 @@ impl SSL {
     /// What the connection has learned so far (a copy).
     pub(crate) fn status(&self) -> Status {
         self.state.status()
+    }
+
+    /// The info callback OpenSSL calls: the connection's own, else its current context's.
+    pub(crate) fn info_callback(&self) -> Option<super::callbacks::InfoCallback> {
+        lock(&self.callbacks)
+            .info
+            .or_else(|| self.ctx().callbacks().info)
     }
 
     /// The current context.
@@ -181,17 +193,35 @@ impl Events for SslEvents {
     }
 
     fn seal_ticket(&self, plain: &[u8]) -> Option<Vec<u8>> {
-        let keys = self.ctx.callbacks().app_keys(self.ssl.load(Ordering::Relaxed) as *mut SSL)?;
+        let keys = self
+            .ctx
+            .callbacks()
+            .app_keys(self.ssl.load(Ordering::Relaxed) as *mut SSL)?;
         sys::tickets::seal(&keys, plain)
     }
 
     fn open_ticket(&self, ticket: &[u8]) -> Option<Vec<u8>> {
-        let keys = self.ctx.callbacks().app_keys(self.ssl.load(Ordering::Relaxed) as *mut SSL)?;
+        let keys = self
+            .ctx
+            .callbacks()
+            .app_keys(self.ssl.load(Ordering::Relaxed) as *mut SSL)?;
         sys::tickets::open(&keys, ticket)
     }
 
     fn wants_keylog(&self) -> bool {
         self.ctx.callbacks().keylog.is_some()
+    }
+
+    fn wants_info(&self) -> bool {
+        // SAFETY: the SSL is alive while its handshake runs.
+        let ssl = unsafe { &*(self.ssl.load(Ordering::Relaxed) as *const SSL) };
+        ssl.info_callback().is_some()
+    }
+
+    fn wants_messages(&self) -> bool {
+        // SAFETY: as above.
+        let ssl = unsafe { &*(self.ssl.load(Ordering::Relaxed) as *const SSL) };
+        lock(&ssl.callbacks).msg.is_some()
     }
 
     fn new_session(&self, session: Arc<Session>, server: bool) -> bool {
@@ -284,11 +314,13 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             rbio: Mutex::new(None),
             wbio: Mutex::new(None),
             last_error: AtomicI32::new(0),
+            shown_state: AtomicU32::new(u32::MAX),
             ex_data: ExData::new(ExClass::Ssl),
             peer_chain_stack: Mutex::new(None),
             verified_chain_stack: Mutex::new(None),
             cipher_stack: KeptStack::default(),
             client_cipher_stack: KeptStack::default(),
+            srtp: super::srtp::SrtpProfiles::default(),
             servername: Mutex::new(None),
             handed_session: Mutex::new(None),
             method: Mutex::new(None),
@@ -450,7 +482,11 @@ pub unsafe extern "C" fn SSL_get_wfd(ssl: *const SSL) -> c_int {
 pub unsafe extern "C" fn SSL_set_bio(ssl: *mut SSL, rbio: *mut sys::BIO, wbio: *mut sys::BIO) {
     entry(|| {
         let ssl = try_ref!(ssl);
-        let cur = |slot: &Mutex<Option<Bio>>| lock(slot).as_ref().map_or(std::ptr::null_mut(), Bio::as_ptr);
+        let cur = |slot: &Mutex<Option<Bio>>| {
+            lock(slot)
+                .as_ref()
+                .map_or(std::ptr::null_mut(), Bio::as_ptr)
+        };
         let (cur_r, cur_w) = (cur(&ssl.rbio), cur(&ssl.wbio));
         if rbio == cur_r && wbio == cur_w {
             return Ok(());
@@ -527,12 +563,21 @@ pub unsafe extern "C" fn SSL_version(ssl: *const SSL) -> c_int {
     entry(|| Ok(c_int::from(try_ref!(ssl).version())))
 }
 
-/// `SSL_client_version`: the highest version this client offers.
+/// `SSL_client_version`: the version field of the ClientHello sent or received; before
+/// one, the method's version (`TLS_ANY_VERSION` for the flexible methods), as in OpenSSL.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_client_version(ssl: *const SSL) -> c_int {
     entry(|| {
-        try_ref!(ssl);
-        Ok(c_int::from(versions::TLS1_3))
+        let ssl = try_ref!(ssl);
+        let sent = lock(&ssl.state.status).client_version;
+        if sent != 0 {
+            return Ok(c_int::from(sent));
+        }
+        let method = lock(&ssl.method).unwrap_or(ssl.ctx().method);
+        Ok(match method.version() {
+            0 => sys::TLS_ANY_VERSION,
+            v => c_int::from(v),
+        })
     })
 }
 
@@ -747,16 +792,24 @@ pub unsafe extern "C" fn SSL_session_reused(ssl: *const SSL) -> c_int {
     entry(|| Ok(c_bool(try_ref!(ssl).status().resumed)))
 }
 
-/// `SSL_is_init_finished`: 1 once the handshake is complete.
+/// `SSL_is_init_finished`: 1 once the handshake is complete (and no key update asked for
+/// waits to be sent).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_is_init_finished(ssl: *const SSL) -> c_int {
-    entry(|| Ok(c_bool(try_ref!(ssl).status().established)))
+    entry(|| {
+        let status = lock(&try_ref!(ssl).state.status);
+        Ok(c_bool(status.established && status.key_update.is_none()))
+    })
 }
 
-/// `SSL_in_init`: 1 while the handshake is not complete.
+/// `SSL_in_init`: 1 while the handshake is not complete (or, as in OpenSSL, while a key
+/// update asked for is not sent yet).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_in_init(ssl: *const SSL) -> c_int {
-    entry(|| Ok(c_bool(!try_ref!(ssl).status().established)))
+    entry(|| {
+        let status = lock(&try_ref!(ssl).state.status);
+        Ok(c_bool(!status.established || status.key_update.is_some()))
+    })
 }
 
 /// `SSL_in_before`: 1 before the handshake has started.
@@ -851,8 +904,10 @@ pub unsafe extern "C" fn SSL_get_servername(ssl: *const SSL, ty: c_int) -> *cons
 fn sni(ssl: &SSL) -> Option<String> {
     let setup = ssl.setup();
     match setup.role {
+        // OpenSSL reads the name after the ClientHello callback.
         Some(Role::Server) => lock(&ssl.state.hello)
             .as_ref()
+            .filter(|h| h.accepted)
             .and_then(|h| h.server_name.clone()),
         _ => setup.server_name.clone(),
     }

@@ -1,0 +1,156 @@
+//! What an application observes of the handshake: `SSL_get_state` and its strings,
+//! `SSL_want`, the record-layer state strings, and the delivery of the info and message
+//! callbacks' events ([`deliver`]), which the core collects while an operation runs and
+//! which are called once it returns from the protocol engine, with no lock held: the
+//! callbacks may call any `SSL_` function (node writes its first request from inside
+//! "handshake done"). While one runs, `SSL_get_state` answers the state of its event.
+
+use std::ffi::{c_char, c_int, c_void};
+use std::sync::atomic::Ordering;
+
+use super::{entry, try_ref, SSL};
+use crate::crypto_sys as sys;
+use crate::current::lock;
+use crate::statem::{self, Note};
+
+/// `SSL_get_state`: OpenSSL's handshake state (`OSSL_HANDSHAKE_STATE`).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_get_state(ssl: *const SSL) -> sys::OSSL_HANDSHAKE_STATE {
+    entry(|| Ok(state(try_ref!(ssl))))
+}
+
+/// `SSL_state_string_long`: the state in words ("SSL negotiation finished successfully"),
+/// or "error" after a fatal error.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_state_string_long(ssl: *const SSL) -> *const c_char {
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        if lock(&ssl.state.status).failed {
+            return Ok(c"error".as_ptr());
+        }
+        Ok(statem::long_name(state(ssl)).as_ptr())
+    })
+}
+
+/// `SSL_state_string`: the state's abbreviation ("SSLOK"), or "SSLERR" after a fatal error.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_state_string(ssl: *const SSL) -> *const c_char {
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        if lock(&ssl.state.status).failed {
+            return Ok(c"SSLERR".as_ptr());
+        }
+        Ok(statem::short_name(state(ssl)).as_ptr())
+    })
+}
+
+/// `SSL_rstate_string_long`: the record layer's read state. Records are read whole
+/// between calls, so it is always "read header", as OpenSSL's is between calls.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_rstate_string_long(ssl: *const SSL) -> *const c_char {
+    entry(|| {
+        try_ref!(ssl);
+        Ok(c"read header".as_ptr())
+    })
+}
+
+/// `SSL_rstate_string`: "RH" (see `SSL_rstate_string_long`).
+#[no_mangle]
+pub unsafe extern "C" fn SSL_rstate_string(ssl: *const SSL) -> *const c_char {
+    entry(|| {
+        try_ref!(ssl);
+        Ok(c"RH".as_ptr())
+    })
+}
+
+/// `SSL_want`: what the last operation waits for: `SSL_READING` after WANT_READ,
+/// `SSL_WRITING` after WANT_WRITE, `SSL_X509_LOOKUP` while the ClientHello callback asked
+/// to be called again, else `SSL_NOTHING`.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_want(ssl: *const SSL) -> c_int {
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        Ok(match ssl.last_error.load(Ordering::Relaxed) {
+            sys::SSL_ERROR_WANT_READ => sys::SSL_READING,
+            sys::SSL_ERROR_WANT_WRITE => sys::SSL_WRITING,
+            sys::SSL_ERROR_WANT_CLIENT_HELLO_CB => sys::SSL_CLIENT_HELLO_CB,
+            sys::SSL_ERROR_WANT_X509_LOOKUP => sys::SSL_X509_LOOKUP,
+            _ => sys::SSL_NOTHING,
+        })
+    })
+}
+
+/// `SSL_clear`: makes the connection ready for another handshake ("before SSL
+/// initialization"), keeping its settings and session; 1. As in OpenSSL, it fails while a
+/// renegotiation asked for is pending.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        if lock(&ssl.state.status).renegotiate {
+            return Err(crate::error::Error::Internal);
+        }
+        ssl.conn()?.clear();
+        ssl.last_error.store(sys::SSL_ERROR_NONE, Ordering::Relaxed);
+        Ok(1)
+    })
+}
+
+/// The state `SSL_get_state` reports: that of the event being delivered, if one is.
+fn state(ssl: &SSL) -> sys::OSSL_HANDSHAKE_STATE {
+    match ssl.shown_state.load(Ordering::Relaxed) {
+        u32::MAX => lock(&ssl.state.status).hand_state,
+        shown => shown,
+    }
+}
+
+/// Calls the application's info and message callbacks with the events an operation
+/// produced, in order.
+pub(super) fn deliver(ssl: &SSL, notes: Vec<Note>) {
+    if notes.is_empty() {
+        return;
+    }
+    let ssl_ptr = (ssl as *const SSL).cast_mut();
+    for note in notes {
+        match note {
+            Note::Info { kind, value, state } => {
+                let Some(cb) = ssl.info_callback() else {
+                    continue;
+                };
+                ssl.shown_state.store(state, Ordering::Relaxed);
+                // SAFETY: the application's callback, with the live SSL; no lock of it is
+                // held.
+                unsafe { cb(ssl_ptr, kind, value) };
+            }
+            Note::Message {
+                write,
+                version,
+                content_type,
+                bytes,
+                state,
+            } => {
+                let (cb, arg) = {
+                    let callbacks = lock(&ssl.callbacks);
+                    (callbacks.msg, callbacks.msg_arg)
+                };
+                let Some(cb) = cb else {
+                    continue;
+                };
+                ssl.shown_state.store(state, Ordering::Relaxed);
+                // SAFETY: as above; `bytes` outlives the call.
+                unsafe {
+                    cb(
+                        c_int::from(write),
+                        version,
+                        content_type,
+                        bytes.as_ptr().cast::<c_void>(),
+                        bytes.len(),
+                        ssl_ptr,
+                        arg as *mut c_void,
+                    )
+                };
+            }
+        }
+    }
+    ssl.shown_state.store(u32::MAX, Ordering::Relaxed);
+}
