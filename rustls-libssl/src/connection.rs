@@ -147,6 +147,8 @@ pub(crate) struct Connection {
     observer: Option<Box<Observer>>,
     /// Where `SSL_read_early_data` is.
     early_read: EarlyRead,
+    /// Key-log lines waiting for OpenSSL's order ([`crate::keylog::order`]).
+    held_keylog: Vec<(&'static str, String)>,
     eof: bool,
     sent_close: bool,
     received_close: bool,
@@ -199,6 +201,7 @@ impl Connection {
             statem: Statem::default(),
             observer: None,
             early_read: EarlyRead::NotStarted,
+            held_keylog: Vec::new(),
             eof: false,
             sent_close: false,
             received_close: false,
@@ -279,7 +282,8 @@ impl Connection {
             // The version OpenSSL reports with messages before one is negotiated: a client's
             // highest, a server's "any".
             let hello_version = if server {
-                sys::TLS_ANY_VERSION
+                // OpenSSL's server has not picked a version yet: TLS 1.3, the highest.
+                sys::TLS1_3_VERSION
             } else {
                 let setup = self.setup();
                 let versions = setup.settings.versions.enabled(setup.options);
@@ -360,6 +364,16 @@ impl Connection {
             .map_err(|e| Stop::Fatal(Error::Tls(e)))
     }
 
+    /// Whether the application has an info callback and a message callback now (OpenSSL
+    /// looks at each event; the state machine keeps events only for callbacks there are).
+    pub(crate) fn listeners(&mut self, info: bool, messages: bool) {
+        self.statem.info = info;
+        self.statem.messages = messages;
+        if let Some(observer) = self.observer.as_mut() {
+            observer.messages = messages;
+        }
+    }
+
     /// The operation ends (`waiting`: for the peer's data): the state machine's last
     /// events, and its state published.
     pub(crate) fn end_operation(&mut self, waiting: bool) {
@@ -388,9 +402,18 @@ impl Connection {
         self.statem.alert(true, level, description);
     }
 
-    /// The events for the application's info and message callbacks, in order.
+    /// The events for the application's info, message and key-log callbacks, in order
+    /// (key-log lines after the operation's other events, in OpenSSL's order).
     pub(crate) fn take_notes(&mut self) -> Vec<Note> {
-        self.statem.take_notes()
+        let mut notes = self.statem.take_notes();
+        let mut lines = std::mem::take(&mut *lock(&self.state.keylog));
+        if !lines.is_empty() || !self.held_keylog.is_empty() {
+            let all = self.finished || self.statem.in_error();
+            let server = self.role == Some(Role::Server);
+            crate::keylog::order(&mut lines, &mut self.held_keylog, server, all);
+            notes.extend(lines.into_iter().map(|(_, line)| Note::Keylog(line)));
+        }
+        notes
     }
 
     fn publish_state(&self) {
@@ -925,6 +948,12 @@ impl Connection {
 
     /// A fatal rustls error: sends the alert rustls queued for it, then reports it.
     fn fail(&mut self, io: &Transport<'_>, e: rustls::Error) -> Stop {
+        // A certificate that fails stops OpenSSL's reading of the peer's flight there.
+        if let rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented = e {
+            self.statem.failed_at(crate::statem::msg::CERTIFICATE);
+        } else {
+            self.statem.failed();
+        }
         {
             let _current = current::enter(&self.state);
             for _ in 0..4 {

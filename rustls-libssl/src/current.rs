@@ -25,8 +25,6 @@ use crate::setup::Setup;
 /// Application callbacks the core triggers; implemented by the ABI layer, which knows the
 /// C function pointers and the `SSL *` they take.
 pub(crate) trait Events: Send + Sync {
-    /// A key-log line (`SSLKEYLOGFILE` format, no newline).
-    fn keylog(&self, line: &str);
     /// A new session to offer to the application's session cache (`server`: made by a
     /// server); true if a callback was there to take it.
     fn new_session(&self, session: Arc<Session>, server: bool) -> bool;
@@ -105,6 +103,9 @@ pub(crate) struct ConnState {
     pub export: Mutex<Option<ExportSecret>>,
     /// Traffic secrets from the key-log hook, for the handshake's observer to take.
     pub secrets: Mutex<Vec<LoggedSecret>>,
+    /// Key-log lines (`SSLKEYLOGFILE` format, no newline) for the application's callback,
+    /// with their labels: the connection hands them over in OpenSSL's order.
+    pub keylog: Mutex<Vec<(&'static str, String)>>,
     /// Both Finished messages' verify_data, once the handshake has seen them.
     pub finished: Mutex<Finished>,
 }
@@ -151,6 +152,7 @@ impl ConnState {
             export: Mutex::new(None),
             peer_ca_names: Mutex::new(None),
             secrets: Mutex::new(Vec::new()),
+            keylog: Mutex::new(Vec::new()),
             finished: Mutex::new(Finished::default()),
         }
     }

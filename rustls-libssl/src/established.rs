@@ -20,7 +20,7 @@ use crate::buffers::{Buffers, RecordBuffer};
 use crate::connection::{Event, Want};
 use crate::observer::{RT_HEADER, RT_INNER_CONTENT_TYPE};
 use crate::record::{self, Protection, HEADER_LEN, MAX_FRAGMENT, SEAL_OVERHEAD};
-use crate::statem::{Msg, Statem};
+use crate::statem::{message, Msg, Note, Statem};
 
 /// Alert levels.
 const WARNING: u8 = 1;
@@ -230,11 +230,11 @@ impl Established {
                 break Ok(());
             }
             let last = rest.len() == 4 + len;
-            if statem.messages {
+            let note = statem.messages.then(|| {
                 let handshake = i32::from(u8::from(ContentType::Handshake));
-                statem.message(false, self.version(), handshake, &rest[..4 + len]);
-            }
-            statem.received(Msg::Handshake(typ));
+                message(false, self.version(), handshake, &rest[..4 + len])
+            });
+            statem.received(Msg::Handshake(typ), note);
             let body = &rest[4..4 + len];
             if let Err(e) = self.message(HandshakeType::from(typ), body, last, output, statem) {
                 break Err(e);
@@ -318,12 +318,20 @@ impl Established {
             1,
             u8::from(requested),
         ];
-        self.send(output, ContentType::Handshake, &key_update, statem)?;
+        // OpenSSL moves its state before it writes the message: its events follow.
+        let mut notes = Vec::new();
+        self.seal(
+            output,
+            ContentType::Handshake,
+            &key_update,
+            statem.messages,
+            &mut notes,
+        )?;
         if statem.messages {
             let handshake = i32::from(u8::from(ContentType::Handshake));
-            statem.message(true, self.version(), handshake, &key_update);
+            notes.push(message(true, self.version(), handshake, &key_update));
         }
-        statem.sent(Msg::Handshake(key_update[0]));
+        statem.sent(Msg::Handshake(key_update[0]), notes);
         let secrets = match &mut self.kernel {
             Kernel::Client(k) => k.update_tx_secret(),
             Kernel::Server(k) => k.update_tx_secret(),
@@ -360,14 +368,34 @@ impl Established {
         plain: &[u8],
         statem: &mut Statem,
     ) -> Result<(), Error> {
+        if !statem.messages {
+            return self.seal(output, typ, plain, false, &mut Vec::new());
+        }
+        let mut notes = Vec::new();
+        self.seal(output, typ, plain, true, &mut notes)?;
+        statem.push(notes);
+        Ok(())
+    }
+
+    /// Seals `plain` into the output buffer; with `trace`, the message callback's events
+    /// for the record (its header and, in TLS 1.3, its inner type, both with the record's
+    /// version, as OpenSSL reports them) go to `notes`.
+    fn seal(
+        &mut self,
+        output: &mut RecordBuffer,
+        typ: ContentType,
+        plain: &[u8],
+        trace: bool,
+        notes: &mut Vec<Note>,
+    ) -> Result<(), Error> {
         let space = output.space(plain.len() + SEAL_OVERHEAD);
         let n = self.protection.seal(typ, plain, space)?;
-        if statem.messages {
+        if trace {
             let version = i32::from(u16::from_be_bytes([space[1], space[2]]));
-            statem.message(true, version, RT_HEADER, &space[..HEADER_LEN]);
+            notes.push(message(true, version, RT_HEADER, &space[..HEADER_LEN]));
             if self.tls13() {
                 let inner = [u8::from(typ)];
-                statem.message(true, self.version(), RT_INNER_CONTENT_TYPE, &inner);
+                notes.push(message(true, version, RT_INNER_CONTENT_TYPE, &inner));
             }
         }
         output.filled(n);

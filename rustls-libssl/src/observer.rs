@@ -20,7 +20,7 @@ use rustls::SupportedCipherSuite;
 use crate::current::{lock, ConnState};
 use crate::exporter;
 use crate::record::{Aead, Opener, HEADER_LEN, MAX_BODY};
-use crate::statem::{msg, Msg, Statem};
+use crate::statem::{message, msg, Msg, Note, Statem};
 
 /// The random of a HelloRetryRequest (RFC 8446 4.1.3).
 const HRR_RANDOM: [u8; 32] = [
@@ -161,13 +161,20 @@ pub(crate) struct Observer {
     /// Bytes at the front of the input buffer already looked at.
     seen: usize,
     /// Keep message-callback events.
-    messages: bool,
+    pub messages: bool,
     pub finished: Finished,
     /// The legacy version of the ClientHello.
     pub client_version: Option<u16>,
     /// The ClientHello offered 0-RTT data; the EncryptedExtensions accepted it.
     early_offered: bool,
     early_accepted: bool,
+    /// Message-callback events of this side's records not delivered yet: OpenSSL moves
+    /// its state before it writes a message, so they follow the move the message makes.
+    written: Vec<Note>,
+    /// A TLS 1.3 client's compatibility ChangeCipherSpec, with its events: rustls sends it
+    /// right after the ServerHello, OpenSSL just before the client's second flight, where
+    /// the application hears of it.
+    deferred_ccs: Option<Vec<Note>>,
 }
 
 impl Observer {
@@ -197,6 +204,8 @@ impl Observer {
             client_version: None,
             early_offered: false,
             early_accepted: false,
+            written: Vec::new(),
+            deferred_ccs: None,
         }
     }
 
@@ -306,6 +315,26 @@ impl Observer {
         }
         self.header(side, record, statem);
         self.content(side, record[0], &record[HEADER_LEN..], statem);
+        self.flush_written(statem);
+    }
+
+    /// Delivers what this side's records carried that no move of the state machine took.
+    fn flush_written(&mut self, statem: &mut Statem) {
+        if !self.written.is_empty() {
+            statem.push(std::mem::take(&mut self.written));
+        }
+    }
+
+    /// A message-callback event of `side`: this side's wait for the move their message
+    /// makes, the peer's are delivered now.
+    fn note(&mut self, side: Side, note: Note, statem: &mut Statem) {
+        if !self.messages {
+            return;
+        }
+        match side {
+            Side::Own => self.written.push(note),
+            Side::Peer => statem.push([note]),
+        }
     }
 
     /// Looks at the records that waited, in order, as far as their keys are known.
@@ -325,11 +354,10 @@ impl Observer {
     }
 
     /// The message callback's record-header event.
-    fn header(&self, side: Side, record: &[u8], statem: &mut Statem) {
-        if self.messages {
-            let version = i32::from(u16::from_be_bytes([record[1], record[2]]));
-            statem.message(side == Side::Own, version, RT_HEADER, &record[..HEADER_LEN]);
-        }
+    fn header(&mut self, side: Side, record: &[u8], statem: &mut Statem) {
+        let version = i32::from(u16::from_be_bytes([record[1], record[2]]));
+        let header = message(side == Side::Own, version, RT_HEADER, &record[..HEADER_LEN]);
+        self.note(side, header, statem);
     }
 
     /// Opens a protected record (its key is known) and looks at what it carries; a
@@ -338,6 +366,7 @@ impl Observer {
         if !self.dir(side).protects(record[0]) {
             self.header(side, &record, statem);
             self.content(side, record[0], &record[HEADER_LEN..], statem);
+            self.flush_written(statem);
             return;
         }
         // A server that rejected 0-RTT skips the client's early records; one that accepted
@@ -375,11 +404,17 @@ impl Observer {
         };
         let typ = u8::from(o.typ);
         self.header(side, &record, statem);
-        if tls13 && self.messages {
-            let version = self.message_version();
-            statem.message(side == Side::Own, version, RT_INNER_CONTENT_TYPE, &[typ]);
+        if tls13 {
+            // OpenSSL reports the record's version with a written one.
+            let version = match side {
+                Side::Own => i32::from(u16::from_be_bytes([record[1], record[2]])),
+                Side::Peer => self.message_version(),
+            };
+            let inner = message(side == Side::Own, version, RT_INNER_CONTENT_TYPE, &[typ]);
+            self.note(side, inner, statem);
         }
         self.content(side, typ, &record[o.start..o.end], statem);
+        self.flush_written(statem);
     }
 
     /// What a record carries.
@@ -389,10 +424,10 @@ impl Observer {
             CHANGE_CIPHER_SPEC => self.change_cipher_spec(side, statem),
             ALERT => {
                 if let [level, description] = *data {
-                    if self.messages {
-                        let version = self.message_version();
-                        statem.message(side == Side::Own, version, i32::from(ALERT), data);
-                    }
+                    let version = self.message_version();
+                    let note = message(side == Side::Own, version, i32::from(ALERT), data);
+                    self.note(side, note, statem);
+                    self.flush_written(statem);
                     statem.alert(side == Side::Own, level, description);
                 }
             }
@@ -402,9 +437,10 @@ impl Observer {
 
     fn change_cipher_spec(&mut self, side: Side, statem: &mut Statem) {
         let write = side == Side::Own;
-        if write && self.messages {
+        if write {
             let version = self.message_version();
-            statem.message(true, version, i32::from(CHANGE_CIPHER_SPEC), &[1]);
+            let ccs = message(true, version, i32::from(CHANGE_CIPHER_SPEC), &[1]);
+            self.note(side, ccs, statem);
         }
         // TLS 1.2's ChangeCipherSpec turns protection on; TLS 1.3's (or one before any
         // ServerHello: a client's 0-RTT) is for middleboxes only, and OpenSSL ignores
@@ -413,12 +449,14 @@ impl Observer {
             self.dir(side).phase = Phase::Tls12;
             self.dir(side).key = None;
             if write {
-                statem.sent(Msg::ChangeCipherSpec);
+                statem.sent(Msg::ChangeCipherSpec, std::mem::take(&mut self.written));
             } else {
-                statem.received(Msg::ChangeCipherSpec);
+                statem.received(Msg::ChangeCipherSpec, None);
             }
+        } else if write && !self.server && self.version.is_some() {
+            self.deferred_ccs = Some(std::mem::take(&mut self.written));
         } else if write {
-            statem.sent(Msg::ChangeCipherSpec);
+            statem.sent(Msg::ChangeCipherSpec, std::mem::take(&mut self.written));
         }
     }
 
@@ -490,14 +528,19 @@ impl Observer {
             msg::END_OF_EARLY_DATA => self.dir(side).early = None,
             _ => {}
         }
-        if self.messages {
-            let version = self.message_version();
-            statem.message(write, version, i32::from(HANDSHAKE), m);
-        }
+        let version = self.message_version();
+        let note = self
+            .messages
+            .then(|| message(write, version, i32::from(HANDSHAKE), m));
         if write {
-            statem.sent(Msg::Handshake(typ));
+            if let Some(ccs) = self.deferred_ccs.take() {
+                statem.sent(Msg::ChangeCipherSpec, ccs);
+            }
+            let mut notes = std::mem::take(&mut self.written);
+            notes.extend(note);
+            statem.sent(Msg::Handshake(typ), notes);
         } else {
-            statem.received(Msg::Handshake(typ));
+            statem.received(Msg::Handshake(typ), note);
         }
     }
 

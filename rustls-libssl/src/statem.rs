@@ -17,6 +17,8 @@ pub(crate) type State = sys::OSSL_HANDSHAKE_STATE;
 
 pub(crate) const BEFORE: State = sys::OSSL_HANDSHAKE_STATE_TLS_ST_BEFORE;
 pub(crate) const OK: State = sys::OSSL_HANDSHAKE_STATE_TLS_ST_OK;
+/// Set in the state an event carries once the connection has failed.
+pub(crate) const ERROR: State = 1 << 31;
 
 /// Handshake message types (RFC 8446 4, RFC 5246 7.4).
 pub(crate) mod msg {
@@ -53,6 +55,8 @@ pub(crate) enum Msg {
 pub(crate) enum Note {
     /// `info_callback(ssl, kind, value)`.
     Info { kind: i32, value: i32, state: State },
+    /// `keylog_callback(ssl, line)`.
+    Keylog(String),
     /// `msg_callback(write, version, content_type, bytes, ...)`.
     Message {
         write: bool,
@@ -61,6 +65,17 @@ pub(crate) enum Note {
         bytes: Vec<u8>,
         state: State,
     },
+}
+
+/// A message-callback event (stamped with the state when kept).
+pub(crate) fn message(write: bool, version: i32, content_type: i32, bytes: &[u8]) -> Note {
+    Note::Message {
+        write,
+        version,
+        content_type,
+        bytes: bytes.to_vec(),
+        state: BEFORE,
+    }
 }
 
 /// The state machine of one connection.
@@ -85,6 +100,9 @@ pub(crate) struct Statem {
     pub messages: bool,
     /// The handshake completed in the current operation.
     completed_now: bool,
+    /// The peer's messages read in the current operation: type, and the events and state
+    /// after it.
+    marks: Vec<(u8, usize, State)>,
     /// Events not yet delivered.
     pub notes: Vec<Note>,
 }
@@ -130,32 +148,81 @@ impl Statem {
             self.started = true;
             self.info(sys::SSL_CB_HANDSHAKE_START, 1);
             // A server's first flight is empty: it goes straight to reading.
-            self.writing = self.server;
+            if self.server {
+                self.info(self.loop_kind(), 1);
+            }
         }
     }
 
-    /// This side wrote `m`.
-    pub(crate) fn sent(&mut self, m: Msg) {
-        if self.done {
-            return self.after_handshake(m, true);
+    /// This side wrote `m`; `notes` are its records' and its own message-callback events,
+    /// which OpenSSL delivers after the move to the new state.
+    pub(crate) fn sent(&mut self, m: Msg, notes: Vec<Note>) {
+        let state = self.write_state(m);
+        if self.state == OK {
+            // A message after the handshake (a key update): OpenSSL runs its state
+            // machine for it, without "start" or "done", and back to "ok".
+            self.step(state);
+            self.push(notes);
+            return self.back_to_ok();
         }
-        // A TLS 1.3 server's first ticket ends the handshake: "done" fires as it is written.
-        let first_ticket =
-            self.tls13 && self.server && m == Msg::Handshake(msg::NEW_SESSION_TICKET) && !self.done;
         self.writing = true;
-        self.step(self.write_state(m));
-        if first_ticket {
+        self.step(state);
+        // A TLS 1.3 server's first ticket ends the handshake: "done" fires as it is written.
+        if self.tls13 && self.server && m == Msg::Handshake(msg::NEW_SESSION_TICKET) && !self.done {
             self.handshake_done();
         }
+        self.push(notes);
     }
 
-    /// The peer's `m` was read.
-    pub(crate) fn received(&mut self, m: Msg) {
-        if self.done {
-            return self.after_handshake(m, false);
+    /// The peer's `m` was read; `note` is its message-callback event (after the move).
+    pub(crate) fn received(&mut self, m: Msg, note: Option<Note>) {
+        let state = self.read_state(m);
+        if self.state == OK {
+            // A message after the handshake (a ticket, a key update): OpenSSL's write
+            // machine finds nothing to write, then it reads the message, and back to "ok".
+            self.info(self.loop_kind(), 1);
+            self.step(state);
+            self.push(note);
+            return self.back_to_ok();
         }
         self.end_flight();
-        self.step(self.read_state(m));
+        self.step(state);
+        self.push(note);
+        if let Msg::Handshake(typ) = m {
+            self.marks.push((typ, self.notes.len(), self.state));
+        }
+    }
+
+    fn back_to_ok(&mut self) {
+        self.step(OK);
+        let kind = if self.server {
+            sys::SSL_CB_ACCEPT_EXIT
+        } else {
+            sys::SSL_CB_CONNECT_EXIT
+        };
+        self.info(kind, 1);
+    }
+
+    /// Keeps message-callback events, stamped with the current state.
+    pub(crate) fn push(&mut self, notes: impl IntoIterator<Item = Note>) {
+        let shown = self.shown();
+        for mut note in notes {
+            if let Note::Message { state, .. } = &mut note {
+                *state = shown;
+            }
+            self.notes.push(note);
+        }
+    }
+
+    /// The peer's message of type `typ` failed the handshake: OpenSSL stops reading there,
+    /// so what was read after it (rustls reads a whole flight first) is not reported.
+    pub(crate) fn failed_at(&mut self, typ: u8) {
+        if let Some(&(_, len, state)) = self.marks.iter().rev().find(|m| m.0 == typ) {
+            self.notes.truncate(len);
+            self.state = state;
+        }
+        self.marks.clear();
+        self.error = true;
     }
 
     /// The handshake completed: OpenSSL's last transition, to "ok".
@@ -207,42 +274,18 @@ impl Statem {
 
     /// Takes the events not yet delivered.
     pub(crate) fn take_notes(&mut self) -> Vec<Note> {
+        self.marks.clear();
         std::mem::take(&mut self.notes)
     }
 
-    /// Keeps a message-callback event (the observer makes them).
+    /// Keeps a message-callback event now.
     pub(crate) fn message(&mut self, write: bool, version: i32, content_type: i32, bytes: &[u8]) {
-        self.notes.push(Note::Message {
-            write,
-            version,
-            content_type,
-            bytes: bytes.to_vec(),
-            state: self.state,
-        });
+        self.push([message(write, version, content_type, bytes)]);
     }
 
     fn handshake_done(&mut self) {
         self.done = true;
         self.info(sys::SSL_CB_HANDSHAKE_DONE, 1);
-    }
-
-    /// A TLS 1.3 message after the handshake (a ticket, a key update): OpenSSL runs its
-    /// state machine for it, without "start" or "done": read (or write) the message, then
-    /// go back to "ok", and exit.
-    fn after_handshake(&mut self, m: Msg, write: bool) {
-        let state = if write {
-            self.write_state(m)
-        } else {
-            self.read_state(m)
-        };
-        self.step(state);
-        self.step(OK);
-        let kind = if self.server {
-            sys::SSL_CB_ACCEPT_EXIT
-        } else {
-            sys::SSL_CB_CONNECT_EXIT
-        };
-        self.info(kind, 1);
     }
 
     /// The written flight is over: OpenSSL's write machine makes its last transition (a
@@ -276,8 +319,17 @@ impl Statem {
             self.notes.push(Note::Info {
                 kind,
                 value,
-                state: self.state,
+                state: self.shown(),
             });
+        }
+    }
+
+    /// The state an event is delivered with: with [`ERROR`] once the connection failed.
+    fn shown(&self) -> State {
+        if self.error {
+            self.state | ERROR
+        } else {
+            self.state
         }
     }
 
@@ -505,11 +557,11 @@ mod tests {
         use sys::*;
         let mut m = Statem::new(false, true);
         m.run();
-        m.sent(Msg::Handshake(msg::CLIENT_HELLO));
+        m.sent(Msg::Handshake(msg::CLIENT_HELLO), vec![]);
         m.end_operation(true);
         assert_eq!(m.state(), OSSL_HANDSHAKE_STATE_TLS_ST_CW_CLNT_HELLO);
         m.run();
-        m.received(Msg::Handshake(msg::SERVER_HELLO));
+        m.received(Msg::Handshake(msg::SERVER_HELLO), None);
         m.set_tls13(true);
         for t in [
             msg::ENCRYPTED_EXTENSIONS,
@@ -517,10 +569,10 @@ mod tests {
             msg::CERTIFICATE_VERIFY,
             msg::FINISHED,
         ] {
-            m.received(Msg::Handshake(t));
+            m.received(Msg::Handshake(t), None);
         }
-        m.sent(Msg::ChangeCipherSpec);
-        m.sent(Msg::Handshake(msg::FINISHED));
+        m.sent(Msg::ChangeCipherSpec, vec![]);
+        m.sent(Msg::Handshake(msg::FINISHED), vec![]);
         m.completed();
         m.end_operation(false);
         let notes = m.take_notes();
@@ -559,13 +611,13 @@ mod tests {
         );
         assert_eq!(m.state(), OK);
         // A ticket afterwards: loop events and an exit, no start or done.
-        m.received(Msg::Handshake(msg::NEW_SESSION_TICKET));
+        m.received(Msg::Handshake(msg::NEW_SESSION_TICKET), None);
         let notes = m.take_notes();
         assert_eq!(
             loops(&notes),
-            [OK, OSSL_HANDSHAKE_STATE_TLS_ST_CR_SESSION_TICKET]
+            [OK, OK, OSSL_HANDSHAKE_STATE_TLS_ST_CR_SESSION_TICKET]
         );
-        assert_eq!(notes.len(), 3);
+        assert_eq!(notes.len(), 4);
     }
 
     /// A TLS 1.3 server stops in "early data" after its flight, and "done" fires with its
@@ -575,8 +627,8 @@ mod tests {
         use sys::*;
         let mut m = Statem::new(true, true);
         m.run();
-        m.received(Msg::Handshake(msg::CLIENT_HELLO));
-        m.sent(Msg::Handshake(msg::SERVER_HELLO));
+        m.received(Msg::Handshake(msg::CLIENT_HELLO), None);
+        m.sent(Msg::Handshake(msg::SERVER_HELLO), vec![]);
         m.set_tls13(true);
         for t in [
             msg::ENCRYPTED_EXTENSIONS,
@@ -584,14 +636,14 @@ mod tests {
             msg::CERTIFICATE_VERIFY,
             msg::FINISHED,
         ] {
-            m.sent(Msg::Handshake(t));
+            m.sent(Msg::Handshake(t), vec![]);
         }
         m.end_operation(true);
         assert_eq!(m.state(), OSSL_HANDSHAKE_STATE_TLS_ST_EARLY_DATA);
         m.take_notes();
         m.run();
-        m.received(Msg::Handshake(msg::FINISHED));
-        m.sent(Msg::Handshake(msg::NEW_SESSION_TICKET));
+        m.received(Msg::Handshake(msg::FINISHED), None);
+        m.sent(Msg::Handshake(msg::NEW_SESSION_TICKET), vec![]);
         let done = m.take_notes();
         assert!(matches!(
             done.last(),
@@ -600,7 +652,7 @@ mod tests {
                 ..
             })
         ));
-        m.sent(Msg::Handshake(msg::NEW_SESSION_TICKET));
+        m.sent(Msg::Handshake(msg::NEW_SESSION_TICKET), vec![]);
         m.completed();
         m.end_operation(false);
         let notes = m.take_notes();

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use super::callbacks::Callbacks;
 use super::cipher::KeptStack;
 use super::method::SSL_METHOD;
-use super::{addr, c_bytes, c_str, c_str_bytes, entry, try_ref, SSL};
+use super::{c_bytes, c_str_bytes, entry, try_ref};
 use crate::context::Context;
 use crate::crypto_sys::{self as sys, ExClass, ExData};
 use crate::current::lock;

@@ -28,6 +28,7 @@ fn drive<T>(
         loop {
             let step = {
                 let mut conn = ssl.conn()?;
+                conn.listeners(ssl.info_callback().is_some(), ssl.msg_callback().is_some());
                 let step = op(&mut conn, &io);
                 if !matches!(step, Err(Stop::ClientHello)) {
                     end(&mut conn, &step);

@@ -89,6 +89,11 @@ impl SSL {
             .or_else(|| self.ctx().callbacks().info)
     }
 
+    /// The message callback (`SSL_set_msg_callback`; connections copy their context's).
+    pub(crate) fn msg_callback(&self) -> Option<super::callbacks::MsgCallback> {
+        lock(&self.callbacks).msg
+    }
+
     /// The current context.
     pub(crate) fn ctx(&self) -> Arc<SSL_CTX> {
         Arc::clone(&lock(&self.ctx))
@@ -175,23 +180,6 @@ struct SslEvents {
 }
 
 impl Events for SslEvents {
-    fn keylog(&self, line: &str) {
-        let Some(cb) = self.ctx.callbacks().keylog else {
-            return;
-        };
-        let Ok(line) = CString::new(line) else {
-            return;
-        };
-        // SAFETY: the callback is the application's keylog callback; the SSL is alive while
-        // its handshake runs, and the line outlives the call.
-        unsafe {
-            cb(
-                self.ssl.load(Ordering::Relaxed) as *const SSL,
-                line.as_ptr(),
-            )
-        };
-    }
-
     fn seal_ticket(&self, plain: &[u8]) -> Option<Vec<u8>> {
         let keys = self
             .ctx
@@ -221,7 +209,7 @@ impl Events for SslEvents {
     fn wants_messages(&self) -> bool {
         // SAFETY: as above.
         let ssl = unsafe { &*(self.ssl.load(Ordering::Relaxed) as *const SSL) };
-        lock(&ssl.callbacks).msg.is_some()
+        ssl.msg_callback().is_some()
     }
 
     fn new_session(&self, session: Arc<Session>, server: bool) -> bool {

@@ -5,7 +5,7 @@
 //! callbacks may call any `SSL_` function (node writes its first request from inside
 //! "handshake done"). While one runs, `SSL_get_state` answers the state of its event.
 
-use std::ffi::{c_char, c_int, c_void};
+use std::ffi::{c_char, c_int, c_void, CString};
 use std::sync::atomic::Ordering;
 
 use super::{entry, try_ref, SSL};
@@ -16,7 +16,7 @@ use crate::statem::{self, Note};
 /// `SSL_get_state`: OpenSSL's handshake state (`OSSL_HANDSHAKE_STATE`).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_state(ssl: *const SSL) -> sys::OSSL_HANDSHAKE_STATE {
-    entry(|| Ok(state(try_ref!(ssl))))
+    entry(|| Ok(state(try_ref!(ssl)).0))
 }
 
 /// `SSL_state_string_long`: the state in words ("SSL negotiation finished successfully"),
@@ -24,11 +24,11 @@ pub unsafe extern "C" fn SSL_get_state(ssl: *const SSL) -> sys::OSSL_HANDSHAKE_S
 #[no_mangle]
 pub unsafe extern "C" fn SSL_state_string_long(ssl: *const SSL) -> *const c_char {
     entry(|| {
-        let ssl = try_ref!(ssl);
-        if lock(&ssl.state.status).failed {
+        let (state, failed) = state(try_ref!(ssl));
+        if failed {
             return Ok(c"error".as_ptr());
         }
-        Ok(statem::long_name(state(ssl)).as_ptr())
+        Ok(statem::long_name(state).as_ptr())
     })
 }
 
@@ -36,11 +36,11 @@ pub unsafe extern "C" fn SSL_state_string_long(ssl: *const SSL) -> *const c_char
 #[no_mangle]
 pub unsafe extern "C" fn SSL_state_string(ssl: *const SSL) -> *const c_char {
     entry(|| {
-        let ssl = try_ref!(ssl);
-        if lock(&ssl.state.status).failed {
+        let (state, failed) = state(try_ref!(ssl));
+        if failed {
             return Ok(c"SSLERR".as_ptr());
         }
-        Ok(statem::short_name(state(ssl)).as_ptr())
+        Ok(statem::short_name(state).as_ptr())
     })
 }
 
@@ -96,11 +96,15 @@ pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
     })
 }
 
-/// The state `SSL_get_state` reports: that of the event being delivered, if one is.
-fn state(ssl: &SSL) -> sys::OSSL_HANDSHAKE_STATE {
+/// The state `SSL_get_state` reports, and whether the connection has failed: as they
+/// were at the event being delivered, if one is.
+fn state(ssl: &SSL) -> (sys::OSSL_HANDSHAKE_STATE, bool) {
     match ssl.shown_state.load(Ordering::Relaxed) {
-        u32::MAX => lock(&ssl.state.status).hand_state,
-        shown => shown,
+        u32::MAX => {
+            let status = lock(&ssl.state.status);
+            (status.hand_state, status.failed)
+        }
+        shown => (shown & !statem::ERROR, shown & statem::ERROR != 0),
     }
 }
 
@@ -113,6 +117,17 @@ pub(super) fn deliver(ssl: &SSL, notes: Vec<Note>) {
     let ssl_ptr = (ssl as *const SSL).cast_mut();
     for note in notes {
         match note {
+            Note::Keylog(line) => {
+                let Some(cb) = ssl.ctx().callbacks().keylog else {
+                    continue;
+                };
+                let Ok(line) = CString::new(line) else {
+                    continue;
+                };
+                // SAFETY: the application's key-log callback with the live SSL and a line
+                // that outlives the call.
+                unsafe { cb(ssl_ptr, line.as_ptr()) };
+            }
             Note::Info { kind, value, state } => {
                 let Some(cb) = ssl.info_callback() else {
                     continue;
