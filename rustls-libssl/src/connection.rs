@@ -149,6 +149,10 @@ pub(crate) struct Connection {
     early_read: EarlyRead,
     /// Key-log lines waiting for OpenSSL's order ([`crate::keylog::order`]).
     held_keylog: Vec<(&'static str, String)>,
+    /// The last key-log lines went out (none come after the handshake).
+    keylog_done: bool,
+    /// What [`Connection::publish_state`] last published.
+    published_state: Option<(crate::statem::State, bool, Option<u16>)>,
     eof: bool,
     sent_close: bool,
     received_close: bool,
@@ -202,6 +206,8 @@ impl Connection {
             observer: None,
             early_read: EarlyRead::NotStarted,
             held_keylog: Vec::new(),
+            keylog_done: false,
+            published_state: None,
             eof: false,
             sent_close: false,
             received_close: false,
@@ -289,6 +295,9 @@ impl Connection {
                 let versions = setup.settings.versions.enabled(setup.options);
                 if versions.contains(&&rustls::version::TLS13) {
                     sys::TLS1_3_VERSION
+                } else if versions.is_empty() && setup.settings.versions.max != 0 {
+                    // A version rustls lacks (TLS 1.1 and below): OpenSSL's highest.
+                    i32::from(setup.settings.versions.max)
                 } else {
                     sys::TLS1_2_VERSION
                 }
@@ -345,6 +354,9 @@ impl Connection {
         self.statem = Statem::default();
         self.observer = None;
         self.early_read = EarlyRead::NotStarted;
+        self.held_keylog = Vec::new();
+        self.keylog_done = false;
+        self.published_state = None;
         self.eof = false;
         self.sent_close = false;
         self.received_close = false;
@@ -406,9 +418,13 @@ impl Connection {
     /// (key-log lines after the operation's other events, in OpenSSL's order).
     pub(crate) fn take_notes(&mut self) -> Vec<Note> {
         let mut notes = self.statem.take_notes();
+        if self.keylog_done {
+            return notes;
+        }
+        let all = self.finished || self.statem.in_error();
+        self.keylog_done = all;
         let mut lines = std::mem::take(&mut *lock(&self.state.keylog));
         if !lines.is_empty() || !self.held_keylog.is_empty() {
-            let all = self.finished || self.statem.in_error();
             let server = self.role == Some(Role::Server);
             crate::keylog::order(&mut lines, &mut self.held_keylog, server, all);
             notes.extend(lines.into_iter().map(|(_, line)| Note::Keylog(line)));
@@ -416,11 +432,19 @@ impl Connection {
         notes
     }
 
-    fn publish_state(&self) {
+    /// Publishes the state machine's state (only when it changed: this runs with every
+    /// read and write).
+    fn publish_state(&mut self) {
+        let version = self.observer.as_ref().and_then(|o| o.client_version);
+        let now = (self.statem.state(), self.statem.in_error(), version);
+        if self.published_state == Some(now) {
+            return;
+        }
+        self.published_state = Some(now);
         let mut status = lock(&self.state.status);
-        status.hand_state = self.statem.state();
-        status.failed = self.statem.in_error();
-        if let Some(version) = self.observer.as_ref().and_then(|o| o.client_version) {
+        status.hand_state = now.0;
+        status.failed = now.1;
+        if let Some(version) = version {
             status.client_version = version;
         }
     }
@@ -1080,7 +1104,7 @@ impl Connection {
         // Record protection is ours from here: the established connection reports what
         // the observer did.
         self.observer = None;
-        lock(&self.state.secrets).clear();
+        *lock(&self.state.secrets) = Vec::new();
         Ok(())
     }
 

@@ -183,6 +183,36 @@ impl ConnState {
         lock(&self.status).clone()
     }
 
+    /// The verify_data of this side's Finished message (`peer`: of the peer's), as
+    /// `SSL_get_finished` reports it: empty before it went by. A TLS 1.2 Finished the
+    /// observer kept sealed is opened now, with the master secret the exporter keeps.
+    pub(crate) fn finished(&self, peer: bool) -> Vec<u8> {
+        let mut finished = lock(&self.finished);
+        if finished.sealed {
+            let client = self.setup().role != Some(crate::setup::Role::Server);
+            let suite = lock(&self.status).cipher.and_then(Cipher::rustls_suite);
+            let export = lock(&self.export);
+            match (suite, export.as_ref()) {
+                (Some(suite), Some(e)) => {
+                    let server_random = e.server_random.unwrap_or_default();
+                    finished.open(
+                        client,
+                        suite,
+                        e.master_secret(),
+                        &e.client_random,
+                        &server_random,
+                    );
+                }
+                _ => *finished = Finished::default(),
+            }
+        }
+        if peer {
+            finished.peer.clone()
+        } else {
+            finished.own.clone()
+        }
+    }
+
     /// `SSL_export_keying_material`, once the handshake is complete.
     pub(crate) fn export_keying_material(
         &self,

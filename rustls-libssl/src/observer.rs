@@ -14,6 +14,7 @@
 
 use std::collections::VecDeque;
 
+use aws_lc_rs::hmac;
 use rustls::crypto::hash::HashAlgorithm;
 use rustls::SupportedCipherSuite;
 
@@ -121,9 +122,31 @@ struct Direction {
     message: Vec<u8>,
     /// Records stopped making sense: ignore the rest.
     lost: bool,
+    /// TLS 1.2 records passed without their key (the key's sequence number skips them).
+    skipped: u64,
+    /// Its Finished has gone by.
+    finished: bool,
 }
 
 impl Direction {
+    /// Whether a record goes by unopened: a TLS 1.3 record under application keys
+    /// (tickets, early application data) when no callback listens (what it holds moves
+    /// no state anybody sees; its keys are not worth deriving).
+    fn passes(&mut self, typ: u8, statem: &Statem) -> bool {
+        if self.phase != Phase::Application
+            || typ != APPLICATION_DATA
+            || statem.info
+            || statem.messages
+        {
+            return false;
+        }
+        match self.key.as_mut() {
+            Some(key) => key.skip(1),
+            None => self.skipped += 1,
+        }
+        true
+    }
+
     /// Whether a record of this type is protected in the current phase: TLS 1.3 protects
     /// records as application_data (its compatibility ChangeCipherSpec, and an alert sent
     /// before the keys were in use, stay plaintext); TLS 1.2 protects every record after
@@ -140,9 +163,42 @@ impl Direction {
 /// What the observer learned that outlives the handshake.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Finished {
-    /// The verify_data of this side's Finished message, and of the peer's.
+    /// The verify_data of this side's Finished message, and of the peer's; or, `sealed`,
+    /// their TLS 1.2 records, not opened yet: without a message callback the observer
+    /// does not derive TLS 1.2's key block (a TLS 1.2 PRF, a fifth of a resumed handshake)
+    /// unless `SSL_get_finished` asks.
     pub own: Vec<u8>,
     pub peer: Vec<u8>,
+    pub sealed: bool,
+}
+
+impl Finished {
+    /// Opens sealed TLS 1.2 Finished records (`client`: this side is the client) with the
+    /// key block of `master`.
+    pub(crate) fn open(
+        &mut self,
+        client: bool,
+        suite: SupportedCipherSuite,
+        master: &[u8],
+        client_random: &[u8; 32],
+        server_random: &[u8; 32],
+    ) {
+        if !std::mem::take(&mut self.sealed) {
+            return;
+        }
+        let block = key_block(suite, master, client_random, server_random);
+        for (record, from_client) in [(&mut self.own, client), (&mut self.peer, !client)] {
+            let opener = block
+                .as_ref()
+                .and_then(|b| tls12_opener(suite, b, from_client));
+            let opened = opener.and_then(|mut o| o.open(record).ok());
+            *record = match opened {
+                // verify_data, after the message's four-byte header.
+                Some(o) => record.get(o.start + 4..o.end).unwrap_or_default().to_vec(),
+                None => Vec::new(),
+            };
+        }
+    }
 }
 
 /// The observer of one handshake.
@@ -175,6 +231,8 @@ pub(crate) struct Observer {
     /// right after the ServerHello, OpenSSL just before the client's second flight, where
     /// the application hears of it.
     deferred_ccs: Option<Vec<Note>>,
+    /// TLS 1.2's key block, once derived.
+    key_block: Vec<u8>,
 }
 
 impl Observer {
@@ -206,6 +264,7 @@ impl Observer {
             early_accepted: false,
             written: Vec::new(),
             deferred_ccs: None,
+            key_block: Vec::new(),
         }
     }
 
@@ -305,8 +364,32 @@ impl Observer {
     }
 
     fn record(&mut self, side: Side, record: &[u8], statem: &mut Statem) {
+        let messages = self.messages;
         let dir = self.dir(side);
         if dir.lost {
+            return;
+        }
+        // TLS 1.2 protects only Finished in a handshake: with nobody to tell what a
+        // record holds, the one that follows ChangeCipherSpec is it, kept sealed.
+        if dir.phase == Phase::Tls12 && !messages && dir.waiting.is_empty() && dir.key.is_none() {
+            dir.skipped += 1;
+            if record[0] == HANDSHAKE && !dir.finished {
+                dir.finished = true;
+                let sealed = record.to_vec();
+                self.finished.sealed = true;
+                match side {
+                    Side::Own => self.finished.own = sealed,
+                    Side::Peer => self.finished.peer = sealed,
+                }
+                return self.sealed_finished(side, statem);
+            }
+            if record[0] != ALERT {
+                return;
+            }
+            // An alert: worth the key block (the info callback names it).
+            dir.skipped -= 1;
+        }
+        if dir.waiting.is_empty() && dir.passes(record[0], statem) {
             return;
         }
         if dir.protects(record[0]) || !dir.waiting.is_empty() {
@@ -316,6 +399,18 @@ impl Observer {
         self.header(side, record, statem);
         self.content(side, record[0], &record[HEADER_LEN..], statem);
         self.flush_written(statem);
+    }
+
+    /// A TLS 1.2 Finished not opened: the state machine moves all the same.
+    fn sealed_finished(&mut self, side: Side, statem: &mut Statem) {
+        let finished = Msg::Handshake(msg::FINISHED);
+        match side {
+            Side::Own => {
+                let notes = std::mem::take(&mut self.written);
+                statem.sent(finished, notes);
+            }
+            Side::Peer => statem.received(finished, None),
+        }
     }
 
     /// Delivers what this side's records carried that no move of the state machine took.
@@ -341,10 +436,14 @@ impl Observer {
     fn drain(&mut self, side: Side, statem: &mut Statem) {
         loop {
             let dir = self.dir(side);
-            let Some(front) = dir.waiting.front() else {
+            let Some(typ) = dir.waiting.front().map(|r| r[0]) else {
                 return;
             };
-            if dir.protects(front[0]) && dir.key.is_none() && !self.ensure_key(side) {
+            if dir.passes(typ, statem) {
+                dir.waiting.pop_front();
+                continue;
+            }
+            if dir.protects(typ) && dir.key.is_none() && !self.ensure_key(side) {
                 return;
             }
             if let Some(record) = self.dir(side).waiting.pop_front() {
@@ -514,6 +613,7 @@ impl Observer {
             msg::ENCRYPTED_EXTENSIONS => self.early_accepted = has_extension(body, EARLY_DATA),
             msg::SERVER_HELLO => self.server_hello(body, statem),
             msg::FINISHED => {
+                self.dir(side).finished = true;
                 if write {
                     self.finished.own = body.to_vec();
                 } else {
@@ -586,7 +686,11 @@ impl Observer {
             Phase::Tls12 => self.tls12_key(client),
         };
         let found = key.is_some();
-        self.dir(side).key = key;
+        let dir = self.dir(side);
+        dir.key = key.map(|mut k| {
+            k.skip(std::mem::take(&mut dir.skipped));
+            k
+        });
         found
     }
 
@@ -598,64 +702,101 @@ impl Observer {
             .map(|s| s.secret.as_slice())
     }
 
-    /// RFC 8446 7.3: the record key and IV of a traffic secret.
+    /// RFC 8446 7.3: the record key and IV of a traffic secret. Both are shorter than the
+    /// hash, so each HKDF-Expand-Label is one HMAC, with the key prepared once.
     fn tls13_key(&self, label: SecretLabel) -> Option<Opener> {
         let Some(SupportedCipherSuite::Tls13(suite)) = self.suite else {
             return None;
         };
         let aead = Aead::of(SupportedCipherSuite::Tls13(suite))?;
         let alg = match suite.common.hash_provider.algorithm() {
-            HashAlgorithm::SHA256 => aws_lc_rs::hkdf::HKDF_SHA256,
-            HashAlgorithm::SHA384 => aws_lc_rs::hkdf::HKDF_SHA384,
+            HashAlgorithm::SHA256 => hmac::HMAC_SHA256,
+            HashAlgorithm::SHA384 => hmac::HMAC_SHA384,
             _ => return None,
         };
-        let secret = self.secret(label)?;
-        let mut key = [0u8; 32];
-        let key = &mut key[..aead.key_len()];
-        let mut iv = [0u8; 12];
-        exporter::expand_label(alg, secret, b"key", b"", key).ok()?;
-        exporter::expand_label(alg, secret, b"iv", b"", &mut iv).ok()?;
-        let opener = Opener::new(true, aead, key, &iv).ok();
-        key.iter_mut().for_each(|b| *b = 0);
-        opener
+        let prk = hmac::Key::new(alg, self.secret(label)?);
+        let expand = |label: &[u8], len: usize| {
+            // HkdfLabel (length, "tls13 " + label, empty context), then HKDF's counter.
+            let len_bytes = u16::try_from(len).unwrap_or(0).to_be_bytes();
+            let label_len = u8::try_from(6 + label.len()).unwrap_or(0);
+            let mut ctx = hmac::Context::with_key(&prk);
+            for part in [&len_bytes[..], &[label_len], b"tls13 ", label, &[0, 1]] {
+                ctx.update(part);
+            }
+            ctx.sign()
+        };
+        let key = expand(b"key", aead.key_len());
+        let iv = expand(b"iv", 12);
+        Opener::new(
+            true,
+            aead,
+            &key.as_ref()[..aead.key_len()],
+            &iv.as_ref()[..12],
+        )
+        .ok()
     }
 
-    /// RFC 5246 6.3: a direction's key and IV from the TLS 1.2 key block.
-    fn tls12_key(&self, client: bool) -> Option<Opener> {
-        let Some(SupportedCipherSuite::Tls12(suite)) = self.suite else {
-            return None;
-        };
-        let aead = Aead::of(SupportedCipherSuite::Tls12(suite))?;
-        let master = self.secret(SecretLabel::Master)?;
-        let (client_random, server_random) = (self.client_random?, self.server_random?);
-        let key_len = aead.key_len();
-        let iv_len = if aead == Aead::Chacha20Poly1305 {
-            12
-        } else {
-            4
-        };
-        let mut seed = [0u8; 13 + 64];
-        seed[..13].copy_from_slice(b"key expansion");
-        seed[13..45].copy_from_slice(&server_random);
-        seed[45..].copy_from_slice(&client_random);
-        let mut block = [0u8; 2 * 32 + 2 * 12];
-        let block = &mut block[..2 * (key_len + iv_len)];
-        let hash = suite.common.hash_provider.algorithm();
-        exporter::tls12_prf(master, hash, &seed, block).ok()?;
-        let (key_at, iv_at) = if client {
-            (0, 2 * key_len)
-        } else {
-            (key_len, 2 * key_len + iv_len)
-        };
-        let opener = Opener::new(
-            false,
-            aead,
-            &block[key_at..key_at + key_len],
-            &block[iv_at..iv_at + iv_len],
-        )
-        .ok();
-        block.iter_mut().for_each(|b| *b = 0);
-        opener
+    /// RFC 5246 6.3: a direction's key and IV from the TLS 1.2 key block (computed once
+    /// for both directions).
+    fn tls12_key(&mut self, client: bool) -> Option<Opener> {
+        let suite = self.suite?;
+        if self.key_block.is_empty() {
+            let master = self.secret(SecretLabel::Master)?;
+            let (client_random, server_random) = (self.client_random?, self.server_random?);
+            self.key_block = key_block(suite, master, &client_random, &server_random)?;
+        }
+        tls12_opener(suite, &self.key_block, client)
+    }
+}
+
+/// The TLS 1.2 key block of a suite's AEAD: both write keys, then both IVs (RFC 5246 6.3).
+fn key_block(
+    suite: SupportedCipherSuite,
+    master: &[u8],
+    client_random: &[u8; 32],
+    server_random: &[u8; 32],
+) -> Option<Vec<u8>> {
+    let SupportedCipherSuite::Tls12(tls12) = suite else {
+        return None;
+    };
+    let (key_len, iv_len) = tls12_lengths(Aead::of(suite)?);
+    let mut seed = [0u8; 13 + 64];
+    seed[..13].copy_from_slice(b"key expansion");
+    seed[13..45].copy_from_slice(server_random);
+    seed[45..].copy_from_slice(client_random);
+    let mut block = vec![0u8; 2 * (key_len + iv_len)];
+    let hash = tls12.common.hash_provider.algorithm();
+    exporter::tls12_prf(master, hash, &seed, &mut block).ok()?;
+    Some(block)
+}
+
+/// A TLS 1.2 AEAD's key and fixed IV lengths.
+fn tls12_lengths(aead: Aead) -> (usize, usize) {
+    let iv_len = if aead == Aead::Chacha20Poly1305 {
+        12
+    } else {
+        4
+    };
+    (aead.key_len(), iv_len)
+}
+
+/// The opener of the client's (`client`) or the server's records from a key block.
+fn tls12_opener(suite: SupportedCipherSuite, block: &[u8], client: bool) -> Option<Opener> {
+    let aead = Aead::of(suite)?;
+    let (key_len, iv_len) = tls12_lengths(aead);
+    let (key_at, iv_at) = if client {
+        (0, 2 * key_len)
+    } else {
+        (key_len, 2 * key_len + iv_len)
+    };
+    let key = block.get(key_at..key_at + key_len)?;
+    let iv = block.get(iv_at..iv_at + iv_len)?;
+    Opener::new(false, aead, key, iv).ok()
+}
+
+impl Drop for Observer {
+    fn drop(&mut self) {
+        self.key_block.iter_mut().for_each(|b| *b = 0);
     }
 }
 

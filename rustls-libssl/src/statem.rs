@@ -188,7 +188,7 @@ impl Statem {
         self.end_flight();
         self.step(state);
         self.push(note);
-        if let Msg::Handshake(typ) = m {
+        if let (Msg::Handshake(typ), true) = (m, self.info || self.messages) {
             self.marks.push((typ, self.notes.len(), self.state));
         }
     }
@@ -221,7 +221,7 @@ impl Statem {
             self.notes.truncate(len);
             self.state = state;
         }
-        self.marks.clear();
+        self.marks = Vec::new();
         self.error = true;
     }
 
@@ -274,7 +274,7 @@ impl Statem {
 
     /// Takes the events not yet delivered.
     pub(crate) fn take_notes(&mut self) -> Vec<Note> {
-        self.marks.clear();
+        self.marks = Vec::new();
         std::mem::take(&mut self.notes)
     }
 

@@ -208,8 +208,7 @@ pub unsafe extern "C" fn SSL_get_peer_finished(
 /// # Safety
 /// `buf` is writable for `count` bytes (or NULL with `count` 0).
 unsafe fn copy_finished(ssl: &SSL, buf: *mut c_void, count: usize, peer: bool) -> usize {
-    let finished = lock(&ssl.state.finished);
-    let data = if peer { &finished.peer } else { &finished.own };
+    let data = ssl.state.finished(peer);
     let n = count.min(data.len());
     if n > 0 && !buf.is_null() {
         // SAFETY: guaranteed by the caller; n <= count.

@@ -84,9 +84,8 @@ impl SSL {
 
     /// The info callback OpenSSL calls: the connection's own, else its current context's.
     pub(crate) fn info_callback(&self) -> Option<super::callbacks::InfoCallback> {
-        lock(&self.callbacks)
-            .info
-            .or_else(|| self.ctx().callbacks().info)
+        let own = lock(&self.callbacks).info;
+        own.or_else(|| lock(&lock(&self.ctx).callbacks).info)
     }
 
     /// The message callback (`SSL_set_msg_callback`; connections copy their context's).
