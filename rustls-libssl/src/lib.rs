@@ -32,5 +32,6 @@ mod setup;
 mod sigalgs;
 mod statem;
 mod tickets;
+mod trace;
 mod verify;
 mod versions;

@@ -414,6 +414,44 @@ impl Statem {
     }
 }
 
+/// `SSL_alert_desc_string_long`'s name of an alert description, e.g. "unknown CA".
+pub(crate) fn alert_description(description: u8) -> &'static std::ffi::CStr {
+    match description {
+        0 => c"close notify",
+        10 => c"unexpected_message",
+        20 => c"bad record mac",
+        21 => c"decryption failed",
+        22 => c"record overflow",
+        30 => c"decompression failure",
+        40 => c"handshake failure",
+        41 => c"no certificate",
+        42 => c"bad certificate",
+        43 => c"unsupported certificate",
+        44 => c"certificate revoked",
+        45 => c"certificate expired",
+        46 => c"certificate unknown",
+        47 => c"illegal parameter",
+        48 => c"unknown CA",
+        49 => c"access denied",
+        50 => c"decode error",
+        51 => c"decrypt error",
+        60 => c"export restriction",
+        70 => c"protocol version",
+        71 => c"insufficient security",
+        80 => c"internal error",
+        90 => c"user canceled",
+        100 => c"no renegotiation",
+        110 => c"unsupported extension",
+        111 => c"certificate unobtainable",
+        112 => c"unrecognized name",
+        113 => c"bad certificate status response",
+        114 => c"bad certificate hash value",
+        115 => c"unknown PSK identity",
+        120 => c"no application protocol",
+        _ => c"unknown",
+    }
+}
+
 /// `SSL_state_string_long`'s text for a state.
 pub(crate) fn long_name(state: State) -> &'static std::ffi::CStr {
     use sys::*;

@@ -61,41 +61,8 @@ pub extern "C" fn ERR_load_SSL_strings() -> c_int {
 /// `SSL_alert_desc_string_long`: the alert's name, e.g. "unknown CA".
 #[no_mangle]
 pub extern "C" fn SSL_alert_desc_string_long(value: c_int) -> *const c_char {
-    let s = match value & 0xff {
-        0 => c"close notify",
-        10 => c"unexpected_message",
-        20 => c"bad record mac",
-        21 => c"decryption failed",
-        22 => c"record overflow",
-        30 => c"decompression failure",
-        40 => c"handshake failure",
-        41 => c"no certificate",
-        42 => c"bad certificate",
-        43 => c"unsupported certificate",
-        44 => c"certificate revoked",
-        45 => c"certificate expired",
-        46 => c"certificate unknown",
-        47 => c"illegal parameter",
-        48 => c"unknown CA",
-        49 => c"access denied",
-        50 => c"decode error",
-        51 => c"decrypt error",
-        60 => c"export restriction",
-        70 => c"protocol version",
-        71 => c"insufficient security",
-        80 => c"internal error",
-        90 => c"user canceled",
-        100 => c"no renegotiation",
-        110 => c"unsupported extension",
-        111 => c"certificate unobtainable",
-        112 => c"unrecognized name",
-        113 => c"bad certificate status response",
-        114 => c"bad certificate hash value",
-        115 => c"unknown PSK identity",
-        120 => c"no application protocol",
-        _ => c"unknown",
-    };
-    s.as_ptr()
+    // The low byte: a description.
+    crate::statem::alert_description(value.to_le_bytes()[0]).as_ptr()
 }
 
 /// `SSL_alert_desc_string`: the alert's two-letter code, e.g. "CA" (OpenSSL has none for

@@ -169,3 +169,55 @@ pub(super) fn deliver(ssl: &SSL, notes: Vec<Note>) {
     }
     ssl.shown_state.store(u32::MAX, Ordering::Relaxed);
 }
+
+/// `SSL_trace`: a message callback (`SSL_set_msg_callback(ssl, SSL_trace)` with the BIO as
+/// its argument) that prints each protocol event to the BIO `arg` as OpenSSL prints it.
+#[no_mangle]
+pub unsafe extern "C" fn SSL_trace(
+    write_p: c_int,
+    _version: c_int,
+    content_type: c_int,
+    buf: *const c_void,
+    len: usize,
+    ssl: *mut SSL,
+    arg: *mut c_void,
+) {
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        // SAFETY: buf points at len bytes per the message callback's contract.
+        let msg = unsafe { super::c_bytes(buf.cast(), len) }?;
+        let (tls13, kx) = {
+            let status = lock(&ssl.state.status);
+            let kx = status.cipher.map_or("UNKNOWN", |c| match c.kx_nid() {
+                sys::NID_kx_rsa => "rsa",
+                sys::NID_kx_dhe => "DHE",
+                sys::NID_kx_ecdhe => "ECDHE",
+                sys::NID_kx_psk => "PSK",
+                sys::NID_kx_rsa_psk => "RSAPSK",
+                sys::NID_kx_dhe_psk => "DHEPSK",
+                sys::NID_kx_ecdhe_psk => "ECDHEPSK",
+                sys::NID_kx_srp => "SRP",
+                sys::NID_kx_gost => "GOST",
+                sys::NID_kx_gost18 => "GOST18",
+                _ => "UNKNOWN",
+            });
+            (
+                status.cipher.is_some() && status.version == crate::versions::TLS1_3,
+                kx,
+            )
+        };
+        let ctx = crate::trace::Context {
+            server: ssl.setup().role == Some(crate::connection::Role::Server),
+            tls13,
+            kx,
+        };
+        let text = crate::trace::trace(write_p != 0, content_type, msg, &ctx);
+        if !arg.is_null() {
+            let len = c_int::try_from(text.len()).unwrap_or(c_int::MAX);
+            // SAFETY: arg is the application's BIO (the callback argument it set); the text
+            // outlives the call.
+            unsafe { sys::BIO_write(arg.cast(), text.as_ptr().cast(), len) };
+        }
+        Ok(())
+    })
+}
