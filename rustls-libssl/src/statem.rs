@@ -632,7 +632,7 @@ mod tests {
         let kinds: Vec<i32> = notes
             .iter()
             .filter_map(|n| match n {
-                Note::Info { kind, value, .. } if kind & sys::SSL_CB_LOOP == 0 => {
+                Note::Info { kind, value, .. } if kind & SSL_CB_LOOP == 0 => {
                     Some(kind * 10 + value)
                 }
                 _ => None,

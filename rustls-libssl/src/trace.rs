@@ -172,7 +172,7 @@ fn list(
     width: usize,
     table: &[(u16, &'static str)],
 ) -> Option<()> {
-    if data.len() % width != 0 {
+    if !data.len().is_multiple_of(width) {
         return None;
     }
     for v in data.chunks(width) {
@@ -259,7 +259,7 @@ fn client_hello(out: &mut String, ind: usize, r: &mut Reader<'_>) -> Option<()> 
     let len = usize::from(r.u16()?);
     indent(out, ind);
     let _ = writeln!(out, "cipher_suites (len={len})");
-    if r.len() < len || len % 2 != 0 {
+    if r.len() < len || !len.is_multiple_of(2) {
         return None;
     }
     for cs in r.take(len)?.chunks(2) {
@@ -402,7 +402,7 @@ fn extension(
         }
         sys::TLSEXT_TYPE_signature_algorithms => {
             let len = usize::from(r.u16()?);
-            if ext.len() != len + 2 || len % 2 != 0 {
+            if ext.len() != len + 2 || !len.is_multiple_of(2) {
                 return None;
             }
             for alg in ext[2..].chunks(2) {
@@ -421,7 +421,7 @@ fn extension(
                 indent(out, ind + 4);
                 out.push_str("<EMPTY>\n");
             } else if server {
-                if len % 2 != 0 {
+                if !len.is_multiple_of(2) {
                     return None;
                 }
                 hex(out, ind + 4, "client_verify_data", &ext[1..1 + len / 2]);
@@ -623,7 +623,7 @@ fn certificate_request(
     list(out, ind + 2, types, 1, CERT_TYPES)?;
     let len = usize::from(r.u16()?);
     let algs = r.take(len)?;
-    if len % 2 != 0 {
+    if !len.is_multiple_of(2) {
         return None;
     }
     indent(out, ind);

@@ -186,8 +186,11 @@ pub unsafe extern "C" fn SSL_client_hello_get0_legacy_version(ssl: *mut SSL) -> 
 /// ClientHello callback; 0 (`*out` untouched) otherwise.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_client_hello_get0_random(ssl: *mut SSL, out: *mut *const u8) -> usize {
-    // SAFETY: out is NULL or writable per the API.
-    entry(|| Ok(unsafe { get0(try_ref!(ssl), out, |f| Some(f.random)) }.unwrap_or(0)))
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        // SAFETY: out is NULL or writable per the API.
+        Ok(unsafe { get0(ssl, out, |f| Some(f.random)) }.unwrap_or(0))
+    })
 }
 
 /// `SSL_client_hello_get0_session_id`: the legacy session id (get0) and its length.
@@ -196,8 +199,11 @@ pub unsafe extern "C" fn SSL_client_hello_get0_session_id(
     ssl: *mut SSL,
     out: *mut *const u8,
 ) -> usize {
-    // SAFETY: as above.
-    entry(|| Ok(unsafe { get0(try_ref!(ssl), out, |f| Some(f.session_id)) }.unwrap_or(0)))
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        // SAFETY: out is NULL or writable per the API.
+        Ok(unsafe { get0(ssl, out, |f| Some(f.session_id)) }.unwrap_or(0))
+    })
 }
 
 /// `SSL_client_hello_get0_ciphers`: the cipher suites as sent, two bytes each (get0).
@@ -206,8 +212,11 @@ pub unsafe extern "C" fn SSL_client_hello_get0_ciphers(
     ssl: *mut SSL,
     out: *mut *const u8,
 ) -> usize {
-    // SAFETY: as above.
-    entry(|| Ok(unsafe { get0(try_ref!(ssl), out, |f| Some(f.ciphers)) }.unwrap_or(0)))
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        // SAFETY: out is NULL or writable per the API.
+        Ok(unsafe { get0(ssl, out, |f| Some(f.ciphers)) }.unwrap_or(0))
+    })
 }
 
 /// `SSL_client_hello_get0_compression_methods`: the compression methods (get0).
@@ -216,8 +225,11 @@ pub unsafe extern "C" fn SSL_client_hello_get0_compression_methods(
     ssl: *mut SSL,
     out: *mut *const u8,
 ) -> usize {
-    // SAFETY: as above.
-    entry(|| Ok(unsafe { get0(try_ref!(ssl), out, |f| Some(f.compressions)) }.unwrap_or(0)))
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        // SAFETY: out is NULL or writable per the API.
+        Ok(unsafe { get0(ssl, out, |f| Some(f.compressions)) }.unwrap_or(0))
+    })
 }
 
 /// `SSL_client_hello_get0_ext`: 1 with the data of the extension of type `ty` (get0), if

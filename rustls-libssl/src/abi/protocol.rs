@@ -190,8 +190,11 @@ pub unsafe extern "C" fn SSL_get_finished(
     buf: *mut c_void,
     count: usize,
 ) -> usize {
-    // SAFETY: buf is writable for count bytes per the API.
-    entry(|| Ok(unsafe { copy_finished(try_ref!(ssl), buf, count, false) }))
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        // SAFETY: buf is writable for count bytes per the API.
+        Ok(unsafe { copy_finished(ssl, buf, count, false) })
+    })
 }
 
 /// `SSL_get_peer_finished`: as `SSL_get_finished`, for the peer's Finished message.
@@ -201,8 +204,11 @@ pub unsafe extern "C" fn SSL_get_peer_finished(
     buf: *mut c_void,
     count: usize,
 ) -> usize {
-    // SAFETY: as above.
-    entry(|| Ok(unsafe { copy_finished(try_ref!(ssl), buf, count, true) }))
+    entry(|| {
+        let ssl = try_ref!(ssl);
+        // SAFETY: as above.
+        Ok(unsafe { copy_finished(ssl, buf, count, true) })
+    })
 }
 
 /// # Safety
