@@ -1144,7 +1144,7 @@ impl Connection {
         if let Some(observer) = self.observer.as_mut() {
             let suite = self.tls.as_ref().and_then(Tls::suite);
             observer.update(&self.state, suite, &mut self.statem);
-            *lock(&self.state.finished) = observer.finished.clone();
+            *lock(&self.state.finished) = observer.finished;
             let mut status = lock(&self.state.status);
             status.early_data = observer.early_data_status();
             status.renegotiate = false;

@@ -206,11 +206,7 @@ impl ConnState {
                 _ => *finished = Finished::default(),
             }
         }
-        if peer {
-            finished.peer.clone()
-        } else {
-            finished.own.clone()
-        }
+        finished.get(peer).to_vec()
     }
 
     /// `SSL_export_keying_material`, once the handshake is complete.

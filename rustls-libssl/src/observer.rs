@@ -161,18 +161,67 @@ impl Direction {
 }
 
 /// What the observer learned that outlives the handshake.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Finished {
     /// The verify_data of this side's Finished message, and of the peer's; or, `sealed`,
     /// their TLS 1.2 records, not opened yet: without a message callback the observer
     /// does not derive TLS 1.2's key block (a TLS 1.2 PRF, a fifth of a resumed handshake)
-    /// unless `SSL_get_finished` asks.
-    pub own: Vec<u8>,
-    pub peer: Vec<u8>,
+    /// unless `SSL_get_finished` asks. Kept inline: every connection holds them.
+    own: Short,
+    peer: Short,
     pub sealed: bool,
 }
 
+/// Up to 64 bytes: a verify_data (12 to 48 bytes) or a TLS 1.2 Finished record (at most
+/// 45 bytes with AES-GCM).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Short {
+    data: [u8; 64],
+    len: u8,
+}
+
+impl Default for Short {
+    fn default() -> Self {
+        Self {
+            data: [0; 64],
+            len: 0,
+        }
+    }
+}
+
+impl Short {
+    fn new(bytes: &[u8]) -> Self {
+        let mut short = Self::default();
+        let n = bytes.len().min(64);
+        short.data[..n].copy_from_slice(&bytes[..n]);
+        short.len = u8::try_from(n).unwrap_or(0);
+        short
+    }
+
+    fn get(&self) -> &[u8] {
+        &self.data[..usize::from(self.len)]
+    }
+}
+
 impl Finished {
+    /// This side's verify_data (`peer`: the peer's), if it is not sealed.
+    pub(crate) fn get(&self, peer: bool) -> &[u8] {
+        match (self.sealed, peer) {
+            (true, _) => &[],
+            (false, true) => self.peer.get(),
+            (false, false) => self.own.get(),
+        }
+    }
+
+    fn set(&mut self, peer: bool, bytes: &[u8]) {
+        let short = Short::new(bytes);
+        if peer {
+            self.peer = short;
+        } else {
+            self.own = short;
+        }
+    }
+
     /// Opens sealed TLS 1.2 Finished records (`client`: this side is the client) with the
     /// key block of `master`.
     pub(crate) fn open(
@@ -187,16 +236,18 @@ impl Finished {
             return;
         }
         let block = key_block(suite, master, client_random, server_random);
-        for (record, from_client) in [(&mut self.own, client), (&mut self.peer, !client)] {
+        for (peer, from_client) in [(false, client), (true, !client)] {
+            let mut record = if peer { self.peer } else { self.own };
+            let len = usize::from(record.len);
             let opener = block
                 .as_ref()
                 .and_then(|b| tls12_opener(suite, b, from_client));
-            let opened = opener.and_then(|mut o| o.open(record).ok());
-            *record = match opened {
-                // verify_data, after the message's four-byte header.
-                Some(o) => record.get(o.start + 4..o.end).unwrap_or_default().to_vec(),
-                None => Vec::new(),
-            };
+            let opened = opener.and_then(|mut o| o.open(&mut record.data[..len]).ok());
+            // verify_data, after the message's four-byte header.
+            let verify_data = opened
+                .and_then(|o| record.data.get(o.start + 4..o.end))
+                .unwrap_or_default();
+            self.set(peer, verify_data);
         }
     }
 }
@@ -375,12 +426,8 @@ impl Observer {
             dir.skipped += 1;
             if record[0] == HANDSHAKE && !dir.finished {
                 dir.finished = true;
-                let sealed = record.to_vec();
                 self.finished.sealed = true;
-                match side {
-                    Side::Own => self.finished.own = sealed,
-                    Side::Peer => self.finished.peer = sealed,
-                }
+                self.finished.set(side == Side::Peer, record);
                 return self.sealed_finished(side, statem);
             }
             if record[0] != ALERT {
@@ -614,11 +661,7 @@ impl Observer {
             msg::SERVER_HELLO => self.server_hello(body, statem),
             msg::FINISHED => {
                 self.dir(side).finished = true;
-                if write {
-                    self.finished.own = body.to_vec();
-                } else {
-                    self.finished.peer = body.to_vec();
-                }
+                self.finished.set(!write, body);
                 if self.tls13() {
                     let dir = self.dir(side);
                     dir.phase = Phase::Application;
