@@ -34,6 +34,8 @@ fn main() {
         .allowlist_function("(COMP|BN|SRP)_.*")
         .allowlist_type("SSL_TICKET_(STATUS|RETURN)")
         .allowlist_type("stack_st_SCT")
+        .allowlist_type("OSSL_HANDSHAKE_STATE")
+        .allowlist_var("XN_FLAG_ONELINE")
         .allowlist_type("CT_POLICY_EVAL_CTX")
         .blocklist_function("OPENSSL_init_ssl")
         .allowlist_var("(SSL|TLS|TLS1|TLS1_[0-9]|SSL3|DTLS1|X509|X509_V|ERR|BIO|CRYPTO|EVP|OPENSSL|NID|PEM|TLSEXT|EXFLAG|OBJ|ASN1)_.*")

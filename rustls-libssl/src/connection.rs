@@ -28,9 +28,11 @@ use crate::crypto_sys::{self as sys, Bio, VerifyParam};
 use crate::current::{self, lock, ConnState, Events, VerifySetup};
 use crate::error::{Error, Result};
 use crate::established::{Established, Kernel, Negotiated};
+use crate::observer::Observer;
 use crate::record::MAX_FRAGMENT;
 pub(crate) use crate::setup::Role;
 use crate::setup::Setup;
+use crate::statem::{Note, Statem};
 
 /// Why an operation did not complete: what `SSL_get_error` reports.
 #[derive(Debug)]
@@ -44,6 +46,9 @@ pub(crate) enum Stop {
     /// A server received the ClientHello: the application's callbacks (SNI, ALPN) run now,
     /// with no lock held, then [`Connection::hello_decided`] and the operation is retried.
     ClientHello,
+    /// The application's ClientHello callback asked to be called again later
+    /// (`SSL_ERROR_WANT_CLIENT_HELLO_CB`).
+    WantClientHello,
     /// A fatal error.
     Fatal(Error),
     /// Reading application data ended without close_notify: the peer's fatal alert or the
@@ -150,6 +155,18 @@ pub(crate) struct Connection {
     published: bool,
     /// Whether the handshake's end has been dealt with ([`Connection::finish_handshake`]).
     finished: bool,
+    /// OpenSSL's state machine, as the application sees it.
+    statem: Statem,
+    /// Reads the handshake's records for it (until record protection is ours).
+    observer: Option<Box<Observer>>,
+    /// Where `SSL_read_early_data` is.
+    early_read: EarlyRead,
+    /// Key-log lines waiting for OpenSSL's order ([`crate::keylog::order`]).
+    held_keylog: Vec<(&'static str, String)>,
+    /// The last key-log lines went out (none come after the handshake).
+    keylog_done: bool,
+    /// What [`Connection::publish_state`] last published.
+    published_state: Option<(crate::statem::State, bool, Option<u16>)>,
     /// Whether the handshake's start has been counted (`SSL_CTX_sess_accept`...).
     counted: bool,
     /// The read BIO reached its end; `eof_flagged`: and says so (`BIO_eof`), which makes it
@@ -216,6 +233,8 @@ impl Connection {
         *lock(&self.state.hello) = None;
         *lock(&self.state.peer_ca_names) = None;
         *lock(&self.state.export) = None;
+        *lock(&self.state.finished) = crate::observer::Finished::default();
+        lock(&self.state.secrets).clear();
     }
 
     /// A connection before its handshake, sharing `state`.
@@ -231,6 +250,12 @@ impl Connection {
             published: false,
             finished: false,
             counted: false,
+            statem: Statem::default(),
+            observer: None,
+            early_read: EarlyRead::NotStarted,
+            held_keylog: Vec::new(),
+            keylog_done: false,
+            published_state: None,
             eof: false,
             eof_flagged: false,
             sent_close: false,
@@ -254,9 +279,13 @@ impl Connection {
         if let Err(Stop::Fatal(e) | Stop::Ended(e)) = &step {
             if e.is_fatal_to_connection() {
                 self.failed = true;
-                let mut status = lock(&self.state.status);
-                status.failed = true;
-                status.started = true;
+                {
+                    let mut status = lock(&self.state.status);
+                    status.failed = true;
+                    status.started = true;
+                }
+                self.statem.failed();
+                self.publish_state();
             }
         }
         step
@@ -286,7 +315,8 @@ impl Connection {
         self.tls.as_ref().is_some_and(Tls::is_established)
     }
 
-    /// `SSL_do_handshake`: drives the handshake as far as the BIOs allow.
+    /// `SSL_do_handshake`: drives the handshake as far as the BIOs allow (and sends a key
+    /// update `SSL_key_update` asked for).
     pub(crate) fn handshake(&mut self, io: &Transport<'_>) -> Step<()> {
         self.refuse_failed()?;
         let step = self.handshake_steps(io).map_err(Stop::in_handshake);
@@ -295,6 +325,7 @@ impl Connection {
 
     fn handshake_steps(&mut self, io: &Transport<'_>) -> Step<()> {
         self.begin(io)?;
+        self.send_key_update()?;
         loop {
             let event = self.pump(io, &mut Want::Nothing)?;
             if self.is_established() {
@@ -320,6 +351,9 @@ impl Connection {
 
     /// Creates the rustls connection if the handshake has not started.
     fn begin(&mut self, io: &Transport<'_>) -> Step<()> {
+        if !self.is_established() {
+            self.watch();
+        }
         if self.tls.is_some() {
             return Ok(());
         }
@@ -349,6 +383,119 @@ impl Connection {
         }
     }
 
+    /// The handshake runs in this operation: its state machine starts with the first one,
+    /// and its observer watches the records from then on.
+    fn watch(&mut self) {
+        if self.observer.is_none() && self.tls.is_none() && matches!(self.hello, Hello::Reading) {
+            let server = self.current_role() == Some(Role::Server);
+            let (info, messages) = (
+                self.state.events.wants_info(),
+                self.state.events.wants_messages(),
+            );
+            // The version OpenSSL reports with messages before one is negotiated: a client's
+            // highest, a server's "any".
+            let hello_version = if server {
+                // OpenSSL's server has not picked a version yet: TLS 1.3, the highest.
+                sys::TLS1_3_VERSION
+            } else {
+                let setup = self.setup();
+                let versions = setup.settings.versions.enabled(setup.options);
+                if versions.contains(&&rustls::version::TLS13) {
+                    sys::TLS1_3_VERSION
+                } else if versions.is_empty() && setup.settings.versions.max != 0 {
+                    // A version rustls lacks (TLS 1.1 and below): OpenSSL's highest.
+                    i32::from(setup.settings.versions.max)
+                } else {
+                    sys::TLS1_2_VERSION
+                }
+            };
+            if !server {
+                // A client reports its highest version until the server picks one.
+                lock(&self.state.status).version = u16::try_from(hello_version).unwrap_or(0);
+            }
+            self.statem = Statem::new(server, info);
+            self.statem.messages = messages;
+            self.observer = Some(Box::new(Observer::new(server, hello_version, messages)));
+        }
+        self.statem.run();
+    }
+
+    /// Sends the key update `SSL_key_update` asked for, once record protection is ours.
+    fn send_key_update(&mut self) -> Step<()> {
+        let Some(Tls::Established(established)) = self.tls.as_mut() else {
+            return Ok(());
+        };
+        let Some(requested) = lock(&self.state.status).key_update.take() else {
+            return Ok(());
+        };
+        let bufs = self.bufs.get_or_insert_with(Box::default);
+        established
+            .key_update(&mut bufs.output, requested, &mut self.statem)
+            .map_err(|e| Stop::Fatal(Error::Tls(e)))
+    }
+
+    /// Whether the application has an info callback and a message callback now (OpenSSL
+    /// looks at each event; the state machine keeps events only for callbacks there are).
+    pub(crate) fn listeners(&mut self, info: bool, messages: bool) {
+        self.statem.info = info;
+        self.statem.messages = messages;
+        if let Some(observer) = self.observer.as_mut() {
+            observer.messages = messages;
+        }
+    }
+
+    /// The operation ends (`waiting`: for the peer's data): the state machine's last
+    /// events, and its state published.
+    pub(crate) fn end_operation(&mut self, waiting: bool) {
+        self.statem.end_operation(waiting);
+        self.publish_state();
+    }
+
+    /// An alert went out by another way than the protocol engine (a callback refused the
+    /// ClientHello): the info and message callbacks hear of it.
+    pub(crate) fn alert_sent(&mut self, level: u8, description: u8) {
+        if self.statem.messages {
+            self.statem
+                .message(true, sys::TLS_ANY_VERSION, 21, &[level, description]);
+        }
+        self.statem.alert(true, level, description);
+    }
+
+    /// The events for the application's info, message and key-log callbacks, in order
+    /// (key-log lines after the operation's other events, in OpenSSL's order).
+    pub(crate) fn take_notes(&mut self) -> Vec<Note> {
+        let mut notes = self.statem.take_notes();
+        if self.keylog_done {
+            return notes;
+        }
+        let all = self.finished || self.statem.in_error();
+        self.keylog_done = all;
+        let mut lines = std::mem::take(&mut *lock(&self.state.keylog));
+        if !lines.is_empty() || !self.held_keylog.is_empty() {
+            let server = self.role == Some(Role::Server);
+            crate::keylog::order(&mut lines, &mut self.held_keylog, server, all);
+            notes.extend(lines.into_iter().map(|(_, line)| Note::Keylog(line)));
+        }
+        notes
+    }
+
+    /// Publishes the state machine's state (only when it changed: this runs with every
+    /// read and write).
+    fn publish_state(&mut self) {
+        let version = self.observer.as_ref().and_then(|o| o.client_version);
+        let now = (self.statem.state(), self.statem.in_error(), version);
+        if self.published_state == Some(now) {
+            return;
+        }
+        self.published_state = Some(now);
+        let mut status = lock(&self.state.status);
+        status.hand_state = now.0;
+        status.failed = now.1;
+        if let Some(version) = version {
+            status.client_version = version;
+        }
+    }
+
     /// `SSL_read_early_data` (server): `Ok(Some(n))` for 0-RTT bytes read, `Ok(None)` once
     /// no more can come (none sent, rejected, or the handshake completed). rustls accepts
     /// 0-RTT only with stateful resumption (no ticket key), as replay protection.
@@ -357,12 +504,18 @@ impl Connection {
         io: &Transport<'_>,
         buf: &mut [u8],
     ) -> Step<Option<usize>> {
+        let refused = Stop::Fatal(Error::Reason(sys::ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED));
         if self.current_role() != Some(Role::Server) {
-            return Err(Stop::Fatal(Error::Reason(
-                sys::ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED,
-            )));
+            return Err(refused);
+        }
+        // As in OpenSSL: from the handshake's start (before it) until "finish".
+        match self.early_read {
+            EarlyRead::Finished => return Err(refused),
+            EarlyRead::NotStarted if self.statem.started() => return Err(refused),
+            _ => self.early_read = EarlyRead::Reading,
         }
         if self.setup().settings.max_early_data == 0 {
+            self.early_read = EarlyRead::Finished;
             return Ok(None);
         }
         self.begin(io)?;
@@ -373,6 +526,7 @@ impl Connection {
             if self.is_established() {
                 self.flush(io)?;
                 self.finish_handshake();
+                self.early_read = EarlyRead::Finished;
                 return Ok(None);
             }
             match self.pump(io, &mut Want::Nothing)? {
@@ -393,6 +547,16 @@ impl Connection {
     /// (sent once the server's flight is out). Clients cannot send 0-RTT.
     pub(crate) fn write_early_data(&mut self, io: &Transport<'_>, buf: &[u8]) -> Step<usize> {
         if self.current_role() != Some(Role::Server) {
+            // OpenSSL refuses without a session that allows 0-RTT, before the handshake.
+            let allowed = self.tls.is_none()
+                && lock(&self.state.resume)
+                    .as_ref()
+                    .is_some_and(|s| s.meta().max_early_data > 0);
+            if !allowed {
+                return Err(Stop::Fatal(Error::Reason(
+                    sys::ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED,
+                )));
+            }
             return Err(Stop::Fatal(Error::NotSupported(
                 "sending 0-RTT data as a client",
             )));
@@ -444,6 +608,7 @@ impl Connection {
             self.handshake(io)?;
         }
         self.establish(io).map_err(Stop::in_handshake)?;
+        self.send_key_update()?;
         if buf.is_empty() {
             return Ok(0);
         }
@@ -526,6 +691,7 @@ impl Connection {
             self.handshake(io)?;
         }
         self.establish(io)?;
+        self.send_key_update()?;
         let partial = self.setup().mode & sys::SSL_MODE_ENABLE_PARTIAL_WRITE as u64 != 0;
         loop {
             self.flush(io)?;
@@ -788,6 +954,17 @@ impl Connection {
                             }
                             *lock(&self.state.hello) = Some(info);
                             self.hello = Hello::Received;
+                            // The state machine reads the ClientHello before its callbacks.
+                            if let (Some(observer), Some(bufs)) =
+                                (self.observer.as_mut(), self.bufs.as_ref())
+                            {
+                                observer.incoming(
+                                    bufs.input.pending(),
+                                    &self.state,
+                                    &mut self.statem,
+                                );
+                            }
+                            self.publish_state();
                             return Err(Stop::ClientHello);
                         }
                         // rustls rejects it, with the context's config.
@@ -874,6 +1051,7 @@ impl Connection {
                 }
             }
         };
+        self.publish_state();
         // A hook failure OpenSSL reports with its own reason (a client certificate
         // callback, certificate transparency): the handshake fails with it, after the
         // alert rustls queued, if any.
@@ -888,20 +1066,44 @@ impl Connection {
     }
 
     /// One [`turn`] of whichever side this is (the caller has entered [`current`]).
+    /// The observer (during the handshake) sees the received records before rustls reads
+    /// them and the records rustls wrote after.
     fn turn_once(&mut self, want: &mut Want<'_>) -> std::result::Result<Event, rustls::Error> {
         let bufs = self.bufs.get_or_insert_with(Box::default);
-        match self.tls.as_mut() {
+        if let Some(observer) = self.observer.as_mut() {
+            observer.incoming(bufs.input.pending(), &self.state, &mut self.statem);
+        }
+        let (input_before, output_before) =
+            (bufs.input.pending().len(), bufs.output.pending().len());
+        let result = match self.tls.as_mut() {
             Some(Tls::Client(c)) => turn::<ClientConnectionData>(c, bufs, want, None),
             Some(Tls::Server(s)) => {
                 turn::<ServerConnectionData>(s, bufs, want, Some(&mut self.server_random))
             }
-            Some(Tls::Established(e)) => e.turn(bufs, want),
+            Some(Tls::Established(e)) => e.turn(bufs, want, &mut self.statem),
             None => Err(rustls::Error::General("no connection".into())),
+        };
+        if let Some(observer) = self.observer.as_mut() {
+            observer.consumed(input_before.saturating_sub(bufs.input.pending().len()));
+            let suite = self.tls.as_ref().and_then(Tls::suite);
+            let written = bufs
+                .output
+                .pending()
+                .get(output_before..)
+                .unwrap_or_default();
+            observer.outgoing(written, &self.state, suite, &mut self.statem);
         }
+        result
     }
 
     /// A fatal rustls error: sends the alert rustls queued for it, then reports it.
     fn fail(&mut self, io: &Transport<'_>, e: rustls::Error) -> Stop {
+        // A certificate that fails stops OpenSSL's reading of the peer's flight there.
+        if let rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented = e {
+            self.statem.failed_at(crate::statem::msg::CERTIFICATE);
+        } else {
+            self.statem.failed();
+        }
         {
             let _current = current::enter(&self.state);
             for _ in 0..4 {
@@ -1044,6 +1246,10 @@ impl Connection {
         let (secrets, kernel) = extracted.map_err(Error::Tls)?;
         let established = Established::new(negotiated, secrets, kernel).map_err(Error::Tls)?;
         self.tls = Some(Tls::Established(Box::new(established)));
+        // Record protection is ours from here: the established connection reports what
+        // the observer did.
+        self.observer = None;
+        *lock(&self.state.secrets) = Vec::new();
         Ok(())
     }
 
@@ -1083,6 +1289,16 @@ impl Connection {
         if crate::debug::enabled(crate::debug::Level::Info) {
             crate::debug::handshake_done(self.role == Some(Role::Server), &self.state);
         }
+        if let Some(observer) = self.observer.as_mut() {
+            let suite = self.tls.as_ref().and_then(Tls::suite);
+            observer.update(&self.state, suite, &mut self.statem);
+            *lock(&self.state.finished) = observer.finished;
+            let mut status = lock(&self.state.status);
+            status.early_data = observer.early_data_status();
+            status.renegotiate = false;
+        }
+        self.statem.completed();
+        self.publish_state();
         let session_ctx = Arc::clone(&self.setup().session_ctx);
         let stats = &session_ctx.stats;
         if self.role == Some(Role::Server) {
@@ -1311,6 +1527,15 @@ fn handshake_eof() -> Error {
 /// nothing.
 fn no_bio() -> Error {
     Error::Io(io::Error::new(io::ErrorKind::NotConnected, "no BIO set"))
+}
+
+/// A server's progress through `SSL_read_early_data`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum EarlyRead {
+    NotStarted,
+    Reading,
+    /// It reported that no more 0-RTT data can come.
+    Finished,
 }
 
 /// A server's progress towards its rustls connection.

@@ -18,14 +18,13 @@ use crate::ciphers::Cipher;
 use crate::crypto_sys::{self as sys, Cert, VerifyCallback, VerifyParam, X509Store};
 use crate::error::{Error, Result};
 use crate::exporter::ExportSecret;
+use crate::observer::{Finished, LoggedSecret};
 use crate::session::Session;
 use crate::setup::Setup;
 
 /// Application callbacks the core triggers; implemented by the ABI layer, which knows the
 /// C function pointers and the `SSL *` they take.
 pub(crate) trait Events: Send + Sync {
-    /// A key-log line (`SSLKEYLOGFILE` format, no newline).
-    fn keylog(&self, line: &str);
     /// A new session to offer to the application's session cache (`server`: made by a
     /// server); true if a callback was there to take it.
     fn new_session(&self, session: Arc<Session>, server: bool) -> bool;
@@ -35,6 +34,10 @@ pub(crate) trait Events: Send + Sync {
     fn remove_session(&self, session: &Arc<Session>);
     /// Whether a key-log callback is installed (so secrets are formatted only when needed).
     fn wants_keylog(&self) -> bool;
+    /// Whether an info callback is installed (the connection's own, or its context's).
+    fn wants_info(&self) -> bool;
+    /// Whether a message callback is installed.
+    fn wants_messages(&self) -> bool;
     /// Seals a session ticket with the application's ticket-key callback.
     fn seal_ticket(&self, plain: &[u8]) -> Option<Vec<u8>>;
     /// Opens a ticket sealed by [`Events::seal_ticket`] (here or in another process).
@@ -142,6 +145,13 @@ pub(crate) struct ConnState {
     /// `SSL_get0_dane`: DANE flags, TLSA records and what verification matched; made when
     /// the application first uses DANE.
     pub dane: Mutex<Option<crate::crypto_sys::Dane>>,
+    /// Traffic secrets from the key-log hook, for the handshake's observer to take.
+    pub secrets: Mutex<Vec<LoggedSecret>>,
+    /// Key-log lines (`SSLKEYLOGFILE` format, no newline) for the application's callback,
+    /// with their labels: the connection hands them over in OpenSSL's order.
+    pub keylog: Mutex<Vec<(&'static str, String)>>,
+    /// Both Finished messages' verify_data, once the handshake has seen them.
+    pub finished: Mutex<Finished>,
 }
 
 /// The parts of a ClientHello the application can ask about.
@@ -161,11 +171,17 @@ pub(crate) struct HelloInfo {
     /// CA names the client listed (`certificate_authorities`, DER), if it sent them.
     pub ca_names: Option<Vec<Vec<u8>>>,
     /// The whole ClientHello body, for `SSL_client_hello_get*`; released once the
-    /// handshake is over.
+    /// server name callback has run, as OpenSSL releases it.
     pub body: Vec<u8>,
     /// The application's SNI callback acknowledged the name (`SSL_TLSEXT_ERR_OK`): as in
     /// OpenSSL, only then does the session record it.
     pub sni_acked: bool,
+    /// The client offered 0-RTT data, and post-handshake authentication.
+    pub early_data: bool,
+    pub post_handshake_auth: bool,
+    /// The ClientHello callback has accepted it: its extensions (the server name) count
+    /// from then on.
+    pub accepted: bool,
 }
 
 impl ConnState {
@@ -187,6 +203,9 @@ impl ConnState {
             export: Mutex::new(None),
             peer_ca_names: Mutex::new(None),
             dane: Mutex::new(None),
+            secrets: Mutex::new(Vec::new()),
+            keylog: Mutex::new(Vec::new()),
+            finished: Mutex::new(Finished::default()),
         }
     }
 
@@ -214,6 +233,32 @@ impl ConnState {
     /// A copy of the status.
     pub(crate) fn status(&self) -> Status {
         lock(&self.status).clone()
+    }
+
+    /// The verify_data of this side's Finished message (`peer`: of the peer's), as
+    /// `SSL_get_finished` reports it: empty before it went by. A TLS 1.2 Finished the
+    /// observer kept sealed is opened now, with the master secret the exporter keeps.
+    pub(crate) fn finished(&self, peer: bool) -> Vec<u8> {
+        let mut finished = lock(&self.finished);
+        if finished.sealed {
+            let client = self.setup().role != Some(crate::setup::Role::Server);
+            let suite = lock(&self.status).cipher.and_then(Cipher::rustls_suite);
+            let export = lock(&self.export);
+            match (suite, export.as_ref()) {
+                (Some(suite), Some(e)) => {
+                    let server_random = e.server_random.unwrap_or_default();
+                    finished.open(
+                        client,
+                        suite,
+                        e.master_secret(),
+                        &e.client_random,
+                        &server_random,
+                    );
+                }
+                _ => *finished = Finished::default(),
+            }
+        }
+        finished.get(peer).to_vec()
     }
 
     /// `SSL_export_keying_material`, once the handshake is complete.
@@ -272,6 +317,18 @@ pub(crate) struct Status {
     /// The scheme the peer signed the handshake with, and the one this side signed with.
     pub peer_scheme: Option<rustls::SignatureScheme>,
     pub own_scheme: Option<rustls::SignatureScheme>,
+    /// OpenSSL's handshake state (`SSL_get_state`).
+    pub hand_state: crate::statem::State,
+    /// `SSL_renegotiate` was called before the handshake completed (it asks for nothing
+    /// more then: the handshake under way is the one asked for).
+    pub renegotiate: bool,
+    /// A key update `SSL_key_update` asked for, not sent yet: whether it requests one
+    /// back.
+    pub key_update: Option<bool>,
+    /// `SSL_get_early_data_status`.
+    pub early_data: i32,
+    /// The legacy version of the ClientHello sent or received (`SSL_client_version`).
+    pub client_version: u16,
 }
 
 /// Locks a mutex, recovering the data if a panic poisoned it (the panic was already turned

@@ -18,7 +18,9 @@ use rustls::{
 
 use crate::buffers::{Buffers, RecordBuffer};
 use crate::connection::{Event, Want};
+use crate::observer::{RT_HEADER, RT_INNER_CONTENT_TYPE};
 use crate::record::{self, Protection, HEADER_LEN, MAX_FRAGMENT, SEAL_OVERHEAD};
+use crate::statem::{message, Msg, Note, Statem};
 
 /// Alert levels.
 const WARNING: u8 = 1;
@@ -95,22 +97,38 @@ impl Established {
 
     /// Does what `want` asks, or handles the next whole record in the input buffer: the
     /// post-handshake counterpart of rustls's turn. A failure queues the alert for it in
-    /// the output buffer.
-    pub(crate) fn turn(&mut self, bufs: &mut Buffers, want: &mut Want<'_>) -> Result<Event, Error> {
+    /// the output buffer. What the application's info and message callbacks see goes to
+    /// `statem`.
+    pub(crate) fn turn(
+        &mut self,
+        bufs: &mut Buffers,
+        want: &mut Want<'_>,
+        statem: &mut Statem,
+    ) -> Result<Event, Error> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        let result = self.turn_inner(bufs, want);
+        let result = self.turn_inner(bufs, want, statem);
         if let Err(e) = &result {
             if let Some(alert) = record::alert_for(e, self.tls13()) {
-                let _ = self.send_alert(&mut bufs.output, FATAL, alert);
+                let _ = self.send_alert(&mut bufs.output, FATAL, alert, statem);
             }
             self.failed = Some(e.clone());
         }
         result
     }
 
-    fn turn_inner(&mut self, bufs: &mut Buffers, want: &mut Want<'_>) -> Result<Event, Error> {
+    /// The version the message callback is told.
+    fn version(&self) -> i32 {
+        i32::from(u16::from(self.negotiated.version))
+    }
+
+    fn turn_inner(
+        &mut self,
+        bufs: &mut Buffers,
+        want: &mut Want<'_>,
+        statem: &mut Statem,
+    ) -> Result<Event, Error> {
         let Buffers {
             input,
             output,
@@ -120,14 +138,14 @@ impl Established {
         match want {
             Want::Write(data) => {
                 if self.protection.tx_exhausted() {
-                    self.update_tx(output)?;
+                    self.update_tx(output, statem)?;
                 }
                 let chunk = &data[..data.len().min(MAX_FRAGMENT)];
-                self.send(output, ContentType::ApplicationData, chunk)?;
+                self.send(output, ContentType::ApplicationData, chunk, statem)?;
                 return Ok(Event::Wrote(chunk.len()));
             }
             Want::CloseNotify => {
-                self.send_alert(output, WARNING, AlertDescription::CloseNotify)?;
+                self.send_alert(output, WARNING, AlertDescription::CloseNotify, statem)?;
                 return Ok(Event::Wrote(0));
             }
             Want::Read(_) | Want::Nothing => {}
@@ -136,7 +154,15 @@ impl Established {
             return Ok(Event::NeedInput);
         };
         let record = &mut input.filled_mut()[..len];
+        if statem.messages {
+            let version = i32::from(u16::from_be_bytes([record[1], record[2]]));
+            statem.message(false, version, RT_HEADER, &record[..HEADER_LEN]);
+        }
         let opened = self.protection.open(record)?;
+        if statem.messages && self.tls13() {
+            let inner = [u8::from(opened.typ)];
+            statem.message(false, self.version(), RT_INNER_CONTENT_TYPE, &inner);
+        }
         let payload = &record[opened.start..opened.end];
         let event = match opened.typ {
             ContentType::ApplicationData => {
@@ -151,13 +177,13 @@ impl Established {
                 plain.extend(&payload[copied..]);
                 Event::Data(copied)
             }
-            ContentType::Alert => self.alert(payload)?,
+            ContentType::Alert => self.alert(payload, statem)?,
             ContentType::Handshake => {
                 if payload.is_empty() {
                     return Err(InvalidMessage::InvalidEmptyPayload.into());
                 }
                 self.handshake.extend_from_slice(payload);
-                self.handshake_messages(output)?;
+                self.handshake_messages(output, statem)?;
                 Event::Progress
             }
             _ => return Err(record::unexpected()),
@@ -168,10 +194,19 @@ impl Established {
 
     /// A received alert: close_notify ends the peer's side, warnings (TLS 1.2, and TLS
     /// 1.3's user_canceled) are ignored, anything else is the peer's fatal error.
-    fn alert(&mut self, payload: &[u8]) -> Result<Event, Error> {
+    fn alert(&mut self, payload: &[u8], statem: &mut Statem) -> Result<Event, Error> {
         let [level, description] = payload else {
             return Err(InvalidMessage::MessageTooShort.into());
         };
+        if statem.messages {
+            statem.message(
+                false,
+                self.version(),
+                i32::from(u8::from(ContentType::Alert)),
+                payload,
+            );
+        }
+        statem.alert(false, *level, *description);
         let description = AlertDescription::from(*description);
         if description == AlertDescription::CloseNotify {
             return Ok(Event::PeerClosed);
@@ -184,7 +219,11 @@ impl Established {
     }
 
     /// Handles each whole handshake message received so far.
-    fn handshake_messages(&mut self, output: &mut RecordBuffer) -> Result<(), Error> {
+    fn handshake_messages(
+        &mut self,
+        output: &mut RecordBuffer,
+        statem: &mut Statem,
+    ) -> Result<(), Error> {
         let mut messages = std::mem::take(&mut self.handshake);
         let mut at = 0;
         let result = loop {
@@ -200,8 +239,13 @@ impl Established {
                 break Ok(());
             }
             let last = rest.len() == 4 + len;
-            if let Err(e) = self.message(HandshakeType::from(typ), &rest[4..4 + len], last, output)
-            {
+            let note = statem.messages.then(|| {
+                let handshake = i32::from(u8::from(ContentType::Handshake));
+                message(false, self.version(), handshake, &rest[..4 + len])
+            });
+            statem.received(Msg::Handshake(typ), note);
+            let body = &rest[4..4 + len];
+            if let Err(e) = self.message(HandshakeType::from(typ), body, last, output, statem) {
                 break Err(e);
             }
             at += 4 + len;
@@ -219,6 +263,7 @@ impl Established {
         body: &[u8],
         last: bool,
         output: &mut RecordBuffer,
+        statem: &mut Statem,
     ) -> Result<(), Error> {
         let refused = Error::InappropriateHandshakeMessage {
             expect_types: vec![],
@@ -229,7 +274,7 @@ impl Established {
             return match (&self.kernel, typ) {
                 (Kernel::Client(_), HandshakeType::HelloRequest)
                 | (Kernel::Server(_), HandshakeType::ClientHello) => {
-                    self.send_alert(output, WARNING, AlertDescription::NoRenegotiation)
+                    self.send_alert(output, WARNING, AlertDescription::NoRenegotiation, statem)
                 }
                 _ => Err(refused),
             };
@@ -257,7 +302,7 @@ impl Established {
                 }?;
                 self.protection.set_rx(secrets)?;
                 if requested {
-                    self.update_tx(output)?;
+                    self.update_tx(output, statem)?;
                 }
                 Ok(())
             }
@@ -266,9 +311,39 @@ impl Established {
     }
 
     /// Sends a KeyUpdate (not requesting one back) and switches to the next sending key.
-    fn update_tx(&mut self, output: &mut RecordBuffer) -> Result<(), Error> {
-        let key_update = [u8::from(HandshakeType::KeyUpdate), 0, 0, 1, 0];
-        self.send(output, ContentType::Handshake, &key_update)?;
+    fn update_tx(&mut self, output: &mut RecordBuffer, statem: &mut Statem) -> Result<(), Error> {
+        self.key_update(output, false, statem)
+    }
+
+    /// Sends a KeyUpdate (`requested`: asking the peer for one back) and switches to the
+    /// next sending key (`SSL_key_update`).
+    pub(crate) fn key_update(
+        &mut self,
+        output: &mut RecordBuffer,
+        requested: bool,
+        statem: &mut Statem,
+    ) -> Result<(), Error> {
+        let key_update = [
+            u8::from(HandshakeType::KeyUpdate),
+            0,
+            0,
+            1,
+            u8::from(requested),
+        ];
+        // OpenSSL moves its state before it writes the message: its events follow.
+        let mut notes = Vec::new();
+        self.seal(
+            output,
+            ContentType::Handshake,
+            &key_update,
+            statem.messages,
+            &mut notes,
+        )?;
+        if statem.messages {
+            let handshake = i32::from(u8::from(ContentType::Handshake));
+            notes.push(message(true, self.version(), handshake, &key_update));
+        }
+        statem.sent(Msg::Handshake(key_update[0]), notes);
         let secrets = match &mut self.kernel {
             Kernel::Client(k) => k.update_tx_secret(),
             Kernel::Server(k) => k.update_tx_secret(),
@@ -281,9 +356,20 @@ impl Established {
         output: &mut RecordBuffer,
         level: u8,
         description: AlertDescription,
+        statem: &mut Statem,
     ) -> Result<(), Error> {
         let alert = [level, u8::from(description)];
-        self.send(output, ContentType::Alert, &alert)
+        self.send(output, ContentType::Alert, &alert, statem)?;
+        if statem.messages {
+            statem.message(
+                true,
+                self.version(),
+                i32::from(u8::from(ContentType::Alert)),
+                &alert,
+            );
+        }
+        statem.alert(true, alert[0], alert[1]);
+        Ok(())
     }
 
     /// Seals `plain` (one record's worth) into the output buffer.
@@ -292,9 +378,38 @@ impl Established {
         output: &mut RecordBuffer,
         typ: ContentType,
         plain: &[u8],
+        statem: &mut Statem,
+    ) -> Result<(), Error> {
+        if !statem.messages {
+            return self.seal(output, typ, plain, false, &mut Vec::new());
+        }
+        let mut notes = Vec::new();
+        self.seal(output, typ, plain, true, &mut notes)?;
+        statem.push(notes);
+        Ok(())
+    }
+
+    /// Seals `plain` into the output buffer; with `trace`, the message callback's events
+    /// for the record (its header and, in TLS 1.3, its inner type, both with the record's
+    /// version, as OpenSSL reports them) go to `notes`.
+    fn seal(
+        &mut self,
+        output: &mut RecordBuffer,
+        typ: ContentType,
+        plain: &[u8],
+        trace: bool,
+        notes: &mut Vec<Note>,
     ) -> Result<(), Error> {
         let space = output.space(plain.len() + SEAL_OVERHEAD);
         let n = self.protection.seal(typ, plain, space)?;
+        if trace {
+            let version = i32::from(u16::from_be_bytes([space[1], space[2]]));
+            notes.push(message(true, version, RT_HEADER, &space[..HEADER_LEN]));
+            if self.tls13() {
+                let inner = [u8::from(typ)];
+                notes.push(message(true, version, RT_INNER_CONTENT_TYPE, &inner));
+            }
+        }
         output.filled(n);
         Ok(())
     }

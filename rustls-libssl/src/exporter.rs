@@ -140,7 +140,7 @@ fn tls13(
 }
 
 /// HKDF-Expand-Label (RFC 8446 7.1).
-fn expand_label(
+pub(crate) fn expand_label(
     alg: hkdf::Algorithm,
     secret: &[u8],
     label: &[u8],
@@ -174,7 +174,12 @@ impl hkdf::KeyType for OutLen {
 }
 
 /// The TLS 1.2 PRF (RFC 5246 5): P_hash(secret, seed) with `seed` = label + seed.
-fn tls12_prf(secret: &[u8], hash: HashAlgorithm, seed: &[u8], out: &mut [u8]) -> Result<()> {
+pub(crate) fn tls12_prf(
+    secret: &[u8],
+    hash: HashAlgorithm,
+    seed: &[u8],
+    out: &mut [u8],
+) -> Result<()> {
     let alg = match hash {
         HashAlgorithm::SHA256 => hmac::HMAC_SHA256,
         HashAlgorithm::SHA384 => hmac::HMAC_SHA384,

@@ -118,6 +118,8 @@ fn client_hello(body: &[u8]) -> Option<HelloInfo> {
                 }
                 info.ca_names = Some(list);
             }
+            42 => info.early_data = true,
+            49 => info.post_handshake_auth = true,
             16 => {
                 let mut protocols = Reader(data.vec16()?);
                 while !protocols.0.is_empty() {
@@ -128,6 +130,53 @@ fn client_hello(body: &[u8]) -> Option<HelloInfo> {
         }
     }
     Some(info)
+}
+
+/// The extensions OpenSSL 3.0 knows (its built-in table), the only ones
+/// `SSL_client_hello_get1_extensions_present` and `SSL_client_hello_get0_ext` report.
+const KNOWN_EXTENSIONS: [u16; 26] = [
+    0xff01, 0, 1, 12, 11, 10, 35, 5, 13172, 16, 14, 22, 18, 23, 50, 49, 13, 43, 45, 51, 44, 0xfde8,
+    42, 47, 21, 41,
+];
+
+/// A ClientHello's fields as `SSL_client_hello_get*` report them.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Fields<'a> {
+    pub legacy_version: u16,
+    pub random: &'a [u8],
+    pub session_id: &'a [u8],
+    pub ciphers: &'a [u8],
+    pub compressions: &'a [u8],
+    /// The extensions OpenSSL knows, in the order received: type and data (OpenSSL
+    /// would also list custom extensions the application registered; the shim refuses
+    /// those).
+    pub extensions: Vec<(u16, &'a [u8])>,
+}
+
+/// The fields of a ClientHello body (one [`parse`] accepted).
+pub(crate) fn fields(body: &[u8]) -> Option<Fields<'_>> {
+    let mut r = Reader(body);
+    let version = r.take(2)?;
+    let mut fields = Fields {
+        legacy_version: u16::from_be_bytes([version[0], version[1]]),
+        random: r.take(32)?,
+        session_id: r.vec8()?,
+        ciphers: r.vec16()?,
+        compressions: r.vec8()?,
+        extensions: Vec::new(),
+    };
+    if r.0.is_empty() {
+        return Some(fields);
+    }
+    let mut extensions = Reader(r.vec16()?);
+    while !extensions.0.is_empty() {
+        let kind = u16::from_be_bytes(extensions.take(2)?.try_into().ok()?);
+        let data = extensions.vec16()?;
+        if KNOWN_EXTENSIONS.contains(&kind) {
+            fields.extensions.push((kind, data));
+        }
+    }
+    Some(fields)
 }
 
 struct Reader<'a>(&'a [u8]);
@@ -213,6 +262,22 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn fields_in_order() {
+        let data = records(60);
+        let Parsed::Hello(info) = parse(&data) else {
+            panic!("not parsed");
+        };
+        let f = fields(&info.body).expect("fields");
+        assert_eq!(f.legacy_version, 0x0303);
+        assert_eq!(f.random, &[7u8; 32]);
+        assert!(f.session_id.is_empty());
+        assert_eq!(f.ciphers, &[0x13, 0x01, 0x13, 0x02]);
+        assert_eq!(f.compressions, &[0]);
+        let kinds: Vec<u16> = f.extensions.iter().map(|e| e.0).collect();
+        assert_eq!(kinds, [0, 10, 16]);
     }
 
     #[test]

@@ -48,10 +48,18 @@ impl DirectionKey {
             ConnectionTrafficSecrets::Chacha20Poly1305 { key, iv } => (&CHACHA20_POLY1305, key, iv),
             _ => return Err(Error::General("cipher not supported".into())),
         };
-        let key = UnboundKey::new(alg, key.as_ref())
-            .map_err(|_| Error::General("bad traffic key".into()))?;
+        Self::from_raw(alg, key.as_ref(), iv.as_ref(), seq)
+    }
+
+    fn from_raw(
+        alg: &'static aws_lc_rs::aead::Algorithm,
+        key: &[u8],
+        iv: &[u8],
+        seq: u64,
+    ) -> Result<Self, Error> {
+        let key =
+            UnboundKey::new(alg, key).map_err(|_| Error::General("bad traffic key".into()))?;
         let iv: [u8; 12] = iv
-            .as_ref()
             .try_into()
             .map_err(|_| Error::General("bad traffic iv".into()))?;
         Ok(Self {
@@ -181,73 +189,161 @@ impl Protection {
 
     /// Decrypts one whole record (header included) in place.
     pub(crate) fn open(&mut self, record: &mut [u8]) -> Result<Opened, Error> {
-        let outer = ContentType::from(*record.first().ok_or(Error::DecryptError)?);
-        let body = record.len().saturating_sub(HEADER_LEN);
-        let max_expansion = if self.tls13 {
-            MAX_EXPANSION_TLS13
-        } else {
-            MAX_EXPANSION_TLS12
-        };
-        if body > MAX_FRAGMENT + max_expansion {
-            return Err(Error::PeerSentOversizedRecord);
-        }
-        if self.tls13 && outer != ContentType::ApplicationData {
-            return Err(unexpected());
-        }
-        // TLS 1.3 carries the real type as the last plaintext byte; TLS 1.2's AES-GCM
-        // sends the nonce's last eight bytes before the ciphertext.
-        let explicit = if !self.tls13 && self.rx.is_gcm() {
-            EXPLICIT_NONCE_LEN
-        } else {
-            0
-        };
-        if body < explicit + usize::from(self.tls13) + TAG_LEN {
-            return Err(Error::DecryptError);
-        }
-        let start = HEADER_LEN + explicit;
-        let n = record.len() - start - TAG_LEN;
-        if !self.tls13 && n > MAX_FRAGMENT {
-            return Err(Error::PeerSentOversizedRecord);
-        }
-        let seq = self.rx.next_seq()?;
-        let mut nonce = self.rx.nonce(seq);
-        nonce[4..4 + explicit].copy_from_slice(&record[HEADER_LEN..start]);
-        // TLS 1.3 authenticates the record header, TLS 1.2 its own pseudo-header.
-        let mut aad = tls12_aad(seq, outer, n);
-        let aad_len = if self.tls13 {
-            aad[..HEADER_LEN].copy_from_slice(&record[..HEADER_LEN]);
-            HEADER_LEN
-        } else {
-            aad.len()
-        };
-        let plain = self
-            .rx
-            .key
-            .open_in_place(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(&aad[..aad_len]),
-                &mut record[start..],
-            )
-            .map_err(|_| Error::DecryptError)?;
-        if !self.tls13 {
-            return Ok(Opened {
-                typ: outer,
-                start,
-                end: start + n,
-            });
-        }
-        // The inner type is the last non-zero byte; zeros after it are padding.
-        let Some(last) = plain.iter().rposition(|b| *b != 0) else {
-            return Err(unexpected());
-        };
-        if last > MAX_FRAGMENT {
-            return Err(Error::PeerSentOversizedRecord);
-        }
-        Ok(Opened {
-            typ: ContentType::from(plain[last]),
+        open_record(self.tls13, &mut self.rx, record, true)
+    }
+}
+
+/// Decrypts one whole record (header included) in place with `rx`, whose sequence number
+/// advances with each record, or (`always_advance` false) with each record that opens.
+fn open_record(
+    tls13: bool,
+    rx: &mut DirectionKey,
+    record: &mut [u8],
+    always_advance: bool,
+) -> Result<Opened, Error> {
+    let outer = ContentType::from(*record.first().ok_or(Error::DecryptError)?);
+    let body = record.len().saturating_sub(HEADER_LEN);
+    let max_expansion = if tls13 {
+        MAX_EXPANSION_TLS13
+    } else {
+        MAX_EXPANSION_TLS12
+    };
+    if body > MAX_FRAGMENT + max_expansion {
+        return Err(Error::PeerSentOversizedRecord);
+    }
+    if tls13 && outer != ContentType::ApplicationData {
+        return Err(unexpected());
+    }
+    // TLS 1.3 carries the real type as the last plaintext byte; TLS 1.2's AES-GCM
+    // sends the nonce's last eight bytes before the ciphertext.
+    let explicit = if !tls13 && rx.is_gcm() {
+        EXPLICIT_NONCE_LEN
+    } else {
+        0
+    };
+    if body < explicit + usize::from(tls13) + TAG_LEN {
+        return Err(Error::DecryptError);
+    }
+    let start = HEADER_LEN + explicit;
+    let n = record.len() - start - TAG_LEN;
+    if !tls13 && n > MAX_FRAGMENT {
+        return Err(Error::PeerSentOversizedRecord);
+    }
+    let seq = rx.seq;
+    if always_advance {
+        rx.next_seq()?;
+    }
+    let mut nonce = rx.nonce(seq);
+    nonce[4..4 + explicit].copy_from_slice(&record[HEADER_LEN..start]);
+    // TLS 1.3 authenticates the record header, TLS 1.2 its own pseudo-header.
+    let mut aad = tls12_aad(seq, outer, n);
+    let aad_len = if tls13 {
+        aad[..HEADER_LEN].copy_from_slice(&record[..HEADER_LEN]);
+        HEADER_LEN
+    } else {
+        aad.len()
+    };
+    let plain = rx
+        .key
+        .open_in_place(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(&aad[..aad_len]),
+            &mut record[start..],
+        )
+        .map_err(|_| Error::DecryptError)?;
+    if !always_advance {
+        rx.next_seq()?;
+    }
+    if !tls13 {
+        return Ok(Opened {
+            typ: outer,
             start,
-            end: start + last,
+            end: start + n,
+        });
+    }
+    // The inner type is the last non-zero byte; zeros after it are padding.
+    let Some(last) = plain.iter().rposition(|b| *b != 0) else {
+        return Err(unexpected());
+    };
+    if last > MAX_FRAGMENT {
+        return Err(Error::PeerSentOversizedRecord);
+    }
+    Ok(Opened {
+        typ: ContentType::from(plain[last]),
+        start,
+        end: start + last,
+    })
+}
+
+/// One direction's record decryption outside a connection's own record layer: the
+/// observer of a handshake opens copies of the records rustls protects with it. A record
+/// that does not open leaves the sequence number as it was (a server skips 0-RTT records it
+/// cannot read).
+pub(crate) struct Opener {
+    tls13: bool,
+    key: DirectionKey,
+}
+
+impl Opener {
+    /// A key for records of the AEAD `aead` (16- or 32-byte AES-GCM key, or ChaCha20-Poly1305)
+    /// with `iv` (12 bytes; TLS 1.2's AES-GCM uses its first four, the salt).
+    pub(crate) fn new(tls13: bool, aead: Aead, key: &[u8], iv: &[u8]) -> Result<Self, Error> {
+        let alg = match aead {
+            Aead::Aes128Gcm => &AES_128_GCM,
+            Aead::Aes256Gcm => &AES_256_GCM,
+            Aead::Chacha20Poly1305 => &CHACHA20_POLY1305,
+        };
+        let mut full_iv = [0u8; 12];
+        full_iv
+            .get_mut(..iv.len())
+            .ok_or(Error::General("bad traffic iv".into()))?
+            .copy_from_slice(iv);
+        Ok(Self {
+            tls13,
+            key: DirectionKey::from_raw(alg, key, &full_iv, 0)?,
         })
+    }
+
+    /// Decrypts one whole record (header included) in place.
+    pub(crate) fn open(&mut self, record: &mut [u8]) -> Result<Opened, Error> {
+        open_record(self.tls13, &mut self.key, record, false)
+    }
+
+    /// Passes over `n` records that were not opened.
+    pub(crate) fn skip(&mut self, n: u64) {
+        self.key.seq = self.key.seq.saturating_add(n);
+    }
+}
+
+/// The AEADs of the suites rustls implements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Aead {
+    Aes128Gcm,
+    Aes256Gcm,
+    Chacha20Poly1305,
+}
+
+impl Aead {
+    /// The key length.
+    pub(crate) fn key_len(self) -> usize {
+        match self {
+            Self::Aes128Gcm => 16,
+            Self::Aes256Gcm | Self::Chacha20Poly1305 => 32,
+        }
+    }
+
+    /// The AEAD of a suite, by its name.
+    pub(crate) fn of(suite: rustls::SupportedCipherSuite) -> Option<Self> {
+        let name = suite.suite().as_str()?;
+        if name.contains("AES_128_GCM") {
+            Some(Self::Aes128Gcm)
+        } else if name.contains("AES_256_GCM") {
+            Some(Self::Aes256Gcm)
+        } else if name.contains("CHACHA20_POLY1305") {
+            Some(Self::Chacha20Poly1305)
+        } else {
+            None
+        }
     }
 }
 

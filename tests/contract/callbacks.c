@@ -683,8 +683,158 @@ static void trace(void)
     SSL_CTX_free(ctx);
 }
 
+/* The whole sequence of info-callback events (with the state each one sees) and of
+ * protocol messages the message callback reports, through handshakes, a key update, the
+ * shutdown and failing handshakes. Record headers and inner content types (256, 257) are
+ * left out: how many records a flight takes is the TLS implementation's choice (rustls
+ * puts several handshake messages in one record where OpenSSL writes one each). */
+static char trail[2][8192];
+static void trail_add(int side, const char *s)
+{
+    size_t n = strlen(trail[side]);
+    snprintf(trail[side] + n, sizeof(trail[side]) - n, "%s%s", n ? " " : "", s);
+}
+
+static void trail_info(const SSL *s, int where, int ret)
+{
+    int i = SSL_is_server(s);
+    if (where & SSL_CB_HANDSHAKE_START)
+        trail_add(i, "start");
+    if (where & SSL_CB_HANDSHAKE_DONE)
+        trail_add(i, fmt("done:%s", SSL_state_string(s)));
+    if (where & SSL_CB_LOOP)
+        trail_add(i, fmt("loop:%s", SSL_state_string(s)));
+    if (where & SSL_CB_EXIT)
+        trail_add(i, fmt("exit%d:%s", ret, SSL_state_string(s)));
+    if (where & SSL_CB_ALERT)
+        trail_add(i, fmt("alert%s%s/%s", (where & SSL_CB_READ) ? "<" : ">", SSL_alert_type_string(ret), SSL_alert_desc_string(ret)));
+}
+
+static void trail_msg(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl, void *arg)
+{
+    const unsigned char *b = buf;
+    (void)arg;
+    if (content_type == SSL3_RT_HEADER || content_type == SSL3_RT_INNER_CONTENT_TYPE)
+        return;
+    if (content_type == SSL3_RT_HANDSHAKE)
+        trail_add(SSL_is_server(ssl), fmt("%s%d.%d/%x", write_p ? ">" : "<", content_type, b[0], (unsigned)version));
+    else
+        trail_add(SSL_is_server(ssl), fmt("%s%d(%zu)/%x", write_p ? ">" : "<", content_type, len, (unsigned)version));
+}
+
+static void trail_start(struct pair *p)
+{
+    memset(trail, 0, sizeof(trail));
+    SSL_set_info_callback(p->c, trail_info);
+    SSL_set_info_callback(p->s, trail_info);
+    SSL_set_msg_callback(p->c, trail_msg);
+    SSL_set_msg_callback(p->s, trail_msg);
+}
+
+static void trail_report(const char *name, struct pair *p)
+{
+    note(fmt("%s.client", name), "%s", trail[0]);
+    note(fmt("%s.server", name), "%s", trail[1]);
+    report(fmt("%s.SSL_state_string_long", name), "\"%s\" / \"%s\"", SSL_state_string_long(p->c), SSL_state_string_long(p->s));
+    memset(trail, 0, sizeof(trail));
+}
+
+static void sequence(int version, int client_cert)
+{
+    struct pair p;
+    char b;
+
+    pair_new(&p, version);
+    if (client_cert) {
+        client_ctx_cert(p.cctx);
+        SSL_CTX_set_verify(p.sctx, SSL_VERIFY_PEER, NULL);
+        SSL_free(p.c);
+        SSL_free(p.s);
+        pair_connect(&p);
+    }
+    trail_start(&p);
+    report_handshake("handshake", &p);
+    trail_report("handshake", &p);
+    pair_exchange(&p);
+    trail_report("exchange", &p);
+    if (version == TLS1_3_VERSION) {
+        report("SSL_key_update", "%d", SSL_key_update(p.c, SSL_KEY_UPDATE_REQUESTED));
+        report("SSL_write.key_update", "%d", SSL_write(p.c, "k", 1));
+        report("SSL_read.key_update", "%d", SSL_read(p.s, &b, 1));
+        report("SSL_write.key_update_reply", "%d", SSL_write(p.s, "k", 1));
+        report("SSL_read.key_update_reply", "%d", SSL_read(p.c, &b, 1));
+        trail_report("key_update", &p);
+    }
+    pair_shutdown(&p);
+    trail_report("shutdown", &p);
+    pair_free(&p);
+}
+
+static void sequence_tls13(void)
+{
+    sequence(TLS1_3_VERSION, 0);
+}
+
+static void sequence_tls12(void)
+{
+    sequence(TLS1_2_VERSION, 0);
+}
+
+static void sequence_client_cert_tls13(void)
+{
+    sequence(TLS1_3_VERSION, 1);
+}
+
+static void sequence_client_cert_tls12(void)
+{
+    sequence(TLS1_2_VERSION, 1);
+}
+
+/* Handshakes that fail: a server the client does not trust (both versions), and a TLS 1.3
+ * client without the certificate the server requires. */
+static void sequence_failures(void)
+{
+    struct pair p;
+    const int versions[] = {TLS1_3_VERSION, TLS1_2_VERSION};
+
+    for (int i = 0; i < 2; i++) {
+        const char *v = versions[i] == TLS1_3_VERSION ? "tls13" : "tls12";
+        int r;
+        pair_new(&p, versions[i]);
+        SSL_CTX_free(p.cctx);
+        p.cctx = client_ctx(versions[i]);
+        SSL_CTX_set_cert_store(p.cctx, X509_STORE_new());
+        SSL_free(p.c);
+        SSL_free(p.s);
+        pair_connect(&p);
+        trail_start(&p);
+        report_handshake(fmt("untrusted_%s.handshake", v), &p);
+        r = SSL_do_handshake(p.s);
+        report(fmt("untrusted_%s.server_handshake", v), "%d, SSL_get_error %d", r, SSL_get_error(p.s, r));
+        trail_report(fmt("untrusted_%s", v), &p);
+        pair_free(&p);
+    }
+    pair_new(&p, TLS1_3_VERSION);
+    SSL_CTX_set_verify(p.sctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    SSL_free(p.c);
+    SSL_free(p.s);
+    pair_connect(&p);
+    trail_start(&p);
+    report_handshake("no_client_cert_tls13.handshake", &p);
+    {
+        char b;
+        SSL_read(p.c, &b, 1);
+        ERR_clear_error();
+    }
+    trail_report("no_client_cert_tls13", &p);
+    pair_free(&p);
+}
+
 GROUPS({"client_hello", client_hello, NULL}, {"select_next_proto", select_next_proto, NULL}, {"alpn_tls12", alpn_tls12, NULL},
        {"alpn_tls13", alpn_tls13, NULL}, {"servername", servername, NULL}, {"npn_tls12", npn_tls12, NULL},
        {"npn_tls13", npn_tls13, NULL}, {"custom_ext_tls12", custom_ext_tls12, NULL}, {"custom_ext_tls13", custom_ext_tls13, NULL},
        {"extension_supported", extension_supported, NULL}, {"srtp", srtp, NULL}, {"observe_tls12", observe_tls12, NULL},
-       {"observe_tls13", observe_tls13, NULL}, {"alert_strings", alert_strings, NULL}, {"trace", trace, NULL})
+       {"observe_tls13", observe_tls13, NULL}, {"alert_strings", alert_strings, NULL}, {"trace", trace, NULL},
+       {"sequence_tls13", sequence_tls13, NULL}, {"sequence_tls12", sequence_tls12, NULL},
+       {"sequence_client_cert_tls13", sequence_client_cert_tls13, NULL},
+       {"sequence_client_cert_tls12", sequence_client_cert_tls12, NULL}, {"sequence_failures", sequence_failures, NULL})

@@ -28,6 +28,8 @@ pub(crate) struct SSL_CTX {
     pub(super) cipher_stack: KeptStack,
     /// The hash table `SSL_CTX_sessions` returned (owned here, get0).
     pub(super) sessions_table: Mutex<Option<super::session::SessionTable>>,
+    /// `SSL_CTX_set_tlsext_use_srtp`'s profiles.
+    pub(super) srtp: super::srtp::SrtpProfiles,
 }
 
 impl Drop for SSL_CTX {
@@ -80,6 +82,7 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
             extra_chain: Mutex::new(Vec::new()),
             cipher_stack: KeptStack::default(),
             sessions_table: Mutex::new(None),
+            srtp: super::srtp::SrtpProfiles::default(),
         };
         let mut ctx = Arc::new(ctx);
         let ptr = Arc::as_ptr(&ctx).cast_mut();

@@ -108,39 +108,46 @@ pub extern "C" fn ERR_load_SSL_strings() -> c_int {
 /// `SSL_alert_desc_string_long`: the alert's name, e.g. "unknown CA".
 #[no_mangle]
 pub extern "C" fn SSL_alert_desc_string_long(value: c_int) -> *const c_char {
+    // The low byte: a description.
+    crate::statem::alert_description(value.to_le_bytes()[0]).as_ptr()
+}
+
+/// `SSL_alert_desc_string`: the alert's two-letter code, e.g. "CA" (OpenSSL has none for
+/// no_application_protocol and TLS 1.3's newer alerts: "UK").
+#[no_mangle]
+pub extern "C" fn SSL_alert_desc_string(value: c_int) -> *const c_char {
     let s = match value & 0xff {
-        0 => c"close notify",
-        10 => c"unexpected_message",
-        20 => c"bad record mac",
-        21 => c"decryption failed",
-        22 => c"record overflow",
-        30 => c"decompression failure",
-        40 => c"handshake failure",
-        41 => c"no certificate",
-        42 => c"bad certificate",
-        43 => c"unsupported certificate",
-        44 => c"certificate revoked",
-        45 => c"certificate expired",
-        46 => c"certificate unknown",
-        47 => c"illegal parameter",
-        48 => c"unknown CA",
-        49 => c"access denied",
-        50 => c"decode error",
-        51 => c"decrypt error",
-        60 => c"export restriction",
-        70 => c"protocol version",
-        71 => c"insufficient security",
-        80 => c"internal error",
-        90 => c"user canceled",
-        100 => c"no renegotiation",
-        110 => c"unsupported extension",
-        111 => c"certificate unobtainable",
-        112 => c"unrecognized name",
-        113 => c"bad certificate status response",
-        114 => c"bad certificate hash value",
-        115 => c"unknown PSK identity",
-        120 => c"no application protocol",
-        _ => c"unknown",
+        0 => c"CN",
+        10 => c"UM",
+        20 => c"BM",
+        21 => c"DC",
+        22 => c"RO",
+        30 => c"DF",
+        40 => c"HF",
+        41 => c"NC",
+        42 => c"BC",
+        43 => c"UC",
+        44 => c"CR",
+        45 => c"CE",
+        46 => c"CU",
+        47 => c"IP",
+        48 => c"CA",
+        49 => c"AD",
+        50 => c"DE",
+        51 => c"CY",
+        60 => c"ER",
+        70 => c"PV",
+        71 => c"IS",
+        80 => c"IE",
+        90 => c"US",
+        100 => c"NR",
+        110 => c"UE",
+        111 => c"CO",
+        112 => c"UN",
+        113 => c"BR",
+        114 => c"BH",
+        115 => c"UP",
+        _ => c"UK",
     };
     s.as_ptr()
 }

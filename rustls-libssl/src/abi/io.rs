@@ -22,7 +22,8 @@ pub(super) struct Halt {
 /// Runs one I/O operation: clears the thread's error queue when the operation runs a
 /// handshake step or takes a TLS 1.3 post-handshake message (as OpenSSL's state machine
 /// does on entry), records what `SSL_get_error` will say, and pushes the error of a fatal
-/// stop.
+/// stop. The info and message callbacks get the operation's events once the protocol
+/// engine's lock is released.
 fn drive<T>(
     ssl: &SSL,
     mut op: impl FnMut(&mut Connection, &Transport<'_>) -> Step<T>,
@@ -40,20 +41,31 @@ fn drive<T>(
         loop {
             let step = {
                 let mut conn = ssl.conn()?;
+                conn.listeners(ssl.info_callback().is_some(), ssl.msg_callback().is_some());
                 let step = op(&mut conn, &io);
                 if conn.took_post_handshake_message() {
                     crate::crypto_sys::clear_errors();
                 }
+                if !matches!(step, Err(Stop::ClientHello)) {
+                    end(&mut conn, &step);
+                }
+                let notes = conn.take_notes();
+                drop(conn);
+                // The connection lock is released: the callbacks may call any SSL_ function.
+                super::statem::deliver(ssl, notes);
                 step
             };
-            match step {
-                // The connection lock is released: the callbacks may call any SSL_ function.
-                Err(Stop::ClientHello) => {
-                    if let Err(stop) = super::hello::run_callbacks(ssl, io.wbio) {
-                        return ssl.conn()?.stopped(stop);
-                    }
-                }
-                other => return other,
+            let Err(Stop::ClientHello) = step else {
+                return step;
+            };
+            if let Err(stop) = super::hello::run_callbacks(ssl, io.wbio) {
+                let mut conn = ssl.conn()?;
+                let failed: Step<T> = conn.stopped(stop);
+                end(&mut conn, &failed);
+                let notes = conn.take_notes();
+                drop(conn);
+                super::statem::deliver(ssl, notes);
+                return failed;
             }
         }
     }))
@@ -63,6 +75,7 @@ fn drive<T>(
         Err(Stop::WantRead) => sys::SSL_ERROR_WANT_READ,
         Err(Stop::WantWrite) => sys::SSL_ERROR_WANT_WRITE,
         Err(Stop::ZeroReturn) => sys::SSL_ERROR_ZERO_RETURN,
+        Err(Stop::WantClientHello) => sys::SSL_ERROR_WANT_CLIENT_HELLO_CB,
         Err(Stop::Fatal(Error::Io(_)) | Stop::Ended(Error::Io(_))) => sys::SSL_ERROR_SYSCALL,
         Err(Stop::Fatal(_) | Stop::Ended(_) | Stop::ClientHello) => sys::SSL_ERROR_SSL,
     };
@@ -89,6 +102,15 @@ fn drive<T>(
         }
         Err(Stop::ZeroReturn) => Err(Halt { zero: true }),
         Err(_) => Err(Halt { zero: false }),
+    }
+}
+
+/// The end of an operation for the state machine: its last events, and the error state
+/// after a fatal stop.
+fn end<T>(conn: &mut Connection, step: &Step<T>) {
+    match step {
+        Err(Stop::WantRead) => conn.end_operation(true),
+        _ => conn.end_operation(false),
     }
 }
 
@@ -329,7 +351,10 @@ fn ssl_error(ssl: *const SSL) -> c_int {
         s.last_error.load(Ordering::Relaxed)
     });
     match last {
-        sys::SSL_ERROR_WANT_READ | sys::SSL_ERROR_WANT_WRITE | sys::SSL_ERROR_ZERO_RETURN => last,
+        sys::SSL_ERROR_WANT_READ
+        | sys::SSL_ERROR_WANT_WRITE
+        | sys::SSL_ERROR_ZERO_RETURN
+        | sys::SSL_ERROR_WANT_CLIENT_HELLO_CB => last,
         _ => sys::SSL_ERROR_SYSCALL,
     }
 }
@@ -358,7 +383,8 @@ pub unsafe extern "C" fn SSL_read_early_data(
     let (status, n) = match r {
         Ok(Some(n)) => (sys::SSL_READ_EARLY_DATA_SUCCESS, n),
         Ok(None) => (sys::SSL_READ_EARLY_DATA_FINISH, 0),
-        Err(_) => (sys::SSL_READ_EARLY_DATA_ERROR, 0),
+        // As in OpenSSL, `*readbytes` is left alone.
+        Err(_) => return sys::SSL_READ_EARLY_DATA_ERROR,
     };
     if !readbytes.is_null() {
         // SAFETY: readbytes is writable per the API.

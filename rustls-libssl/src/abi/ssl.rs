@@ -1,7 +1,7 @@
 //! `SSL`: creation, BIOs, state queries, and per-connection settings.
 
 use std::ffi::{c_char, c_int, c_uint, c_void, CString};
-use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::cipher::KeptStack;
@@ -32,6 +32,9 @@ pub(crate) struct SSL {
     pub wbio: Mutex<Option<Bio>>,
     /// What `SSL_get_error` reports for the last failed call.
     pub last_error: AtomicI32,
+    /// The handshake state `SSL_get_state` reports while an info or message callback runs
+    /// (`u32::MAX`: none runs; the connection's current state).
+    pub(super) shown_state: AtomicU32,
     pub ex_data: ExData,
     pub(super) peer_chain_stack: Mutex<Option<X509Stack>>,
     pub(super) verified_chain_stack: Mutex<Option<X509Stack>>,
@@ -60,6 +63,8 @@ pub(crate) struct SSL {
     pub(super) method: Mutex<Option<&'static super::method::SSL_METHOD>>,
     /// TLS-SRP values (`SSL_set_srp_server_param`...), kept, never used by a handshake.
     pub(super) srp: super::srp::SrpState,
+    /// `SSL_set_tlsext_use_srtp`'s profiles.
+    pub(super) srtp: super::srtp::SrtpProfiles,
 }
 
 impl SSL {
@@ -86,6 +91,17 @@ impl SSL {
     /// What the connection has learned so far (a copy).
     pub(crate) fn status(&self) -> Status {
         self.state.status()
+    }
+
+    /// The info callback OpenSSL calls: the connection's own, else its current context's.
+    pub(crate) fn info_callback(&self) -> Option<super::callbacks::InfoCallback> {
+        let own = lock(&self.callbacks).info;
+        own.or_else(|| lock(&lock(&self.ctx).callbacks).info)
+    }
+
+    /// The message callback (`SSL_set_msg_callback`; connections copy their context's).
+    pub(crate) fn msg_callback(&self) -> Option<super::callbacks::MsgCallback> {
+        lock(&self.callbacks).msg
     }
 
     /// The current context.
@@ -189,23 +205,6 @@ struct SslEvents {
 }
 
 impl Events for SslEvents {
-    fn keylog(&self, line: &str) {
-        let Some(cb) = self.ctx.callbacks().keylog else {
-            return;
-        };
-        let Ok(line) = CString::new(line) else {
-            return;
-        };
-        // SAFETY: the callback is the application's keylog callback; the SSL is alive while
-        // its handshake runs, and the line outlives the call.
-        unsafe {
-            cb(
-                self.ssl.load(Ordering::Relaxed) as *const SSL,
-                line.as_ptr(),
-            )
-        };
-    }
-
     fn seal_ticket(&self, plain: &[u8]) -> Option<Vec<u8>> {
         let keys = self
             .ctx
@@ -233,6 +232,18 @@ impl Events for SslEvents {
 
     fn wants_keylog(&self) -> bool {
         self.ctx.callbacks().keylog.is_some()
+    }
+
+    fn wants_info(&self) -> bool {
+        // SAFETY: the SSL is alive while its handshake runs.
+        let ssl = unsafe { &*(self.ssl.load(Ordering::Relaxed) as *const SSL) };
+        ssl.info_callback().is_some()
+    }
+
+    fn wants_messages(&self) -> bool {
+        // SAFETY: as above.
+        let ssl = unsafe { &*(self.ssl.load(Ordering::Relaxed) as *const SSL) };
+        ssl.msg_callback().is_some()
     }
 
     fn new_session(&self, session: Arc<Session>, server: bool) -> bool {
@@ -388,11 +399,13 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             rbio: Mutex::new(None),
             wbio: Mutex::new(None),
             last_error: AtomicI32::new(0),
+            shown_state: AtomicU32::new(u32::MAX),
             ex_data: ExData::new(ExClass::Ssl),
             peer_chain_stack: Mutex::new(None),
             verified_chain_stack: Mutex::new(None),
             cipher_stack: KeptStack::default(),
             client_cipher_stack: KeptStack::default(),
+            srtp: super::srtp::SrtpProfiles::default(),
             servername: Mutex::new(None),
             handed_session: Mutex::new(None),
             session_cleared: std::sync::atomic::AtomicBool::new(false),
@@ -664,14 +677,16 @@ pub unsafe extern "C" fn SSL_version(ssl: *const SSL) -> c_int {
 
 /// `SSL_client_version`: OpenSSL's `client_version`: before the handshake the method's
 /// version (`TLS_ANY_VERSION`, 0x10000, for the flexible methods), once it has started the
-/// ClientHello's legacy version (TLS 1.2's for every version rustls speaks), and after
+/// ClientHello's legacy version field (sent or received), and after
 /// `SSL_clear` the version last negotiated.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_client_version(ssl: *const SSL) -> c_int {
     entry(|| {
         let ssl = try_ref!(ssl);
         let status = ssl.status();
-        Ok(if status.started {
+        Ok(if status.client_version != 0 {
+            c_int::from(status.client_version)
+        } else if status.started {
             c_int::from(versions::TLS1_2)
         } else if status.cleared_version != 0 {
             c_int::from(status.cleared_version)
@@ -896,21 +911,27 @@ pub unsafe extern "C" fn SSL_session_reused(ssl: *const SSL) -> c_int {
     entry(|| Ok(c_bool(try_ref!(ssl).status().resumed)))
 }
 
-/// `SSL_is_init_finished`: 1 once the handshake is complete (0 again after a fatal error).
+/// `SSL_is_init_finished`: 1 once the handshake is complete (0 again after a fatal error,
+/// and while a key update asked for waits to be sent).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_is_init_finished(ssl: *const SSL) -> c_int {
     entry(|| {
         let status = try_ref!(ssl).status();
-        Ok(c_bool(status.established && !status.failed))
+        Ok(c_bool(
+            status.established && !status.failed && status.key_update.is_none(),
+        ))
     })
 }
 
-/// `SSL_in_init`: 1 while the handshake is not complete, and after a fatal error.
+/// `SSL_in_init`: 1 while the handshake is not complete, after a fatal error, and while a
+/// key update asked for is not sent yet (as OpenSSL).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_in_init(ssl: *const SSL) -> c_int {
     entry(|| {
         let status = try_ref!(ssl).status();
-        Ok(c_bool(!status.established || status.failed))
+        Ok(c_bool(
+            !status.established || status.failed || status.key_update.is_some(),
+        ))
     })
 }
 
@@ -955,41 +976,6 @@ pub unsafe extern "C" fn SSL_export_keying_material(
         };
         ssl.state.export_keying_material(out, label, ctx)?;
         Ok(1)
-    })
-}
-
-/// `SSL_get_finished`: the length of this side's Finished verify_data copied to `buf`.
-/// 0 before the handshake, as in OpenSSL; after it, rustls does not expose the Finished
-/// messages (nor their transcript): 0 with "not supported" (tls-unique channel binding).
-#[no_mangle]
-pub unsafe extern "C" fn SSL_get_finished(
-    ssl: *const SSL,
-    _buf: *mut c_void,
-    _count: usize,
-) -> usize {
-    finished(ssl)
-}
-
-/// `SSL_get_peer_finished`: as `SSL_get_finished`, for the peer's Finished message.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_get_peer_finished(
-    ssl: *const SSL,
-    _buf: *mut c_void,
-    _count: usize,
-) -> usize {
-    finished(ssl)
-}
-
-fn finished(ssl: *const SSL) -> usize {
-    entry(|| {
-        // SAFETY: NULL or a live SSL per the API.
-        let Some(ssl) = (unsafe { ssl.as_ref() }) else {
-            return Ok(0);
-        };
-        if !ssl.status().established {
-            return Ok(0);
-        }
-        Err(Error::NotSupported("the Finished messages (tls-unique)"))
     })
 }
 
@@ -1069,8 +1055,10 @@ pub unsafe extern "C" fn SSL_get_servername(ssl: *const SSL, ty: c_int) -> *cons
 fn sni(ssl: &SSL) -> Option<String> {
     let setup = ssl.setup();
     match setup.role {
+        // OpenSSL reads the name after the ClientHello callback.
         Some(Role::Server) => lock(&ssl.state.hello)
             .as_ref()
+            .filter(|h| h.accepted)
             .and_then(|h| h.server_name.clone()),
         _ => setup.server_name.clone(),
     }
@@ -1096,6 +1084,10 @@ pub unsafe extern "C" fn SSL_get_servername_type(ssl: *const SSL) -> c_int {
 pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
     entry(|| {
         let ssl = try_ref!(ssl);
+        // As OpenSSL: not while a renegotiation asked for is pending.
+        if ssl.status().renegotiate {
+            return Err(Error::Internal);
+        }
         let mut conn = ssl.conn()?;
         let status = ssl.status();
         let session = lock(&ssl.state.last_session).clone();
@@ -1164,19 +1156,6 @@ pub unsafe extern "C" fn SSL_dup(ssl: *mut SSL) -> *mut SSL {
     })
 }
 
-/// `SSL_want`: what the last I/O call waits for: `SSL_NOTHING` (1), `SSL_WRITING` (2) or
-/// `SSL_READING` (3).
-#[no_mangle]
-pub unsafe extern "C" fn SSL_want(ssl: *const SSL) -> c_int {
-    entry(|| {
-        Ok(match try_ref!(ssl).last_error.load(Ordering::Relaxed) {
-            sys::SSL_ERROR_WANT_READ => sys::SSL_READING,
-            sys::SSL_ERROR_WANT_WRITE => sys::SSL_WRITING,
-            _ => sys::SSL_NOTHING,
-        })
-    })
-}
-
 /// Whether the connection has read a record header but not all of its body (not known
 /// while the connection is busy in a callback: then "header").
 fn reading_body(ssl: *const SSL) -> Result<bool, Error> {
@@ -1210,17 +1189,6 @@ pub unsafe extern "C" fn SSL_get_default_timeout(ssl: *const SSL) -> std::ffi::c
     entry(|| {
         try_ref!(ssl);
         Ok(7200)
-    })
-}
-
-/// `SSL_set_post_handshake_auth`: accepted, as `SSL_CTX_set_post_handshake_auth`: rustls
-/// clients do not do post-handshake authentication, so a server's later
-/// CertificateRequest is refused.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_set_post_handshake_auth(ssl: *mut SSL, _val: c_int) {
-    entry(|| {
-        try_ref!(ssl);
-        Ok(())
     })
 }
 

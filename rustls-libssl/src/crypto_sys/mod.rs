@@ -49,6 +49,9 @@ pub use owners::*;
 mod tables;
 pub use tables::*;
 
+mod print;
+pub use print::*;
+
 mod verify;
 pub use verify::*;
 
