@@ -122,21 +122,18 @@ fn main() {
     }
     fs::write(out.join("ssl_options.rs"), ops).expect("write options");
 
-    stubs(&out);
+    exports(&out);
     versions(&out);
 }
 
-/// Every function Debian's libssl.so.3 exports must exist (consumers bind eagerly). Those
-/// `src/abi/` does not implement get a stub that pushes "not supported" and returns 0/NULL,
-/// OpenSSL's failure value for nearly every libssl function.
-fn stubs(out: &std::path::Path) {
+/// Every function Debian's libssl.so.3 exports must exist (consumers bind eagerly) and be
+/// implemented in `src/abi/`: the build fails naming any that is not, rather than export a
+/// generated stub. Writes the version script that exports them at `OPENSSL_3.0.0`.
+fn exports(out: &std::path::Path) {
     let exports = fs::read_to_string("libssl3-exports.txt").expect("libssl3-exports.txt");
     let mut implemented = std::collections::BTreeSet::new();
     for entry in fs::read_dir("src/abi").expect("src/abi") {
         let path = entry.expect("dir entry").path();
-        if path.file_name().is_some_and(|n| n == "stubs.rs") {
-            continue;
-        }
         let text = fs::read_to_string(&path).expect("abi source");
         for part in text.split("extern \"C\" fn ").skip(1) {
             let name: String = part
@@ -158,24 +155,21 @@ fn stubs(out: &std::path::Path) {
             }
         }
     }
-    let mut code = String::new();
-    let mut names = Vec::new();
-    for line in exports.lines().filter(|l| !l.starts_with('#')) {
-        let Some(name) = line.split_whitespace().next() else {
-            continue;
-        };
-        names.push(name.to_owned());
-        if implemented.contains(name) {
-            continue;
-        }
-        writeln!(
-            code,
-            "/// `{name}`: not supported by rustls-libssl; pushes an error and returns 0/NULL.\n\
-             #[no_mangle]\npub extern \"C\" fn {name}() -> usize {{ not_supported(c\"{name}\") }}\n"
-        )
-        .expect("write to String");
-    }
-    fs::write(out.join("stubs.rs"), code).expect("write stubs");
+    let names: Vec<&str> = exports
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let missing: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| !implemented.contains(*n))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "exports of libssl.so.3 not implemented in src/abi: {}",
+        missing.join(" ")
+    );
     let mut map = String::from("OPENSSL_3.0.0 {\n  global:\n");
     for name in &names {
         writeln!(map, "    {name};").expect("write to String");

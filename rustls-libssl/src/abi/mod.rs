@@ -61,7 +61,6 @@ mod srp;
 mod srtp;
 mod ssl;
 mod statem;
-mod stubs;
 mod tickets;
 mod verify;
 
