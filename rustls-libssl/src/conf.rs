@@ -435,7 +435,7 @@ pub(crate) enum Flag {
     /// `SSL_OP_*` bits set (`on`) or cleared.
     Option(u64, bool),
     /// `SSL_CERT_FLAG_*` bits.
-    CertFlag(u64, bool),
+    CertBits(u64, bool),
     /// `SSL_VERIFY_*` bits.
     Verify(i32, bool),
 }
@@ -609,7 +609,7 @@ pub(crate) fn flag_list(action: Action, value: &str, cctx_flags: u32) -> Option<
         let on = on != named.invert;
         out.push(match named.flag {
             Flag::Option(bits, _) => Flag::Option(bits, on),
-            Flag::CertFlag(bits, _) => Flag::CertFlag(bits, on),
+            Flag::CertBits(bits, _) => Flag::CertBits(bits, on),
             Flag::Verify(bits, _) => Flag::Verify(bits, on),
         });
     }

@@ -166,7 +166,7 @@ pub(crate) struct Connection {
     /// The last key-log lines went out (none come after the handshake).
     keylog_done: bool,
     /// What [`Connection::publish_state`] last published.
-    published_state: Option<(crate::statem::State, bool, Option<u16>)>,
+    published_state: Option<(crate::statem::State, bool, Option<u16>, bool)>,
     /// Whether the handshake's start has been counted (`SSL_CTX_sess_accept`...).
     counted: bool,
     /// The read BIO reached its end; `eof_flagged`: and says so (`BIO_eof`), which makes it
@@ -483,7 +483,8 @@ impl Connection {
     /// read and write).
     fn publish_state(&mut self) {
         let version = self.observer.as_ref().and_then(|o| o.client_version);
-        let now = (self.statem.state(), self.statem.in_error(), version);
+        let acked = self.observer.as_ref().is_some_and(|o| o.name_acked);
+        let now = (self.statem.state(), self.statem.in_error(), version, acked);
         if self.published_state == Some(now) {
             return;
         }
@@ -494,6 +495,7 @@ impl Connection {
         if let Some(version) = version {
             status.client_version = version;
         }
+        status.name_acked |= acked;
     }
 
     /// `SSL_read_early_data` (server): `Ok(Some(n))` for 0-RTT bytes read, `Ok(None)` once
@@ -952,7 +954,7 @@ impl Connection {
                                 status.started = true;
                                 status.version = if tls13 { 0x0304 } else { 0x0303 };
                             }
-                            *lock(&self.state.hello) = Some(info);
+                            *lock(&self.state.hello) = Some(*info);
                             self.hello = Hello::Received;
                             // The state machine reads the ClientHello before its callbacks.
                             if let (Some(observer), Some(bufs)) =

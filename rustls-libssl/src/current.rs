@@ -166,6 +166,11 @@ pub(crate) struct HelloInfo {
     pub groups: Vec<u16>,
     /// EC point formats offered (TLS 1.2 `ec_point_formats`), if the extension was sent.
     pub ec_point_formats: Option<Vec<u8>>,
+    /// The legacy session id the client sent (a TLS 1.2 ticket session takes it).
+    pub session_id: Vec<u8>,
+    /// The length of the `session_ticket` extension's data, if the client sent one (0:
+    /// it asks for a ticket without offering one).
+    pub session_ticket: Option<usize>,
     /// Signature schemes offered (`signature_algorithms`), if the extension was sent.
     pub sigalgs: Option<Vec<u16>>,
     /// CA names the client listed (`certificate_authorities`, DER), if it sent them.
@@ -317,6 +322,9 @@ pub(crate) struct Status {
     /// The scheme the peer signed the handshake with, and the one this side signed with.
     pub peer_scheme: Option<rustls::SignatureScheme>,
     pub own_scheme: Option<rustls::SignatureScheme>,
+    /// A client's server_name was acknowledged by the server: as in OpenSSL, only then
+    /// does the client's new session record the name.
+    pub name_acked: bool,
     /// OpenSSL's handshake state (`SSL_get_state`).
     pub hand_state: crate::statem::State,
     /// `SSL_renegotiate` was called before the handshake completed (it asks for nothing

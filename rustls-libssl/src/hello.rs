@@ -17,7 +17,7 @@ pub(crate) enum Parsed {
     Incomplete,
     /// Not a well-formed ClientHello: rustls will say why.
     Invalid,
-    Hello(HelloInfo),
+    Hello(Box<HelloInfo>),
 }
 
 /// The handshake bytes in `records` (whole TLS records and perhaps the start of one),
@@ -56,7 +56,7 @@ pub(crate) fn parse(records: &[u8]) -> Parsed {
     }
     match handshake.get(4..4 + len) {
         None => Parsed::Incomplete,
-        Some(body) => client_hello(body).map_or(Parsed::Invalid, Parsed::Hello),
+        Some(body) => client_hello(body).map_or(Parsed::Invalid, |h| Parsed::Hello(Box::new(h))),
     }
 }
 
@@ -64,10 +64,11 @@ pub(crate) fn parse(records: &[u8]) -> Parsed {
 fn client_hello(body: &[u8]) -> Option<HelloInfo> {
     let mut r = Reader(body);
     r.take(2 + 32)?; // legacy_version, random
-    r.vec8()?; // legacy_session_id
+    let session_id = r.vec8()?;
     let ciphers = r.vec16()?;
     r.vec8()?; // legacy_compression_methods
     let mut info = HelloInfo {
+        session_id: session_id.to_vec(),
         raw_ciphers: ciphers.to_vec(),
         body: body.to_vec(),
         ..HelloInfo::default()
@@ -100,6 +101,7 @@ fn client_hello(body: &[u8]) -> Option<HelloInfo> {
                     .collect();
             }
             11 => info.ec_point_formats = Some(data.vec8()?.to_vec()),
+            35 => info.session_ticket = Some(data.0.len()),
             13 => {
                 let schemes = data.vec16()?;
                 info.sigalgs = Some(
@@ -214,6 +216,7 @@ mod tests {
             &[&(sni.len() as u16).to_be_bytes()[..], &sni].concat(),
         );
         push_ext(&mut ext, 10, &[0, 4, 0x00, 0x1d, 0x00, 0x17]);
+        push_ext(&mut ext, 35, &[]);
         let alpn = [&[2u8][..], b"h2", &[8], b"http/1.1"].concat();
         push_ext(
             &mut ext,
@@ -222,7 +225,7 @@ mod tests {
         );
         let mut body = vec![3, 3];
         body.extend([7u8; 32]);
-        body.extend([0, 0, 4, 0x13, 0x01, 0x13, 0x02, 1, 0]);
+        body.extend([2, 9, 9, 0, 4, 0x13, 0x01, 0x13, 0x02, 1, 0]);
         body.extend((ext.len() as u16).to_be_bytes());
         body.extend(ext);
         let mut hs = vec![1, 0, 0, body.len() as u8];
@@ -253,6 +256,8 @@ mod tests {
             assert_eq!(info.alpn, vec![b"h2".to_vec(), b"http/1.1".to_vec()]);
             assert_eq!(info.raw_ciphers, vec![0x13, 0x01, 0x13, 0x02]);
             assert_eq!(info.groups, vec![0x1d, 0x17]);
+            assert_eq!(info.session_id, [9, 9]);
+            assert_eq!(info.session_ticket, Some(0));
             // Every prefix is incomplete, never invalid or a panic.
             for n in 0..data.len() {
                 assert_eq!(
@@ -273,11 +278,11 @@ mod tests {
         let f = fields(&info.body).expect("fields");
         assert_eq!(f.legacy_version, 0x0303);
         assert_eq!(f.random, &[7u8; 32]);
-        assert!(f.session_id.is_empty());
+        assert_eq!(f.session_id, &[9, 9]);
         assert_eq!(f.ciphers, &[0x13, 0x01, 0x13, 0x02]);
         assert_eq!(f.compressions, &[0]);
         let kinds: Vec<u16> = f.extensions.iter().map(|e| e.0).collect();
-        assert_eq!(kinds, [0, 10, 16]);
+        assert_eq!(kinds, [0, 10, 35, 16]);
     }
 
     #[test]

@@ -37,6 +37,8 @@ const APPLICATION_DATA: u8 = 23;
 pub(crate) const RT_HEADER: i32 = 256;
 pub(crate) const RT_INNER_CONTENT_TYPE: i32 = 257;
 
+/// The server_name extension.
+const SERVER_NAME: u16 = 0;
 /// The early_data extension.
 const EARLY_DATA: u16 = 42;
 
@@ -275,6 +277,9 @@ pub(crate) struct Observer {
     /// The ClientHello offered 0-RTT data; the EncryptedExtensions accepted it.
     early_offered: bool,
     early_accepted: bool,
+    /// The server acknowledged the client's server_name (an empty extension in its
+    /// ServerHello, TLS 1.2, or EncryptedExtensions, TLS 1.3).
+    pub name_acked: bool,
     /// Message-callback events of this side's records not delivered yet: OpenSSL moves
     /// its state before it writes a message, so they follow the move the message makes.
     written: Vec<Note>,
@@ -313,6 +318,7 @@ impl Observer {
             client_version: None,
             early_offered: false,
             early_accepted: false,
+            name_acked: false,
             written: Vec::new(),
             deferred_ccs: None,
             key_block: Vec::new(),
@@ -348,6 +354,10 @@ impl Observer {
             };
             self.seen += len;
             self.record(Side::Peer, &rest[..len], statem);
+        }
+        // Before rustls reads these records (and makes sessions of the tickets among them).
+        if self.name_acked && !self.server {
+            lock(&state.status).name_acked = true;
         }
     }
 
@@ -657,7 +667,10 @@ impl Observer {
                     self.early_offered |= fields.extensions.iter().any(|e| e.0 == EARLY_DATA);
                 }
             }
-            msg::ENCRYPTED_EXTENSIONS => self.early_accepted = has_extension(body, EARLY_DATA),
+            msg::ENCRYPTED_EXTENSIONS => {
+                self.early_accepted = has_extension(body, EARLY_DATA);
+                self.name_acked |= has_extension(body, SERVER_NAME);
+            }
             msg::SERVER_HELLO => self.server_hello(body, statem),
             msg::FINISHED => {
                 self.dir(side).finished = true;
@@ -698,6 +711,10 @@ impl Observer {
         }
         self.server_random = Some(random);
         let tls13 = selected_version(body) == Some(0x0304);
+        if !tls13 {
+            self.name_acked =
+                server_hello_extensions(body).is_some_and(|e| has_extension(e, SERVER_NAME));
+        }
         self.version = Some(if tls13 { 0x0304 } else { 0x0303 });
         statem.set_tls13(tls13);
         if tls13 {
@@ -876,6 +893,13 @@ fn has_extension(list: &[u8], typ: u16) -> bool {
             .unwrap_or_default();
     }
     false
+}
+
+/// A ServerHello body's extension list (with its two-byte length), if it has one.
+fn server_hello_extensions(body: &[u8]) -> Option<&[u8]> {
+    // version, random, session id, suite (2), compression (1), extensions.
+    let sid_len = usize::from(*body.get(34)?);
+    body.get(35 + sid_len + 3..)
 }
 
 /// The version a ServerHello body selects: its supported_versions extension, else its

@@ -18,25 +18,25 @@ use crate::current::lock;
 use crate::error::Error;
 
 /// `SSL_CTX_set_info_callback`'s callback.
-pub(crate) type InfoCallback = unsafe extern "C" fn(*const SSL, c_int, c_int);
+pub type InfoCallback = unsafe extern "C" fn(*const SSL, c_int, c_int);
 /// `SSL_CTX_set_msg_callback`'s callback.
-pub(crate) type MsgCallback =
+pub type MsgCallback =
     unsafe extern "C" fn(c_int, c_int, c_int, *const c_void, usize, *mut SSL, *mut c_void);
 /// `SSL_CTX_set_keylog_callback`'s callback.
-pub(crate) type KeylogCallback = unsafe extern "C" fn(*const SSL, *const c_char);
+pub type KeylogCallback = unsafe extern "C" fn(*const SSL, *const c_char);
 /// `SSL_CTX_set_cert_cb`'s callback.
-pub(crate) type CertCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
+pub type CertCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
 /// `SSL_CTX_set_client_cert_cb`'s callback.
-pub(crate) type ClientCertCallback =
+pub type ClientCertCallback =
     unsafe extern "C" fn(*mut SSL, *mut *mut sys::X509, *mut *mut sys::EVP_PKEY) -> c_int;
 /// `SSL_CTX_set_client_hello_cb`'s callback.
-pub(crate) type ClientHelloCallback =
+pub type ClientHelloCallback =
     unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
 /// `SSL_CTX_set_tlsext_servername_callback`'s callback.
-pub(crate) type ServernameCallback =
+pub type ServernameCallback =
     unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
 /// `SSL_CTX_set_alpn_select_cb`'s callback.
-pub(crate) type AlpnSelectCallback = unsafe extern "C" fn(
+pub type AlpnSelectCallback = unsafe extern "C" fn(
     *mut SSL,
     *mut *const u8,
     *mut u8,
@@ -45,32 +45,32 @@ pub(crate) type AlpnSelectCallback = unsafe extern "C" fn(
     *mut c_void,
 ) -> c_int;
 /// `SSL_CTX_set_tlsext_status_cb`'s callback.
-pub(crate) type StatusCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
+pub type StatusCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
 /// `SSL_CTX_sess_set_new_cb`'s callback.
-pub(crate) type NewSessionCallback = unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int;
+pub type NewSessionCallback = unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int;
 /// `SSL_CTX_sess_set_remove_cb`'s callback.
-pub(crate) type RemoveSessionCallback = unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION);
+pub type RemoveSessionCallback = unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION);
 /// `SSL_CTX_sess_set_get_cb`'s callback.
-pub(crate) type GetSessionCallback =
+pub type GetSessionCallback =
     unsafe extern "C" fn(*mut SSL, *const u8, c_int, *mut c_int) -> *mut SSL_SESSION;
 /// `SSL_CTX_set_cert_verify_callback`'s callback.
-pub(crate) type CertVerifyCallback =
+pub type CertVerifyCallback =
     unsafe extern "C" fn(*mut sys::X509_STORE_CTX, *mut c_void) -> c_int;
 /// `SSL_CTX_set_tmp_dh_callback`'s callback.
-pub(crate) type TmpDhCallback = unsafe extern "C" fn(*mut SSL, c_int, c_int) -> *mut sys::DH;
+pub type TmpDhCallback = unsafe extern "C" fn(*mut SSL, c_int, c_int) -> *mut sys::DH;
 /// `SSL_CTX_set_not_resumable_session_callback`'s callback.
-pub(crate) type NotResumableCallback = unsafe extern "C" fn(*mut SSL, c_int) -> c_int;
+pub type NotResumableCallback = unsafe extern "C" fn(*mut SSL, c_int) -> c_int;
 /// `SSL_CTX_set_psk_client_callback`'s callback.
-pub(crate) type PskClientCallback =
+pub type PskClientCallback =
     unsafe extern "C" fn(*mut SSL, *const c_char, *mut c_char, c_uint, *mut u8, c_uint) -> c_uint;
 /// `SSL_CTX_set_psk_server_callback`'s callback.
-pub(crate) type PskServerCallback =
+pub type PskServerCallback =
     unsafe extern "C" fn(*mut SSL, *const c_char, *mut u8, c_uint) -> c_uint;
 /// `SSL_CTX_set_psk_find_session_callback`'s callback.
-pub(crate) type PskFindSessionCallback =
+pub type PskFindSessionCallback =
     unsafe extern "C" fn(*mut SSL, *const u8, usize, *mut *mut SSL_SESSION) -> c_int;
 /// `SSL_CTX_set_psk_use_session_callback`'s callback.
-pub(crate) type PskUseSessionCallback = unsafe extern "C" fn(
+pub type PskUseSessionCallback = unsafe extern "C" fn(
     *mut SSL,
     *const sys::EVP_MD,
     *mut *const u8,
@@ -78,7 +78,7 @@ pub(crate) type PskUseSessionCallback = unsafe extern "C" fn(
     *mut *mut SSL_SESSION,
 ) -> c_int;
 /// `SSL_CTX_set_security_callback`'s callback.
-pub(crate) type SecurityCallback = unsafe extern "C" fn(
+pub type SecurityCallback = unsafe extern "C" fn(
     *const SSL,
     *const SSL_CTX,
     c_int,
@@ -88,41 +88,35 @@ pub(crate) type SecurityCallback = unsafe extern "C" fn(
     *mut c_void,
 ) -> c_int;
 /// `SSL_CTX_set_record_padding_callback`'s callback.
-pub(crate) type PaddingCallback =
+pub type PaddingCallback =
     unsafe extern "C" fn(*mut SSL, c_int, usize, *mut c_void) -> usize;
-/// `SSL_CTX_set_ct_validation_callback`'s callback.
-pub(crate) type CtCallback = unsafe extern "C" fn(
-    *const sys::CT_POLICY_EVAL_CTX,
-    *const sys::stack_st_SCT,
-    *mut c_void,
-) -> c_int;
 /// `SSL_CTX_set_allow_early_data_cb`'s callback.
-pub(crate) type AllowEarlyDataCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
+pub type AllowEarlyDataCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
 /// `SSL_CTX_set_async_callback`'s callback.
-pub(crate) type AsyncCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
+pub type AsyncCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
 /// `SSL_CTX_set_generate_session_id`'s callback.
-pub(crate) type GenSessionCallback = unsafe extern "C" fn(*mut SSL, *mut u8, *mut c_uint) -> c_int;
+pub type GenSessionCallback = unsafe extern "C" fn(*mut SSL, *mut u8, *mut c_uint) -> c_int;
 /// `SSL_CTX_set_cookie_generate_cb`'s callback (DTLS).
-pub(crate) type CookieGenerateCallback =
+pub type CookieGenerateCallback =
     unsafe extern "C" fn(*mut SSL, *mut u8, *mut c_uint) -> c_int;
 /// `SSL_CTX_set_cookie_verify_cb`'s callback (DTLS).
-pub(crate) type CookieVerifyCallback = unsafe extern "C" fn(*mut SSL, *const u8, c_uint) -> c_int;
+pub type CookieVerifyCallback = unsafe extern "C" fn(*mut SSL, *const u8, c_uint) -> c_int;
 /// `SSL_CTX_set_stateless_cookie_generate_cb`'s callback.
-pub(crate) type StatelessCookieGenerateCallback =
+pub type StatelessCookieGenerateCallback =
     unsafe extern "C" fn(*mut SSL, *mut u8, *mut usize) -> c_int;
 /// `SSL_CTX_set_stateless_cookie_verify_cb`'s callback.
-pub(crate) type StatelessCookieVerifyCallback =
+pub type StatelessCookieVerifyCallback =
     unsafe extern "C" fn(*mut SSL, *const u8, usize) -> c_int;
 /// `SSL_CTX_set_next_proto_select_cb`'s callback (NPN).
-pub(crate) type NpnSelectCallback =
+pub type NpnSelectCallback =
     unsafe extern "C" fn(*mut SSL, *mut *mut u8, *mut u8, *const u8, c_uint, *mut c_void) -> c_int;
 /// `SSL_CTX_set_next_protos_advertised_cb`'s callback (NPN).
-pub(crate) type NpnAdvertisedCallback =
+pub type NpnAdvertisedCallback =
     unsafe extern "C" fn(*mut SSL, *mut *const u8, *mut c_uint, *mut c_void) -> c_int;
 /// `SSL_CTX_set_session_ticket_cb`'s ticket generation callback.
-pub(crate) type TicketGenCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
+pub type TicketGenCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
 /// `SSL_CTX_set_session_ticket_cb`'s ticket decryption callback.
-pub(crate) type TicketDecCallback = unsafe extern "C" fn(
+pub type TicketDecCallback = unsafe extern "C" fn(
     *mut SSL,
     *mut SSL_SESSION,
     *const u8,
@@ -131,12 +125,12 @@ pub(crate) type TicketDecCallback = unsafe extern "C" fn(
     *mut c_void,
 ) -> sys::SSL_TICKET_RETURN;
 /// `DTLS_set_timer_cb`'s callback.
-pub(crate) type DtlsTimerCallback = unsafe extern "C" fn(*mut SSL, c_uint) -> c_uint;
+pub type DtlsTimerCallback = unsafe extern "C" fn(*mut SSL, c_uint) -> c_uint;
 /// SRP callbacks (`SSL_CTX_set_srp_*_callback`).
-pub(crate) type SrpUsernameCallback =
+pub type SrpUsernameCallback =
     unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
-pub(crate) type SrpVerifyParamCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
-pub(crate) type SrpClientPwdCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> *mut c_char;
+pub type SrpVerifyParamCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
+pub type SrpClientPwdCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> *mut c_char;
 
 /// Every callback and callback argument of a context or connection. Arguments are kept
 /// as numbers: the shim never dereferences them.
@@ -174,8 +168,6 @@ pub(crate) struct Callbacks {
     pub security_ex: usize,
     pub padding: Option<PaddingCallback>,
     pub padding_arg: usize,
-    pub ct: Option<CtCallback>,
-    pub ct_arg: usize,
     pub allow_early_data: Option<AllowEarlyDataCallback>,
     pub allow_early_data_arg: usize,
     pub async_cb: Option<AsyncCallback>,

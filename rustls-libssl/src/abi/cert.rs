@@ -406,6 +406,7 @@ fn check_context(ssl: &SSL) -> crate::check_chain::Context {
     } else {
         (Vec::new(), lock(&ssl.state.peer_ca_names).clone())
     };
+    let version = ssl.version();
     let setup = ssl.setup();
     let s = &setup.settings;
     // A TLS 1.2 certificate request (clients): rustls does not say which types it
@@ -419,7 +420,7 @@ fn check_context(ssl: &SSL) -> crate::check_chain::Context {
     };
     crate::check_chain::Context {
         server,
-        version: ssl.version(),
+        version,
         strict: s.knobs.cert_flags & i64::from(sys::SSL_CERT_FLAG_TLS_STRICT) != 0,
         peer_sigalgs,
         conf_sigalgs: s

@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use super::ctx::SSL_CTX;
 use super::{c_bytes, c_str_bytes, entry, try_ref, SSL};
 use crate::ciphers::{Cipher, CipherList, Offered, DEFAULT_RULE, DEFAULT_SUITES};
-use crate::connection::{Connection, Role};
+use crate::connection::Role;
 use crate::crypto_sys::{self as sys, StaticStack};
 use crate::current::lock;
 use crate::error::Error;

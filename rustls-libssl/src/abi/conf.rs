@@ -209,7 +209,7 @@ pub unsafe extern "C" fn SSL_CONF_cmd(
 fn apply_switch(cctx: &SSL_CONF_CTX, bits: u64, invert: bool, cert: bool) {
     let target = lock(&cctx.inner).target();
     let flag = if cert {
-        Flag::CertFlag(bits, !invert)
+        Flag::CertBits(bits, !invert)
     } else {
         Flag::Option(bits, !invert)
     };
@@ -219,7 +219,7 @@ fn apply_switch(cctx: &SSL_CONF_CTX, bits: u64, invert: bool, cert: bool) {
 /// Applies parsed `Protocol`/`Options`/`VerifyMode` flags to the target.
 fn apply_flags(target: &Target, flags: &[Flag]) {
     for flag in flags {
-        // SAFETY (every call below): the target is a live context or connection, set by
+        // SAFETY: for every call below, the target is a live context or connection, set by
         // the application with SSL_CONF_CTX_set_ssl_ctx/set_ssl.
         unsafe {
             match (*flag, target) {
@@ -235,7 +235,7 @@ fn apply_flags(target: &Target, flags: &[Flag]) {
                 (Flag::Option(bits, false), Target::Ssl(s)) => {
                     super::ssl::SSL_clear_options(*s, bits);
                 }
-                (Flag::CertFlag(bits, on), Target::Ctx(c)) => {
+                (Flag::CertBits(bits, on), Target::Ctx(c)) => {
                     let cmd = if on {
                         sys::SSL_CTRL_CERT_FLAGS
                     } else {
@@ -243,7 +243,7 @@ fn apply_flags(target: &Target, flags: &[Flag]) {
                     };
                     super::ctrl::SSL_CTX_ctrl(*c, cmd, bits as i64, std::ptr::null_mut());
                 }
-                (Flag::CertFlag(bits, on), Target::Ssl(s)) => {
+                (Flag::CertBits(bits, on), Target::Ssl(s)) => {
                     let cmd = if on {
                         sys::SSL_CTRL_CERT_FLAGS
                     } else {
@@ -276,7 +276,7 @@ fn run(cctx: &SSL_CONF_CTX, action: Action, value: *const c_char, text: &str) ->
         let inner = lock(&cctx.inner);
         (inner.target(), inner.flags)
     };
-    // SAFETY (every call below): the target is a live context or connection the
+    // SAFETY: for every call below, the target is a live context or connection the
     // application set; `value` is the application's C string.
     unsafe {
         match action {

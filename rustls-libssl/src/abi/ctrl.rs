@@ -84,7 +84,7 @@ enum Ctrl {
     GetGroups(*mut c_int),
     GetSharedGroup(c_long),
     GetNegotiatedGroup,
-    GetClientCertTypes(*mut *const u8),
+    GetClientCertTypes,
     PeerSignatureNid(*mut c_int),
     SignatureNid(*mut c_int),
     PeerTmpKey(*mut *mut sys::EVP_PKEY),
@@ -130,7 +130,7 @@ enum Ctrl {
     GetChainCerts(*mut *mut sys::stack_st_X509),
     SelectCurrentCert(*mut sys::X509),
     SetCurrentCert(c_long),
-    Unknown(c_int),
+    Unknown,
 }
 
 impl Ctrl {
@@ -200,7 +200,7 @@ impl Ctrl {
             sys::SSL_CTRL_GET_GROUPS => Self::GetGroups(parg.cast()),
             sys::SSL_CTRL_GET_SHARED_GROUP => Self::GetSharedGroup(larg),
             sys::SSL_CTRL_GET_NEGOTIATED_GROUP => Self::GetNegotiatedGroup,
-            sys::SSL_CTRL_GET_CLIENT_CERT_TYPES => Self::GetClientCertTypes(parg.cast()),
+            sys::SSL_CTRL_GET_CLIENT_CERT_TYPES => Self::GetClientCertTypes,
             sys::SSL_CTRL_GET_PEER_SIGNATURE_NID => Self::PeerSignatureNid(parg.cast()),
             sys::SSL_CTRL_GET_SIGNATURE_NID => Self::SignatureNid(parg.cast()),
             sys::SSL_CTRL_GET_PEER_TMP_KEY => Self::PeerTmpKey(parg.cast()),
@@ -251,7 +251,7 @@ impl Ctrl {
             sys::SSL_CTRL_GET_CHAIN_CERTS => Self::GetChainCerts(parg.cast()),
             sys::SSL_CTRL_SELECT_CURRENT_CERT => Self::SelectCurrentCert(parg.cast()),
             sys::SSL_CTRL_SET_CURRENT_CERT => Self::SetCurrentCert(larg),
-            _ => Self::Unknown(cmd),
+            _ => Self::Unknown,
         }
     }
 }
@@ -408,10 +408,10 @@ fn settings_ctrl(
             if nids.is_null() && len > 0 {
                 return Some(Ok(0));
             }
-            // SAFETY: parg is an int array of larg entries for this command.
             let slice = if len == 0 {
                 &[][..]
             } else {
+                // SAFETY: parg is an int array of larg entries for this command.
                 unsafe { std::slice::from_raw_parts(nids, len) }
             };
             match sigalgs::from_nids(slice) {
@@ -789,7 +789,7 @@ fn ctx_only(ctx: &SSL_CTX, ctrl: &Ctrl) -> Option<Reply> {
         | Ctrl::GetGroups(_)
         | Ctrl::GetSharedGroup(_)
         | Ctrl::GetNegotiatedGroup
-        | Ctrl::GetClientCertTypes(_)
+        | Ctrl::GetClientCertTypes
         | Ctrl::PeerSignatureNid(_)
         | Ctrl::SignatureNid(_)
         | Ctrl::PeerTmpKey(_)
@@ -1104,7 +1104,7 @@ fn ssl_only(ssl: &SSL, ctrl: &Ctrl) -> Option<Reply> {
                 .map_or(0, |g| group_nid(rustls::NamedGroup::from(*g))))
         }
         Ctrl::GetNegotiatedGroup => Ok(ssl.status().group.map_or(0, group_nid)),
-        Ctrl::GetClientCertTypes(_) => Ok(0),
+        Ctrl::GetClientCertTypes => Ok(0),
         Ctrl::PeerSignatureNid(out) | Ctrl::SignatureNid(out) => {
             let peer = matches!(ctrl, Ctrl::PeerSignatureNid(_));
             let status = ssl.status();
@@ -1212,21 +1212,25 @@ pub unsafe extern "C" fn SSL_CTX_callback_ctrl(
         // restores its real type.
         match cmd {
             sys::SSL_CTRL_SET_MSG_CALLBACK => {
+                // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
                 cbs.msg = fp.map(|f| unsafe {
                     std::mem::transmute::<unsafe extern "C" fn(), super::callbacks::MsgCallback>(f)
                 });
             }
             sys::SSL_CTRL_SET_TLSEXT_SERVERNAME_CB => {
+                // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
                 cbs.servername = fp.map(|f| unsafe {
                     std::mem::transmute::<unsafe extern "C" fn(), ServernameCallback>(f)
                 });
             }
             sys::SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB => {
+                // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
                 cbs.status = fp.map(|f| unsafe {
                     std::mem::transmute::<unsafe extern "C" fn(), StatusCallback>(f)
                 });
             }
             sys::SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB => {
+                // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
                 cbs.ticket_key = fp.map(|f| unsafe {
                     std::mem::transmute::<unsafe extern "C" fn(), TicketKeyCallback>(f)
                 });
@@ -1236,11 +1240,13 @@ pub unsafe extern "C" fn SSL_CTX_callback_ctrl(
                 return Ok(1);
             }
             sys::SSL_CTRL_SET_TMP_DH_CB => {
+                // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
                 cbs.tmp_dh = fp.map(|f| unsafe {
                     std::mem::transmute::<unsafe extern "C" fn(), TmpDhCallback>(f)
                 });
             }
             sys::SSL_CTRL_SET_NOT_RESUMABLE_SESS_CB => {
+                // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
                 cbs.not_resumable = fp.map(|f| unsafe {
                     std::mem::transmute::<
                         unsafe extern "C" fn(),
@@ -1249,6 +1255,7 @@ pub unsafe extern "C" fn SSL_CTX_callback_ctrl(
                 });
             }
             sys::SSL_CTRL_SET_SRP_VERIFY_PARAM_CB => {
+                // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
                 cbs.srp_verify_param = fp.map(|f| unsafe {
                     std::mem::transmute::<
                         unsafe extern "C" fn(),
@@ -1257,6 +1264,7 @@ pub unsafe extern "C" fn SSL_CTX_callback_ctrl(
                 });
             }
             sys::SSL_CTRL_SET_TLS_EXT_SRP_USERNAME_CB => {
+                // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
                 cbs.srp_username = fp.map(|f| unsafe {
                     std::mem::transmute::<
                         unsafe extern "C" fn(),
@@ -1265,6 +1273,7 @@ pub unsafe extern "C" fn SSL_CTX_callback_ctrl(
                 });
             }
             sys::SSL_CTRL_SET_SRP_GIVE_CLIENT_PWD_CB => {
+                // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
                 cbs.srp_client_pwd = fp.map(|f| unsafe {
                     std::mem::transmute::<
                         unsafe extern "C" fn(),
@@ -1296,11 +1305,13 @@ pub unsafe extern "C" fn SSL_callback_ctrl(
         // SAFETY (every transmute below): as in SSL_CTX_callback_ctrl.
         match cmd {
             sys::SSL_CTRL_SET_MSG_CALLBACK => {
+                // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
                 cbs.msg = fp.map(|f| unsafe {
                     std::mem::transmute::<unsafe extern "C" fn(), super::callbacks::MsgCallback>(f)
                 });
             }
             sys::SSL_CTRL_SET_TMP_DH_CB => {
+                // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
                 cbs.tmp_dh = fp.map(|f| unsafe {
                     std::mem::transmute::<unsafe extern "C" fn(), TmpDhCallback>(f)
                 });
@@ -1309,6 +1320,7 @@ pub unsafe extern "C" fn SSL_callback_ctrl(
                 cbs.debug = fp.map_or(0, |f| f as usize);
             }
             sys::SSL_CTRL_SET_NOT_RESUMABLE_SESS_CB => {
+                // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
                 cbs.not_resumable = fp.map(|f| unsafe {
                     std::mem::transmute::<
                         unsafe extern "C" fn(),

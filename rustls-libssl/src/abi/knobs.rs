@@ -197,10 +197,9 @@ pub unsafe extern "C" fn SSL_CTX_get_quiet_shutdown(ctx: *const SSL_CTX) -> c_in
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_purpose(ctx: *mut SSL_CTX, purpose: c_int) -> c_int {
     entry(|| {
+        let param = try_ref!(ctx).core.param().as_ptr();
         // SAFETY: the context's parameter set is alive.
-        Ok(unsafe {
-            sys::X509_VERIFY_PARAM_set_purpose(try_ref!(ctx).core.param().as_ptr(), purpose)
-        })
+        Ok(unsafe { sys::X509_VERIFY_PARAM_set_purpose(param, purpose) })
     })
 }
 
@@ -218,8 +217,9 @@ pub unsafe extern "C" fn SSL_set_purpose(ssl: *mut SSL, purpose: c_int) -> c_int
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_trust(ctx: *mut SSL_CTX, trust: c_int) -> c_int {
     entry(|| {
+        let param = try_ref!(ctx).core.param().as_ptr();
         // SAFETY: the context's parameter set is alive.
-        Ok(unsafe { sys::X509_VERIFY_PARAM_set_trust(try_ref!(ctx).core.param().as_ptr(), trust) })
+        Ok(unsafe { sys::X509_VERIFY_PARAM_set_trust(param, trust) })
     })
 }
 

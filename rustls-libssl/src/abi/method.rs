@@ -28,11 +28,6 @@ impl SSL_METHOD {
         ALL.iter().copied().find(|m| std::ptr::eq(*m, p))
     }
 
-    /// The fixed version, 0 for a flexible method.
-    pub(crate) fn version(&self) -> u16 {
-        self.version
-    }
-
     /// Whether a connection of this method can be a server (OpenSSL makes a new connection
     /// a server by default unless its method is a client-only one).
     pub(crate) fn accepts(&self) -> bool {

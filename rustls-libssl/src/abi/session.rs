@@ -775,8 +775,15 @@ fn current_session(ssl: &SSL) -> Option<Arc<Session>> {
         .session_cleared
         .load(std::sync::atomic::Ordering::Relaxed);
     if last.is_none() && status.started && !cleared {
-        let sid_ctx = ssl.setup().settings.session_id_context.clone();
+        let (sid_ctx, sent) = {
+            let setup = ssl.setup();
+            let client = setup.role == Some(crate::connection::Role::Client);
+            let name = setup.server_name.clone().filter(|_| client);
+            (setup.settings.session_id_context.clone(), name)
+        };
+        let hostname = crate::session::client_hostname(&ssl.state, sent);
         *last = Some(Session::describing(Meta {
+            hostname: hostname.and_then(|h| std::ffi::CString::new(h).ok()),
             version: status.version,
             cipher: status.cipher.map_or(0, Cipher::iana_id),
             sid_ctx,
@@ -1099,13 +1106,13 @@ pub unsafe extern "C" fn SSL_CTX_sess_get_get_cb(ctx: *mut SSL_CTX) -> GetSessio
 }
 
 /// `SSL_CTX_sess_set_new_cb`'s callback.
-pub(crate) type NewSessionCallback =
+pub type NewSessionCallback =
     Option<unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int>;
 /// `SSL_CTX_sess_set_remove_cb`'s callback.
-pub(crate) type RemoveSessionCallback =
+pub type RemoveSessionCallback =
     Option<unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION)>;
 /// `SSL_CTX_sess_set_get_cb`'s callback.
-pub(crate) type GetSessionCallback =
+pub type GetSessionCallback =
     Option<unsafe extern "C" fn(*mut SSL, *const u8, c_int, *mut c_int) -> *mut SSL_SESSION>;
 
 /// `SSL_get_client_random`: with `outlen` 0 the size (32); otherwise copies up to `outlen`

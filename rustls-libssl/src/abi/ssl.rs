@@ -67,18 +67,26 @@ pub(crate) struct SSL {
     pub(super) srtp: super::srtp::SrtpProfiles,
 }
 
+/// `DTLS1_2_VERSION`: what a DTLS connection reports before a handshake.
+const DTLS1_2: u16 = 0xfefd;
+/// `DTLS_ANY_VERSION`: a flexible DTLS method's client version.
+const DTLS_ANY_VERSION: c_int = 0x1ffff;
+
 impl SSL {
     /// The negotiated version (before the handshake, the method's or the highest). It also answers
     /// from inside a callback the handshake runs (nginx's ticket-key callback asks).
     pub fn version(&self) -> u16 {
-        match lock(&self.state.status).version {
-            // Before a version is known, OpenSSL's: the method's version for a
-            // version-specific method, else the highest it knows.
-            0 => match self.setup().settings.versions.fixed {
-                0 => versions::TLS1_3,
-                fixed => fixed,
-            },
-            v => v,
+        let negotiated = lock(&self.state.status).version;
+        if negotiated != 0 {
+            return negotiated;
+        }
+        // Before a version is known, OpenSSL's: the method's version for a
+        // version-specific method, else the highest it knows (DTLS 1.2 for DTLS).
+        let fixed = self.setup().settings.versions.fixed;
+        match fixed {
+            0 if super::method::method_of(self).is_dtls() => DTLS1_2,
+            0 => versions::TLS1_3,
+            fixed => fixed,
         }
     }
 
@@ -666,7 +674,11 @@ pub unsafe extern "C" fn SSL_get_wbio(ssl: *const SSL) -> *mut sys::BIO {
 /// enabled one (as OpenSSL reports its client version).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_version(ssl: *const SSL) -> *const c_char {
-    entry(|| Ok(static_cstr(versions::name(try_ref!(ssl).version()))))
+    entry(|| {
+        Ok(static_cstr(versions::protocol_name(
+            try_ref!(ssl).version(),
+        )))
+    })
 }
 
 /// `SSL_version`: the negotiated protocol version number.
@@ -691,7 +703,9 @@ pub unsafe extern "C" fn SSL_client_version(ssl: *const SSL) -> c_int {
         } else if status.cleared_version != 0 {
             c_int::from(status.cleared_version)
         } else {
-            match ssl.setup().settings.versions.fixed {
+            let fixed = ssl.setup().settings.versions.fixed;
+            match fixed {
+                0 if super::method::method_of(ssl).is_dtls() => DTLS_ANY_VERSION,
                 0 => sys::TLS_ANY_VERSION,
                 fixed => c_int::from(fixed),
             }
@@ -707,6 +721,9 @@ pub(super) fn static_cstr(s: &'static str) -> *const c_char {
         "TLSv1.1" => c"TLSv1.1".as_ptr(),
         "TLSv1" => c"TLSv1".as_ptr(),
         "SSLv3" => c"SSLv3".as_ptr(),
+        "DTLSv1.2" => c"DTLSv1.2".as_ptr(),
+        "DTLSv1" => c"DTLSv1".as_ptr(),
+        "DTLSv0.9" => c"DTLSv0.9".as_ptr(),
         _ => c"unknown".as_ptr(),
     }
 }

@@ -389,6 +389,25 @@ pub(crate) fn now() -> u64 {
 }
 
 /// What the connection in progress knows about the session it is making.
+/// The name a client's new session records: the one it sent, if the server acknowledged
+/// it; on resumption, the resumed session's (OpenSSL keeps it).
+pub(crate) fn client_hostname(state: &ConnState, sent: Option<String>) -> Option<String> {
+    let (acked, resumed) = {
+        let status = lock(&state.status);
+        (status.name_acked, status.resumed)
+    };
+    if resumed {
+        if let Some(s) = lock(&state.resume).as_ref() {
+            return s
+                .meta()
+                .hostname
+                .as_ref()
+                .and_then(|h| h.to_str().ok().map(str::to_owned));
+        }
+    }
+    sent.filter(|_| acked)
+}
+
 fn describe(state: &ConnState, version: u16, cipher: u16, id: Vec<u8>, server: bool) -> Meta {
     let (sid_ctx, client_name) = {
         let setup = state.setup();
@@ -403,7 +422,7 @@ fn describe(state: &ConnState, version: u16, cipher: u16, id: Vec<u8>, server: b
             .filter(|h| h.sni_acked)
             .and_then(|h| h.server_name.clone())
     } else {
-        client_name
+        client_hostname(state, client_name)
     };
     let (alpn, group) = {
         let status = lock(&state.status);
@@ -573,8 +592,7 @@ pub(crate) fn empty_ticket_offered(state: &ConnState) -> bool {
     }
     lock(&state.hello)
         .as_ref()
-        .and_then(|h| extension(&h.body, SESSION_TICKET_EXT))
-        .is_some_and(<[u8]>::is_empty)
+        .is_some_and(|h| h.session_ticket == Some(0))
 }
 
 /// A server accepted a ticket (issued at `issued` for `timeout` seconds): its session
@@ -597,7 +615,7 @@ pub(crate) fn ticket_opened(
     } else {
         lock(&state.hello)
             .as_ref()
-            .and_then(|h| client_session_id(&h.body))
+            .map(|h| h.session_id.clone())
             .unwrap_or_default()
     };
     let mut meta = describe(state, version, cipher, id, true);
@@ -608,42 +626,6 @@ pub(crate) fn ticket_opened(
         meta.master_key = secret;
     }
     *lock(&state.last_session) = Some(Session::create(meta, State::Empty));
-}
-
-/// The `session_ticket` extension.
-const SESSION_TICKET_EXT: u16 = 35;
-
-/// Whether a ClientHello body carries extension `kind`.
-fn offers_extension(body: &[u8], kind: u16) -> bool {
-    extension(body, kind).is_some()
-}
-
-/// The data of extension `kind` in a ClientHello body, if present.
-fn extension(body: &[u8], kind: u16) -> Option<&[u8]> {
-    let find = || -> Option<Option<&[u8]>> {
-        let mut at = 34;
-        at += 1 + usize::from(*body.get(at)?);
-        at += 2 + usize::from(u16::from_be_bytes(body.get(at..at + 2)?.try_into().ok()?));
-        at += 1 + usize::from(*body.get(at)?);
-        let len = usize::from(u16::from_be_bytes(body.get(at..at + 2)?.try_into().ok()?));
-        let mut exts = body.get(at + 2..at + 2 + len)?;
-        while exts.len() >= 4 {
-            let typ = u16::from_be_bytes([exts[0], exts[1]]);
-            let n = usize::from(u16::from_be_bytes([exts[2], exts[3]]));
-            if typ == kind {
-                return Some(Some(exts.get(4..4 + n)?));
-            }
-            exts = exts.get(4 + n..)?;
-        }
-        Some(None)
-    };
-    find().flatten()
-}
-
-/// The legacy session id of a ClientHello body (after version and random).
-fn client_session_id(body: &[u8]) -> Option<Vec<u8>> {
-    let len = usize::from(*body.get(34)?);
-    Some(body.get(35..35 + len)?.to_vec())
 }
 
 /// The master secret in rustls's encoding of a server session (`ServerSessionValue`:
@@ -777,7 +759,7 @@ impl StoresServerSessions for ServerSessionHook {
         let tickets = state.setup().options & crate::crypto_sys::SSL_OP_NO_TICKET == 0;
         let offered = lock(&state.hello)
             .as_ref()
-            .is_some_and(|h| offers_extension(&h.body, SESSION_TICKET_EXT));
+            .is_some_and(|h| h.session_ticket.is_some());
         if version == crate::versions::TLS1_2 && tickets && offered {
             return false;
         }
@@ -910,20 +892,6 @@ mod tests {
             common: ClientSessionCommon { ticket: , epoch: 1, lifetime_secs: 0 } }",
         );
         assert_eq!(none, Tls12Details::default());
-    }
-
-    #[test]
-    fn hello_extensions() {
-        let mut body = vec![3, 3];
-        body.extend_from_slice(&[0; 32]);
-        body.extend_from_slice(&[2, 9, 9]); // session id
-        body.extend_from_slice(&[0, 2, 0x13, 0x01]); // suites
-        body.extend_from_slice(&[1, 0]); // compression
-        body.extend_from_slice(&[0, 8, 0, 0, 0, 0, 0, 35, 0, 0]); // SNI (empty), ticket
-        assert!(offers_extension(&body, SESSION_TICKET_EXT));
-        assert!(!offers_extension(&body, 16));
-        assert_eq!(client_session_id(&body), Some(vec![9, 9]));
-        assert!(!offers_extension(&body[..40], SESSION_TICKET_EXT));
     }
 
     #[test]
