@@ -1,9 +1,10 @@
 # rustls-libssl: build libssl.so.3 and run every test.
 #
 #   make            build target/release/libssl.so.3
-#   make test       lint, unit tests, symbol and header checks, C tests, the export contract,
+#   make test       lint, unit tests, symbol, header and MATRIX.md checks, C tests, the export contract,
 #                   curl, nginx and ntpd suites, the other programs' suites, nginx's and
-#                   curl's own test suites, and the benchmarks at CI size
+#                   curl's own test suites, the packages in a debootstrap root, and the
+#                   benchmarks at CI size
 #   make demo       nginx serving HTTPS to curl, both through the shim
 #   make bench      benchmarks vs the system OpenSSL into bench/RESULTS.md (by hand, ~40 min)
 #   make deps       install the Debian packages the build and tests need (as root)
@@ -20,12 +21,13 @@ ARCHIVE := $(OUT)/librustls_libssl.a
 CARGO_FLAGS := $(if $(filter release,$(PROFILE)),--release,)
 BENCH_FLAGS ?=
 
-.PHONY: all lib deps test lint unit symbols header abi contract curl nginx ntpd programs \
+.PHONY: all lib deps test lint unit symbols header matrix abi contract curl nginx ntpd programs \
 	$(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short deb packaging \
 	nginx-from-source clean
 
 # Programs with an integration suite in tests/NAME/run.sh LIBDIR (each also run on OpenSSL).
-PROGRAMS := socat openvpn lighttpd dovecot ruby node mariadb postfix
+PROGRAMS := socat openvpn lighttpd dovecot ruby node mariadb postfix haproxy stunnel mosquitto \
+	python postgresql apache
 
 all: lib
 
@@ -49,8 +51,8 @@ FORCE:
 deps:
 	bash tests/install-deps.sh
 
-test: deps lint unit lib symbols header abi contract curl nginx ntpd programs upstream-nginx \
-	upstream-curl bench-short
+test: deps lint unit lib symbols header matrix abi contract curl nginx ntpd programs \
+	upstream-nginx upstream-curl packaging bench-short
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -64,6 +66,10 @@ symbols: lib
 
 header:
 	bash tests/abi/header-check.sh
+
+# MATRIX.md (programs, imports, exports) is what tests/abi/matrix.py makes of the sources.
+matrix:
+	python3 tests/abi/matrix.py --check
 
 abi: lib
 	bash tests/abi/run.sh $(abspath $(OUT))

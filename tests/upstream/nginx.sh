@@ -1,5 +1,5 @@
 #!/bin/bash
-# nginx's own TLS tests (nginx-tests, pinned in ../shared/upstream/) against Debian 12's
+# nginx's own TLS tests (nginx-tests, pinned in tests/upstream/) against Debian 12's
 # /usr/sbin/nginx, once on the system OpenSSL and once on the shim.
 #
 # usage: tests/upstream/nginx.sh LIBDIR [FILE.t...]
@@ -25,8 +25,9 @@ LIBDIR=$(cd "$1" && pwd) || exit 2
 shift
 [ -e "$LIBDIR/libssl.so.3" ] || { echo "$LIBDIR has no libssl.so.3" >&2; exit 2; }
 
-TARBALL=$(ls "$ROOT"/../shared/upstream/nginx-tests-*.tar.gz 2>/dev/null | head -n 1)
-[ -n "$TARBALL" ] || { echo "no nginx-tests tarball in ../shared/upstream/" >&2; exit 2; }
+# The pinned copy lives in the repository (no registry has it), so a fresh clone runs it.
+TARBALL=$(ls "$HERE"/nginx-tests-*.tar.gz 2>/dev/null | head -n 1)
+[ -n "$TARBALL" ] || { echo "no nginx-tests tarball in tests/upstream/" >&2; exit 2; }
 UPSTREAM_DIR=${UPSTREAM_DIR:-$ROOT/target/upstream}
 JOBS=${JOBS:-2}
 FILE_TIMEOUT=300
