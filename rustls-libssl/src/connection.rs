@@ -169,6 +169,9 @@ pub(crate) struct Connection {
     published_state: Option<(crate::statem::State, bool, Option<u16>, bool)>,
     /// Whether the handshake's start has been counted (`SSL_CTX_sess_accept`...).
     counted: bool,
+    /// A TLS 1.2 server failing for want of a client certificate: the alert rustls writes
+    /// becomes OpenSSL's (see [`tls12_handshake_failure_alert`]).
+    tls12_no_certificate: bool,
     /// The read BIO reached its end; `eof_flagged`: and says so (`BIO_eof`), which makes it
     /// a protocol error (no close_notify) rather than a transport one.
     eof: bool,
@@ -250,6 +253,7 @@ impl Connection {
             published: false,
             finished: false,
             counted: false,
+            tls12_no_certificate: false,
             statem: Statem::default(),
             observer: None,
             early_read: EarlyRead::NotStarted,
@@ -1085,6 +1089,11 @@ impl Connection {
             Some(Tls::Established(e)) => e.turn(bufs, want, &mut self.statem),
             None => Err(rustls::Error::General("no connection".into())),
         };
+        if self.tls12_no_certificate {
+            if let Some(written) = bufs.output.filled_mut().get_mut(output_before..) {
+                tls12_handshake_failure_alert(written);
+            }
+        }
         if let Some(observer) = self.observer.as_mut() {
             observer.consumed(input_before.saturating_sub(bufs.input.pending().len()));
             let suite = self.tls.as_ref().and_then(Tls::suite);
@@ -1106,6 +1115,11 @@ impl Connection {
         } else {
             self.statem.failed();
         }
+        // rustls's TLS 1.2 server answers a missing client certificate with TLS 1.3's
+        // certificate_required alert; OpenSSL sends handshake_failure (TLS 1.2 has no other).
+        self.tls12_no_certificate = matches!(e, rustls::Error::NoCertificatesPresented)
+            && self.role == Some(Role::Server)
+            && lock(&self.state.status).version == crate::versions::TLS1_2;
         {
             let _current = current::enter(&self.state);
             for _ in 0..4 {
@@ -1335,6 +1349,24 @@ impl Connection {
         if self.role == Some(Role::Server) && lock(&self.state.hello).is_none() {
             return self.hello_error(e);
         }
+        // OpenSSL picks the suite before the key exchange: a client that offers no suite
+        // rustls implements fails with "no shared cipher", whatever else it lacks (a TLS 1.2
+        // client offering only RSA key exchange sends no supported_groups).
+        if let rustls::Error::PeerIncompatible(
+            rustls::PeerIncompatible::NoKxGroupsInCommon
+            | rustls::PeerIncompatible::NamedGroupsExtensionRequired,
+        ) = e
+        {
+            let offers_usable = lock(&self.state.hello).as_ref().is_some_and(|h| {
+                h.raw_ciphers
+                    .chunks_exact(2)
+                    .filter_map(|c| Cipher::by_id(u16::from_be_bytes([c[0], c[1]])))
+                    .any(Cipher::is_implemented)
+            });
+            if self.role == Some(Role::Server) && !offers_usable {
+                return Error::Reason(sys::SSL_R_NO_SHARED_CIPHER);
+            }
+        }
         let code = self.state.outcome().verify_result;
         match e {
             rustls::Error::InvalidCertificate(_) if code != 0 => {
@@ -1342,6 +1374,20 @@ impl Connection {
             }
             e => Error::Tls(e),
         }
+    }
+}
+
+/// Rewrites a plaintext TLS 1.2 fatal certificate_required alert record in `written` (what
+/// one turn wrote) into handshake_failure, the alert OpenSSL's TLS 1.2 server sends when
+/// the client has no certificate. The client's Certificate comes before its
+/// ChangeCipherSpec, so the server's alert is still a plaintext record here.
+fn tls12_handshake_failure_alert(written: &mut [u8]) {
+    const CERTIFICATE_REQUIRED: [u8; 7] = [21, 3, 3, 0, 2, 2, 116];
+    if let Some(at) = written
+        .windows(CERTIFICATE_REQUIRED.len())
+        .position(|w| w == CERTIFICATE_REQUIRED)
+    {
+        written[at + 6] = 40;
     }
 }
 
@@ -1548,4 +1594,25 @@ enum Hello {
     Received,
     /// The callbacks ran; the ALPN protocol they chose.
     Decided(Option<Vec<u8>>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tls12_handshake_failure_alert;
+
+    #[test]
+    fn tls12_missing_certificate_alert() {
+        // After other records, the fatal certificate_required alert becomes handshake_failure.
+        let mut out = vec![22, 3, 3, 0, 1, 0, 21, 3, 3, 0, 2, 2, 116];
+        tls12_handshake_failure_alert(&mut out);
+        assert_eq!(out[6..], [21, 3, 3, 0, 2, 2, 40]);
+        // Nothing else is touched: another alert, a truncated record, an empty turn.
+        let mut other = vec![21, 3, 3, 0, 2, 2, 42];
+        tls12_handshake_failure_alert(&mut other);
+        assert_eq!(other, [21, 3, 3, 0, 2, 2, 42]);
+        let mut short = vec![21, 3, 3, 0, 2, 2];
+        tls12_handshake_failure_alert(&mut short);
+        assert_eq!(short, [21, 3, 3, 0, 2, 2]);
+        tls12_handshake_failure_alert(&mut []);
+    }
 }

@@ -285,11 +285,15 @@ TESTS=(
 )
 
 RSA_TLS13='TLSv1.3, cipher TLSv1.3 TLS_AES_256_GCM_SHA384, peer certificate: 2048 bits RSA, signature: RSA-SHA256, peer temporary key: 253 bits X25519'
+# With the shim on both sides the post-quantum hybrid X25519MLKEM768 is negotiated (the shim
+# offers it first, deliberately: see the README), a group OpenSSL 3.0's libcrypto has no key
+# type for, so SSL_get_peer_tmp_key has no key and openvpn logs none.
+RSA_TLS13_HYBRID='TLSv1.3, cipher TLSv1.3 TLS_AES_256_GCM_SHA384, peer certificate: 2048 bits RSA, signature: RSA-SHA256'
 
 # The default configuration: TLS 1.3, AES-256-GCM on both channels.
 p2p() {
     scenario p2p "$1"
-    control p2p "$RSA_TLS13"
+    if [ "$1" = both ]; then control p2p "$RSA_TLS13_HYBRID"; else control p2p "$RSA_TLS13"; fi
     data_channel p2p AES-256-GCM
     log_has p2p-server 'VERIFY OK: depth=0, CN=testclient'
     log_has p2p-client 'VERIFY OK: depth=0, CN=localhost'
@@ -357,8 +361,10 @@ reneg_run() { # NAME LIB
     for who in server client; do
         sed 's/^/  '"$who"'| /' "$T/$name-$who.out" | head -80
     done
+    local want=$RSA_TLS13
+    [ "$lib" = system ] || want=$RSA_TLS13_HYBRID
     for who in server client; do
-        n=$(grep -c "Control Channel: $RSA_TLS13" "$T/$name-$who.out")
+        n=$(grep -c "Control Channel: $want" "$T/$name-$who.out")
         [ "$n" -ge 3 ] || fail "openvpn $who ($name, lib $lib): $n TLS sessions in 15s with --reneg-sec 2, want 3 or more"
         ! grep -qE 'Inactivity timeout|SIGUSR1|TLS Error|OpenSSL:' "$T/$name-$who.out" ||
             fail "openvpn $who ($name): $(grep -E 'Inactivity timeout|SIGUSR1|TLS Error|OpenSSL:' "$T/$name-$who.out" | head -1 | cut -c21-)"
