@@ -7,6 +7,141 @@
 
 #include <openssl/ssl.h>
 
+typedef void (*SSL_CTX_keylog_cb_func)(const SSL*, const char*);
+
+typedef void (*MsgCallback)(int, int, int, const void*, size_t, SSL*, void*);
+
+typedef void (*InfoCallback)(const SSL*, int, int);
+
+typedef int (*CertCallback)(SSL*, void*);
+
+typedef int (*ClientCertCallback)(SSL*, X509**, EVP_PKEY**);
+
+typedef int (*SSL_client_hello_cb_fn)(SSL*, int*, void*);
+
+typedef int (*SSL_CTX_alpn_select_cb_func)(SSL*,
+                                           const uint8_t**,
+                                           uint8_t*,
+                                           const uint8_t*,
+                                           unsigned int,
+                                           void*);
+
+typedef int (*CertVerifyCallback)(X509_STORE_CTX*, void*);
+
+typedef DH *(*TmpDhCallback)(SSL*, int, int);
+
+typedef int (*NotResumableCallback)(SSL*, int);
+
+typedef unsigned int (*SSL_psk_client_cb_func)(SSL*,
+                                               const char*,
+                                               char*,
+                                               unsigned int,
+                                               uint8_t*,
+                                               unsigned int);
+
+typedef unsigned int (*SSL_psk_server_cb_func)(SSL*, const char*, uint8_t*, unsigned int);
+
+typedef int (*SSL_psk_find_session_cb_func)(SSL*, const uint8_t*, size_t, SSL_SESSION**);
+
+typedef int (*SSL_psk_use_session_cb_func)(SSL*,
+                                           const EVP_MD*,
+                                           const uint8_t**,
+                                           size_t*,
+                                           SSL_SESSION**);
+
+typedef int (*SecurityCallback)(const SSL*, const SSL_CTX*, int, int, int, void*, void*);
+
+typedef size_t (*PaddingCallback)(SSL*, int, size_t, void*);
+
+typedef int (*SSL_allow_early_data_cb_fn)(SSL*, void*);
+
+typedef int (*SSL_async_callback_fn)(SSL*, void*);
+
+typedef int (*GEN_SESSION_CB)(SSL*, uint8_t*, unsigned int*);
+
+typedef int (*CookieGenerateCallback)(SSL*, uint8_t*, unsigned int*);
+
+typedef int (*CookieVerifyCallback)(SSL*, const uint8_t*, unsigned int);
+
+typedef int (*StatelessCookieGenerateCallback)(SSL*, uint8_t*, size_t*);
+
+typedef int (*StatelessCookieVerifyCallback)(SSL*, const uint8_t*, size_t);
+
+typedef int (*SSL_CTX_npn_select_cb_func)(SSL*,
+                                          uint8_t**,
+                                          uint8_t*,
+                                          const uint8_t*,
+                                          unsigned int,
+                                          void*);
+
+typedef int (*SSL_CTX_npn_advertised_cb_func)(SSL*, const uint8_t**, unsigned int*, void*);
+
+typedef int (*SSL_CTX_generate_session_ticket_fn)(SSL*, void*);
+
+typedef SSL_TICKET_RETURN (*SSL_CTX_decrypt_session_ticket_fn)(SSL*,
+                                                               SSL_SESSION*,
+                                                               const uint8_t*,
+                                                               size_t,
+                                                               SSL_TICKET_STATUS,
+                                                               void*);
+
+typedef unsigned int (*DTLS_timer_cb)(SSL*, unsigned int);
+
+typedef int (*SrpUsernameCallback)(SSL*, int*, void*);
+
+typedef int (*SrpVerifyParamCallback)(SSL*, void*);
+
+typedef char *(*SrpClientPwdCallback)(SSL*, void*);
+
+typedef int (*ssl_ct_validation_cb)(const CT_POLICY_EVAL_CTX*, const STACK_OF(SCT)*, void*);
+
+typedef void (*GenericCallback)(void);
+
+typedef int (*custom_ext_add_cb)(SSL*, unsigned int, const uint8_t**, size_t*, int*, void*);
+
+typedef void (*custom_ext_free_cb)(SSL*, unsigned int, const uint8_t*, void*);
+
+typedef int (*custom_ext_parse_cb)(SSL*, unsigned int, const uint8_t*, size_t, int*, void*);
+
+typedef int (*SSL_custom_ext_add_cb_ex)(SSL*,
+                                        unsigned int,
+                                        unsigned int,
+                                        const uint8_t**,
+                                        size_t*,
+                                        X509*,
+                                        size_t,
+                                        int*,
+                                        void*);
+
+typedef void (*SSL_custom_ext_free_cb_ex)(SSL*, unsigned int, unsigned int, const uint8_t*, void*);
+
+typedef int (*SSL_custom_ext_parse_cb_ex)(SSL*,
+                                          unsigned int,
+                                          unsigned int,
+                                          const uint8_t*,
+                                          size_t,
+                                          X509*,
+                                          size_t,
+                                          int*,
+                                          void*);
+
+typedef int (*NewSessionCallback)(SSL*, SSL_SESSION*);
+
+typedef void (*RemoveSessionCallback)(SSL_CTX*, SSL_SESSION*);
+
+typedef SSL_SESSION *(*GetSessionCallback)(SSL*, const uint8_t*, int, int*);
+
+typedef int (*tls_session_secret_cb_fn)(SSL*,
+                                        void*,
+                                        int*,
+                                        STACK_OF(SSL_CIPHER)*,
+                                        const SSL_CIPHER**,
+                                        void*);
+
+typedef int (*tls_session_ticket_ext_cb_fn)(SSL*, const uint8_t*, int, void*);
+
+typedef int (*TicketKeyEvpCallback)(SSL*, uint8_t*, uint8_t*, EVP_CIPHER_CTX*, EVP_MAC_CTX*, int);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -22,6 +157,18 @@ int SSL_get_changed_async_fds(SSL *ssl,
                               size_t *numdelfds);
 
 int SSL_get_async_status(SSL *ssl, int *status);
+
+const BIO_METHOD *BIO_f_ssl(void);
+
+BIO *BIO_new_ssl(SSL_CTX *ctx, int client);
+
+BIO *BIO_new_ssl_connect(SSL_CTX *ctx);
+
+BIO *BIO_new_buffer_ssl_connect(SSL_CTX *ctx);
+
+int BIO_ssl_copy_session_id(BIO *to, BIO *from);
+
+void BIO_ssl_shutdown(BIO *b);
 
 void SSL_CTX_set_client_CA_list(SSL_CTX *ctx, STACK_OF(X509_NAME) *list);
 
@@ -63,67 +210,67 @@ int SSL_add_dir_cert_subjects_to_stack(STACK_OF(X509_NAME) *stack, const char *d
 
 int SSL_add_store_cert_subjects_to_stack(STACK_OF(X509_NAME) *stack, const char *uri);
 
-void SSL_CTX_set_keylog_callback(SSL_CTX *ctx, Option<KeylogCallback> cb);
+void SSL_CTX_set_keylog_callback(SSL_CTX *ctx, SSL_CTX_keylog_cb_func cb);
 
-Option<KeylogCallback> SSL_CTX_get_keylog_callback(const SSL_CTX *ctx);
+SSL_CTX_keylog_cb_func SSL_CTX_get_keylog_callback(const SSL_CTX *ctx);
 
-void SSL_CTX_set_msg_callback(SSL_CTX *ctx, Option<MsgCallback> cb);
+void SSL_CTX_set_msg_callback(SSL_CTX *ctx, MsgCallback cb);
 
-void SSL_set_msg_callback(SSL *ssl, Option<MsgCallback> cb);
+void SSL_set_msg_callback(SSL *ssl, MsgCallback cb);
 
-void SSL_CTX_set_info_callback(SSL_CTX *ctx, Option<InfoCallback> cb);
+void SSL_CTX_set_info_callback(SSL_CTX *ctx, InfoCallback cb);
 
-Option<InfoCallback> SSL_CTX_get_info_callback(SSL_CTX *ctx);
+InfoCallback SSL_CTX_get_info_callback(SSL_CTX *ctx);
 
-void SSL_set_info_callback(SSL *ssl, Option<InfoCallback> cb);
+void SSL_set_info_callback(SSL *ssl, InfoCallback cb);
 
-Option<InfoCallback> SSL_get_info_callback(const SSL *ssl);
+InfoCallback SSL_get_info_callback(const SSL *ssl);
 
-void SSL_CTX_set_cert_cb(SSL_CTX *ctx, Option<CertCallback> cb, void *arg);
+void SSL_CTX_set_cert_cb(SSL_CTX *ctx, CertCallback cb, void *arg);
 
-void SSL_set_cert_cb(SSL *ssl, Option<CertCallback> cb, void *arg);
+void SSL_set_cert_cb(SSL *ssl, CertCallback cb, void *arg);
 
-void SSL_CTX_set_client_cert_cb(SSL_CTX *ctx, Option<ClientCertCallback> cb);
+void SSL_CTX_set_client_cert_cb(SSL_CTX *ctx, ClientCertCallback cb);
 
-Option<ClientCertCallback> SSL_CTX_get_client_cert_cb(SSL_CTX *ctx);
+ClientCertCallback SSL_CTX_get_client_cert_cb(SSL_CTX *ctx);
 
-void SSL_CTX_set_client_hello_cb(SSL_CTX *ctx, Option<ClientHelloCallback> cb, void *arg);
+void SSL_CTX_set_client_hello_cb(SSL_CTX *ctx, SSL_client_hello_cb_fn cb, void *arg);
 
-void SSL_CTX_set_alpn_select_cb(SSL_CTX *ctx, Option<AlpnSelectCallback> cb, void *arg);
+void SSL_CTX_set_alpn_select_cb(SSL_CTX *ctx, SSL_CTX_alpn_select_cb_func cb, void *arg);
 
-void SSL_CTX_set_cert_verify_callback(SSL_CTX *ctx, Option<CertVerifyCallback> cb, void *arg);
+void SSL_CTX_set_cert_verify_callback(SSL_CTX *ctx, CertVerifyCallback cb, void *arg);
 
-void SSL_CTX_set_tmp_dh_callback(SSL_CTX *ctx, Option<TmpDhCallback> cb);
+void SSL_CTX_set_tmp_dh_callback(SSL_CTX *ctx, TmpDhCallback cb);
 
-void SSL_set_tmp_dh_callback(SSL *ssl, Option<TmpDhCallback> cb);
+void SSL_set_tmp_dh_callback(SSL *ssl, TmpDhCallback cb);
 
-void SSL_CTX_set_not_resumable_session_callback(SSL_CTX *ctx, Option<NotResumableCallback> cb);
+void SSL_CTX_set_not_resumable_session_callback(SSL_CTX *ctx, NotResumableCallback cb);
 
-void SSL_set_not_resumable_session_callback(SSL *ssl, Option<NotResumableCallback> cb);
+void SSL_set_not_resumable_session_callback(SSL *ssl, NotResumableCallback cb);
 
-void SSL_CTX_set_psk_client_callback(SSL_CTX *ctx, Option<PskClientCallback> cb);
+void SSL_CTX_set_psk_client_callback(SSL_CTX *ctx, SSL_psk_client_cb_func cb);
 
-void SSL_set_psk_client_callback(SSL *ssl, Option<PskClientCallback> cb);
+void SSL_set_psk_client_callback(SSL *ssl, SSL_psk_client_cb_func cb);
 
-void SSL_CTX_set_psk_server_callback(SSL_CTX *ctx, Option<PskServerCallback> cb);
+void SSL_CTX_set_psk_server_callback(SSL_CTX *ctx, SSL_psk_server_cb_func cb);
 
-void SSL_set_psk_server_callback(SSL *ssl, Option<PskServerCallback> cb);
+void SSL_set_psk_server_callback(SSL *ssl, SSL_psk_server_cb_func cb);
 
-void SSL_CTX_set_psk_find_session_callback(SSL_CTX *ctx, Option<PskFindSessionCallback> cb);
+void SSL_CTX_set_psk_find_session_callback(SSL_CTX *ctx, SSL_psk_find_session_cb_func cb);
 
-void SSL_set_psk_find_session_callback(SSL *ssl, Option<PskFindSessionCallback> cb);
+void SSL_set_psk_find_session_callback(SSL *ssl, SSL_psk_find_session_cb_func cb);
 
-void SSL_CTX_set_psk_use_session_callback(SSL_CTX *ctx, Option<PskUseSessionCallback> cb);
+void SSL_CTX_set_psk_use_session_callback(SSL_CTX *ctx, SSL_psk_use_session_cb_func cb);
 
-void SSL_set_psk_use_session_callback(SSL *ssl, Option<PskUseSessionCallback> cb);
+void SSL_set_psk_use_session_callback(SSL *ssl, SSL_psk_use_session_cb_func cb);
 
-void SSL_CTX_set_security_callback(SSL_CTX *ctx, Option<SecurityCallback> cb);
+void SSL_CTX_set_security_callback(SSL_CTX *ctx, SecurityCallback cb);
 
-Option<SecurityCallback> SSL_CTX_get_security_callback(const SSL_CTX *ctx);
+SecurityCallback SSL_CTX_get_security_callback(const SSL_CTX *ctx);
 
-void SSL_set_security_callback(SSL *ssl, Option<SecurityCallback> cb);
+void SSL_set_security_callback(SSL *ssl, SecurityCallback cb);
 
-Option<SecurityCallback> SSL_get_security_callback(const SSL *ssl);
+SecurityCallback SSL_get_security_callback(const SSL *ssl);
 
 void SSL_CTX_set0_security_ex_data(SSL_CTX *ctx, void *ex);
 
@@ -133,63 +280,62 @@ void SSL_set0_security_ex_data(SSL *ssl, void *ex);
 
 void *SSL_get0_security_ex_data(const SSL *ssl);
 
-void SSL_CTX_set_record_padding_callback(SSL_CTX *ctx, Option<PaddingCallback> cb);
+void SSL_CTX_set_record_padding_callback(SSL_CTX *ctx, PaddingCallback cb);
 
 void SSL_CTX_set_record_padding_callback_arg(SSL_CTX *ctx, void *arg);
 
 void *SSL_CTX_get_record_padding_callback_arg(const SSL_CTX *ctx);
 
-int SSL_set_record_padding_callback(SSL *ssl, Option<PaddingCallback> cb);
+int SSL_set_record_padding_callback(SSL *ssl, PaddingCallback cb);
 
 void SSL_set_record_padding_callback_arg(SSL *ssl, void *arg);
 
 void *SSL_get_record_padding_callback_arg(const SSL *ssl);
 
-void SSL_CTX_set_allow_early_data_cb(SSL_CTX *ctx, Option<AllowEarlyDataCallback> cb, void *arg);
+void SSL_CTX_set_allow_early_data_cb(SSL_CTX *ctx, SSL_allow_early_data_cb_fn cb, void *arg);
 
-void SSL_set_allow_early_data_cb(SSL *ssl, Option<AllowEarlyDataCallback> cb, void *arg);
+void SSL_set_allow_early_data_cb(SSL *ssl, SSL_allow_early_data_cb_fn cb, void *arg);
 
-int SSL_CTX_set_async_callback(SSL_CTX *ctx, Option<AsyncCallback> cb);
+int SSL_CTX_set_async_callback(SSL_CTX *ctx, SSL_async_callback_fn cb);
 
 int SSL_CTX_set_async_callback_arg(SSL_CTX *ctx, void *arg);
 
-int SSL_set_async_callback(SSL *ssl, Option<AsyncCallback> cb);
+int SSL_set_async_callback(SSL *ssl, SSL_async_callback_fn cb);
 
 int SSL_set_async_callback_arg(SSL *ssl, void *arg);
 
-int SSL_CTX_set_generate_session_id(SSL_CTX *ctx, Option<GenSessionCallback> cb);
+int SSL_CTX_set_generate_session_id(SSL_CTX *ctx, GEN_SESSION_CB cb);
 
-int SSL_set_generate_session_id(SSL *ssl, Option<GenSessionCallback> cb);
+int SSL_set_generate_session_id(SSL *ssl, GEN_SESSION_CB cb);
 
-void SSL_CTX_set_cookie_generate_cb(SSL_CTX *ctx, Option<CookieGenerateCallback> cb);
+void SSL_CTX_set_cookie_generate_cb(SSL_CTX *ctx, CookieGenerateCallback cb);
 
-void SSL_CTX_set_cookie_verify_cb(SSL_CTX *ctx, Option<CookieVerifyCallback> cb);
+void SSL_CTX_set_cookie_verify_cb(SSL_CTX *ctx, CookieVerifyCallback cb);
 
-void SSL_CTX_set_stateless_cookie_generate_cb(SSL_CTX *ctx,
-                                              Option<StatelessCookieGenerateCallback> cb);
+void SSL_CTX_set_stateless_cookie_generate_cb(SSL_CTX *ctx, StatelessCookieGenerateCallback cb);
 
-void SSL_CTX_set_stateless_cookie_verify_cb(SSL_CTX *ctx, Option<StatelessCookieVerifyCallback> cb);
+void SSL_CTX_set_stateless_cookie_verify_cb(SSL_CTX *ctx, StatelessCookieVerifyCallback cb);
 
-void SSL_CTX_set_next_proto_select_cb(SSL_CTX *ctx, Option<NpnSelectCallback> cb, void *arg);
+void SSL_CTX_set_next_proto_select_cb(SSL_CTX *ctx, SSL_CTX_npn_select_cb_func cb, void *arg);
 
 void SSL_CTX_set_next_protos_advertised_cb(SSL_CTX *ctx,
-                                           Option<NpnAdvertisedCallback> cb,
+                                           SSL_CTX_npn_advertised_cb_func cb,
                                            void *arg);
 
 void SSL_get0_next_proto_negotiated(const SSL *ssl, const uint8_t **data, unsigned int *len);
 
 int SSL_CTX_set_session_ticket_cb(SSL_CTX *ctx,
-                                  Option<TicketGenCallback> gen_cb,
-                                  Option<TicketDecCallback> dec_cb,
+                                  SSL_CTX_generate_session_ticket_fn gen_cb,
+                                  SSL_CTX_decrypt_session_ticket_fn dec_cb,
                                   void *arg);
 
-void DTLS_set_timer_cb(SSL *ssl, Option<DtlsTimerCallback> cb);
+void DTLS_set_timer_cb(SSL *ssl, DTLS_timer_cb cb);
 
-int SSL_CTX_set_srp_username_callback(SSL_CTX *ctx, Option<SrpUsernameCallback> cb);
+int SSL_CTX_set_srp_username_callback(SSL_CTX *ctx, SrpUsernameCallback cb);
 
-int SSL_CTX_set_srp_verify_param_callback(SSL_CTX *ctx, Option<SrpVerifyParamCallback> cb);
+int SSL_CTX_set_srp_verify_param_callback(SSL_CTX *ctx, SrpVerifyParamCallback cb);
 
-int SSL_CTX_set_srp_client_pwd_callback(SSL_CTX *ctx, Option<SrpClientPwdCallback> cb);
+int SSL_CTX_set_srp_client_pwd_callback(SSL_CTX *ctx, SrpClientPwdCallback cb);
 
 int SSL_CTX_set_srp_cb_arg(SSL_CTX *ctx, void *arg);
 
@@ -226,6 +372,10 @@ X509 *SSL_get1_peer_certificate(const SSL *ssl);
 X509 *SSL_get0_peer_certificate(const SSL *ssl);
 
 STACK_OF(X509) *SSL_get_peer_cert_chain(const SSL *ssl);
+
+int SSL_CTX_set_client_cert_engine(SSL_CTX *ctx, ENGINE *e);
+
+int SSL_check_chain(SSL *ssl, X509 *x, EVP_PKEY *pk, STACK_OF(X509) *chain);
 
 STACK_OF(X509) *SSL_get0_verified_chain(const SSL *ssl);
 
@@ -380,13 +530,35 @@ int SSL_CTX_config(SSL_CTX *ctx, const char *name);
 
 int SSL_config(SSL *ssl, const char *name);
 
+int SSL_CTX_set_ct_validation_callback(SSL_CTX *ctx, ssl_ct_validation_cb callback, void *arg);
+
+int SSL_set_ct_validation_callback(SSL *ssl, ssl_ct_validation_cb callback, void *arg);
+
+int SSL_CTX_enable_ct(SSL_CTX *ctx, int mode);
+
+int SSL_enable_ct(SSL *ssl, int mode);
+
+int SSL_CTX_ct_is_enabled(const SSL_CTX *ctx);
+
+int SSL_ct_is_enabled(const SSL *ssl);
+
+const STACK_OF(SCT) *SSL_get0_peer_scts(SSL *ssl);
+
+int SSL_CTX_set_ctlog_list_file(SSL_CTX *ctx, const char *path);
+
+int SSL_CTX_set_default_ctlog_list_file(SSL_CTX *ctx);
+
+void SSL_CTX_set0_ctlog_store(SSL_CTX *ctx, CTLOG_STORE *logs);
+
+const CTLOG_STORE *SSL_CTX_get0_ctlog_store(const SSL_CTX *ctx);
+
 long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
 
 long SSL_ctrl(SSL *ssl, int cmd, long larg, void *parg);
 
-long SSL_CTX_callback_ctrl(SSL_CTX *ctx, int cmd, void (*fp)(void));
+long SSL_CTX_callback_ctrl(SSL_CTX *ctx, int cmd, GenericCallback fp);
 
-long SSL_callback_ctrl(SSL *ssl, int cmd, void (*fp)(void));
+long SSL_callback_ctrl(SSL *ssl, int cmd, GenericCallback fp);
 
 SSL_CTX *SSL_CTX_new(const SSL_METHOD *method);
 
@@ -433,6 +605,38 @@ int SSL_CTX_get_security_level(const SSL_CTX *ctx);
 
 void SSL_CTX_set_security_level(SSL_CTX *ctx, int level);
 
+int SSL_CTX_dane_enable(SSL_CTX *ctx);
+
+int SSL_CTX_dane_mtype_set(SSL_CTX *ctx, const EVP_MD *md, uint8_t mtype, uint8_t ord);
+
+unsigned long SSL_CTX_dane_set_flags(SSL_CTX *ctx, unsigned long flags);
+
+unsigned long SSL_CTX_dane_clear_flags(SSL_CTX *ctx, unsigned long flags);
+
+int SSL_dane_enable(SSL *ssl, const char *basedomain);
+
+unsigned long SSL_dane_set_flags(SSL *ssl, unsigned long flags);
+
+unsigned long SSL_dane_clear_flags(SSL *ssl, unsigned long flags);
+
+int SSL_dane_tlsa_add(SSL *ssl,
+                      uint8_t usage,
+                      uint8_t selector,
+                      uint8_t mtype,
+                      const uint8_t *data,
+                      size_t dlen);
+
+int SSL_get0_dane_authority(SSL *ssl, X509 **mcert, EVP_PKEY **mspki);
+
+int SSL_get0_dane_tlsa(SSL *ssl,
+                       uint8_t *usage,
+                       uint8_t *selector,
+                       uint8_t *mtype,
+                       const uint8_t **data,
+                       size_t *dlen);
+
+SSL_DANE *SSL_get0_dane(SSL *ssl);
+
 int SSL_CTX_set0_tmp_dh_pkey(SSL_CTX *ctx, EVP_PKEY *dhpkey);
 
 int SSL_set0_tmp_dh_pkey(SSL *ssl, EVP_PKEY *dhpkey);
@@ -447,51 +651,60 @@ int ERR_load_SSL_strings(void);
 
 const char *SSL_alert_desc_string_long(int value);
 
+const char *SSL_alert_desc_string(int value);
+
 const char *SSL_alert_type_string_long(int value);
 
 const char *SSL_alert_type_string(int value);
 
+int SSL_get_ex_data_X509_STORE_CTX_idx(void);
+
 int SSL_CTX_add_client_custom_ext(SSL_CTX *ctx,
                                   unsigned int _ext_type,
-                                  AnyCallback _add_cb,
-                                  AnyCallback _free_cb,
+                                  custom_ext_add_cb _add_cb,
+                                  custom_ext_free_cb _free_cb,
                                   void *_add_arg,
-                                  AnyCallback _parse_cb,
+                                  custom_ext_parse_cb _parse_cb,
                                   void *_parse_arg);
 
 int SSL_CTX_add_server_custom_ext(SSL_CTX *ctx,
                                   unsigned int _ext_type,
-                                  AnyCallback _add_cb,
-                                  AnyCallback _free_cb,
+                                  custom_ext_add_cb _add_cb,
+                                  custom_ext_free_cb _free_cb,
                                   void *_add_arg,
-                                  AnyCallback _parse_cb,
+                                  custom_ext_parse_cb _parse_cb,
                                   void *_parse_arg);
 
 int SSL_CTX_add_custom_ext(SSL_CTX *ctx,
                            unsigned int _ext_type,
                            unsigned int _context,
-                           AnyCallback _add_cb,
-                           AnyCallback _free_cb,
+                           SSL_custom_ext_add_cb_ex _add_cb,
+                           SSL_custom_ext_free_cb_ex _free_cb,
                            void *_add_arg,
-                           AnyCallback _parse_cb,
+                           SSL_custom_ext_parse_cb_ex _parse_cb,
                            void *_parse_arg);
 
 int SSL_CTX_has_client_custom_ext(const SSL_CTX *ctx, unsigned int _ext_type);
 
 int SSL_extension_supported(unsigned int ext_type);
 
-int SSL_CTX_use_serverinfo(SSL_CTX *ctx, const uint8_t *_data, size_t _len);
-
-int SSL_CTX_use_serverinfo_ex(SSL_CTX *ctx,
-                              unsigned int _version,
-                              const uint8_t *_data,
-                              size_t _len);
-
-int SSL_CTX_use_serverinfo_file(SSL_CTX *ctx, const char *_file);
-
 const char *SSL_group_to_name(SSL *ssl, int nid);
 
-int SSL_get_ex_data_X509_STORE_CTX_idx(void);
+int SSL_client_hello_isv2(SSL *ssl);
+
+unsigned int SSL_client_hello_get0_legacy_version(SSL *ssl);
+
+size_t SSL_client_hello_get0_random(SSL *ssl, const uint8_t **out);
+
+size_t SSL_client_hello_get0_session_id(SSL *ssl, const uint8_t **out);
+
+size_t SSL_client_hello_get0_ciphers(SSL *ssl, const uint8_t **out);
+
+size_t SSL_client_hello_get0_compression_methods(SSL *ssl, const uint8_t **out);
+
+int SSL_client_hello_get0_ext(SSL *ssl, unsigned int ty, const uint8_t **out, size_t *outlen);
+
+int SSL_client_hello_get1_extensions_present(SSL *ssl, int **out, size_t *outlen);
 
 int SSL_do_handshake(SSL *ssl);
 
@@ -518,6 +731,8 @@ int SSL_get_error(const SSL *ssl, int ret);
 int SSL_read_early_data(SSL *ssl, void *buf, size_t num, size_t *readbytes);
 
 int SSL_write_early_data(SSL *ssl, const void *buf, size_t num, size_t *written);
+
+ptrdiff_t SSL_sendfile(SSL *ssl, int _fd, off_t _offset, size_t _size, int _flags);
 
 int SSL_CTX_set_num_tickets(SSL_CTX *ctx, size_t n);
 
@@ -583,6 +798,30 @@ int SSL_CTX_set_ssl_version(SSL_CTX *ctx, const SSL_METHOD *method);
 
 int SSL_is_dtls(const SSL *ssl);
 
+int SSL_renegotiate(SSL *ssl);
+
+int SSL_renegotiate_abbreviated(SSL *ssl);
+
+int SSL_renegotiate_pending(const SSL *ssl);
+
+int SSL_key_update(SSL *ssl, int updatetype);
+
+int SSL_get_key_update_type(const SSL *ssl);
+
+int SSL_new_session_ticket(SSL *ssl);
+
+int SSL_get_early_data_status(const SSL *ssl);
+
+int SSL_stateless(SSL *ssl);
+
+void SSL_set_post_handshake_auth(SSL *ssl, int _val);
+
+int SSL_verify_client_post_handshake(SSL *ssl);
+
+size_t SSL_get_finished(const SSL *ssl, void *buf, size_t count);
+
+size_t SSL_get_peer_finished(const SSL *ssl, void *buf, size_t count);
+
 int SSL_CTX_use_psk_identity_hint(SSL_CTX *ctx, const char *hint);
 
 int SSL_use_psk_identity_hint(SSL *ssl, const char *hint);
@@ -590,6 +829,12 @@ int SSL_use_psk_identity_hint(SSL *ssl, const char *hint);
 const char *SSL_get_psk_identity_hint(const SSL *ssl);
 
 const char *SSL_get_psk_identity(const SSL *ssl);
+
+int SSL_CTX_use_serverinfo_ex(SSL_CTX *ctx, unsigned int version, const uint8_t *data, size_t len);
+
+int SSL_CTX_use_serverinfo(SSL_CTX *ctx, const uint8_t *data, size_t len);
+
+int SSL_CTX_use_serverinfo_file(SSL_CTX *ctx, const char *file);
 
 SSL_SESSION *SSL_SESSION_new(void);
 
@@ -717,11 +962,31 @@ size_t SSL_get_client_random(const SSL *ssl, uint8_t *out, size_t outlen);
 
 size_t SSL_get_server_random(const SSL *ssl, uint8_t *out, size_t outlen);
 
-int SSL_set_session_secret_cb(SSL *ssl, void (*cb)(void), void *_arg);
+int SSL_set_session_secret_cb(SSL *ssl, tls_session_secret_cb_fn cb, void *_arg);
 
 int SSL_set_session_ticket_ext(SSL *ssl, void *_data, int _len);
 
-int SSL_set_session_ticket_ext_cb(SSL *ssl, void (*_cb)(void), void *_arg);
+int SSL_set_session_ticket_ext_cb(SSL *ssl, tls_session_ticket_ext_cb_fn _cb, void *_arg);
+
+int SSL_get_sigalgs(SSL *ssl,
+                    int idx,
+                    int *psign,
+                    int *phash,
+                    int *psignhash,
+                    uint8_t *rsig,
+                    uint8_t *rhash);
+
+int SSL_get_shared_sigalgs(SSL *ssl,
+                           int idx,
+                           int *psign,
+                           int *phash,
+                           int *psignhash,
+                           uint8_t *rsig,
+                           uint8_t *rhash);
+
+int SSL_get_peer_signature_type_nid(const SSL *ssl, int *pnid);
+
+int SSL_get_signature_type_nid(const SSL *ssl, int *pnid);
 
 int SSL_CTX_set_srp_username(SSL_CTX *ctx, char *_name);
 
@@ -757,6 +1022,14 @@ char *SSL_get_srp_userinfo(SSL *ssl);
 int SSL_srp_server_param_with_username(SSL *ssl, int *ad);
 
 int SRP_Calc_A_param(SSL *ssl);
+
+int SSL_CTX_set_tlsext_use_srtp(SSL_CTX *ctx, const char *profiles);
+
+int SSL_set_tlsext_use_srtp(SSL *ssl, const char *profiles);
+
+STACK_OF(SRTP_PROTECTION_PROFILE) *SSL_get_srtp_profiles(SSL *ssl);
+
+SRTP_PROTECTION_PROFILE *SSL_get_selected_srtp_profile(SSL *ssl);
 
 SSL *SSL_new(SSL_CTX *ctx);
 
@@ -855,13 +1128,49 @@ int SSL_export_keying_material(SSL *ssl,
                                size_t contextlen,
                                int use_context);
 
+int SSL_export_keying_material_early(SSL *ssl,
+                                     uint8_t *_out,
+                                     size_t _olen,
+                                     const char *_label,
+                                     size_t _llen,
+                                     const uint8_t *_context,
+                                     size_t _contextlen);
+
 SSL_CTX *SSL_set_SSL_CTX(SSL *ssl, SSL_CTX *ctx);
 
 const char *SSL_get_servername(const SSL *ssl, int ty);
 
 int SSL_get_servername_type(const SSL *ssl);
 
-int SSL_CTX_set_tlsext_ticket_key_evp_cb(SSL_CTX *ctx, Option<TicketKeyEvpCallback> cb);
+int SSL_clear(SSL *ssl);
+
+SSL *SSL_dup(SSL *ssl);
+
+const char *SSL_rstate_string(const SSL *ssl);
+
+const char *SSL_rstate_string_long(const SSL *ssl);
+
+long SSL_get_default_timeout(const SSL *ssl);
+
+const struct openssl_ssl_test_functions *SSL_test_functions(void);
+
+OSSL_HANDSHAKE_STATE SSL_get_state(const SSL *ssl);
+
+const char *SSL_state_string_long(const SSL *ssl);
+
+const char *SSL_state_string(const SSL *ssl);
+
+int SSL_want(const SSL *ssl);
+
+void SSL_trace(int write_p,
+               int _version,
+               int content_type,
+               const void *buf,
+               size_t len,
+               SSL *ssl,
+               void *arg);
+
+int SSL_CTX_set_tlsext_ticket_key_evp_cb(SSL_CTX *ctx, TicketKeyEvpCallback cb);
 
 void SSL_CTX_set_verify(SSL_CTX *ctx, int mode, X509_STORE_CTX_verify_cb cb);
 
@@ -880,6 +1189,14 @@ void SSL_CTX_set_cert_store(SSL_CTX *ctx, X509_STORE *store);
 void SSL_CTX_set1_cert_store(SSL_CTX *ctx, X509_STORE *store);
 
 int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *file, const char *dir);
+
+int SSL_CTX_load_verify_store(SSL_CTX *ctx, const char *uri);
+
+int SSL_CTX_set_default_verify_dir(SSL_CTX *ctx);
+
+int SSL_CTX_set_default_verify_file(SSL_CTX *ctx);
+
+int SSL_CTX_set_default_verify_store(SSL_CTX *ctx);
 
 int SSL_CTX_load_verify_file(SSL_CTX *ctx, const char *file);
 

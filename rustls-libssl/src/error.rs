@@ -38,6 +38,10 @@ pub(crate) enum Error {
 }
 
 /// Shorthand for results of core functions.
+///
+/// cbindgen:ignore
+/// (cbindgen resolves names without scopes: it would take every two-parameter `Result` of
+/// the crate for this alias and fail.)
 pub(crate) type Result<T> = std::result::Result<T, Error>;
 
 impl Error {

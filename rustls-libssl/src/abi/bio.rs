@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 
 use super::ctx::SSL_CTX;
 use super::io::{read_bytes, write_bytes, Halt, SSL_do_handshake, SSL_get_error, SSL_shutdown};
+use super::protocol::SSL_renegotiate;
 use super::ssl::{
     SSL_clear, SSL_dup, SSL_free, SSL_get_rbio, SSL_get_wbio, SSL_in_init, SSL_new, SSL_pending,
     SSL_set_accept_state, SSL_set_bio, SSL_set_connect_state,
@@ -19,11 +20,6 @@ use super::ssl::{
 use super::SSL;
 use crate::crypto_sys as sys;
 use crate::crypto_sys::{BIO, BIO_METHOD};
-
-extern "C" {
-    /// This library's own export (defined wherever renegotiation lives), on an `SSL`.
-    fn SSL_renegotiate(s: *mut c_void) -> c_int;
-}
 
 /// The state behind one SSL BIO (its `BIO_get_data`).
 #[derive(Default)]
@@ -54,7 +50,7 @@ impl BioSsl {
                 self.byte_count = 0;
                 self.num_renegotiates += 1;
                 // SAFETY: the BIO's live SSL.
-                unsafe { SSL_renegotiate(self.ssl().cast()) };
+                unsafe { SSL_renegotiate(self.ssl()) };
                 renegotiated = true;
             }
         }
@@ -64,7 +60,7 @@ impl BioSsl {
                 self.last_time = now;
                 self.num_renegotiates += 1;
                 // SAFETY: the BIO's live SSL.
-                unsafe { SSL_renegotiate(self.ssl().cast()) };
+                unsafe { SSL_renegotiate(self.ssl()) };
             }
         }
     }

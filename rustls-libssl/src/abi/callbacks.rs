@@ -17,177 +17,191 @@ use crate::crypto_sys as sys;
 use crate::current::lock;
 use crate::error::Error;
 
+// Each callback type is the `Option` of its function pointer (NULL is `None`), as the exports
+// take and return it, with the function type written out: cbindgen cannot see through
+// `Option<Alias>`, and include/rustls-libssl.h must show it to be checked against OpenSSL's.
+
 /// `SSL_CTX_set_info_callback`'s callback.
-pub type InfoCallback = unsafe extern "C" fn(*const SSL, c_int, c_int);
+pub type InfoCallback = Option<unsafe extern "C" fn(*const SSL, c_int, c_int)>;
 /// `SSL_CTX_set_msg_callback`'s callback.
 pub type MsgCallback =
-    unsafe extern "C" fn(c_int, c_int, c_int, *const c_void, usize, *mut SSL, *mut c_void);
+    Option<unsafe extern "C" fn(c_int, c_int, c_int, *const c_void, usize, *mut SSL, *mut c_void)>;
 /// `SSL_CTX_set_keylog_callback`'s callback.
-pub type KeylogCallback = unsafe extern "C" fn(*const SSL, *const c_char);
+pub type KeylogCallback = Option<unsafe extern "C" fn(*const SSL, *const c_char)>;
 /// `SSL_CTX_set_cert_cb`'s callback.
-pub type CertCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
+pub type CertCallback = Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int>;
 /// `SSL_CTX_set_client_cert_cb`'s callback.
 pub type ClientCertCallback =
-    unsafe extern "C" fn(*mut SSL, *mut *mut sys::X509, *mut *mut sys::EVP_PKEY) -> c_int;
+    Option<unsafe extern "C" fn(*mut SSL, *mut *mut sys::X509, *mut *mut sys::EVP_PKEY) -> c_int>;
 /// `SSL_CTX_set_client_hello_cb`'s callback.
 pub type ClientHelloCallback =
-    unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
+    Option<unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int>;
 /// `SSL_CTX_set_tlsext_servername_callback`'s callback.
 pub type ServernameCallback =
-    unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
+    Option<unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int>;
 /// `SSL_CTX_set_alpn_select_cb`'s callback.
-pub type AlpnSelectCallback = unsafe extern "C" fn(
-    *mut SSL,
-    *mut *const u8,
-    *mut u8,
-    *const u8,
-    c_uint,
-    *mut c_void,
-) -> c_int;
+pub type AlpnSelectCallback = Option<
+    unsafe extern "C" fn(
+        *mut SSL,
+        *mut *const u8,
+        *mut u8,
+        *const u8,
+        c_uint,
+        *mut c_void,
+    ) -> c_int,
+>;
 /// `SSL_CTX_set_tlsext_status_cb`'s callback.
-pub type StatusCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
+pub type StatusCallback = Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int>;
 /// `SSL_CTX_sess_set_new_cb`'s callback.
-pub type NewSessionCallback = unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int;
+pub type NewSessionCallback = Option<unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int>;
 /// `SSL_CTX_sess_set_remove_cb`'s callback.
-pub type RemoveSessionCallback = unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION);
+pub type RemoveSessionCallback = Option<unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION)>;
 /// `SSL_CTX_sess_set_get_cb`'s callback.
 pub type GetSessionCallback =
-    unsafe extern "C" fn(*mut SSL, *const u8, c_int, *mut c_int) -> *mut SSL_SESSION;
+    Option<unsafe extern "C" fn(*mut SSL, *const u8, c_int, *mut c_int) -> *mut SSL_SESSION>;
 /// `SSL_CTX_set_cert_verify_callback`'s callback.
 pub type CertVerifyCallback =
-    unsafe extern "C" fn(*mut sys::X509_STORE_CTX, *mut c_void) -> c_int;
+    Option<unsafe extern "C" fn(*mut sys::X509_STORE_CTX, *mut c_void) -> c_int>;
 /// `SSL_CTX_set_tmp_dh_callback`'s callback.
-pub type TmpDhCallback = unsafe extern "C" fn(*mut SSL, c_int, c_int) -> *mut sys::DH;
+pub type TmpDhCallback = Option<unsafe extern "C" fn(*mut SSL, c_int, c_int) -> *mut sys::DH>;
 /// `SSL_CTX_set_not_resumable_session_callback`'s callback.
-pub type NotResumableCallback = unsafe extern "C" fn(*mut SSL, c_int) -> c_int;
+pub type NotResumableCallback = Option<unsafe extern "C" fn(*mut SSL, c_int) -> c_int>;
 /// `SSL_CTX_set_psk_client_callback`'s callback.
-pub type PskClientCallback =
-    unsafe extern "C" fn(*mut SSL, *const c_char, *mut c_char, c_uint, *mut u8, c_uint) -> c_uint;
+pub type PskClientCallback = Option<
+    unsafe extern "C" fn(*mut SSL, *const c_char, *mut c_char, c_uint, *mut u8, c_uint) -> c_uint,
+>;
 /// `SSL_CTX_set_psk_server_callback`'s callback.
 pub type PskServerCallback =
-    unsafe extern "C" fn(*mut SSL, *const c_char, *mut u8, c_uint) -> c_uint;
+    Option<unsafe extern "C" fn(*mut SSL, *const c_char, *mut u8, c_uint) -> c_uint>;
 /// `SSL_CTX_set_psk_find_session_callback`'s callback.
 pub type PskFindSessionCallback =
-    unsafe extern "C" fn(*mut SSL, *const u8, usize, *mut *mut SSL_SESSION) -> c_int;
+    Option<unsafe extern "C" fn(*mut SSL, *const u8, usize, *mut *mut SSL_SESSION) -> c_int>;
 /// `SSL_CTX_set_psk_use_session_callback`'s callback.
-pub type PskUseSessionCallback = unsafe extern "C" fn(
-    *mut SSL,
-    *const sys::EVP_MD,
-    *mut *const u8,
-    *mut usize,
-    *mut *mut SSL_SESSION,
-) -> c_int;
+pub type PskUseSessionCallback = Option<
+    unsafe extern "C" fn(
+        *mut SSL,
+        *const sys::EVP_MD,
+        *mut *const u8,
+        *mut usize,
+        *mut *mut SSL_SESSION,
+    ) -> c_int,
+>;
 /// `SSL_CTX_set_security_callback`'s callback.
-pub type SecurityCallback = unsafe extern "C" fn(
-    *const SSL,
-    *const SSL_CTX,
-    c_int,
-    c_int,
-    c_int,
-    *mut c_void,
-    *mut c_void,
-) -> c_int;
+pub type SecurityCallback = Option<
+    unsafe extern "C" fn(
+        *const SSL,
+        *const SSL_CTX,
+        c_int,
+        c_int,
+        c_int,
+        *mut c_void,
+        *mut c_void,
+    ) -> c_int,
+>;
 /// `SSL_CTX_set_record_padding_callback`'s callback.
 pub type PaddingCallback =
-    unsafe extern "C" fn(*mut SSL, c_int, usize, *mut c_void) -> usize;
+    Option<unsafe extern "C" fn(*mut SSL, c_int, usize, *mut c_void) -> usize>;
 /// `SSL_CTX_set_allow_early_data_cb`'s callback.
-pub type AllowEarlyDataCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
+pub type AllowEarlyDataCallback = Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int>;
 /// `SSL_CTX_set_async_callback`'s callback.
-pub type AsyncCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
+pub type AsyncCallback = Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int>;
 /// `SSL_CTX_set_generate_session_id`'s callback.
-pub type GenSessionCallback = unsafe extern "C" fn(*mut SSL, *mut u8, *mut c_uint) -> c_int;
+pub type GenSessionCallback = Option<unsafe extern "C" fn(*mut SSL, *mut u8, *mut c_uint) -> c_int>;
 /// `SSL_CTX_set_cookie_generate_cb`'s callback (DTLS).
 pub type CookieGenerateCallback =
-    unsafe extern "C" fn(*mut SSL, *mut u8, *mut c_uint) -> c_int;
+    Option<unsafe extern "C" fn(*mut SSL, *mut u8, *mut c_uint) -> c_int>;
 /// `SSL_CTX_set_cookie_verify_cb`'s callback (DTLS).
-pub type CookieVerifyCallback = unsafe extern "C" fn(*mut SSL, *const u8, c_uint) -> c_int;
+pub type CookieVerifyCallback = Option<unsafe extern "C" fn(*mut SSL, *const u8, c_uint) -> c_int>;
 /// `SSL_CTX_set_stateless_cookie_generate_cb`'s callback.
 pub type StatelessCookieGenerateCallback =
-    unsafe extern "C" fn(*mut SSL, *mut u8, *mut usize) -> c_int;
+    Option<unsafe extern "C" fn(*mut SSL, *mut u8, *mut usize) -> c_int>;
 /// `SSL_CTX_set_stateless_cookie_verify_cb`'s callback.
 pub type StatelessCookieVerifyCallback =
-    unsafe extern "C" fn(*mut SSL, *const u8, usize) -> c_int;
+    Option<unsafe extern "C" fn(*mut SSL, *const u8, usize) -> c_int>;
 /// `SSL_CTX_set_next_proto_select_cb`'s callback (NPN).
-pub type NpnSelectCallback =
-    unsafe extern "C" fn(*mut SSL, *mut *mut u8, *mut u8, *const u8, c_uint, *mut c_void) -> c_int;
+pub type NpnSelectCallback = Option<
+    unsafe extern "C" fn(*mut SSL, *mut *mut u8, *mut u8, *const u8, c_uint, *mut c_void) -> c_int,
+>;
 /// `SSL_CTX_set_next_protos_advertised_cb`'s callback (NPN).
 pub type NpnAdvertisedCallback =
-    unsafe extern "C" fn(*mut SSL, *mut *const u8, *mut c_uint, *mut c_void) -> c_int;
+    Option<unsafe extern "C" fn(*mut SSL, *mut *const u8, *mut c_uint, *mut c_void) -> c_int>;
 /// `SSL_CTX_set_session_ticket_cb`'s ticket generation callback.
-pub type TicketGenCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
+pub type TicketGenCallback = Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int>;
 /// `SSL_CTX_set_session_ticket_cb`'s ticket decryption callback.
-pub type TicketDecCallback = unsafe extern "C" fn(
-    *mut SSL,
-    *mut SSL_SESSION,
-    *const u8,
-    usize,
-    sys::SSL_TICKET_STATUS,
-    *mut c_void,
-) -> sys::SSL_TICKET_RETURN;
+pub type TicketDecCallback = Option<
+    unsafe extern "C" fn(
+        *mut SSL,
+        *mut SSL_SESSION,
+        *const u8,
+        usize,
+        sys::SSL_TICKET_STATUS,
+        *mut c_void,
+    ) -> sys::SSL_TICKET_RETURN,
+>;
 /// `DTLS_set_timer_cb`'s callback.
-pub type DtlsTimerCallback = unsafe extern "C" fn(*mut SSL, c_uint) -> c_uint;
+pub type DtlsTimerCallback = Option<unsafe extern "C" fn(*mut SSL, c_uint) -> c_uint>;
 /// SRP callbacks (`SSL_CTX_set_srp_*_callback`).
 pub type SrpUsernameCallback =
-    unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
-pub type SrpVerifyParamCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
-pub type SrpClientPwdCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> *mut c_char;
+    Option<unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int>;
+pub type SrpVerifyParamCallback = Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int>;
+pub type SrpClientPwdCallback = Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> *mut c_char>;
 
 /// Every callback and callback argument of a context or connection. Arguments are kept
 /// as numbers: the shim never dereferences them.
 #[derive(Default, Clone, Copy)]
 pub(crate) struct Callbacks {
-    pub keylog: Option<KeylogCallback>,
-    pub new_session: Option<NewSessionCallback>,
-    pub remove_session: Option<RemoveSessionCallback>,
-    pub get_session: Option<GetSessionCallback>,
-    pub msg: Option<MsgCallback>,
+    pub keylog: KeylogCallback,
+    pub new_session: NewSessionCallback,
+    pub remove_session: RemoveSessionCallback,
+    pub get_session: GetSessionCallback,
+    pub msg: MsgCallback,
     pub msg_arg: usize,
-    pub info: Option<InfoCallback>,
-    pub servername: Option<ServernameCallback>,
+    pub info: InfoCallback,
+    pub servername: ServernameCallback,
     pub servername_arg: usize,
-    pub alpn_select: Option<AlpnSelectCallback>,
+    pub alpn_select: AlpnSelectCallback,
     pub alpn_select_arg: usize,
-    pub cert: Option<CertCallback>,
+    pub cert: CertCallback,
     pub cert_arg: usize,
-    pub client_cert: Option<ClientCertCallback>,
-    pub client_hello: Option<ClientHelloCallback>,
+    pub client_cert: ClientCertCallback,
+    pub client_hello: ClientHelloCallback,
     pub client_hello_arg: usize,
-    pub ticket_key: Option<super::tickets::TicketKeyCallback>,
-    pub ticket_key_evp: Option<super::tickets::TicketKeyEvpCallback>,
-    pub status: Option<StatusCallback>,
+    pub ticket_key: super::tickets::TicketKeyCallback,
+    pub ticket_key_evp: super::tickets::TicketKeyEvpCallback,
+    pub status: StatusCallback,
     pub status_arg: usize,
-    pub tmp_dh: Option<TmpDhCallback>,
-    pub not_resumable: Option<NotResumableCallback>,
+    pub tmp_dh: TmpDhCallback,
+    pub not_resumable: NotResumableCallback,
     pub debug: usize,
     pub debug_arg: usize,
-    pub psk_client: Option<PskClientCallback>,
-    pub psk_server: Option<PskServerCallback>,
-    pub psk_find_session: Option<PskFindSessionCallback>,
-    pub psk_use_session: Option<PskUseSessionCallback>,
-    pub security: Option<SecurityCallback>,
+    pub psk_client: PskClientCallback,
+    pub psk_server: PskServerCallback,
+    pub psk_find_session: PskFindSessionCallback,
+    pub psk_use_session: PskUseSessionCallback,
+    pub security: SecurityCallback,
     pub security_ex: usize,
-    pub padding: Option<PaddingCallback>,
+    pub padding: PaddingCallback,
     pub padding_arg: usize,
-    pub allow_early_data: Option<AllowEarlyDataCallback>,
+    pub allow_early_data: AllowEarlyDataCallback,
     pub allow_early_data_arg: usize,
-    pub async_cb: Option<AsyncCallback>,
+    pub async_cb: AsyncCallback,
     pub async_arg: usize,
-    pub gen_session_id: Option<GenSessionCallback>,
-    pub cookie_generate: Option<CookieGenerateCallback>,
-    pub cookie_verify: Option<CookieVerifyCallback>,
-    pub stateless_cookie_generate: Option<StatelessCookieGenerateCallback>,
-    pub stateless_cookie_verify: Option<StatelessCookieVerifyCallback>,
-    pub npn_select: Option<NpnSelectCallback>,
+    pub gen_session_id: GenSessionCallback,
+    pub cookie_generate: CookieGenerateCallback,
+    pub cookie_verify: CookieVerifyCallback,
+    pub stateless_cookie_generate: StatelessCookieGenerateCallback,
+    pub stateless_cookie_verify: StatelessCookieVerifyCallback,
+    pub npn_select: NpnSelectCallback,
     pub npn_select_arg: usize,
-    pub npn_advertised: Option<NpnAdvertisedCallback>,
+    pub npn_advertised: NpnAdvertisedCallback,
     pub npn_advertised_arg: usize,
-    pub ticket_gen: Option<TicketGenCallback>,
-    pub ticket_dec: Option<TicketDecCallback>,
+    pub ticket_gen: TicketGenCallback,
+    pub ticket_dec: TicketDecCallback,
     pub ticket_arg: usize,
-    pub dtls_timer: Option<DtlsTimerCallback>,
-    pub srp_username: Option<SrpUsernameCallback>,
-    pub srp_verify_param: Option<SrpVerifyParamCallback>,
-    pub srp_client_pwd: Option<SrpClientPwdCallback>,
+    pub dtls_timer: DtlsTimerCallback,
+    pub srp_username: SrpUsernameCallback,
+    pub srp_verify_param: SrpVerifyParamCallback,
+    pub srp_client_pwd: SrpClientPwdCallback,
     pub srp_arg: usize,
 }
 
@@ -205,56 +219,51 @@ fn ssl_cbs(ssl: *mut SSL, f: impl FnOnce(&mut Callbacks)) -> Result<(), Error> {
 
 /// `SSL_CTX_set_keylog_callback`: called with each NSS key-log line.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_keylog_callback(
-    ctx: *mut SSL_CTX,
-    cb: Option<KeylogCallback>,
-) {
+pub unsafe extern "C" fn SSL_CTX_set_keylog_callback(ctx: *mut SSL_CTX, cb: KeylogCallback) {
     entry(|| ctx_cbs(ctx, |c| c.keylog = cb))
 }
 
 /// `SSL_CTX_get_keylog_callback`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_get_keylog_callback(
-    ctx: *const SSL_CTX,
-) -> Option<KeylogCallback> {
+pub unsafe extern "C" fn SSL_CTX_get_keylog_callback(ctx: *const SSL_CTX) -> KeylogCallback {
     entry(|| Ok(try_ref!(ctx).callbacks().keylog))
 }
 
 /// `SSL_CTX_set_msg_callback`: called with every protocol message (connections made
 /// afterwards copy it, as in OpenSSL).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_msg_callback(ctx: *mut SSL_CTX, cb: Option<MsgCallback>) {
+pub unsafe extern "C" fn SSL_CTX_set_msg_callback(ctx: *mut SSL_CTX, cb: MsgCallback) {
     entry(|| ctx_cbs(ctx, |c| c.msg = cb))
 }
 
 /// `SSL_set_msg_callback`: this connection's message callback.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_set_msg_callback(ssl: *mut SSL, cb: Option<MsgCallback>) {
+pub unsafe extern "C" fn SSL_set_msg_callback(ssl: *mut SSL, cb: MsgCallback) {
     entry(|| ssl_cbs(ssl, |c| c.msg = cb))
 }
 
 /// `SSL_CTX_set_info_callback`: called at handshake states and alerts (connections without
 /// their own use it).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_info_callback(ctx: *mut SSL_CTX, cb: Option<InfoCallback>) {
+pub unsafe extern "C" fn SSL_CTX_set_info_callback(ctx: *mut SSL_CTX, cb: InfoCallback) {
     entry(|| ctx_cbs(ctx, |c| c.info = cb))
 }
 
 /// `SSL_CTX_get_info_callback`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_get_info_callback(ctx: *mut SSL_CTX) -> Option<InfoCallback> {
+pub unsafe extern "C" fn SSL_CTX_get_info_callback(ctx: *mut SSL_CTX) -> InfoCallback {
     entry(|| Ok(try_ref!(ctx).callbacks().info))
 }
 
 /// `SSL_set_info_callback`: this connection's info callback (NULL: the context's).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_set_info_callback(ssl: *mut SSL, cb: Option<InfoCallback>) {
+pub unsafe extern "C" fn SSL_set_info_callback(ssl: *mut SSL, cb: InfoCallback) {
     entry(|| ssl_cbs(ssl, |c| c.info = cb))
 }
 
 /// `SSL_get_info_callback`: the connection's own info callback (NULL if it has none).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_get_info_callback(ssl: *const SSL) -> Option<InfoCallback> {
+pub unsafe extern "C" fn SSL_get_info_callback(ssl: *const SSL) -> InfoCallback {
     entry(|| Ok(lock(&try_ref!(ssl).callbacks).info))
 }
 
@@ -263,7 +272,7 @@ pub unsafe extern "C" fn SSL_get_info_callback(ssl: *const SSL) -> Option<InfoCa
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_cert_cb(
     ctx: *mut SSL_CTX,
-    cb: Option<CertCallback>,
+    cb: CertCallback,
     arg: *mut c_void,
 ) {
     entry(|| {
@@ -276,11 +285,7 @@ pub unsafe extern "C" fn SSL_CTX_set_cert_cb(
 
 /// `SSL_set_cert_cb`: this connection's certificate callback.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_set_cert_cb(
-    ssl: *mut SSL,
-    cb: Option<CertCallback>,
-    arg: *mut c_void,
-) {
+pub unsafe extern "C" fn SSL_set_cert_cb(ssl: *mut SSL, cb: CertCallback, arg: *mut c_void) {
     entry(|| {
         ssl_cbs(ssl, |c| {
             c.cert = cb;
@@ -292,18 +297,13 @@ pub unsafe extern "C" fn SSL_set_cert_cb(
 /// `SSL_CTX_set_client_cert_cb`: asked for a client certificate when a server requests one
 /// and none is set.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_client_cert_cb(
-    ctx: *mut SSL_CTX,
-    cb: Option<ClientCertCallback>,
-) {
+pub unsafe extern "C" fn SSL_CTX_set_client_cert_cb(ctx: *mut SSL_CTX, cb: ClientCertCallback) {
     entry(|| ctx_cbs(ctx, |c| c.client_cert = cb))
 }
 
 /// `SSL_CTX_get_client_cert_cb`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_get_client_cert_cb(
-    ctx: *mut SSL_CTX,
-) -> Option<ClientCertCallback> {
+pub unsafe extern "C" fn SSL_CTX_get_client_cert_cb(ctx: *mut SSL_CTX) -> ClientCertCallback {
     entry(|| Ok(try_ref!(ctx).callbacks().client_cert))
 }
 
@@ -312,7 +312,7 @@ pub unsafe extern "C" fn SSL_CTX_get_client_cert_cb(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_client_hello_cb(
     ctx: *mut SSL_CTX,
-    cb: Option<ClientHelloCallback>,
+    cb: ClientHelloCallback,
     arg: *mut c_void,
 ) {
     entry(|| {
@@ -327,7 +327,7 @@ pub unsafe extern "C" fn SSL_CTX_set_client_hello_cb(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_alpn_select_cb(
     ctx: *mut SSL_CTX,
-    cb: Option<AlpnSelectCallback>,
+    cb: AlpnSelectCallback,
     arg: *mut c_void,
 ) {
     entry(|| {
@@ -344,7 +344,7 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_select_cb(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_cert_verify_callback(
     ctx: *mut SSL_CTX,
-    cb: Option<CertVerifyCallback>,
+    cb: CertVerifyCallback,
     arg: *mut c_void,
 ) {
     entry(|| {
@@ -359,13 +359,13 @@ pub unsafe extern "C" fn SSL_CTX_set_cert_verify_callback(
 /// `SSL_CTX_set_tmp_dh_callback`: stored; never called (rustls has no finite-field DHE
 /// suites).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_tmp_dh_callback(ctx: *mut SSL_CTX, cb: Option<TmpDhCallback>) {
+pub unsafe extern "C" fn SSL_CTX_set_tmp_dh_callback(ctx: *mut SSL_CTX, cb: TmpDhCallback) {
     entry(|| ctx_cbs(ctx, |c| c.tmp_dh = cb))
 }
 
 /// `SSL_set_tmp_dh_callback`: as [`SSL_CTX_set_tmp_dh_callback`].
 #[no_mangle]
-pub unsafe extern "C" fn SSL_set_tmp_dh_callback(ssl: *mut SSL, cb: Option<TmpDhCallback>) {
+pub unsafe extern "C" fn SSL_set_tmp_dh_callback(ssl: *mut SSL, cb: TmpDhCallback) {
     entry(|| ssl_cbs(ssl, |c| c.tmp_dh = cb))
 }
 
@@ -374,7 +374,7 @@ pub unsafe extern "C" fn SSL_set_tmp_dh_callback(ssl: *mut SSL, cb: Option<TmpDh
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_not_resumable_session_callback(
     ctx: *mut SSL_CTX,
-    cb: Option<NotResumableCallback>,
+    cb: NotResumableCallback,
 ) {
     entry(|| ctx_cbs(ctx, |c| c.not_resumable = cb))
 }
@@ -383,7 +383,7 @@ pub unsafe extern "C" fn SSL_CTX_set_not_resumable_session_callback(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_not_resumable_session_callback(
     ssl: *mut SSL,
-    cb: Option<NotResumableCallback>,
+    cb: NotResumableCallback,
 ) {
     entry(|| ssl_cbs(ssl, |c| c.not_resumable = cb))
 }
@@ -391,31 +391,25 @@ pub unsafe extern "C" fn SSL_set_not_resumable_session_callback(
 /// `SSL_CTX_set_psk_client_callback`: stored; never called (rustls has no external PSK:
 /// handshakes use certificates, as OpenSSL's do when no PSK suite is negotiated).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_psk_client_callback(
-    ctx: *mut SSL_CTX,
-    cb: Option<PskClientCallback>,
-) {
+pub unsafe extern "C" fn SSL_CTX_set_psk_client_callback(ctx: *mut SSL_CTX, cb: PskClientCallback) {
     entry(|| ctx_cbs(ctx, |c| c.psk_client = cb))
 }
 
 /// `SSL_set_psk_client_callback`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_set_psk_client_callback(ssl: *mut SSL, cb: Option<PskClientCallback>) {
+pub unsafe extern "C" fn SSL_set_psk_client_callback(ssl: *mut SSL, cb: PskClientCallback) {
     entry(|| ssl_cbs(ssl, |c| c.psk_client = cb))
 }
 
 /// `SSL_CTX_set_psk_server_callback`: stored; never called.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_psk_server_callback(
-    ctx: *mut SSL_CTX,
-    cb: Option<PskServerCallback>,
-) {
+pub unsafe extern "C" fn SSL_CTX_set_psk_server_callback(ctx: *mut SSL_CTX, cb: PskServerCallback) {
     entry(|| ctx_cbs(ctx, |c| c.psk_server = cb))
 }
 
 /// `SSL_set_psk_server_callback`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_set_psk_server_callback(ssl: *mut SSL, cb: Option<PskServerCallback>) {
+pub unsafe extern "C" fn SSL_set_psk_server_callback(ssl: *mut SSL, cb: PskServerCallback) {
     entry(|| ssl_cbs(ssl, |c| c.psk_server = cb))
 }
 
@@ -423,7 +417,7 @@ pub unsafe extern "C" fn SSL_set_psk_server_callback(ssl: *mut SSL, cb: Option<P
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_psk_find_session_callback(
     ctx: *mut SSL_CTX,
-    cb: Option<PskFindSessionCallback>,
+    cb: PskFindSessionCallback,
 ) {
     entry(|| ctx_cbs(ctx, |c| c.psk_find_session = cb))
 }
@@ -432,7 +426,7 @@ pub unsafe extern "C" fn SSL_CTX_set_psk_find_session_callback(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_psk_find_session_callback(
     ssl: *mut SSL,
-    cb: Option<PskFindSessionCallback>,
+    cb: PskFindSessionCallback,
 ) {
     entry(|| ssl_cbs(ssl, |c| c.psk_find_session = cb))
 }
@@ -441,7 +435,7 @@ pub unsafe extern "C" fn SSL_set_psk_find_session_callback(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_psk_use_session_callback(
     ctx: *mut SSL_CTX,
-    cb: Option<PskUseSessionCallback>,
+    cb: PskUseSessionCallback,
 ) {
     entry(|| ctx_cbs(ctx, |c| c.psk_use_session = cb))
 }
@@ -450,7 +444,7 @@ pub unsafe extern "C" fn SSL_CTX_set_psk_use_session_callback(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_psk_use_session_callback(
     ssl: *mut SSL,
-    cb: Option<PskUseSessionCallback>,
+    cb: PskUseSessionCallback,
 ) {
     entry(|| ssl_cbs(ssl, |c| c.psk_use_session = cb))
 }
@@ -458,30 +452,25 @@ pub unsafe extern "C" fn SSL_set_psk_use_session_callback(
 /// `SSL_CTX_set_security_callback`: stored; never called (the shim has no weak
 /// algorithms for it to veto).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_security_callback(
-    ctx: *mut SSL_CTX,
-    cb: Option<SecurityCallback>,
-) {
+pub unsafe extern "C" fn SSL_CTX_set_security_callback(ctx: *mut SSL_CTX, cb: SecurityCallback) {
     entry(|| ctx_cbs(ctx, |c| c.security = cb))
 }
 
 /// `SSL_CTX_get_security_callback`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_get_security_callback(
-    ctx: *const SSL_CTX,
-) -> Option<SecurityCallback> {
+pub unsafe extern "C" fn SSL_CTX_get_security_callback(ctx: *const SSL_CTX) -> SecurityCallback {
     entry(|| Ok(try_ref!(ctx).callbacks().security))
 }
 
 /// `SSL_set_security_callback`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_set_security_callback(ssl: *mut SSL, cb: Option<SecurityCallback>) {
+pub unsafe extern "C" fn SSL_set_security_callback(ssl: *mut SSL, cb: SecurityCallback) {
     entry(|| ssl_cbs(ssl, |c| c.security = cb))
 }
 
 /// `SSL_get_security_callback`.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_get_security_callback(ssl: *const SSL) -> Option<SecurityCallback> {
+pub unsafe extern "C" fn SSL_get_security_callback(ssl: *const SSL) -> SecurityCallback {
     entry(|| Ok(lock(&try_ref!(ssl).callbacks).security))
 }
 
@@ -513,7 +502,7 @@ pub unsafe extern "C" fn SSL_get0_security_ex_data(ssl: *const SSL) -> *mut c_vo
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_record_padding_callback(
     ctx: *mut SSL_CTX,
-    cb: Option<PaddingCallback>,
+    cb: PaddingCallback,
 ) {
     entry(|| ctx_cbs(ctx, |c| c.padding = cb))
 }
@@ -539,7 +528,7 @@ pub unsafe extern "C" fn SSL_CTX_get_record_padding_callback_arg(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_record_padding_callback(
     ssl: *mut SSL,
-    cb: Option<PaddingCallback>,
+    cb: PaddingCallback,
 ) -> c_int {
     entry(|| ssl_cbs(ssl, |c| c.padding = cb).map(|()| 1))
 }
@@ -560,7 +549,7 @@ pub unsafe extern "C" fn SSL_get_record_padding_callback_arg(ssl: *const SSL) ->
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_allow_early_data_cb(
     ctx: *mut SSL_CTX,
-    cb: Option<AllowEarlyDataCallback>,
+    cb: AllowEarlyDataCallback,
     arg: *mut c_void,
 ) {
     entry(|| {
@@ -575,7 +564,7 @@ pub unsafe extern "C" fn SSL_CTX_set_allow_early_data_cb(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_allow_early_data_cb(
     ssl: *mut SSL,
-    cb: Option<AllowEarlyDataCallback>,
+    cb: AllowEarlyDataCallback,
     arg: *mut c_void,
 ) {
     entry(|| {
@@ -588,10 +577,7 @@ pub unsafe extern "C" fn SSL_set_allow_early_data_cb(
 
 /// `SSL_CTX_set_async_callback`: stored; never called (no async engine jobs); 1.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_async_callback(
-    ctx: *mut SSL_CTX,
-    cb: Option<AsyncCallback>,
-) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_set_async_callback(ctx: *mut SSL_CTX, cb: AsyncCallback) -> c_int {
     entry(|| ctx_cbs(ctx, |c| c.async_cb = cb).map(|()| 1))
 }
 
@@ -606,7 +592,7 @@ pub unsafe extern "C" fn SSL_CTX_set_async_callback_arg(
 
 /// `SSL_set_async_callback`: 1.
 #[no_mangle]
-pub unsafe extern "C" fn SSL_set_async_callback(ssl: *mut SSL, cb: Option<AsyncCallback>) -> c_int {
+pub unsafe extern "C" fn SSL_set_async_callback(ssl: *mut SSL, cb: AsyncCallback) -> c_int {
     entry(|| ssl_cbs(ssl, |c| c.async_cb = cb).map(|()| 1))
 }
 
@@ -620,7 +606,7 @@ pub unsafe extern "C" fn SSL_set_async_callback_arg(ssl: *mut SSL, arg: *mut c_v
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_generate_session_id(
     ctx: *mut SSL_CTX,
-    cb: Option<GenSessionCallback>,
+    cb: GenSessionCallback,
 ) -> c_int {
     entry(|| ctx_cbs(ctx, |c| c.gen_session_id = cb).map(|()| 1))
 }
@@ -629,7 +615,7 @@ pub unsafe extern "C" fn SSL_CTX_set_generate_session_id(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_generate_session_id(
     ssl: *mut SSL,
-    cb: Option<GenSessionCallback>,
+    cb: GenSessionCallback,
 ) -> c_int {
     entry(|| ssl_cbs(ssl, |c| c.gen_session_id = cb).map(|()| 1))
 }
@@ -638,17 +624,14 @@ pub unsafe extern "C" fn SSL_set_generate_session_id(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_cookie_generate_cb(
     ctx: *mut SSL_CTX,
-    cb: Option<CookieGenerateCallback>,
+    cb: CookieGenerateCallback,
 ) {
     entry(|| ctx_cbs(ctx, |c| c.cookie_generate = cb))
 }
 
 /// `SSL_CTX_set_cookie_verify_cb`: stored; never called (DTLS).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_set_cookie_verify_cb(
-    ctx: *mut SSL_CTX,
-    cb: Option<CookieVerifyCallback>,
-) {
+pub unsafe extern "C" fn SSL_CTX_set_cookie_verify_cb(ctx: *mut SSL_CTX, cb: CookieVerifyCallback) {
     entry(|| ctx_cbs(ctx, |c| c.cookie_verify = cb))
 }
 
@@ -657,7 +640,7 @@ pub unsafe extern "C" fn SSL_CTX_set_cookie_verify_cb(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_stateless_cookie_generate_cb(
     ctx: *mut SSL_CTX,
-    cb: Option<StatelessCookieGenerateCallback>,
+    cb: StatelessCookieGenerateCallback,
 ) {
     entry(|| ctx_cbs(ctx, |c| c.stateless_cookie_generate = cb))
 }
@@ -666,7 +649,7 @@ pub unsafe extern "C" fn SSL_CTX_set_stateless_cookie_generate_cb(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_stateless_cookie_verify_cb(
     ctx: *mut SSL_CTX,
-    cb: Option<StatelessCookieVerifyCallback>,
+    cb: StatelessCookieVerifyCallback,
 ) {
     entry(|| ctx_cbs(ctx, |c| c.stateless_cookie_verify = cb))
 }
@@ -676,7 +659,7 @@ pub unsafe extern "C" fn SSL_CTX_set_stateless_cookie_verify_cb(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_next_proto_select_cb(
     ctx: *mut SSL_CTX,
-    cb: Option<NpnSelectCallback>,
+    cb: NpnSelectCallback,
     arg: *mut c_void,
 ) {
     entry(|| {
@@ -691,7 +674,7 @@ pub unsafe extern "C" fn SSL_CTX_set_next_proto_select_cb(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_next_protos_advertised_cb(
     ctx: *mut SSL_CTX,
-    cb: Option<NpnAdvertisedCallback>,
+    cb: NpnAdvertisedCallback,
     arg: *mut c_void,
 ) {
     entry(|| {
@@ -726,8 +709,8 @@ pub unsafe extern "C" fn SSL_get0_next_proto_negotiated(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_session_ticket_cb(
     ctx: *mut SSL_CTX,
-    gen_cb: Option<TicketGenCallback>,
-    dec_cb: Option<TicketDecCallback>,
+    gen_cb: TicketGenCallback,
+    dec_cb: TicketDecCallback,
     arg: *mut c_void,
 ) -> c_int {
     entry(|| {
@@ -742,7 +725,7 @@ pub unsafe extern "C" fn SSL_CTX_set_session_ticket_cb(
 
 /// `DTLS_set_timer_cb`: stored; never called (DTLS).
 #[no_mangle]
-pub unsafe extern "C" fn DTLS_set_timer_cb(ssl: *mut SSL, cb: Option<DtlsTimerCallback>) {
+pub unsafe extern "C" fn DTLS_set_timer_cb(ssl: *mut SSL, cb: DtlsTimerCallback) {
     entry(|| ssl_cbs(ssl, |c| c.dtls_timer = cb))
 }
 
@@ -750,7 +733,7 @@ pub unsafe extern "C" fn DTLS_set_timer_cb(ssl: *mut SSL, cb: Option<DtlsTimerCa
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_srp_username_callback(
     ctx: *mut SSL_CTX,
-    cb: Option<SrpUsernameCallback>,
+    cb: SrpUsernameCallback,
 ) -> c_int {
     entry(|| ctx_cbs(ctx, |c| c.srp_username = cb).map(|()| 1))
 }
@@ -759,7 +742,7 @@ pub unsafe extern "C" fn SSL_CTX_set_srp_username_callback(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_srp_verify_param_callback(
     ctx: *mut SSL_CTX,
-    cb: Option<SrpVerifyParamCallback>,
+    cb: SrpVerifyParamCallback,
 ) -> c_int {
     entry(|| ctx_cbs(ctx, |c| c.srp_verify_param = cb).map(|()| 1))
 }
@@ -768,7 +751,7 @@ pub unsafe extern "C" fn SSL_CTX_set_srp_verify_param_callback(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_srp_client_pwd_callback(
     ctx: *mut SSL_CTX,
-    cb: Option<SrpClientPwdCallback>,
+    cb: SrpClientPwdCallback,
 ) -> c_int {
     entry(|| ctx_cbs(ctx, |c| c.srp_client_pwd = cb).map(|()| 1))
 }

@@ -19,6 +19,10 @@ use crate::current::lock;
 use crate::error::Error;
 
 /// `SSL_CIPHER` is a table entry of the core ([`Cipher`]); pointers to it are static.
+///
+/// cbindgen:ignore
+/// (the header names OpenSSL's typedef: cbindgen must not see this one, or it would
+/// emit it as a typedef of itself.)
 pub(super) type SSL_CIPHER = Cipher;
 
 /// A `STACK_OF(SSL_CIPHER)` handed out as get0 and kept until the list it shows changes (or

@@ -11,6 +11,16 @@ use super::{addr, c_str, entry, try_ref, SSL};
 use crate::crypto_sys::{self as sys, ct_permissive, ct_strict, CtCallback, CtLogStore, SctList};
 use crate::error::Error;
 
+/// `ssl_ct_validation_cb`: the application's validation callback as the exports take it,
+/// NULL for none (the nullable form of [`CtCallback`], which rustc holds it equal to).
+pub type ValidationCallback = Option<
+    unsafe extern "C" fn(
+        *const sys::CT_POLICY_EVAL_CTX,
+        *const sys::stack_st_SCT,
+        *mut c_void,
+    ) -> c_int,
+>;
+
 /// The callback of a validation mode (`SSL_CT_VALIDATION_*`).
 fn mode_callback(mode: c_int) -> Result<CtCallback, Error> {
     match u32::try_from(mode) {
@@ -25,7 +35,7 @@ fn mode_callback(mode: c_int) -> Result<CtCallback, Error> {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_ct_validation_callback(
     ctx: *mut SSL_CTX,
-    callback: Option<CtCallback>,
+    callback: ValidationCallback,
     arg: *mut c_void,
 ) -> c_int {
     entry(|| {
@@ -42,7 +52,7 @@ pub unsafe extern "C" fn SSL_CTX_set_ct_validation_callback(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_ct_validation_callback(
     ssl: *mut SSL,
-    callback: Option<CtCallback>,
+    callback: ValidationCallback,
     arg: *mut c_void,
 ) -> c_int {
     entry(|| {

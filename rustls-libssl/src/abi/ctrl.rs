@@ -50,7 +50,7 @@ enum Ctrl {
     },
     SetStatusArg(*mut c_void),
     GetStatusArg(*mut *mut c_void),
-    GetStatusCallback(*mut Option<StatusCallback>),
+    GetStatusCallback(*mut StatusCallback),
     /// `SSL_CTRL_SET_SRP_ARG` shares its number with `SSL_CTRL_CLEAR_MODE`, which wins in
     /// OpenSSL too.
     SrpUsername,
@@ -258,6 +258,10 @@ impl Ctrl {
 
 /// A ctrl result: the command's value, or a failure already decided.
 type Reply = Result<c_long, Error>;
+
+/// The generic callback type of `SSL_CTX_callback_ctrl` and `SSL_callback_ctrl`
+/// (OpenSSL's `void (*)(void)`), which each command's callback is cast to and from.
+type GenericCallback = Option<unsafe extern "C" fn()>;
 
 /// Commands on settings a context and its connections share; `None` if `ctrl` is not one.
 /// `config` is set when the command changed what the rustls config is built from.
@@ -1202,38 +1206,35 @@ fn ssl_only(ssl: &SSL, ctrl: &Ctrl) -> Option<Reply> {
 pub unsafe extern "C" fn SSL_CTX_callback_ctrl(
     ctx: *mut SSL_CTX,
     cmd: c_int,
-    fp: Option<unsafe extern "C" fn()>,
+    fp: GenericCallback,
 ) -> c_long {
     entry(|| {
         let ctx = try_ref!(ctx);
         let mut cbs = lock(&ctx.callbacks);
         // SAFETY (every transmute below): for each command, OpenSSL's macro casts a
         // callback of the command's type to the generic function type; casting it back
-        // restores its real type.
+        // restores its real type (an `Option` of any function pointer is one pointer,
+        // NULL for `None`).
         match cmd {
             sys::SSL_CTRL_SET_MSG_CALLBACK => {
                 // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
-                cbs.msg = fp.map(|f| unsafe {
-                    std::mem::transmute::<unsafe extern "C" fn(), super::callbacks::MsgCallback>(f)
-                });
+                cbs.msg = unsafe {
+                    std::mem::transmute::<GenericCallback, super::callbacks::MsgCallback>(fp)
+                };
             }
             sys::SSL_CTRL_SET_TLSEXT_SERVERNAME_CB => {
                 // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
-                cbs.servername = fp.map(|f| unsafe {
-                    std::mem::transmute::<unsafe extern "C" fn(), ServernameCallback>(f)
-                });
+                cbs.servername =
+                    unsafe { std::mem::transmute::<GenericCallback, ServernameCallback>(fp) };
             }
             sys::SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB => {
                 // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
-                cbs.status = fp.map(|f| unsafe {
-                    std::mem::transmute::<unsafe extern "C" fn(), StatusCallback>(f)
-                });
+                cbs.status = unsafe { std::mem::transmute::<GenericCallback, StatusCallback>(fp) };
             }
             sys::SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB => {
                 // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
-                cbs.ticket_key = fp.map(|f| unsafe {
-                    std::mem::transmute::<unsafe extern "C" fn(), TicketKeyCallback>(f)
-                });
+                cbs.ticket_key =
+                    unsafe { std::mem::transmute::<GenericCallback, TicketKeyCallback>(fp) };
                 let external = cbs.has_ticket_keys();
                 drop(cbs);
                 ctx.core.update(|s| s.external_tickets = external);
@@ -1241,45 +1242,39 @@ pub unsafe extern "C" fn SSL_CTX_callback_ctrl(
             }
             sys::SSL_CTRL_SET_TMP_DH_CB => {
                 // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
-                cbs.tmp_dh = fp.map(|f| unsafe {
-                    std::mem::transmute::<unsafe extern "C" fn(), TmpDhCallback>(f)
-                });
+                cbs.tmp_dh = unsafe { std::mem::transmute::<GenericCallback, TmpDhCallback>(fp) };
             }
             sys::SSL_CTRL_SET_NOT_RESUMABLE_SESS_CB => {
                 // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
-                cbs.not_resumable = fp.map(|f| unsafe {
-                    std::mem::transmute::<
-                        unsafe extern "C" fn(),
-                        super::callbacks::NotResumableCallback,
-                    >(f)
-                });
+                cbs.not_resumable = unsafe {
+                    std::mem::transmute::<GenericCallback, super::callbacks::NotResumableCallback>(
+                        fp,
+                    )
+                };
             }
             sys::SSL_CTRL_SET_SRP_VERIFY_PARAM_CB => {
                 // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
-                cbs.srp_verify_param = fp.map(|f| unsafe {
-                    std::mem::transmute::<
-                        unsafe extern "C" fn(),
-                        super::callbacks::SrpVerifyParamCallback,
-                    >(f)
-                });
+                cbs.srp_verify_param = unsafe {
+                    std::mem::transmute::<GenericCallback, super::callbacks::SrpVerifyParamCallback>(
+                        fp,
+                    )
+                };
             }
             sys::SSL_CTRL_SET_TLS_EXT_SRP_USERNAME_CB => {
                 // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
-                cbs.srp_username = fp.map(|f| unsafe {
-                    std::mem::transmute::<
-                        unsafe extern "C" fn(),
-                        super::callbacks::SrpUsernameCallback,
-                    >(f)
-                });
+                cbs.srp_username = unsafe {
+                    std::mem::transmute::<GenericCallback, super::callbacks::SrpUsernameCallback>(
+                        fp,
+                    )
+                };
             }
             sys::SSL_CTRL_SET_SRP_GIVE_CLIENT_PWD_CB => {
                 // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
-                cbs.srp_client_pwd = fp.map(|f| unsafe {
-                    std::mem::transmute::<
-                        unsafe extern "C" fn(),
-                        super::callbacks::SrpClientPwdCallback,
-                    >(f)
-                });
+                cbs.srp_client_pwd = unsafe {
+                    std::mem::transmute::<GenericCallback, super::callbacks::SrpClientPwdCallback>(
+                        fp,
+                    )
+                };
             }
             _ => {
                 drop(cbs);
@@ -1297,7 +1292,7 @@ pub unsafe extern "C" fn SSL_CTX_callback_ctrl(
 pub unsafe extern "C" fn SSL_callback_ctrl(
     ssl: *mut SSL,
     cmd: c_int,
-    fp: Option<unsafe extern "C" fn()>,
+    fp: GenericCallback,
 ) -> c_long {
     entry(|| {
         let ssl = try_ref!(ssl);
@@ -1306,27 +1301,24 @@ pub unsafe extern "C" fn SSL_callback_ctrl(
         match cmd {
             sys::SSL_CTRL_SET_MSG_CALLBACK => {
                 // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
-                cbs.msg = fp.map(|f| unsafe {
-                    std::mem::transmute::<unsafe extern "C" fn(), super::callbacks::MsgCallback>(f)
-                });
+                cbs.msg = unsafe {
+                    std::mem::transmute::<GenericCallback, super::callbacks::MsgCallback>(fp)
+                };
             }
             sys::SSL_CTRL_SET_TMP_DH_CB => {
                 // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
-                cbs.tmp_dh = fp.map(|f| unsafe {
-                    std::mem::transmute::<unsafe extern "C" fn(), TmpDhCallback>(f)
-                });
+                cbs.tmp_dh = unsafe { std::mem::transmute::<GenericCallback, TmpDhCallback>(fp) };
             }
             sys::SSL_CTRL_SET_TLSEXT_DEBUG_CB => {
                 cbs.debug = fp.map_or(0, |f| f as usize);
             }
             sys::SSL_CTRL_SET_NOT_RESUMABLE_SESS_CB => {
                 // SAFETY: OpenSSL's macro cast a callback of this command's type (see above).
-                cbs.not_resumable = fp.map(|f| unsafe {
-                    std::mem::transmute::<
-                        unsafe extern "C" fn(),
-                        super::callbacks::NotResumableCallback,
-                    >(f)
-                });
+                cbs.not_resumable = unsafe {
+                    std::mem::transmute::<GenericCallback, super::callbacks::NotResumableCallback>(
+                        fp,
+                    )
+                };
             }
             _ => {
                 drop(cbs);

@@ -8,21 +8,71 @@
 use std::ffi::{c_int, c_uint, c_void};
 
 use super::ctx::SSL_CTX;
-use super::{c_bool, entry, try_ref};
+use super::{c_bool, entry, try_ref, SSL};
+use crate::crypto_sys as sys;
 use crate::error::Error;
 
-/// Add/free/parse callbacks of the custom-extension API; never called.
-type AnyCallback = Option<unsafe extern "C" fn()>;
+// The callbacks of the custom-extension API, as OpenSSL types them (NULL for none); never
+// called.
+
+/// `custom_ext_add_cb`.
+pub type AddCallback = Option<
+    unsafe extern "C" fn(
+        *mut SSL,
+        c_uint,
+        *mut *const u8,
+        *mut usize,
+        *mut c_int,
+        *mut c_void,
+    ) -> c_int,
+>;
+/// `custom_ext_free_cb`.
+pub type FreeCallback = Option<unsafe extern "C" fn(*mut SSL, c_uint, *const u8, *mut c_void)>;
+/// `custom_ext_parse_cb`.
+pub type ParseCallback = Option<
+    unsafe extern "C" fn(*mut SSL, c_uint, *const u8, usize, *mut c_int, *mut c_void) -> c_int,
+>;
+/// `SSL_custom_ext_add_cb_ex`.
+pub type AddCallbackEx = Option<
+    unsafe extern "C" fn(
+        *mut SSL,
+        c_uint,
+        c_uint,
+        *mut *const u8,
+        *mut usize,
+        *mut sys::X509,
+        usize,
+        *mut c_int,
+        *mut c_void,
+    ) -> c_int,
+>;
+/// `SSL_custom_ext_free_cb_ex`.
+pub type FreeCallbackEx =
+    Option<unsafe extern "C" fn(*mut SSL, c_uint, c_uint, *const u8, *mut c_void)>;
+/// `SSL_custom_ext_parse_cb_ex`.
+pub type ParseCallbackEx = Option<
+    unsafe extern "C" fn(
+        *mut SSL,
+        c_uint,
+        c_uint,
+        *const u8,
+        usize,
+        *mut sys::X509,
+        usize,
+        *mut c_int,
+        *mut c_void,
+    ) -> c_int,
+>;
 
 /// `SSL_CTX_add_client_custom_ext`: 0 ("not supported").
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_add_client_custom_ext(
     ctx: *mut SSL_CTX,
     _ext_type: c_uint,
-    _add_cb: AnyCallback,
-    _free_cb: AnyCallback,
+    _add_cb: AddCallback,
+    _free_cb: FreeCallback,
     _add_arg: *mut c_void,
-    _parse_cb: AnyCallback,
+    _parse_cb: ParseCallback,
     _parse_arg: *mut c_void,
 ) -> c_int {
     entry(|| {
@@ -36,10 +86,10 @@ pub unsafe extern "C" fn SSL_CTX_add_client_custom_ext(
 pub unsafe extern "C" fn SSL_CTX_add_server_custom_ext(
     ctx: *mut SSL_CTX,
     _ext_type: c_uint,
-    _add_cb: AnyCallback,
-    _free_cb: AnyCallback,
+    _add_cb: AddCallback,
+    _free_cb: FreeCallback,
     _add_arg: *mut c_void,
-    _parse_cb: AnyCallback,
+    _parse_cb: ParseCallback,
     _parse_arg: *mut c_void,
 ) -> c_int {
     entry(|| {
@@ -54,10 +104,10 @@ pub unsafe extern "C" fn SSL_CTX_add_custom_ext(
     ctx: *mut SSL_CTX,
     _ext_type: c_uint,
     _context: c_uint,
-    _add_cb: AnyCallback,
-    _free_cb: AnyCallback,
+    _add_cb: AddCallbackEx,
+    _free_cb: FreeCallbackEx,
     _add_arg: *mut c_void,
-    _parse_cb: AnyCallback,
+    _parse_cb: ParseCallbackEx,
     _parse_arg: *mut c_void,
 ) -> c_int {
     entry(|| {

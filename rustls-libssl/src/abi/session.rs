@@ -5,6 +5,7 @@
 use std::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void, CStr};
 use std::sync::Arc;
 
+use super::callbacks::{GetSessionCallback, NewSessionCallback, RemoveSessionCallback};
 use super::ctx::SSL_CTX;
 use super::{c_bool, c_bytes, entry, try_ref, SSL};
 use crate::ciphers::Cipher;
@@ -14,6 +15,10 @@ use crate::error::Error;
 use crate::session::{now, DecodeError, Meta, Session};
 
 /// `SSL_SESSION` is the core session behind an `Arc`.
+///
+/// cbindgen:ignore
+/// (the header names OpenSSL's typedef: cbindgen must not see this one, or it would
+/// emit it as a typedef of itself.)
 pub(crate) type SSL_SESSION = Session;
 
 /// A new `Arc` for a session pointer the caller holds a reference to.
@@ -1105,16 +1110,6 @@ pub unsafe extern "C" fn SSL_CTX_sess_get_get_cb(ctx: *mut SSL_CTX) -> GetSessio
     entry(|| Ok(try_ref!(ctx).callbacks().get_session))
 }
 
-/// `SSL_CTX_sess_set_new_cb`'s callback.
-pub type NewSessionCallback =
-    Option<unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int>;
-/// `SSL_CTX_sess_set_remove_cb`'s callback.
-pub type RemoveSessionCallback =
-    Option<unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION)>;
-/// `SSL_CTX_sess_set_get_cb`'s callback.
-pub type GetSessionCallback =
-    Option<unsafe extern "C" fn(*mut SSL, *const u8, c_int, *mut c_int) -> *mut SSL_SESSION>;
-
 /// `SSL_get_client_random`: with `outlen` 0 the size (32); otherwise copies up to `outlen`
 /// bytes of the ClientHello's random (zeros before the handshake) and returns how many.
 #[no_mangle]
@@ -1151,13 +1146,30 @@ pub unsafe extern "C" fn SSL_get_server_random(
     })
 }
 
+/// `tls_session_secret_cb_fn`: `SSL_set_session_secret_cb`'s callback (NULL for none).
+pub type SessionSecretCallback = Option<
+    unsafe extern "C" fn(
+        *mut SSL,
+        *mut c_void,
+        *mut c_int,
+        *mut sys::stack_st_SSL_CIPHER,
+        *mut *const Cipher,
+        *mut c_void,
+    ) -> c_int,
+>;
+
+/// `tls_session_ticket_ext_cb_fn`: `SSL_set_session_ticket_ext_cb`'s callback (NULL for
+/// none).
+pub type TicketExtCallback =
+    Option<unsafe extern "C" fn(*mut SSL, *const u8, c_int, *mut c_void) -> c_int>;
+
 /// `SSL_set_session_secret_cb`: EAP-FAST's hook to set the TLS 1.2 master secret from a
 /// PAC. rustls derives every secret itself: stored as OpenSSL stores it when no such
 /// session is offered, never called (see the README); 1.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_session_secret_cb(
     ssl: *mut SSL,
-    cb: Option<unsafe extern "C" fn()>,
+    cb: SessionSecretCallback,
     _arg: *mut c_void,
 ) -> c_int {
     entry(|| {
@@ -1190,7 +1202,7 @@ pub unsafe extern "C" fn SSL_set_session_ticket_ext(
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_session_ticket_ext_cb(
     ssl: *mut SSL,
-    _cb: Option<unsafe extern "C" fn()>,
+    _cb: TicketExtCallback,
     _arg: *mut c_void,
 ) -> c_int {
     entry(|| {

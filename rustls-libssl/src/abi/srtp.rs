@@ -22,6 +22,13 @@ pub struct SRTP_PROTECTION_PROFILE {
 // SAFETY: the profiles are immutable statics pointing at static strings.
 unsafe impl Sync for SRTP_PROTECTION_PROFILE {}
 
+/// `STACK_OF(SRTP_PROTECTION_PROFILE)`: OpenSSL's typed name for a stack of profiles (an
+/// `OPENSSL_STACK`), as `SSL_get_srtp_profiles` returns it.
+#[repr(C)]
+pub struct stack_st_SRTP_PROTECTION_PROFILE {
+    _opaque: [u8; 0],
+}
+
 macro_rules! profile {
     ($name:literal, $id:expr) => {
         SRTP_PROTECTION_PROFILE {
@@ -106,7 +113,9 @@ pub unsafe extern "C" fn SSL_set_tlsext_use_srtp(ssl: *mut SSL, profiles: *const
 /// `SSL_get_srtp_profiles`: the connection's profiles, else its context's, else NULL
 /// (get0).
 #[no_mangle]
-pub unsafe extern "C" fn SSL_get_srtp_profiles(ssl: *mut SSL) -> *mut sys::OPENSSL_STACK {
+pub unsafe extern "C" fn SSL_get_srtp_profiles(
+    ssl: *mut SSL,
+) -> *mut stack_st_SRTP_PROTECTION_PROFILE {
     entry(|| {
         // SAFETY: NULL or a live SSL per the API (OpenSSL answers NULL for NULL).
         let Some(ssl) = (unsafe { ssl.as_ref() }) else {
@@ -116,7 +125,7 @@ pub unsafe extern "C" fn SSL_get_srtp_profiles(ssl: *mut SSL) -> *mut sys::OPENS
             .srtp
             .get()
             .or_else(|| ssl.ctx().srtp.get())
-            .unwrap_or(std::ptr::null_mut()))
+            .map_or(std::ptr::null_mut(), <*mut sys::OPENSSL_STACK>::cast))
     })
 }
 

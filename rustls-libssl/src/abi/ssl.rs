@@ -102,13 +102,13 @@ impl SSL {
     }
 
     /// The info callback OpenSSL calls: the connection's own, else its current context's.
-    pub(crate) fn info_callback(&self) -> Option<super::callbacks::InfoCallback> {
+    pub(crate) fn info_callback(&self) -> super::callbacks::InfoCallback {
         let own = lock(&self.callbacks).info;
         own.or_else(|| lock(&lock(&self.ctx).callbacks).info)
     }
 
     /// The message callback (`SSL_set_msg_callback`; connections copy their context's).
-    pub(crate) fn msg_callback(&self) -> Option<super::callbacks::MsgCallback> {
+    pub(crate) fn msg_callback(&self) -> super::callbacks::MsgCallback {
         lock(&self.callbacks).msg
     }
 

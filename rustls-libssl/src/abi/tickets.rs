@@ -11,26 +11,33 @@ use crate::crypto_sys::tickets::{KeySource, Mac};
 use crate::current::lock;
 
 /// `SSL_CTX_set_tlsext_ticket_key_cb`'s callback.
-pub type TicketKeyCallback = unsafe extern "C" fn(
-    *mut SSL,
-    *mut u8,
-    *mut u8,
-    *mut sys::EVP_CIPHER_CTX,
-    *mut sys::HMAC_CTX,
-    c_int,
-) -> c_int;
+pub type TicketKeyCallback = Option<
+    unsafe extern "C" fn(
+        *mut SSL,
+        *mut u8,
+        *mut u8,
+        *mut sys::EVP_CIPHER_CTX,
+        *mut sys::HMAC_CTX,
+        c_int,
+    ) -> c_int,
+>;
 
 /// `SSL_CTX_set_tlsext_ticket_key_evp_cb`'s callback.
-pub type TicketKeyEvpCallback = unsafe extern "C" fn(
-    *mut SSL,
-    *mut u8,
-    *mut u8,
-    *mut sys::EVP_CIPHER_CTX,
-    *mut sys::EVP_MAC_CTX,
-    c_int,
-) -> c_int;
+pub type TicketKeyEvpCallback = Option<
+    unsafe extern "C" fn(
+        *mut SSL,
+        *mut u8,
+        *mut u8,
+        *mut sys::EVP_CIPHER_CTX,
+        *mut sys::EVP_MAC_CTX,
+        c_int,
+    ) -> c_int,
+>;
 
-/// One of the application's callbacks, for one connection.
+/// One of the application's callbacks, for one connection ([`Callbacks::app_keys`] makes
+/// one only for a callback that is set).
+///
+/// [`Callbacks::app_keys`]: super::callbacks::Callbacks::app_keys
 pub(super) enum AppKeys {
     Hmac(TicketKeyCallback, *mut SSL),
     Evp(TicketKeyEvpCallback, *mut SSL),
@@ -53,8 +60,10 @@ impl KeySource for AppKeys {
         // caller guarantees, and the connection whose handshake is running.
         unsafe {
             match (self, mac) {
-                (Self::Hmac(cb, ssl), Mac::Hmac(h)) => cb(*ssl, key_name, iv, cipher, *h, enc),
-                (Self::Evp(cb, ssl), Mac::Evp(m)) => cb(*ssl, key_name, iv, cipher, *m, enc),
+                (Self::Hmac(Some(cb), ssl), Mac::Hmac(h)) => {
+                    cb(*ssl, key_name, iv, cipher, *h, enc)
+                }
+                (Self::Evp(Some(cb), ssl), Mac::Evp(m)) => cb(*ssl, key_name, iv, cipher, *m, enc),
                 _ => -1,
             }
         }
@@ -66,7 +75,7 @@ impl KeySource for AppKeys {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_set_tlsext_ticket_key_evp_cb(
     ctx: *mut SSL_CTX,
-    cb: Option<TicketKeyEvpCallback>,
+    cb: TicketKeyEvpCallback,
 ) -> c_int {
     entry(|| {
         let ctx = try_ref!(ctx);
@@ -89,9 +98,11 @@ impl super::callbacks::Callbacks {
     /// The application's ticket key source for `ssl`, if it has one (the EVP flavour wins,
     /// as in OpenSSL).
     pub(super) fn app_keys(&self, ssl: *mut SSL) -> Option<AppKeys> {
-        if let Some(cb) = self.ticket_key_evp {
-            return Some(AppKeys::Evp(cb, ssl));
+        if self.ticket_key_evp.is_some() {
+            return Some(AppKeys::Evp(self.ticket_key_evp, ssl));
         }
-        self.ticket_key.map(|cb| AppKeys::Hmac(cb, ssl))
+        self.ticket_key
+            .is_some()
+            .then_some(AppKeys::Hmac(self.ticket_key, ssl))
     }
 }
