@@ -138,6 +138,9 @@ pub(crate) struct ConnState {
     pub session_timeout: Mutex<u64>,
     /// Sessions are single use (0-RTT anti-replay), else resumable again, as in OpenSSL.
     pub single_use_sessions: Mutex<bool>,
+    /// A server's handshake accepted a ticket (and whether its key callback asked for a
+    /// renewal).
+    pub ticket_use: Mutex<TicketUse>,
     /// The CA names a server's CertificateRequest listed (clients).
     pub peer_ca_names: Mutex<Option<Vec<Vec<u8>>>>,
     /// The secret keying-material exporters derive from, from the key-log hook.
@@ -205,6 +208,7 @@ impl ConnState {
             status: Mutex::new(Status::default()),
             session_timeout: Mutex::new(300),
             single_use_sessions: Mutex::new(false),
+            ticket_use: Mutex::default(),
             export: Mutex::new(None),
             peer_ca_names: Mutex::new(None),
             dane: Mutex::new(None),
@@ -287,6 +291,15 @@ impl ConnState {
         let secret = secret.as_ref().ok_or(Error::Internal)?;
         crate::exporter::export(secret, hash, out, label, context)
     }
+}
+
+/// What a server did with the ticket its client offered.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct TicketUse {
+    /// The ticket opened and the handshake resumes from it.
+    pub accepted: bool,
+    /// The application's key callback asked for a new ticket (it returned 2).
+    pub renew: bool,
 }
 
 /// What a connection has learned and how far its handshake has come, published by the

@@ -78,6 +78,13 @@ fn seal(
     {
         return None;
     }
+    // OpenSSL's TLS 1.2 server keeps the ticket it resumed from (its client keeps resuming
+    // with it) unless the key callback asked for a renewal; rustls would send a new one, so
+    // the shim sends an empty ticket, which RFC 5077 allows and clients ignore.
+    let used = *lock(&state.ticket_use);
+    if used.accepted && !used.renew && lock(&state.status).version == crate::versions::TLS1_2 {
+        return None;
+    }
     if !state.events.ticket_generating() {
         return None;
     }
@@ -107,7 +114,10 @@ fn open(state: &ConnState, ticket: &[u8], opened: Option<Vec<u8>>) -> Option<Vec
         .events
         .ticket_opened(session.as_ref(), keyname, status)
     {
-        None | Some(TicketVerdict::Use) => Some(plain),
+        None | Some(TicketVerdict::Use) => {
+            lock(&state.ticket_use).accepted = true;
+            Some(plain)
+        }
         Some(_) => {
             *lock(&state.last_session) = None;
             None
@@ -181,7 +191,7 @@ impl ProducesTickets for OwnTickets {
         let state = current::current()?;
         let fixed = lock(&self.0.fixed).clone();
         let opened = fixed
-            .and_then(|k| tickets::open(&k, cipher))
+            .and_then(|k| tickets::open(&k, cipher).map(|(plain, _)| plain))
             .or_else(|| self.0.rotating.decrypt(cipher));
         open(&state, cipher, opened)
     }

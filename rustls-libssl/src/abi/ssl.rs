@@ -226,7 +226,11 @@ impl Events for SslEvents {
             .ctx
             .callbacks()
             .app_keys(self.ssl.load(Ordering::Relaxed) as *mut SSL)?;
-        sys::tickets::open(&keys, ticket)
+        let (plain, renew) = sys::tickets::open(&keys, ticket)?;
+        if let Some(state) = crate::current::current() {
+            lock(&state.ticket_use).renew = renew;
+        }
+        Some(plain)
     }
 
     fn client_cert_requested(&self) -> Result<bool, c_int> {

@@ -197,9 +197,10 @@ pub fn seal(keys: &dyn KeySource, plain: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Opens a ticket: `None` if the key source does not know its key, the MAC is wrong or it
-/// does not decrypt (the client then gets a full handshake).
-pub fn open(keys: &dyn KeySource, ticket: &[u8]) -> Option<Vec<u8>> {
+/// Opens a ticket: its plaintext, and whether the key source asked for it to be renewed
+/// (the callback returned 2); `None` if the key source does not know its key, the MAC is
+/// wrong or it does not decrypt (the client then gets a full handshake).
+pub fn open(keys: &dyn KeySource, ticket: &[u8]) -> Option<(Vec<u8>, bool)> {
     let ctx = Contexts::new(keys.evp_mac())?;
     if ticket.len() < KEY_NAME_LEN + MAX_IV_LEN {
         return None;
@@ -221,6 +222,7 @@ pub fn open(keys: &dyn KeySource, ticket: &[u8]) -> Option<Vec<u8>> {
     if r != 1 && r != 2 {
         return None;
     }
+    let renew = r == 2;
     // SAFETY: the cipher context was initialised by the key source.
     let iv_len = usize::try_from(unsafe { ffi::EVP_CIPHER_CTX_get_iv_length(ctx.cipher) }).ok()?;
     let mac_len = ctx.mac_size();
@@ -264,7 +266,7 @@ pub fn open(keys: &dyn KeySource, ticket: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     out.truncate(usize::try_from(n).ok()? + usize::try_from(fin).ok()?);
-    Some(out)
+    Some((out, renew))
 }
 
 /// A context's own ticket keys in OpenSSL's layout (`SSL_CTX_set_tlsext_ticket_keys`):
