@@ -1370,6 +1370,9 @@ impl Connection {
         }
         let code = self.state.outcome().verify_result;
         match e {
+            rustls::Error::General(ref m) if code != 0 && m == crate::verify::VERIFY_FAILED => {
+                Error::Verify(i32::try_from(code).unwrap_or(i32::MAX))
+            }
             rustls::Error::InvalidCertificate(_) if code != 0 => {
                 Error::Verify(i32::try_from(code).unwrap_or(i32::MAX))
             }

@@ -296,9 +296,7 @@ fn verify_peer(
         }
     }
     if !accepted {
-        return Err(rustls::Error::InvalidCertificate(certificate_error(
-            result.error,
-        )));
+        return Err(verify_failure(result.error));
     }
     drop(guard);
     if purpose == c"ssl_server" {
@@ -368,23 +366,61 @@ fn check_ct(state: &current::ConnState) -> Result<(), rustls::Error> {
     Err(rustls::Error::General("certificate transparency".into()))
 }
 
-/// The rustls error (and so the alert sent) for an `X509_V_ERR_*` code, following
-/// OpenSSL's choice of alert for each verification failure.
-fn certificate_error(code: i32) -> CertificateError {
-    match code {
-        sys::X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT
-        | sys::X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
-        | sys::X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT
-        | sys::X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
-        | sys::X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE
-        | sys::X509_V_ERR_CERT_UNTRUSTED => CertificateError::UnknownIssuer,
-        sys::X509_V_ERR_CERT_HAS_EXPIRED | sys::X509_V_ERR_CRL_HAS_EXPIRED => {
-            CertificateError::Expired
+/// The rustls error for an `X509_V_ERR_*` code, chosen for the alert rustls sends with it:
+/// the alert OpenSSL's `ssl_x509err2alert` table gives each code. OpenSSL's
+/// handshake_failure is what rustls sends for an error that is not a certificate error
+/// ([`VERIFY_FAILED`]); internal_error (OpenSSL's for X509_V_ERR_UNSPECIFIED, a verify
+/// callback that refused without saying why, and a few others) has no rustls equivalent:
+/// certificate_unknown goes out instead.
+fn verify_failure(code: i32) -> rustls::Error {
+    use CertificateError as C;
+    let e = match code {
+        sys::X509_V_ERR_APPLICATION_VERIFICATION => {
+            return rustls::Error::General(VERIFY_FAILED.into());
         }
-        sys::X509_V_ERR_CERT_REVOKED => CertificateError::Revoked,
-        _ => CertificateError::Other(OtherError(Arc::new(VerifyFailed(code)))),
-    }
+        sys::X509_V_ERR_CERT_CHAIN_TOO_LONG
+        | sys::X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT
+        | sys::X509_V_ERR_INVALID_CA
+        | sys::X509_V_ERR_PATH_LENGTH_EXCEEDED
+        | sys::X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
+        | sys::X509_V_ERR_UNABLE_TO_GET_CRL
+        | sys::X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER
+        | sys::X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT
+        | sys::X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+        | sys::X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE => C::UnknownIssuer,
+        sys::X509_V_ERR_CERT_HAS_EXPIRED | sys::X509_V_ERR_CRL_HAS_EXPIRED => C::Expired,
+        sys::X509_V_ERR_CERT_REVOKED => C::Revoked,
+        sys::X509_V_ERR_CERT_SIGNATURE_FAILURE | sys::X509_V_ERR_CRL_SIGNATURE_FAILURE => {
+            C::BadSignature
+        }
+        sys::X509_V_ERR_INVALID_PURPOSE => C::InvalidPurpose,
+        sys::X509_V_ERR_CA_KEY_TOO_SMALL
+        | sys::X509_V_ERR_EC_KEY_EXPLICIT_PARAMS
+        | sys::X509_V_ERR_CA_MD_TOO_WEAK
+        | sys::X509_V_ERR_CERT_NOT_YET_VALID
+        | sys::X509_V_ERR_CERT_REJECTED
+        | sys::X509_V_ERR_CERT_UNTRUSTED
+        | sys::X509_V_ERR_CRL_NOT_YET_VALID
+        | sys::X509_V_ERR_DANE_NO_MATCH
+        | sys::X509_V_ERR_EE_KEY_TOO_SMALL
+        | sys::X509_V_ERR_EMAIL_MISMATCH
+        | sys::X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD
+        | sys::X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD
+        | sys::X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD
+        | sys::X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD
+        | sys::X509_V_ERR_HOSTNAME_MISMATCH
+        | sys::X509_V_ERR_IP_ADDRESS_MISMATCH
+        | sys::X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY
+        | sys::X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE
+        | sys::X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE => C::BadEncoding,
+        _ => C::Other(OtherError(Arc::new(VerifyFailed(code)))),
+    };
+    rustls::Error::InvalidCertificate(e)
 }
+
+/// The message of the error [`verify_failure`] gives for a failure OpenSSL answers with
+/// handshake_failure; the connection reports it as the verification failure it is.
+pub(crate) const VERIFY_FAILED: &str = "certificate verify failed";
 
 /// An `X509_V_ERR_*` code without a closer rustls equivalent.
 #[derive(Debug)]
