@@ -283,7 +283,7 @@ impl Established {
         match (&mut self.kernel, typ) {
             (Kernel::Client(kernel), HandshakeType::NewSessionTicket) => {
                 // What OpenSSL shows of the ticket, which rustls keeps private.
-                crate::session::ticket_arriving(body);
+                crate::resumption::ticket_arriving(body);
                 kernel.handle_new_session_ticket(body)
             }
             (_, HandshakeType::KeyUpdate) => {
