@@ -33,6 +33,7 @@ use crate::record::MAX_FRAGMENT;
 pub(crate) use crate::setup::Role;
 use crate::setup::Setup;
 use crate::statem::{Note, Statem};
+use crate::turn::{Event, Want};
 
 /// Why an operation did not complete: what `SSL_get_error` reports.
 #[derive(Debug)]
@@ -177,37 +178,6 @@ pub(crate) struct Connection {
     received_close: bool,
     /// A fatal error happened: OpenSSL's error state (see [`Connection::track`]).
     failed: bool,
-}
-
-/// What an operation asks of rustls when application data may flow.
-pub(crate) enum Want<'a> {
-    /// Nothing: drive the handshake (decrypted data is kept for a later read).
-    Nothing,
-    /// Decrypted data for this buffer.
-    Read(&'a mut [u8]),
-    /// Encrypt (up to one record of) these bytes.
-    Write(&'a [u8]),
-    /// Encrypt a close_notify alert.
-    CloseNotify,
-}
-
-/// What one turn of rustls's state machine produced.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Event {
-    /// Handshake or alert bytes went to the output buffer: turn again.
-    Progress,
-    /// rustls needs more bytes from the peer.
-    NeedInput,
-    /// Application data may be sent: this many bytes of the write were encrypted (or the
-    /// close_notify was).
-    Wrote(usize),
-    /// Decrypted application data: this many bytes went to the read's buffer; the rest of
-    /// the record, or all of it when nobody reads, was kept.
-    Data(usize),
-    /// 0-RTT data was kept for `SSL_read_early_data`.
-    Early,
-    /// The peer's close_notify arrived.
-    PeerClosed,
 }
 
 impl Connection {

@@ -17,10 +17,10 @@ use rustls::{
 };
 
 use crate::buffers::{Buffers, RecordBuffer};
-use crate::connection::{Event, Want};
 use crate::observer::{RT_HEADER, RT_INNER_CONTENT_TYPE};
 use crate::record::{self, Protection, HEADER_LEN, MAX_FRAGMENT, SEAL_OVERHEAD};
 use crate::statem::{message, Msg, Note, Statem};
+use crate::turn::{Event, Want};
 
 /// Alert levels.
 const WARNING: u8 = 1;

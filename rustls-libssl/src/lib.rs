@@ -39,5 +39,6 @@ mod statem;
 mod sync;
 mod tickets;
 mod trace;
+mod turn;
 mod verify;
 mod versions;
