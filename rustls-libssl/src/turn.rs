@@ -1,7 +1,7 @@
 //! One turn of the protocol engine: what an operation asks of it ([`Want`]) and what the
 //! turn produced ([`Event`]). rustls's side takes the turns during the handshake (the
-//! connection's `unbuffered::turn`), [`crate::established::Established::turn`] after it;
-//! the types belong to neither.
+//! connection's `unbuffered::turn`), `Established::turn` after it; the types belong to
+//! neither.
 
 /// What an operation asks of rustls when application data may flow.
 pub(crate) enum Want<'a> {

@@ -1,6 +1,6 @@
 //! `SSL_SESSION`: resumption state handed to the application, and its serialised form
 //! (`i2d`/`d2i_SSL_SESSION`). The rustls session-store hooks that exchange sessions with the
-//! connection in progress are in [`crate::resumption`].
+//! connection in progress are in `resumption.rs`.
 
 use std::ffi::CString;
 use std::sync::{Arc, Mutex, MutexGuard};
