@@ -8,8 +8,8 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
-use crate::current::lock;
 use crate::session::{now, Session};
+use crate::sync::lock;
 
 /// OpenSSL's default cache size (`SSL_SESSION_CACHE_MAX_SIZE_DEFAULT`).
 pub(crate) const DEFAULT_SIZE: usize = 1024 * 20;

@@ -17,7 +17,7 @@ use crate::current::lock;
 use crate::error::{Error, Result};
 use crate::groups::{self, Groups};
 use crate::keylog::KeyLogHook;
-use crate::session::{ClientSessionHook, ServerSessionHook};
+use crate::resumption::{ClientSessionHook, ServerSessionHook};
 use crate::tickets::{OwnTickets, TicketHook, TicketKeys};
 use crate::verify;
 use crate::versions::{VersionRange, TLS1_2, TLS1_3};

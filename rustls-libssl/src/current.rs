@@ -22,6 +22,9 @@ use crate::observer::{Finished, LoggedSecret};
 use crate::session::Session;
 use crate::setup::Setup;
 
+/// The lock every user of [`ConnState`]'s fields takes them with.
+pub(crate) use crate::sync::lock;
+
 /// Application callbacks the core triggers; implemented by the ABI layer, which knows the
 /// C function pointers and the `SSL *` they take.
 pub(crate) trait Events: Send + Sync {
@@ -350,12 +353,6 @@ pub(crate) struct Status {
     pub early_data: i32,
     /// The legacy version of the ClientHello sent or received (`SSL_client_version`).
     pub client_version: u16,
-}
-
-/// Locks a mutex, recovering the data if a panic poisoned it (the panic was already turned
-/// into an error at the C boundary; the data itself stays consistent field by field).
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 thread_local! {

@@ -17,10 +17,10 @@ use rustls::{
 };
 
 use crate::buffers::{Buffers, RecordBuffer};
-use crate::connection::{Event, Want};
 use crate::observer::{RT_HEADER, RT_INNER_CONTENT_TYPE};
 use crate::record::{self, Protection, HEADER_LEN, MAX_FRAGMENT, SEAL_OVERHEAD};
 use crate::statem::{message, Msg, Note, Statem};
+use crate::turn::{Event, Want};
 
 /// Alert levels.
 const WARNING: u8 = 1;
@@ -283,7 +283,7 @@ impl Established {
         match (&mut self.kernel, typ) {
             (Kernel::Client(kernel), HandshakeType::NewSessionTicket) => {
                 // What OpenSSL shows of the ticket, which rustls keeps private.
-                crate::session::ticket_arriving(body);
+                crate::resumption::ticket_arriving(body);
                 kernel.handle_new_session_ticket(body)
             }
             (_, HandshakeType::KeyUpdate) => {

@@ -73,7 +73,7 @@ fn seal(
     plain: &[u8],
     seal_with: impl FnOnce(&[u8]) -> Option<Vec<u8>>,
 ) -> Option<Vec<u8>> {
-    if crate::session::empty_ticket_offered(state)
+    if crate::resumption::empty_ticket_offered(state)
         && state.events.ticket_opened(None, &[], TicketStatus::Empty) == Some(TicketVerdict::Ignore)
     {
         return None;
@@ -88,9 +88,9 @@ fn seal(
     if !state.events.ticket_generating() {
         return None;
     }
-    let appdata = crate::session::current_ticket_appdata(state);
+    let appdata = crate::resumption::current_ticket_appdata(state);
     let sealed = seal_with(&bind(state, plain, appdata.as_deref()))?;
-    crate::session::ticket_issued(state, plain, appdata);
+    crate::resumption::ticket_issued(state, plain, appdata);
     Some(sealed)
 }
 
@@ -256,6 +256,6 @@ fn unbind(state: &ConnState, mut opened: Vec<u8>) -> Option<Vec<u8>> {
         return None;
     }
     opened.drain(..at);
-    crate::session::ticket_opened(state, &opened, issued, timeout, appdata);
+    crate::resumption::ticket_opened(state, &opened, issued, timeout, appdata);
     Some(opened)
 }

@@ -786,7 +786,7 @@ fn current_session(ssl: &SSL) -> Option<Arc<Session>> {
             let name = setup.server_name.clone().filter(|_| client);
             (setup.settings.session_id_context.clone(), name)
         };
-        let hostname = crate::session::client_hostname(&ssl.state, sent);
+        let hostname = crate::resumption::client_hostname(&ssl.state, sent);
         *last = Some(Session::describing(Meta {
             hostname: hostname.and_then(|h| std::ffi::CString::new(h).ok()),
             version: status.version,

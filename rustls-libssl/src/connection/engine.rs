@@ -1,0 +1,278 @@
+//! Driving the protocol: the state machine (rustls's during the handshake, then
+//! [`crate::established::Established`]'s) turns until it needs something, its failures are
+//! reported, and records move between the buffers and the application's BIOs.
+
+use std::io;
+
+use rustls::client::ClientConnectionData;
+use rustls::server::ServerConnectionData;
+
+use crate::ciphers::Cipher;
+use crate::crypto_sys as sys;
+use crate::current::{self, lock};
+use crate::error::Error;
+use crate::setup::Role;
+use crate::turn::{Event, Want};
+
+use super::unbuffered::{server_hello_random, turn};
+use super::{Connection, Step, Stop, Tls, Transport};
+
+impl Connection {
+    /// Turns rustls's state machine until it needs something: more input, or the
+    /// operation's data (`want`) to flow. Output accumulates in the output buffer.
+    pub(super) fn pump(&mut self, io: &Transport<'_>, want: &mut Want<'_>) -> Step<Event> {
+        let result = {
+            let _current = current::enter(&self.state);
+            loop {
+                let turned = self.turn_once(want);
+                if !self.published {
+                    self.publish();
+                }
+                if turned == Ok(Event::Early) {
+                    lock(&self.state.status).early_data_received = true;
+                }
+                match turned {
+                    Ok(Event::Progress) => continue,
+                    other => break other,
+                }
+            }
+        };
+        self.publish_state();
+        // A hook failure OpenSSL reports with its own reason (a client certificate
+        // callback, certificate transparency): the handshake fails with it, after the
+        // alert rustls queued, if any.
+        let hook_error = self.state.outcome().hook_error.take();
+        if let Some(reason) = hook_error {
+            if let Err(e) = result {
+                let _ = self.fail(io, e);
+            }
+            return Err(Stop::Fatal(Error::Reason(reason)));
+        }
+        result.map_err(|e| self.fail(io, e))
+    }
+
+    /// One [`turn`] of whichever side this is (the caller has entered [`current`]).
+    /// The observer (during the handshake) sees the received records before rustls reads
+    /// them and the records rustls wrote after.
+    fn turn_once(&mut self, want: &mut Want<'_>) -> Result<Event, rustls::Error> {
+        let bufs = self.bufs.get_or_insert_with(Box::default);
+        if let Some(observer) = self.observer.as_mut() {
+            observer.incoming(bufs.input.pending(), &self.state, &mut self.statem);
+        }
+        let (input_before, output_before) =
+            (bufs.input.pending().len(), bufs.output.pending().len());
+        let result = match self.tls.as_mut() {
+            Some(Tls::Client(c)) => turn::<ClientConnectionData>(c, bufs, want, None),
+            Some(Tls::Server(s)) => {
+                turn::<ServerConnectionData>(s, bufs, want, Some(&mut self.server_random))
+            }
+            Some(Tls::Established(e)) => e.turn(bufs, want, &mut self.statem),
+            None => Err(rustls::Error::General("no connection".into())),
+        };
+        if self.tls12_no_certificate {
+            if let Some(written) = bufs.output.filled_mut().get_mut(output_before..) {
+                tls12_handshake_failure_alert(written);
+            }
+        }
+        if let Some(observer) = self.observer.as_mut() {
+            observer.consumed(input_before.saturating_sub(bufs.input.pending().len()));
+            let suite = self.tls.as_ref().and_then(Tls::suite);
+            let written = bufs
+                .output
+                .pending()
+                .get(output_before..)
+                .unwrap_or_default();
+            observer.outgoing(written, &self.state, suite, &mut self.statem);
+        }
+        result
+    }
+
+    /// A fatal rustls error: sends the alert rustls queued for it, then reports it.
+    fn fail(&mut self, io: &Transport<'_>, e: rustls::Error) -> Stop {
+        // A certificate that fails stops OpenSSL's reading of the peer's flight there.
+        if let rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented = e {
+            self.statem.failed_at(crate::statem::msg::CERTIFICATE);
+        } else {
+            self.statem.failed();
+        }
+        // rustls's TLS 1.2 server answers a missing client certificate with TLS 1.3's
+        // certificate_required alert; OpenSSL sends handshake_failure (TLS 1.2 has no other).
+        self.tls12_no_certificate = matches!(e, rustls::Error::NoCertificatesPresented)
+            && self.role == Some(Role::Server)
+            && lock(&self.state.status).version == crate::versions::TLS1_2;
+        {
+            let _current = current::enter(&self.state);
+            for _ in 0..4 {
+                if self.turn_once(&mut Want::Nothing) != Ok(Event::Progress) {
+                    break;
+                }
+            }
+        }
+        let _ = self.flush(io);
+        if let rustls::Error::AlertReceived(_) = e {
+            // The peer's fatal alert also closes its side (SSL_RECEIVED_SHUTDOWN), and
+            // ends a read with 0.
+            self.set_closed(false, true);
+            return Stop::Ended(self.tls_error(e));
+        }
+        Stop::Fatal(self.tls_error(e))
+    }
+
+    fn tls_error(&self, e: rustls::Error) -> Error {
+        // A server that never saw a ClientHello: maybe a plain HTTP request.
+        if self.role == Some(Role::Server) && lock(&self.state.hello).is_none() {
+            return self.hello_error(e);
+        }
+        // OpenSSL picks the suite before the key exchange: a client that offers no suite
+        // rustls implements fails with "no shared cipher", whatever else it lacks (a TLS 1.2
+        // client offering only RSA key exchange sends no supported_groups).
+        if let rustls::Error::PeerIncompatible(
+            rustls::PeerIncompatible::NoKxGroupsInCommon
+            | rustls::PeerIncompatible::NamedGroupsExtensionRequired,
+        ) = e
+        {
+            let offers_usable = lock(&self.state.hello).as_ref().is_some_and(|h| {
+                h.raw_ciphers
+                    .chunks_exact(2)
+                    .filter_map(|c| Cipher::by_id(u16::from_be_bytes([c[0], c[1]])))
+                    .any(Cipher::is_implemented)
+            });
+            if self.role == Some(Role::Server) && !offers_usable {
+                return Error::Reason(sys::SSL_R_NO_SHARED_CIPHER);
+            }
+        }
+        let code = self.state.outcome().verify_result;
+        match e {
+            rustls::Error::General(ref m) if code != 0 && m == crate::verify::VERIFY_FAILED => {
+                Error::Verify(i32::try_from(code).unwrap_or(i32::MAX))
+            }
+            rustls::Error::InvalidCertificate(_) if code != 0 => {
+                Error::Verify(i32::try_from(code).unwrap_or(i32::MAX))
+            }
+            e => Error::Tls(e),
+        }
+    }
+
+    /// Drops the buffers while nothing is in them (an idle keep-alive connection).
+    pub(super) fn release_if_idle(&mut self) {
+        if self.bufs.as_mut().is_some_and(|b| b.release_idle()) {
+            self.bufs = None;
+        }
+    }
+
+    /// Writes the output buffer to the write BIO; the buffer goes back to the pool once
+    /// empty.
+    pub(super) fn flush(&mut self, io: &Transport<'_>) -> Step<()> {
+        let client_in_handshake = self.role == Some(Role::Client) && !self.is_established();
+        let Some(out) = self.bufs.as_mut().map(|b| &mut b.output) else {
+            return Ok(());
+        };
+        if out.is_empty() {
+            return Ok(());
+        }
+        // A TLS 1.3 client's middlebox-compatibility ChangeCipherSpec, which rustls emits as
+        // soon as the ServerHello arrives, waits for the client's next flight (its Finished,
+        // or an alert), as OpenSSL sends it: written alone it is a small segment whose
+        // delayed ACK makes Nagle's algorithm hold back the next one, and a client that
+        // then fails and closes with unread data resets the connection before its alert
+        // leaves (socat's server then reports "Connection reset by peer", not the alert).
+        if client_in_handshake && out.pending() == FAKE_CCS {
+            return Ok(());
+        }
+        let wbio = io.wbio.ok_or_else(no_bio)?;
+        while !out.is_empty() {
+            match wbio.write(out.pending()) {
+                Ok(n) => out.consume(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(Stop::WantWrite),
+                Err(e) => return Err(Stop::Fatal(Error::Io(e))),
+            }
+        }
+        out.release();
+        Ok(())
+    }
+
+    /// Reads from the read BIO. Without read-ahead no further than the end of the current
+    /// record, as OpenSSL does: bytes of the next record stay in the socket, so an
+    /// application that polls the socket before reading again, as curl does, still sees
+    /// them. With read-ahead (nginx sets it) as much as the input buffer has room for,
+    /// which saves a system call per record header. Sets `eof` at the end of the stream.
+    pub(super) fn fill(&mut self, io: &Transport<'_>) -> Step<()> {
+        let rbio = io.rbio.ok_or_else(no_bio)?;
+        let read_ahead = self.setup().read_ahead;
+        let bufs = self.bufs.get_or_insert_with(Box::default);
+        let wanted = bufs.records.wanted();
+        let space = bufs.input.space(wanted);
+        let space = if read_ahead {
+            space
+        } else {
+            &mut space[..wanted]
+        };
+        match rbio.read(space) {
+            Ok(0) => {
+                self.eof = true;
+                self.eof_flagged = rbio.eof();
+            }
+            Ok(n) => {
+                bufs.records.consumed(&space[..n]);
+                bufs.input.filled(n);
+                // The server's first record is its ServerHello, at the front of the input
+                // until rustls has all of it.
+                if self.server_random.is_none() && self.role == Some(Role::Client) {
+                    self.server_random = server_hello_random(bufs.input.pending());
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                if bufs.release_idle() {
+                    self.bufs = None;
+                }
+                return Err(Stop::WantRead);
+            }
+            Err(e) => return Err(Stop::Fatal(Error::Io(e))),
+        }
+        Ok(())
+    }
+}
+
+/// The ChangeCipherSpec record TLS 1.3 sends for middlebox compatibility.
+const FAKE_CCS: [u8; 6] = [0x14, 0x03, 0x03, 0x00, 0x01, 0x01];
+
+/// No BIO set: OpenSSL fails the I/O as a transport error (SSL_ERROR_SYSCALL), queueing
+/// nothing.
+fn no_bio() -> Error {
+    Error::Io(io::Error::new(io::ErrorKind::NotConnected, "no BIO set"))
+}
+
+/// Rewrites a plaintext TLS 1.2 fatal certificate_required alert record in `written` (what
+/// one turn wrote) into handshake_failure, the alert OpenSSL's TLS 1.2 server sends when
+/// the client has no certificate. The client's Certificate comes before its
+/// ChangeCipherSpec, so the server's alert is still a plaintext record here.
+fn tls12_handshake_failure_alert(written: &mut [u8]) {
+    const CERTIFICATE_REQUIRED: [u8; 7] = [21, 3, 3, 0, 2, 2, 116];
+    if let Some(at) = written
+        .windows(CERTIFICATE_REQUIRED.len())
+        .position(|w| w == CERTIFICATE_REQUIRED)
+    {
+        written[at + 6] = 40;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tls12_handshake_failure_alert;
+
+    #[test]
+    fn tls12_missing_certificate_alert() {
+        // After other records, the fatal certificate_required alert becomes handshake_failure.
+        let mut out = vec![22, 3, 3, 0, 1, 0, 21, 3, 3, 0, 2, 2, 116];
+        tls12_handshake_failure_alert(&mut out);
+        assert_eq!(out[6..], [21, 3, 3, 0, 2, 2, 40]);
+        // Nothing else is touched: another alert, a truncated record, an empty turn.
+        let mut other = vec![21, 3, 3, 0, 2, 2, 42];
+        tls12_handshake_failure_alert(&mut other);
+        assert_eq!(other, [21, 3, 3, 0, 2, 2, 42]);
+        let mut short = vec![21, 3, 3, 0, 2, 2];
+        tls12_handshake_failure_alert(&mut short);
+        assert_eq!(short, [21, 3, 3, 0, 2, 2]);
+        tls12_handshake_failure_alert(&mut []);
+    }
+}
