@@ -97,7 +97,7 @@ impl Connection {
         self.send_key_update()?;
         let partial = self.setup().mode & sys::SSL_MODE_ENABLE_PARTIAL_WRITE as u64 != 0;
         loop {
-            self.flush(io)?;
+            self.write_out(io)?;
             let offset = self.write_offset.min(buf.len());
             if offset >= buf.len() || (partial && offset > 0) {
                 self.write_offset = 0;

@@ -160,9 +160,29 @@ impl Connection {
         }
     }
 
+    /// [`Connection::write_out`], then `BIO_flush` on the write BIO, as OpenSSL's state
+    /// machine flushes after each flight and alert: a buffering BIO (Apache's output filter)
+    /// sends nothing until then. Application data is written without a flush
+    /// ([`Connection::write_out`]), as OpenSSL writes it.
+    pub(super) fn flush(&mut self, io: &Transport<'_>) -> Step<()> {
+        let had_output = self.bufs.as_ref().is_some_and(|b| !b.output.is_empty());
+        self.write_out(io)?;
+        if !had_output {
+            return Ok(());
+        }
+        let Some(wbio) = io.wbio else {
+            return Ok(());
+        };
+        match wbio.flush() {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(Stop::WantWrite),
+            Err(e) => Err(Stop::Fatal(Error::Io(e))),
+        }
+    }
+
     /// Writes the output buffer to the write BIO; the buffer goes back to the pool once
     /// empty.
-    pub(super) fn flush(&mut self, io: &Transport<'_>) -> Step<()> {
+    pub(super) fn write_out(&mut self, io: &Transport<'_>) -> Step<()> {
         let client_in_handshake = self.role == Some(Role::Client) && !self.is_established();
         let Some(out) = self.bufs.as_mut().map(|b| &mut b.output) else {
             return Ok(());
