@@ -19,7 +19,6 @@ ARCH=amd64
 MULTIARCH=/usr/lib/x86_64-linux-gnu
 LIBDIR=$MULTIARCH/rustls-libssl
 DATADIR=/usr/share/rustls-libssl
-STUBS=$(ls -t "$BUILD"/build/rustls-libssl-*/out/stubs.rs | head -n 1)
 
 [ -f "$LIB" ] || { echo "build-deb.sh: $LIB missing (make lib)" >&2; exit 1; }
 for tool in dpkg-deb readelf strip perl gzip; do
@@ -72,7 +71,7 @@ subst "$HERE/bin/with-rustls-libssl" >"$P/usr/bin/with-rustls-libssl"
 subst "$HERE/bin/rustls-libssl-nginx" >"$P/usr/sbin/rustls-libssl-nginx"
 chmod 0755 "$P/usr/bin/with-rustls-libssl" "$P/usr/sbin/rustls-libssl-nginx"
 install -m 0644 "$HERE/share/check.pl" "$P$DATADIR/check.pl"
-perl "$HERE/gen-data.pl" "$ROOT" "$LIB" "$STUBS" /usr/include "$P$DATADIR" >&2
+perl "$HERE/gen-data.pl" "$ROOT" "$LIB" /usr/include "$P$DATADIR" >&2
 subst "$HERE/man/with-rustls-libssl.1" | gzip -9n >"$P/usr/share/man/man1/with-rustls-libssl.1.gz"
 subst "$HERE/man/rustls-libssl-nginx.8" | gzip -9n >"$P/usr/share/man/man8/rustls-libssl-nginx.8.gz"
 doc "$P" rustls-libssl

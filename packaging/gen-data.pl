@@ -1,10 +1,9 @@
 #!/usr/bin/perl
 # gen-data.pl: the data files `with-rustls-libssl --check` reads, made from the build.
 #
-# usage: gen-data.pl ROOT LIB STUBS INCLUDE OUTDIR
+# usage: gen-data.pl ROOT LIB INCLUDE OUTDIR
 #   ROOT     the repository (reads rustls-libssl/src/abi/*.rs)
 #   LIB      the built libssl.so.3
-#   STUBS    the stubs.rs build.rs generated (every export src/abi does not define)
 #   INCLUDE  the OpenSSL 3 headers (/usr/include: ssl.h, tls1.h, dtls1.h for ctrl names)
 #   OUTDIR   where to write:
 #     exports.txt              every function the library exports, one a line
@@ -16,8 +15,8 @@
 use strict;
 use warnings;
 
-my ($root, $lib, $stubs, $include, $out) = @ARGV;
-die "usage: gen-data.pl ROOT LIB STUBS INCLUDE OUTDIR\n" unless defined $out;
+my ($root, $lib, $include, $out) = @ARGV;
+die "usage: gen-data.pl ROOT LIB INCLUDE OUTDIR\n" unless defined $out;
 
 sub slurp { my ($f) = @_; open(my $h, '<', $f) or die "$f: $!\n"; local $/; my $t = <$h>; close $h; return $t; }
 sub spew { my ($f, $t) = @_; open(my $h, '>', $f) or die "$f: $!\n"; print $h $t; close $h or die "$f: $!\n"; }
@@ -35,14 +34,11 @@ close $re;
 die "no exports read from $lib\n" unless %exported;
 spew("$out/exports.txt", join('', map { "$_\n" } sort keys %exported));
 
-# 2. Exports that only say "not supported": the generated stubs, and functions of src/abi
-#    whose body has no path to success (it returns Err(Error::NotSupported(..)) and no Ok).
+# 2. Exports that only say "not supported": functions of src/abi whose body has no path to
+#    success (it returns Err(Error::NotSupported(..)) and no Ok). Every export is defined
+#    (build.rs refuses to build otherwise).
 my %unsupported;
-for (slurp($stubs) =~ /extern "C" fn (\w+)\(/g) {
-    $unsupported{$_} = 'not implemented: fails with a "not supported" error';
-}
 for my $file (glob("$root/rustls-libssl/src/abi/*.rs")) {
-    next if $file =~ m{/stubs\.rs$};
     my $text = slurp($file);
     $text =~ s{//[^\n]*}{}g;
     while ($text =~ /extern "C" fn (\w+)\s*\(/g) {
