@@ -30,11 +30,9 @@ pub type CertCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
 pub type ClientCertCallback =
     unsafe extern "C" fn(*mut SSL, *mut *mut sys::X509, *mut *mut sys::EVP_PKEY) -> c_int;
 /// `SSL_CTX_set_client_hello_cb`'s callback.
-pub type ClientHelloCallback =
-    unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
+pub type ClientHelloCallback = unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
 /// `SSL_CTX_set_tlsext_servername_callback`'s callback.
-pub type ServernameCallback =
-    unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
+pub type ServernameCallback = unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
 /// `SSL_CTX_set_alpn_select_cb`'s callback.
 pub type AlpnSelectCallback = unsafe extern "C" fn(
     *mut SSL,
@@ -54,8 +52,7 @@ pub type RemoveSessionCallback = unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SES
 pub type GetSessionCallback =
     unsafe extern "C" fn(*mut SSL, *const u8, c_int, *mut c_int) -> *mut SSL_SESSION;
 /// `SSL_CTX_set_cert_verify_callback`'s callback.
-pub type CertVerifyCallback =
-    unsafe extern "C" fn(*mut sys::X509_STORE_CTX, *mut c_void) -> c_int;
+pub type CertVerifyCallback = unsafe extern "C" fn(*mut sys::X509_STORE_CTX, *mut c_void) -> c_int;
 /// `SSL_CTX_set_tmp_dh_callback`'s callback.
 pub type TmpDhCallback = unsafe extern "C" fn(*mut SSL, c_int, c_int) -> *mut sys::DH;
 /// `SSL_CTX_set_not_resumable_session_callback`'s callback.
@@ -88,8 +85,7 @@ pub type SecurityCallback = unsafe extern "C" fn(
     *mut c_void,
 ) -> c_int;
 /// `SSL_CTX_set_record_padding_callback`'s callback.
-pub type PaddingCallback =
-    unsafe extern "C" fn(*mut SSL, c_int, usize, *mut c_void) -> usize;
+pub type PaddingCallback = unsafe extern "C" fn(*mut SSL, c_int, usize, *mut c_void) -> usize;
 /// `SSL_CTX_set_allow_early_data_cb`'s callback.
 pub type AllowEarlyDataCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
 /// `SSL_CTX_set_async_callback`'s callback.
@@ -97,16 +93,14 @@ pub type AsyncCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
 /// `SSL_CTX_set_generate_session_id`'s callback.
 pub type GenSessionCallback = unsafe extern "C" fn(*mut SSL, *mut u8, *mut c_uint) -> c_int;
 /// `SSL_CTX_set_cookie_generate_cb`'s callback (DTLS).
-pub type CookieGenerateCallback =
-    unsafe extern "C" fn(*mut SSL, *mut u8, *mut c_uint) -> c_int;
+pub type CookieGenerateCallback = unsafe extern "C" fn(*mut SSL, *mut u8, *mut c_uint) -> c_int;
 /// `SSL_CTX_set_cookie_verify_cb`'s callback (DTLS).
 pub type CookieVerifyCallback = unsafe extern "C" fn(*mut SSL, *const u8, c_uint) -> c_int;
 /// `SSL_CTX_set_stateless_cookie_generate_cb`'s callback.
 pub type StatelessCookieGenerateCallback =
     unsafe extern "C" fn(*mut SSL, *mut u8, *mut usize) -> c_int;
 /// `SSL_CTX_set_stateless_cookie_verify_cb`'s callback.
-pub type StatelessCookieVerifyCallback =
-    unsafe extern "C" fn(*mut SSL, *const u8, usize) -> c_int;
+pub type StatelessCookieVerifyCallback = unsafe extern "C" fn(*mut SSL, *const u8, usize) -> c_int;
 /// `SSL_CTX_set_next_proto_select_cb`'s callback (NPN).
 pub type NpnSelectCallback =
     unsafe extern "C" fn(*mut SSL, *mut *mut u8, *mut u8, *const u8, c_uint, *mut c_void) -> c_int;
@@ -127,8 +121,7 @@ pub type TicketDecCallback = unsafe extern "C" fn(
 /// `DTLS_set_timer_cb`'s callback.
 pub type DtlsTimerCallback = unsafe extern "C" fn(*mut SSL, c_uint) -> c_uint;
 /// SRP callbacks (`SSL_CTX_set_srp_*_callback`).
-pub type SrpUsernameCallback =
-    unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
+pub type SrpUsernameCallback = unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
 pub type SrpVerifyParamCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
 pub type SrpClientPwdCallback = unsafe extern "C" fn(*mut SSL, *mut c_void) -> *mut c_char;
 

@@ -1106,11 +1106,9 @@ pub unsafe extern "C" fn SSL_CTX_sess_get_get_cb(ctx: *mut SSL_CTX) -> GetSessio
 }
 
 /// `SSL_CTX_sess_set_new_cb`'s callback.
-pub type NewSessionCallback =
-    Option<unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int>;
+pub type NewSessionCallback = Option<unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int>;
 /// `SSL_CTX_sess_set_remove_cb`'s callback.
-pub type RemoveSessionCallback =
-    Option<unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION)>;
+pub type RemoveSessionCallback = Option<unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION)>;
 /// `SSL_CTX_sess_set_get_cb`'s callback.
 pub type GetSessionCallback =
     Option<unsafe extern "C" fn(*mut SSL, *const u8, c_int, *mut c_int) -> *mut SSL_SESSION>;
