@@ -23,6 +23,8 @@ mod debug;
 mod error;
 mod established;
 mod exporter;
+#[cfg(any(test, fuzzing))]
+mod fixed_keys;
 mod groups;
 mod hello;
 mod hkdf;
