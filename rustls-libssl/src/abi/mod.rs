@@ -162,6 +162,8 @@ pub(crate) fn push_error(e: &Error) {
         return; // libcrypto queued its own error already.
     }
     let detail = match e {
+        // A reason of OpenSSL's own, queued as OpenSSL queues it: without data.
+        Error::Tls(t) if crate::error::Refusal::of(t).is_some() => None,
         Error::NotSupported(_) | Error::Tls(_) | Error::Detailed(..) => {
             std::ffi::CString::new(e.to_string()).ok()
         }
