@@ -25,6 +25,9 @@ mod established;
 mod exporter;
 #[cfg(any(test, fuzzing))]
 mod fixed_keys;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 mod groups;
 mod hello;
 mod hkdf;
