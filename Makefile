@@ -11,6 +11,8 @@
 #   make deb        the Debian packages into target/deb (rustls-libssl, -system, -dev)
 #   make packaging  the packages installed and purged in a debootstrap root (as root)
 #   make nginx-from-source  Debian's nginx source built against the shim, its tests run
+#   make fuzz       each fuzz target in fuzz/ for FUZZ_SECONDS (default 60; nightly Rust and
+#                   cargo-fuzz); not part of make test
 
 CARGO   ?= cargo
 CC      ?= cc
@@ -20,10 +22,12 @@ LIB     := $(OUT)/libssl.so.3
 ARCHIVE := $(OUT)/librustls_libssl.a
 CARGO_FLAGS := $(if $(filter release,$(PROFILE)),--release,)
 BENCH_FLAGS ?=
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := established client_hello session_der cipher_string
 
 .PHONY: all lib deps test lint unit symbols header matrix abi contract curl nginx ntpd programs \
 	$(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short deb packaging \
-	nginx-from-source clean
+	nginx-from-source fuzz clean
 
 # Programs with an integration suite in tests/NAME/run.sh LIBDIR (each also run on OpenSSL).
 PROGRAMS := socat openvpn lighttpd dovecot ruby node mariadb postfix haproxy stunnel mosquitto \
@@ -122,6 +126,18 @@ packaging: deb
 # Debian's nginx source package built linked to the shim, and tests/nginx run on that build.
 nginx-from-source: deb
 	bash packaging/nginx-from-source.sh $(abspath $(OUT)) $(abspath target/deb/pkgconfig)
+
+# Each target from its committed seeds (fuzz/corpus/TARGET) for FUZZ_SECONDS; new inputs
+# stay in the corpus directory (not committed), a crash in fuzz/artifacts/TARGET and the
+# run fails.
+fuzz:
+	cd fuzz && $(CARGO) +nightly fuzz build -O
+	cd fuzz && mkdir -p artifacts && for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $$t ($(FUZZ_SECONDS) s, log in fuzz/artifacts/$$t.log)"; \
+	  $(CARGO) +nightly fuzz run -O $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) \
+	    -print_final_stats=1 >artifacts/$$t.log 2>&1 || { tail -n 40 artifacts/$$t.log; exit 1; }; \
+	  grep -E '^stat::(number_of_executed_units|peak_rss_mb)|^Done' artifacts/$$t.log; \
+	done
 
 clean:
 	$(CARGO) clean

@@ -76,6 +76,9 @@ pub(crate) struct RecordBuffer {
     buf: Vec<u8>,
     start: usize,
     end: usize,
+    /// Bytes consumed since the buffer was made: with the data's length, positions in the
+    /// stream that passed through it.
+    consumed: u64,
 }
 
 impl RecordBuffer {
@@ -121,7 +124,20 @@ impl RecordBuffer {
 
     /// Drops `n` bytes from the front (written out, or rustls's discard count).
     pub(crate) fn consume(&mut self, n: usize) {
-        self.start = (self.start + n).min(self.end);
+        let n = n.min(self.end - self.start);
+        self.start += n;
+        self.consumed = self.consumed.saturating_add(n as u64);
+    }
+
+    /// How many bytes have left the front of the buffer since it was made.
+    pub(crate) fn consumed(&self) -> u64 {
+        self.consumed
+    }
+
+    /// The stream position just after the data: what [`RecordBuffer::consumed`] will
+    /// be once all of it has left.
+    pub(crate) fn end_position(&self) -> u64 {
+        self.consumed.saturating_add((self.end - self.start) as u64)
     }
 
     /// Gives the storage back if it holds no data.

@@ -146,7 +146,7 @@ mod tests {
         {
             let mut m = s.meta();
             m.id = vec![id; 4];
-            m.time = time;
+            m.time = crate::session::seconds(time);
             m.timeout = 10;
         }
         s

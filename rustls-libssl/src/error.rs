@@ -1,8 +1,9 @@
 //! The shim's error type and its mapping to OpenSSL's (library, reason) codes.
 
 use std::fmt;
+use std::sync::Arc;
 
-use rustls::{AlertDescription, CertificateError, InvalidMessage, PeerIncompatible};
+use rustls::{AlertDescription, CertificateError, InvalidMessage, OtherError, PeerIncompatible};
 
 use crate::crypto_sys as sys;
 
@@ -107,10 +108,48 @@ impl From<rustls::Error> for Error {
     }
 }
 
+/// A protocol failure for which OpenSSL has a reason and an alert of its own that no
+/// rustls error names (the limits of its record layer, the checks of received alerts and
+/// key updates). Code that speaks `rustls::Error` carries it as `rustls::Error::Other`:
+/// [`tls_reason`] reports its reason and [`crate::record::alert_for`] sends its alert.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    /// The `SSL_R_*` reason.
+    pub reason: i32,
+    /// The alert sent to the peer.
+    pub alert: AlertDescription,
+}
+
+impl Refusal {
+    /// The rustls error that carries `reason` and `alert`.
+    pub(crate) fn error(reason: i32, alert: AlertDescription) -> rustls::Error {
+        rustls::Error::Other(OtherError(Arc::new(Self { reason, alert })))
+    }
+
+    /// The refusal `e` carries, if it is one.
+    pub(crate) fn of(e: &rustls::Error) -> Option<Self> {
+        match e {
+            rustls::Error::Other(OtherError(inner)) => inner.downcast_ref::<Self>().copied(),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SSL reason {} (alert {:?})", self.reason, self.alert)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
 /// The `SSL_R_*` reason OpenSSL reports for the equivalent protocol failure.
 pub(crate) fn tls_reason(e: &rustls::Error) -> i32 {
     use rustls::Error as E;
 
+    if let Some(refusal) = Refusal::of(e) {
+        return refusal.reason;
+    }
     match e {
         E::AlertReceived(alert) => alert_reason(*alert),
         E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => {
@@ -236,6 +275,34 @@ mod tests {
         assert!(Error::Verify(20).is_fatal_to_connection());
         assert!(
             Error::Reason(sys::SSL_R_APPLICATION_DATA_AFTER_CLOSE_NOTIFY).is_fatal_to_connection()
+        );
+    }
+
+    /// A refusal reports its own reason and sends its own alert; another error carried as
+    /// `Other` is an internal error.
+    #[test]
+    fn refusal_reason_and_alert() {
+        let e = Refusal::error(
+            sys::SSL_R_TOO_MANY_WARN_ALERTS,
+            AlertDescription::UnexpectedMessage,
+        );
+        assert_eq!(tls_reason(&e), 409);
+        assert_eq!(Error::Tls(e.clone()).code(), (20, 409));
+        assert_eq!(
+            crate::record::alert_for(&e, true),
+            Some(AlertDescription::UnexpectedMessage)
+        );
+        let e = Refusal::error(
+            sys::SSL_R_RECORD_TOO_SMALL,
+            AlertDescription::UnexpectedMessage,
+        );
+        assert_eq!(tls_reason(&e), 298);
+        let other = rustls::Error::Other(OtherError(Arc::new(fmt::Error)));
+        assert_eq!(Refusal::of(&other), None);
+        assert_eq!(tls_reason(&other), sys::ERR_R_INTERNAL_ERROR);
+        assert_eq!(
+            crate::record::alert_for(&other, false),
+            Some(AlertDescription::InternalError)
         );
     }
 

@@ -7,16 +7,24 @@
 //! the handshake is here, with the same outcomes: a peer's fatal alert ends the
 //! connection, a bad record sends the alert rustls would and ends it too, a renegotiation
 //! request gets a no_renegotiation warning.
+//!
+//! What a peer can make the connection do is bounded as OpenSSL 3.0's record layer
+//! bounds it: the fifth warning alert in a row and the 33rd record in a row without
+//! content end the connection ("too many warn alerts", "record too small"), and at most
+//! one answer to the peer's requests (a KeyUpdate, or a refusal to renegotiate) waits in
+//! the output buffer at a time: requests that arrive meanwhile share it.
 
 use rustls::client::ClientConnectionData;
 use rustls::kernel::KernelConnection;
 use rustls::server::ServerConnectionData;
 use rustls::{
-    AlertDescription, CommonState, ContentType, Error, HandshakeType, InvalidMessage,
-    PeerMisbehaved, ProtocolVersion, SupportedCipherSuite,
+    AlertDescription, CommonState, ConnectionTrafficSecrets, ContentType, Error, HandshakeType,
+    InvalidMessage, PeerMisbehaved, ProtocolVersion, SupportedCipherSuite,
 };
 
 use crate::buffers::{Buffers, RecordBuffer};
+use crate::crypto_sys as sys;
+use crate::error::Refusal;
 use crate::observer::{RT_HEADER, RT_INNER_CONTENT_TYPE};
 use crate::record::{self, Protection, HEADER_LEN, MAX_FRAGMENT, SEAL_OVERHEAD};
 use crate::statem::{message, Msg, Note, Statem};
@@ -29,10 +37,60 @@ const FATAL: u8 = 2;
 /// Post-handshake messages larger than this are refused (a ticket is far smaller).
 const MAX_HANDSHAKE_MESSAGE: usize = 65536;
 
-/// rustls's side of an established connection.
+/// OpenSSL's `MAX_WARN_ALERT_COUNT`: the fifth warning alert in a row is fatal.
+const MAX_WARNINGS: u8 = 5;
+
+/// OpenSSL's `MAX_EMPTY_RECORDS`: more records without content in a row than this is fatal.
+const MAX_EMPTY_RECORDS: u8 = 32;
+
+/// rustls's side of an established connection: its key schedule and ticket store.
 pub(crate) enum Kernel {
     Client(KernelConnection<ClientConnectionData>),
     Server(KernelConnection<ServerConnectionData>),
+    /// Keys from fixed secrets, with no handshake behind them (unit tests and fuzzing).
+    #[cfg(any(test, fuzzing))]
+    Fixed(crate::fixed_keys::Schedule),
+}
+
+impl Kernel {
+    fn is_client(&self) -> bool {
+        match self {
+            Self::Client(_) => true,
+            Self::Server(_) => false,
+            #[cfg(any(test, fuzzing))]
+            Self::Fixed(s) => s.client,
+        }
+    }
+
+    /// The next sending key, after a KeyUpdate.
+    fn update_tx(&mut self) -> Result<(u64, ConnectionTrafficSecrets), Error> {
+        match self {
+            Self::Client(k) => k.update_tx_secret(),
+            Self::Server(k) => k.update_tx_secret(),
+            #[cfg(any(test, fuzzing))]
+            Self::Fixed(s) => Ok(s.update_tx()),
+        }
+    }
+
+    /// The next receiving key, after the peer's KeyUpdate.
+    fn update_rx(&mut self) -> Result<(u64, ConnectionTrafficSecrets), Error> {
+        match self {
+            Self::Client(k) => k.update_rx_secret(),
+            Self::Server(k) => k.update_rx_secret(),
+            #[cfg(any(test, fuzzing))]
+            Self::Fixed(s) => Ok(s.update_rx()),
+        }
+    }
+
+    /// A TLS 1.3 NewSessionTicket's body (a client's).
+    fn ticket(&mut self, body: &[u8]) -> Result<(), Error> {
+        match self {
+            Self::Client(k) => k.handle_new_session_ticket(body),
+            Self::Server(_) => Err(Error::General("a server receives no tickets".into())),
+            #[cfg(any(test, fuzzing))]
+            Self::Fixed(_) => Ok(()),
+        }
+    }
 }
 
 /// What the handshake negotiated, kept when rustls's connection goes.
@@ -63,6 +121,15 @@ pub(crate) struct Established {
     /// A TLS 1.3 post-handshake message (ticket, key update) was handled since the last
     /// [`Established::take_post_handshake`]: OpenSSL runs its state machine for one.
     post_handshake: bool,
+    /// Warning alerts received in a row (records with content in between reset it).
+    warnings: u8,
+    /// Records without content received in a row.
+    empty: u8,
+    /// Where in the output stream our last KeyUpdate (TLS 1.3) or renegotiation refusal
+    /// (TLS 1.2) ends: while the output buffer has not passed it, the peer's requests
+    /// get no other (RFC 8446 4.6.3: one update answers the requests received while
+    /// silent; OpenSSL keeps one alert pending while its write buffer is full).
+    reply_end: Option<u64>,
 }
 
 impl Established {
@@ -83,6 +150,9 @@ impl Established {
             handshake: Vec::new(),
             failed: None,
             post_handshake: false,
+            warnings: 0,
+            empty: 0,
+            reply_end: None,
         })
     }
 
@@ -135,6 +205,11 @@ impl Established {
             plain,
             ..
         } = bufs;
+        // An empty output buffer has sent everything (and may be a new one, whose
+        // positions start again).
+        if output.is_empty() {
+            self.reply_end = None;
+        }
         match want {
             Want::Write(data) => {
                 if self.protection.tx_exhausted() {
@@ -159,11 +234,21 @@ impl Established {
             statem.message(false, version, RT_HEADER, &record[..HEADER_LEN]);
         }
         let opened = self.protection.open(record)?;
-        if statem.messages && self.tls13() {
+        let tls13 = self.tls13();
+        if tls13
+            && !matches!(
+                opened.typ,
+                ContentType::ApplicationData | ContentType::Alert | ContentType::Handshake
+            )
+        {
+            return Err(record::bad_record_type());
+        }
+        if statem.messages && tls13 {
             let inner = [u8::from(opened.typ)];
             statem.message(false, self.version(), RT_INNER_CONTENT_TYPE, &inner);
         }
         let payload = &record[opened.start..opened.end];
+        self.count(opened.typ, payload.len())?;
         let event = match opened.typ {
             ContentType::ApplicationData => {
                 if !self.handshake.is_empty() {
@@ -179,24 +264,54 @@ impl Established {
             }
             ContentType::Alert => self.alert(payload, statem)?,
             ContentType::Handshake => {
-                if payload.is_empty() {
-                    return Err(InvalidMessage::InvalidEmptyPayload.into());
+                // TLS 1.2's empty handshake record is passed over, as OpenSSL does (TLS
+                // 1.3's was refused by `count`).
+                if !payload.is_empty() {
+                    self.handshake.extend_from_slice(payload);
+                    self.handshake_messages(output, statem)?;
                 }
-                self.handshake.extend_from_slice(payload);
-                self.handshake_messages(output, statem)?;
                 Event::Progress
             }
-            _ => return Err(record::unexpected()),
+            ContentType::ChangeCipherSpec => {
+                return Err(unexpected(sys::SSL_R_CCS_RECEIVED_EARLY));
+            }
+            _ => return Err(unexpected(sys::SSL_R_UNEXPECTED_RECORD)),
         };
         input.consume(len);
         Ok(event)
     }
 
-    /// A received alert: close_notify ends the peer's side, warnings (TLS 1.2, and TLS
-    /// 1.3's user_canceled) are ignored, anything else is the peer's fatal error.
+    /// OpenSSL's record-layer checks of a record's length, in its order: TLS 1.3's alert
+    /// and handshake records may not be empty ("bad length"); more than
+    /// [`MAX_EMPTY_RECORDS`] empty records in a row are fatal ("record too small"); a
+    /// record with content that is not an alert ends a run of warning alerts.
+    fn count(&mut self, typ: ContentType, len: usize) -> Result<(), Error> {
+        if len == 0 {
+            if self.tls13() && matches!(typ, ContentType::Alert | ContentType::Handshake) {
+                return Err(unexpected(sys::SSL_R_BAD_LENGTH));
+            }
+            self.empty += 1;
+            if self.empty > MAX_EMPTY_RECORDS {
+                return Err(unexpected(sys::SSL_R_RECORD_TOO_SMALL));
+            }
+            return Ok(());
+        }
+        self.empty = 0;
+        if typ != ContentType::Alert {
+            self.warnings = 0;
+        }
+        Ok(())
+    }
+
+    /// A received alert, judged as OpenSSL's record layer does: each warning (and TLS
+    /// 1.3's user_canceled at either level) counts towards [`MAX_WARNINGS`], close_notify
+    /// ends the peer's side, TLS 1.2's other warnings and TLS 1.3's user_canceled are
+    /// ignored, a fatal alert (or any other in TLS 1.3) is the peer's error; in TLS 1.2 a
+    /// no_renegotiation that is not fatal ends the connection with handshake_failure and
+    /// an unknown level with illegal_parameter.
     fn alert(&mut self, payload: &[u8], statem: &mut Statem) -> Result<Event, Error> {
         let [level, description] = payload else {
-            return Err(InvalidMessage::MessageTooShort.into());
+            return Err(unexpected(sys::SSL_R_INVALID_ALERT));
         };
         if statem.messages {
             statem.message(
@@ -208,14 +323,37 @@ impl Established {
         }
         statem.alert(false, *level, *description);
         let description = AlertDescription::from(*description);
-        if description == AlertDescription::CloseNotify {
-            return Ok(Event::PeerClosed);
-        }
+        let tls13 = self.tls13();
         let warning = *level == WARNING;
-        if warning && (!self.tls13() || description == AlertDescription::UserCanceled) {
+        let user_canceled = tls13 && description == AlertDescription::UserCanceled;
+        if warning || user_canceled {
+            self.warnings += 1;
+            if self.warnings == MAX_WARNINGS {
+                return Err(unexpected(sys::SSL_R_TOO_MANY_WARN_ALERTS));
+            }
+        }
+        if user_canceled {
             return Ok(Event::Progress);
         }
-        Err(Error::AlertReceived(description))
+        if description == AlertDescription::CloseNotify && (tls13 || warning) {
+            return Ok(Event::PeerClosed);
+        }
+        if *level == FATAL || tls13 {
+            return Err(Error::AlertReceived(description));
+        }
+        if description == AlertDescription::NoRenegotiation {
+            return Err(Refusal::error(
+                sys::SSL_R_NO_RENEGOTIATION,
+                AlertDescription::HandshakeFailure,
+            ));
+        }
+        if warning {
+            return Ok(Event::Progress);
+        }
+        Err(Refusal::error(
+            sys::SSL_R_UNKNOWN_ALERT_TYPE,
+            AlertDescription::IllegalParameter,
+        ))
     }
 
     /// Handles each whole handshake message received so far.
@@ -234,6 +372,13 @@ impl Established {
             let len = usize::from(a) << 16 | usize::from(b) << 8 | usize::from(c);
             if len > MAX_HANDSHAKE_MESSAGE {
                 break Err(InvalidMessage::HandshakePayloadTooLarge.into());
+            }
+            // OpenSSL's largest KeyUpdate, checked when the header arrives.
+            if self.tls13() && HandshakeType::from(typ) == HandshakeType::KeyUpdate && len > 1 {
+                break Err(Refusal::error(
+                    sys::SSL_R_EXCESSIVE_MESSAGE_SIZE,
+                    AlertDescription::IllegalParameter,
+                ));
             }
             if rest.len() < 4 + len {
                 break Ok(());
@@ -270,44 +415,67 @@ impl Established {
             got_type: typ,
         };
         if !self.tls13() {
-            // Renegotiation is refused with a warning, as rustls does.
-            return match (&self.kernel, typ) {
-                (Kernel::Client(_), HandshakeType::HelloRequest)
-                | (Kernel::Server(_), HandshakeType::ClientHello) => {
-                    self.send_alert(output, WARNING, AlertDescription::NoRenegotiation, statem)
-                }
-                _ => Err(refused),
+            // Renegotiation is refused with a warning, as rustls does; one refusal waits
+            // for the write BIO at a time.
+            let request = if self.kernel.is_client() {
+                HandshakeType::HelloRequest
+            } else {
+                HandshakeType::ClientHello
             };
+            if typ != request {
+                return Err(refused);
+            }
+            if self.reply_waiting(output) {
+                return Ok(());
+            }
+            self.send_alert(output, WARNING, AlertDescription::NoRenegotiation, statem)?;
+            self.reply_end = Some(output.end_position());
+            return Ok(());
         }
         self.post_handshake = true;
-        match (&mut self.kernel, typ) {
-            (Kernel::Client(kernel), HandshakeType::NewSessionTicket) => {
+        match typ {
+            HandshakeType::NewSessionTicket if self.kernel.is_client() => {
                 // What OpenSSL shows of the ticket, which rustls keeps private.
                 crate::resumption::ticket_arriving(body);
-                kernel.handle_new_session_ticket(body)
+                self.kernel.ticket(body)
             }
-            (_, HandshakeType::KeyUpdate) => {
+            HandshakeType::KeyUpdate => {
                 // A key change may not leave part of a message under the old key.
                 if !last {
-                    return Err(PeerMisbehaved::KeyEpochWithPendingFragment.into());
+                    return Err(unexpected(sys::SSL_R_NOT_ON_RECORD_BOUNDARY));
                 }
                 let requested = match body {
                     [0] => false,
                     [1] => true,
-                    _ => return Err(InvalidMessage::InvalidKeyUpdate.into()),
+                    [_] => {
+                        return Err(Refusal::error(
+                            sys::SSL_R_BAD_KEY_UPDATE,
+                            AlertDescription::IllegalParameter,
+                        ))
+                    }
+                    _ => {
+                        return Err(Refusal::error(
+                            sys::SSL_R_BAD_KEY_UPDATE,
+                            AlertDescription::DecodeError,
+                        ))
+                    }
                 };
-                let secrets = match &mut self.kernel {
-                    Kernel::Client(k) => k.update_rx_secret(),
-                    Kernel::Server(k) => k.update_rx_secret(),
-                }?;
+                let secrets = self.kernel.update_rx()?;
                 self.protection.set_rx(secrets)?;
-                if requested {
+                // Our KeyUpdate still in the output buffer answers this request too.
+                if requested && !self.reply_waiting(output) {
                     self.update_tx(output, statem)?;
                 }
                 Ok(())
             }
             _ => Err(refused),
         }
+    }
+
+    /// Whether our last KeyUpdate or renegotiation refusal is still in the output buffer.
+    fn reply_waiting(&self, output: &RecordBuffer) -> bool {
+        self.reply_end
+            .is_some_and(|end| output.consumed() < end && end <= output.end_position())
     }
 
     /// Sends a KeyUpdate (not requesting one back) and switches to the next sending key.
@@ -344,10 +512,8 @@ impl Established {
             notes.push(message(true, self.version(), handshake, &key_update));
         }
         statem.sent(Msg::Handshake(key_update[0]), notes);
-        let secrets = match &mut self.kernel {
-            Kernel::Client(k) => k.update_tx_secret(),
-            Kernel::Server(k) => k.update_tx_secret(),
-        }?;
+        self.reply_end = Some(output.end_position());
+        let secrets = self.kernel.update_tx()?;
         self.protection.set_tx(secrets)
     }
 
@@ -415,6 +581,11 @@ impl Established {
     }
 }
 
+/// A protocol failure OpenSSL answers with an unexpected_message alert, with its `reason`.
+fn unexpected(reason: i32) -> Error {
+    Refusal::error(reason, AlertDescription::UnexpectedMessage)
+}
+
 /// The length of the whole record at the start of `input`, if it is all there; an error
 /// as soon as the header announces more than any record may hold.
 fn whole_record(input: &[u8]) -> Result<Option<usize>, Error> {
@@ -432,3 +603,6 @@ fn whole_record(input: &[u8]) -> Result<Option<usize>, Error> {
     let len = HEADER_LEN + body;
     Ok((input.len() >= len).then_some(len))
 }
+
+#[cfg(test)]
+mod tests;

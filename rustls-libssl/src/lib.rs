@@ -23,6 +23,11 @@ mod debug;
 mod error;
 mod established;
 mod exporter;
+#[cfg(any(test, fuzzing))]
+mod fixed_keys;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 mod groups;
 mod hello;
 mod hkdf;

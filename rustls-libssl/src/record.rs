@@ -16,6 +16,9 @@ use aws_lc_rs::aead::{
 };
 use rustls::{AlertDescription, ConnectionTrafficSecrets, ContentType, Error, InvalidMessage};
 
+use crate::crypto_sys as sys;
+use crate::error::Refusal;
+
 /// Record header length.
 pub(crate) const HEADER_LEN: usize = 5;
 /// The largest plaintext one record carries.
@@ -212,7 +215,7 @@ fn open_record(
         return Err(Error::PeerSentOversizedRecord);
     }
     if tls13 && outer != ContentType::ApplicationData {
-        return Err(unexpected());
+        return Err(bad_record_type());
     }
     // TLS 1.3 carries the real type as the last plaintext byte; TLS 1.2's AES-GCM
     // sends the nonce's last eight bytes before the ciphertext.
@@ -263,7 +266,7 @@ fn open_record(
     }
     // The inner type is the last non-zero byte; zeros after it are padding.
     let Some(last) = plain.iter().rposition(|b| *b != 0) else {
-        return Err(unexpected());
+        return Err(bad_record_type());
     };
     if last > MAX_FRAGMENT {
         return Err(Error::PeerSentOversizedRecord);
@@ -350,6 +353,9 @@ impl Aead {
 /// The alert a record-layer error sends to the peer (OpenSSL's choice where rustls has
 /// none: a wrong record version gets protocol_version in TLS 1.2, decode_error in 1.3).
 pub(crate) fn alert_for(e: &Error, tls13: bool) -> Option<AlertDescription> {
+    if let Some(refusal) = Refusal::of(e) {
+        return Some(refusal.alert);
+    }
     Some(match e {
         Error::DecryptError => AlertDescription::BadRecordMac,
         Error::PeerSentOversizedRecord => AlertDescription::RecordOverflow,
@@ -366,12 +372,13 @@ pub(crate) fn alert_for(e: &Error, tls13: bool) -> Option<AlertDescription> {
     })
 }
 
-/// A record of the wrong type for the connection's state.
-pub(crate) fn unexpected() -> Error {
-    Error::InappropriateMessage {
-        expect_types: vec![ContentType::ApplicationData],
-        got_type: ContentType::Unknown(0),
-    }
+/// A TLS 1.3 record whose outer or inner type is not one TLS 1.3 protects, as OpenSSL
+/// reports it: "bad record type", with an unexpected_message alert.
+pub(crate) fn bad_record_type() -> Error {
+    Refusal::error(
+        sys::SSL_R_BAD_RECORD_TYPE,
+        AlertDescription::UnexpectedMessage,
+    )
 }
 
 fn write_header(out: &mut [u8], typ: ContentType, body: usize) {

@@ -12,7 +12,7 @@ use rustls::NamedGroup;
 use rustls_pki_types::ServerName;
 
 use crate::current::{self, lock, ConnState};
-use crate::session::{now, random_id, Meta, Session, State, FLAG_EXTMS};
+use crate::session::{now, random_id, seconds, Meta, Session, State, FLAG_EXTMS};
 
 /// What the connection in progress knows about the session it is making.
 /// The name a client's new session records: the one it sent, if the server acknowledged
@@ -68,8 +68,8 @@ fn describe(state: &ConnState, version: u16, cipher: u16, id: Vec<u8>, server: b
         id,
         sid_ctx,
         master_key,
-        time: now(),
-        timeout: *lock(&state.session_timeout),
+        time: seconds(now()),
+        timeout: seconds(*lock(&state.session_timeout)),
         hostname: hostname.and_then(|h| CString::new(h).ok()),
         alpn,
         peer,
@@ -245,8 +245,8 @@ pub(crate) fn ticket_opened(
             .unwrap_or_default()
     };
     let mut meta = describe(state, version, cipher, id, true);
-    meta.time = issued;
-    meta.timeout = timeout;
+    meta.time = seconds(issued);
+    meta.timeout = seconds(timeout);
     meta.ticket_appdata = appdata;
     if let Some(secret) = server_value_secret(plain) {
         meta.master_key = secret;

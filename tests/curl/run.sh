@@ -190,7 +190,7 @@ TESTS=(
     srp
     bad_garbage bad_truncated_handshake bad_alert bad_tls12_only_server bad_plain_http
     after_keyupdate after_forged_record_tls13 after_forged_record_tls12 after_oversized_record
-    after_bad_record_version
+    after_bad_record_version after_warning_alerts after_empty_records after_keyupdate_flood
 )
 
 # --- library check -------------------------------------------------------
@@ -859,6 +859,56 @@ t_after_bad_record_version() {
     expect_err "wrong version number"
     tlspeer_result
     expect_file "$T/peer.out" "peer error: tlsv1 alert protocol version"
+}
+
+# A TLS record layer's bounds, as OpenSSL's: four warning alerts in a row before the
+# response pass, the fifth ends the connection ("too many warn alerts", unexpected_message
+# to the server), in TLS 1.3 (user_canceled) and 1.2.
+t_after_warning_alerts() {
+    local tls12
+    for tls12 in "" tls12; do
+        tlspeer_server warn:4 $tls12
+        run_curl --cacert "$PKI/root.pem" -o "$T/body" "https://localhost:$PORT/"
+        expect_rc 0
+        [ "$(wc -c <"$T/body")" -eq 1000 ] || fail "body of $(wc -c <"$T/body") bytes, want 1000"
+        tlspeer_result
+        tlspeer_server warn:5 $tls12
+        run_curl --cacert "$PKI/root.pem" "https://localhost:$PORT/"
+        expect_rc 56
+        expect_err "too many warn alerts"
+        tlspeer_result
+        expect_file "$T/peer.out" "peer error: sslv3 alert unexpected message"
+    done
+}
+
+# 32 empty records in a row pass, the 33rd ends the connection ("record too small").
+t_after_empty_records() {
+    local tls12
+    for tls12 in "" tls12; do
+        tlspeer_server empty:32 $tls12
+        run_curl --cacert "$PKI/root.pem" -o "$T/body" "https://localhost:$PORT/"
+        expect_rc 0
+        [ "$(wc -c <"$T/body")" -eq 1000 ] || fail "body of $(wc -c <"$T/body") bytes, want 1000"
+        tlspeer_result
+        tlspeer_server empty:33 $tls12
+        run_curl --cacert "$PKI/root.pem" "https://localhost:$PORT/"
+        expect_rc 56
+        expect_err "record too small"
+        tlspeer_result
+        expect_file "$T/peer.out" "peer error: sslv3 alert unexpected message"
+    done
+}
+
+# 2000 key updates asking for one back, none read by the server until the response is
+# out: curl reads the response, and answers with at least one key update (the shim with
+# one for each batch it reads, OpenSSL with one each).
+t_after_keyupdate_flood() {
+    tlspeer_server kuflood:2000
+    run_curl --cacert "$PKI/root.pem" -o "$T/body" "https://localhost:$PORT/"
+    expect_rc 0
+    [ "$(wc -c <"$T/body")" -eq 1000 ] || fail "body of $(wc -c <"$T/body") bytes, want 1000"
+    tlspeer_result
+    grep -qE '^key updates received: [1-9]' "$T/peer.out" || fail "no key update sent back"
 }
 
 ###########################################################################

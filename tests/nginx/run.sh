@@ -258,6 +258,7 @@ TESTS=(
     bad_input_sslv2 bad_input_tls10 bad_input_half_hello bad_input_random bad_input_midhandshake
     bad_input_slow_1000
     after_keyupdate after_forged_record after_oversized_record after_bad_record_version
+    after_warning_alerts after_empty_records after_keyupdate_flood
 )
 
 # --- library ---------------------------------------------------------------
@@ -1668,6 +1669,58 @@ t_after_bad_record_version() {
     start_nginx ngx "$p"
     peer_both badversion "$p" "tlsv1 alert decode error" "tlsv1 alert protocol version"
     log_has ngx 'SSL_read\(\) failed .*wrong version number'
+    cu "https://localhost:$p/"; rc_is 0; body_is ok
+}
+
+# peer_ok NAME MODE PORT [TLS12]: MODE's records, then the request, answered in full.
+peer_ok() {
+    peer "$@"
+    peer_has "$1" "response: HTTP/1.1 200 OK"
+    peer_has "$1" "response bytes: "
+    peer_has "$1" "peer error: none"
+}
+
+# A TLS record layer's bounds, as OpenSSL's: four warning alerts in a row before the
+# request pass, the fifth ends the connection ("too many warn alerts", unexpected_message
+# to the client), in TLS 1.3 (user_canceled) and 1.2.
+t_after_warning_alerts() {
+    local p
+    p=$(free_port)
+    simple_https ngx "$p" "ok"
+    start_nginx ngx "$p"
+    # nginx logs both failures at crit, with either library.
+    LOG_ALLOW='\[crit\] .*SSL_read\(\) failed .*too many warn alerts'
+    peer_ok warn4-13 warn:4 "$p"
+    peer_ok warn4-12 warn:4 "$p" tls12
+    peer_both warn:5 "$p" "sslv3 alert unexpected message" "sslv3 alert unexpected message"
+    log_has ngx 'SSL_read\(\) failed .*too many warn alerts'
+    cu "https://localhost:$p/"; rc_is 0; body_is ok
+}
+
+# 32 empty records in a row pass, the 33rd ends the connection ("record too small").
+t_after_empty_records() {
+    local p
+    p=$(free_port)
+    simple_https ngx "$p" "ok"
+    start_nginx ngx "$p"
+    LOG_ALLOW='\[crit\] .*SSL_read\(\) failed .*record too small'
+    peer_ok empty32-13 empty:32 "$p"
+    peer_ok empty32-12 empty:32 "$p" tls12
+    peer_both empty:33 "$p" "sslv3 alert unexpected message" "sslv3 alert unexpected message"
+    log_has ngx 'SSL_read\(\) failed .*record too small'
+    cu "https://localhost:$p/"; rc_is 0; body_is ok
+}
+
+# 2000 key updates asking for one back before the request, none read until the response:
+# nginx answers the request, with at least one key update (the shim one for each batch it
+# reads while the previous answer waits, OpenSSL one each).
+t_after_keyupdate_flood() {
+    local p
+    p=$(free_port)
+    simple_https ngx "$p" "ok"
+    start_nginx ngx "$p"
+    peer_ok kuflood kuflood:2000 "$p"
+    grep -qE '^key updates received: [1-9]' "$T/kuflood.peer" || fail "no key update sent back"
     cu "https://localhost:$p/"; rc_is 0; body_is ok
 }
 

@@ -143,14 +143,14 @@ pub(super) fn sid_ctx(bytes: &[u8]) -> Result<Vec<u8>, Error> {
 /// `SSL_SESSION_get_time`: creation time (seconds since the epoch).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_SESSION_get_time(s: *const SSL_SESSION) -> c_long {
-    entry(|| Ok(clamp(try_ref!(s).meta().time)))
+    entry(|| Ok(long(try_ref!(s).meta().time)))
 }
 
 /// `SSL_SESSION_set_time`: sets the creation time; returns `t`.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_SESSION_set_time(s: *mut SSL_SESSION, t: c_long) -> c_long {
     entry(|| {
-        try_ref!(s).meta().time = u64::try_from(t).unwrap_or(0);
+        try_ref!(s).meta().time = widen(t);
         Ok(t)
     })
 }
@@ -158,7 +158,7 @@ pub unsafe extern "C" fn SSL_SESSION_set_time(s: *mut SSL_SESSION, t: c_long) ->
 /// `SSL_SESSION_get_timeout`: lifetime in seconds.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_SESSION_get_timeout(s: *const SSL_SESSION) -> c_long {
-    entry(|| Ok(clamp(try_ref!(s).meta().timeout)))
+    entry(|| Ok(long(try_ref!(s).meta().timeout)))
 }
 
 /// `SSL_SESSION_set_timeout`: sets the lifetime; 1, or 0 for a negative one.
@@ -166,10 +166,10 @@ pub unsafe extern "C" fn SSL_SESSION_get_timeout(s: *const SSL_SESSION) -> c_lon
 pub unsafe extern "C" fn SSL_SESSION_set_timeout(s: *mut SSL_SESSION, t: c_long) -> c_long {
     entry(|| {
         let s = try_ref!(s);
-        let Ok(t) = u64::try_from(t) else {
+        if t < 0 {
             return Ok(0);
-        };
-        s.meta().timeout = t;
+        }
+        s.meta().timeout = widen(t);
         Ok(1)
     })
 }
@@ -792,8 +792,8 @@ fn current_session(ssl: &SSL) -> Option<Arc<Session>> {
             version: status.version,
             cipher: status.cipher.map_or(0, Cipher::iana_id),
             sid_ctx,
-            time: now(),
-            timeout: *lock(&ssl.state.session_timeout),
+            time: crate::session::seconds(now()),
+            timeout: crate::session::seconds(*lock(&ssl.state.session_timeout)),
             alpn: status.alpn,
             verify_result: ssl.state.outcome().verify_result,
             ..Meta::default()
@@ -1239,7 +1239,20 @@ pub(super) unsafe fn write_opt<T>(p: *mut T, value: T) {
     }
 }
 
-/// A time or duration as C's `long`.
-fn clamp(v: u64) -> c_long {
-    c_long::try_from(v).unwrap_or(c_long::MAX)
+/// A time or duration as C's `long`, saturating.
+fn long<T: Copy + Default + PartialOrd>(v: T) -> c_long
+where
+    c_long: TryFrom<T>,
+{
+    let saturated = if v < T::default() {
+        c_long::MIN
+    } else {
+        c_long::MAX
+    };
+    c_long::try_from(v).unwrap_or(saturated)
+}
+
+/// C's `long` as a session's time or duration (no wider than `i64` on any target).
+fn widen<T: Into<i64>>(t: T) -> i64 {
+    t.into()
 }

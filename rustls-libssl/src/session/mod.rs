@@ -48,10 +48,11 @@ pub(crate) struct Meta {
     pub sid_ctx: Vec<u8>,
     /// The TLS 1.2 master secret (TLS 1.3: empty, see the README).
     pub master_key: Vec<u8>,
-    /// Creation time, seconds since the epoch.
-    pub time: u64,
-    /// Lifetime in seconds.
-    pub timeout: u64,
+    /// Creation time, seconds since the epoch (signed, as OpenSSL's `time_t`: a session's
+    /// DER may say any time).
+    pub time: i64,
+    /// Lifetime in seconds (signed, as OpenSSL's: negative in a DER session).
+    pub timeout: i64,
     /// The SNI host name of the handshake that made the session.
     pub hostname: Option<CString>,
     /// The ALPN protocol it negotiated.
@@ -183,7 +184,7 @@ impl Session {
     pub(crate) fn empty() -> Arc<Self> {
         Self::create(
             Meta {
-                time: now(),
+                time: seconds(now()),
                 timeout: 304,
                 verify_result: 1,
                 max_fragment_len_mode: 255,
@@ -266,8 +267,8 @@ impl Session {
             cipher: meta.cipher.to_be_bytes(),
             session_id: meta.id,
             master_key: meta.master_key,
-            time: i64::try_from(meta.time).unwrap_or(i64::MAX),
-            timeout: i64::try_from(meta.timeout).unwrap_or(i64::MAX),
+            time: meta.time,
+            timeout: meta.timeout,
             peer: meta.peer.as_ref().and_then(Cert::to_der),
             sid_ctx: meta.sid_ctx,
             verify_result: meta.verify_result,
@@ -322,16 +323,10 @@ impl Session {
             id: f.session_id,
             sid_ctx: f.sid_ctx,
             master_key: f.master_key,
-            time: if f.time != 0 {
-                u64::try_from(f.time).unwrap_or(0)
-            } else {
-                now()
-            },
-            timeout: if f.timeout != 0 {
-                u64::try_from(f.timeout).unwrap_or(0)
-            } else {
-                3
-            },
+            // As OpenSSL's d2i: any time and lifetime, negative ones too; an absent
+            // (zero) time is now, an absent lifetime 3 seconds.
+            time: if f.time != 0 { f.time } else { seconds(now()) },
+            timeout: if f.timeout != 0 { f.timeout } else { 3 },
             hostname,
             alpn: f.alpn,
             peer,
@@ -367,7 +362,7 @@ impl Session {
     /// Whether the session's lifetime is over at `now`.
     pub(crate) fn is_expired_at(&self, now: u64) -> bool {
         let meta = self.meta();
-        now > meta.time.saturating_add(meta.timeout)
+        seconds(now) > meta.time.saturating_add(meta.timeout)
     }
 
     pub(crate) fn is_expired(&self) -> bool {
@@ -389,6 +384,10 @@ pub(crate) fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
+/// Seconds as a session's time or lifetime.
+pub(crate) fn seconds(s: u64) -> i64 {
+    i64::try_from(s).unwrap_or(i64::MAX)
+}
 /// A fresh 32-byte session id.
 pub(crate) fn random_id() -> Vec<u8> {
     let mut id = vec![0u8; 32];
@@ -436,5 +435,33 @@ mod tests {
         assert!(Session::decode(b"junk").is_err());
         // A new session has no cipher: OpenSSL does not serialise it.
         assert!(Session::empty().encode().is_none());
+    }
+
+    /// Found by the session_der fuzz target: a DER session with a negative time came back
+    /// from d2i with time 0, which i2d leaves out and the next d2i reads as "now", so an
+    /// expired session was new again after a round trip. Times are signed, as OpenSSL's:
+    /// a negative time or lifetime stays as it is, expired, through any number of round
+    /// trips.
+    #[test]
+    fn negative_times_survive_round_trips() {
+        for (time, timeout) in [(-5, 300), (1000, -1), (i64::MIN, i64::MIN), (-1, 10)] {
+            let meta = Meta {
+                version: 0x0303,
+                cipher: 0xc02f,
+                id: vec![1; 32],
+                master_key: vec![2; 48],
+                time,
+                timeout,
+                ..Meta::default()
+            };
+            let der = Session::create(meta, State::Empty)
+                .encode()
+                .unwrap_or_default();
+            let (back, _) = Session::decode(&der).unwrap_or_else(|_| (Session::empty(), 0));
+            let m = back.meta().clone();
+            assert_eq!((m.time, m.timeout), (time, timeout));
+            assert!(back.is_expired_at(now()), "{time} {timeout}");
+            assert_eq!(back.encode(), Some(der));
+        }
     }
 }
