@@ -160,6 +160,11 @@ pub(crate) struct ConnState {
 /// The parts of a ClientHello the application can ask about.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct HelloInfo {
+    /// The ClientHello's `legacy_version` (the highest version a client without
+    /// `supported_versions` offers).
+    pub legacy_version: u16,
+    /// The versions of `supported_versions`, if the extension was sent.
+    pub versions: Option<Vec<u16>>,
     pub server_name: Option<String>,
     /// ALPN protocols offered, in the client's order.
     pub alpn: Vec<Vec<u8>>,
