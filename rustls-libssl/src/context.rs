@@ -289,7 +289,8 @@ pub(crate) struct Stats {
     pub hit: AtomicI64,
     /// Resumptions from the application's external cache (server).
     pub cb_hit: AtomicI64,
-    /// Session lookups that found nothing (server).
+    /// Session lookups of the internal cache that found nothing (server), and offered
+    /// sessions the server did not resume (client).
     pub miss: AtomicI64,
     /// Sessions found expired (server).
     pub timeout: AtomicI64,

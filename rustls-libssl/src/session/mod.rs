@@ -82,6 +82,9 @@ pub(crate) struct Meta {
     pub kex_group: u16,
     /// The handle a serialised client session is found again by (see `registry`).
     pub client_handle: Option<[u8; 32]>,
+    /// Taken out of a cache: no longer offered or resumed (OpenSSL's `not_resumable`, not
+    /// serialised).
+    pub not_resumable: bool,
 }
 
 /// `SSL_SESS_FLAG_EXTMS`.
@@ -225,7 +228,13 @@ impl Session {
     /// ticket, and was not marked unresumable.
     pub(crate) fn is_resumable(&self) -> bool {
         let meta = self.meta();
-        !meta.id.is_empty() || !meta.ticket.is_empty()
+        !meta.not_resumable && (!meta.id.is_empty() || !meta.ticket.is_empty())
+    }
+
+    /// Marks the session unresumable, as OpenSSL does to a session it takes out of a
+    /// cache (`SSL_CTX_remove_session`, a connection that ended without close_notify).
+    pub(crate) fn set_not_resumable(&self) {
+        self.meta().not_resumable = true;
     }
 
     /// The ticket pool of a TLS 1.3 client session.
@@ -344,6 +353,7 @@ impl Session {
             max_fragment_len_mode: u8::try_from(f.max_fragment_len_mode).unwrap_or(255),
             kex_group: u16::try_from(f.kex_group).unwrap_or(0),
             client_handle: None,
+            not_resumable: false,
         };
         let state = match f.state.as_deref() {
             Some([kind::SERVER, value @ ..]) => State::Server(value.to_vec()),
@@ -483,7 +493,7 @@ impl ClientSessionStore for ClientSessionHook {
         if lock(&state.status).resumed {
             if let Some(resumed) = lock(&state.resume).clone() {
                 *lock(&resumed.state) = State::Client12(value);
-                details.apply(&mut resumed.meta());
+                details.apply_resumed(&mut resumed.meta());
                 *lock(&state.last_session) = Some(resumed);
                 return;
             }
@@ -499,6 +509,9 @@ impl ClientSessionStore for ClientSessionHook {
     fn tls12_session(&self, _: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
         let state = current::current()?;
         let session = lock(&state.resume).clone()?;
+        if !session.is_resumable() {
+            return None;
+        }
         let value = match &*lock(&session.state) {
             State::Client12(v) => Some(v.clone()),
             _ => None,
@@ -534,6 +547,9 @@ impl ClientSessionStore for ClientSessionHook {
     fn take_tls13_ticket(&self, _: &ServerName<'static>) -> Option<Tls13ClientSessionValue> {
         let state = current::current()?;
         let session = lock(&state.resume).clone()?;
+        if !session.is_resumable() {
+            return None;
+        }
         let pool = session.pool()?;
         pool.take_newest()
     }
@@ -606,9 +622,13 @@ pub(crate) fn ticket_opened(
     timeout: u64,
     appdata: Option<Vec<u8>>,
 ) {
-    let (version, cipher) = {
-        let status = lock(&state.status);
-        (status.version, status.cipher.map_or(0, |c| c.iana_id()))
+    // The suite is not negotiated yet when the ticket is opened: the ticket names it.
+    let (version, cipher) = match server_value_suite(plain) {
+        Some(vs) => vs,
+        None => {
+            let status = lock(&state.status);
+            (status.version, status.cipher.map_or(0, |c| c.iana_id()))
+        }
     };
     let id = if version == crate::versions::TLS1_3 {
         random_id()
@@ -632,15 +652,25 @@ pub(crate) fn ticket_opened(
 /// an optional SNI name, version, suite, then the secret with a one-byte length); `None`
 /// if it does not parse.
 fn server_value_secret(value: &[u8]) -> Option<Vec<u8>> {
-    let mut at = 0;
-    if *value.first()? == 1 {
-        at += 1 + 1 + usize::from(*value.get(1)?);
-    } else {
-        at += 1;
-    }
-    at += 2 + 2;
+    let at = server_value_version_at(value)? + 2 + 2;
     let len = usize::from(*value.get(at)?);
     Some(value.get(at + 1..at + 1 + len)?.to_vec())
+}
+
+/// The protocol version and suite (IANA id) in rustls's encoding of a server session.
+fn server_value_suite(value: &[u8]) -> Option<(u16, u16)> {
+    let at = server_value_version_at(value)?;
+    let field = |i: usize| Some(u16::from_be_bytes(value.get(i..i + 2)?.try_into().ok()?));
+    Some((field(at)?, field(at + 2)?))
+}
+
+/// Where the version starts in a `ServerSessionValue` (after the optional SNI name).
+fn server_value_version_at(value: &[u8]) -> Option<usize> {
+    Some(if *value.first()? == 1 {
+        1 + 1 + usize::from(*value.get(1)?)
+    } else {
+        1
+    })
 }
 
 /// A TLS 1.3 NewSessionTicket the record layer is handing to rustls: what OpenSSL keeps of
@@ -723,6 +753,17 @@ impl Tls12Details {
         meta.ticket.clone_from(&self.ticket);
         meta.ticket_lifetime_hint = u64::from(self.lifetime);
         meta.flags = if self.extended_ms { FLAG_EXTMS } else { 0 };
+    }
+
+    /// [`Tls12Details::apply`] to the session a handshake resumed. Without a new ticket
+    /// rustls keeps the old one but reports no lifetime: the session keeps the hint it
+    /// had, as OpenSSL's resumed session does.
+    fn apply_resumed(&self, meta: &mut Meta) {
+        let kept = (self.ticket == meta.ticket).then_some(meta.ticket_lifetime_hint);
+        self.apply(meta);
+        if let Some(hint) = kept {
+            meta.ticket_lifetime_hint = hint;
+        }
     }
 }
 
@@ -808,7 +849,20 @@ impl ServerSessionHook {
         let internal = lock(&state.server_cache).clone();
         let session = match internal.as_ref().and_then(|c| c.get(key)) {
             Some(s) => s,
-            None => state.events.get_session(key)?,
+            None => {
+                // OpenSSL counts a miss of its internal lookup, whether the application's
+                // cache then has the session or not.
+                let (lookup, session_ctx) = {
+                    let setup = state.setup();
+                    let mode = setup.settings.session_cache_mode;
+                    let off = i64::from(crate::crypto_sys::SSL_SESS_CACHE_NO_INTERNAL_LOOKUP);
+                    (mode & off == 0, Arc::clone(&setup.session_ctx))
+                };
+                if lookup {
+                    crate::context::Stats::bump(&session_ctx.stats.miss);
+                }
+                state.events.get_session(key)?
+            }
         };
         if remove {
             if let Some(c) = internal.as_ref() {
@@ -895,6 +949,32 @@ mod tests {
     }
 
     #[test]
+    fn resumed_tls12_keeps_lifetime() {
+        let mut meta = Meta {
+            ticket: vec![1, 2],
+            ticket_lifetime_hint: 7200,
+            ..Meta::default()
+        };
+        let same = Tls12Details {
+            ticket: vec![1, 2],
+            lifetime: 0,
+            extended_ms: true,
+        };
+        same.apply_resumed(&mut meta);
+        assert_eq!(meta.ticket_lifetime_hint, 7200);
+        let renewed = Tls12Details {
+            ticket: vec![3],
+            lifetime: 300,
+            extended_ms: true,
+        };
+        renewed.apply_resumed(&mut meta);
+        assert_eq!(
+            (meta.ticket.clone(), meta.ticket_lifetime_hint),
+            (vec![3], 300)
+        );
+    }
+
+    #[test]
     fn server_value_secrets() {
         // no SNI, TLS 1.3, TLS_AES_256_GCM_SHA384, a 3-byte secret, then the rest.
         let v = [0, 3, 4, 0x13, 2, 3, 9, 8, 7, 0, 0];
@@ -902,6 +982,9 @@ mod tests {
         let sni = [1, 2, b'a', b'b', 3, 3, 0xc0, 0x30, 1, 5];
         assert_eq!(server_value_secret(&sni), Some(vec![5]));
         assert_eq!(server_value_secret(&[1, 9]), None);
+        assert_eq!(server_value_suite(&v), Some((0x0304, 0x1302)));
+        assert_eq!(server_value_suite(&sni), Some((0x0303, 0xc030)));
+        assert_eq!(server_value_suite(&[0, 3]), None);
     }
 
     #[test]
