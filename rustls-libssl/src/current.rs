@@ -104,6 +104,9 @@ pub(crate) struct Outcome {
     pub own_share: Option<crate::peer_key::PeerShare>,
     /// The schemes a server's certificate request asked for (clients).
     pub peer_sigalgs: Option<Vec<u16>>,
+    /// The server asked for the client's certificate in the handshake (servers): the
+    /// client answered with a Certificate message, perhaps empty.
+    pub certificate_requested: bool,
     /// A failure inside a rustls hook that cannot fail the handshake itself (a client
     /// certificate callback): the `SSL_R_*` reason the handshake then fails with.
     pub hook_error: Option<i32>,
