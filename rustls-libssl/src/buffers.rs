@@ -206,8 +206,9 @@ pub(crate) struct RecordBoundary {
     header: [u8; 5],
     header_len: usize,
     body_left: usize,
-    /// The first five bytes the peer sent (to name a plain-HTTP request).
-    first: [u8; 5],
+    /// The first nine bytes the peer sent: a plain-HTTP request's start, or the first
+    /// record's header and handshake message header.
+    first: [u8; 9],
     first_len: usize,
 }
 

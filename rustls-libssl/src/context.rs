@@ -62,6 +62,9 @@ pub(crate) struct Settings {
     pub read_ahead: bool,
     /// The TLS 1.2 suites (`SSL_CTX_set_cipher_list`), implemented ones in OpenSSL's order.
     pub tls12_ciphers: CipherList,
+    /// The suites of the same cipher string that only TLS 1.0 and 1.1 could use
+    /// ([`crate::ciphers::CipherString::legacy`]).
+    pub legacy_ciphers: CipherList,
     /// The TLS 1.3 suites (`SSL_CTX_set_ciphersuites`).
     pub tls13_ciphers: CipherList,
     /// `SSL_CTX_set_security_level` or `@SECLEVEL=n`; it limits the suites offered.
@@ -187,6 +190,7 @@ impl Default for Settings {
             mode: sys::SSL_MODE_AUTO_RETRY as u64,
             read_ahead: false,
             tls12_ciphers: CipherList::default_tls12(),
+            legacy_ciphers: CipherList::default_legacy(),
             tls13_ciphers: CipherList::default_tls13(),
             // Debian 12 builds OpenSSL with security level 2 as the default.
             security_level: 2,
@@ -222,6 +226,7 @@ impl Settings {
     pub(crate) fn set_cipher_list(&mut self, rule: &[u8]) -> Result<()> {
         let chosen = CipherList::parse_tls12(rule)?;
         self.tls12_ciphers = chosen.list;
+        self.legacy_ciphers = chosen.legacy;
         if let Some(level) = chosen.security_level {
             self.security_level = level;
         }
@@ -230,6 +235,13 @@ impl Settings {
         } else {
             Err(Error::Reason(sys::SSL_R_NO_CIPHER_MATCH))
         }
+    }
+
+    /// A new context's suites (`SSL_CTX_set_ssl_method` resets them).
+    pub(crate) fn default_ciphers(&mut self) {
+        self.tls13_ciphers = CipherList::default_tls13();
+        self.tls12_ciphers = CipherList::default_tls12();
+        self.legacy_ciphers = CipherList::default_legacy();
     }
 
     /// `SSL_CTX_set_ciphersuites`: a TLS 1.3 suite list; nothing changes on error.
@@ -277,7 +289,8 @@ pub(crate) struct Stats {
     pub hit: AtomicI64,
     /// Resumptions from the application's external cache (server).
     pub cb_hit: AtomicI64,
-    /// Session lookups that found nothing (server).
+    /// Session lookups of the internal cache that found nothing (server), and offered
+    /// sessions the server did not resume (client).
     pub miss: AtomicI64,
     /// Sessions found expired (server).
     pub timeout: AtomicI64,

@@ -77,6 +77,14 @@ impl Credentials {
             .filter_map(|s| s.key.as_ref().and(s.leaf.as_ref()))
     }
 
+    /// The key types (`EVP_PKEY_RSA`, `EVP_PKEY_EC`...) of the complete slots.
+    pub(crate) fn key_types(&self) -> impl Iterator<Item = i32> + '_ {
+        self.slots
+            .iter()
+            .filter(|s| s.key.is_some() && s.leaf.is_some())
+            .map(|s| s.kind)
+    }
+
     /// Called by every mutation: later copies build their own rustls form.
     fn changed(&mut self) {
         self.cached = Arc::default();

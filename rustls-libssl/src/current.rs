@@ -107,6 +107,9 @@ pub(crate) struct Outcome {
     pub own_share: Option<crate::peer_key::PeerShare>,
     /// The schemes a server's certificate request asked for (clients).
     pub peer_sigalgs: Option<Vec<u16>>,
+    /// The server asked for the client's certificate in the handshake (servers): the
+    /// client answered with a Certificate message, perhaps empty.
+    pub certificate_requested: bool,
     /// A failure inside a rustls hook that cannot fail the handshake itself (a client
     /// certificate callback): the `SSL_R_*` reason the handshake then fails with.
     pub hook_error: Option<i32>,
@@ -163,6 +166,11 @@ pub(crate) struct ConnState {
 /// The parts of a ClientHello the application can ask about.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct HelloInfo {
+    /// The ClientHello's `legacy_version` (the highest version a client without
+    /// `supported_versions` offers).
+    pub legacy_version: u16,
+    /// The versions of `supported_versions`, if the extension was sent.
+    pub versions: Option<Vec<u16>>,
     pub server_name: Option<String>,
     /// ALPN protocols offered, in the client's order.
     pub alpn: Vec<Vec<u8>>,

@@ -63,11 +63,13 @@ pub(crate) fn parse(records: &[u8]) -> Parsed {
 /// The fields of a ClientHello body (RFC 8446 4.1.2).
 fn client_hello(body: &[u8]) -> Option<HelloInfo> {
     let mut r = Reader(body);
-    r.take(2 + 32)?; // legacy_version, random
+    let version = r.take(2)?;
+    r.take(32)?; // random
     let session_id = r.vec8()?;
     let ciphers = r.vec16()?;
     r.vec8()?; // legacy_compression_methods
     let mut info = HelloInfo {
+        legacy_version: u16::from_be_bytes([version[0], version[1]]),
         session_id: session_id.to_vec(),
         raw_ciphers: ciphers.to_vec(),
         body: body.to_vec(),
@@ -119,6 +121,15 @@ fn client_hello(body: &[u8]) -> Option<HelloInfo> {
                     list.push(names.vec16()?.to_vec());
                 }
                 info.ca_names = Some(list);
+            }
+            43 => {
+                let versions = data.vec8()?;
+                info.versions = Some(
+                    versions
+                        .chunks_exact(2)
+                        .map(|v| u16::from_be_bytes([v[0], v[1]]))
+                        .collect(),
+                );
             }
             42 => info.early_data = true,
             49 => info.post_handshake_auth = true,

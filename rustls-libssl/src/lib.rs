@@ -32,6 +32,7 @@ mod groups;
 mod hello;
 mod hkdf;
 mod keylog;
+mod legacy;
 mod observer;
 mod peer_key;
 mod record;

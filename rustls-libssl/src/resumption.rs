@@ -109,7 +109,7 @@ impl ClientSessionStore for ClientSessionHook {
         if lock(&state.status).resumed {
             if let Some(resumed) = lock(&state.resume).clone() {
                 *resumed.state() = State::Client12(value);
-                details.apply(&mut resumed.meta());
+                details.apply_resumed(&mut resumed.meta());
                 *lock(&state.last_session) = Some(resumed);
                 return;
             }
@@ -125,6 +125,9 @@ impl ClientSessionStore for ClientSessionHook {
     fn tls12_session(&self, _: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
         let state = current::current()?;
         let session = lock(&state.resume).clone()?;
+        if !session.is_resumable() {
+            return None;
+        }
         let value = match &*session.state() {
             State::Client12(v) => Some(v.clone()),
             _ => None,
@@ -160,6 +163,9 @@ impl ClientSessionStore for ClientSessionHook {
     fn take_tls13_ticket(&self, _: &ServerName<'static>) -> Option<Tls13ClientSessionValue> {
         let state = current::current()?;
         let session = lock(&state.resume).clone()?;
+        if !session.is_resumable() {
+            return None;
+        }
         let pool = session.pool()?;
         pool.take_newest()
     }
@@ -232,9 +238,13 @@ pub(crate) fn ticket_opened(
     timeout: u64,
     appdata: Option<Vec<u8>>,
 ) {
-    let (version, cipher) = {
-        let status = lock(&state.status);
-        (status.version, status.cipher.map_or(0, |c| c.iana_id()))
+    // The suite is not negotiated yet when the ticket is opened: the ticket names it.
+    let (version, cipher) = match server_value_suite(plain) {
+        Some(vs) => vs,
+        None => {
+            let status = lock(&state.status);
+            (status.version, status.cipher.map_or(0, |c| c.iana_id()))
+        }
     };
     let id = if version == crate::versions::TLS1_3 {
         random_id()
@@ -258,15 +268,25 @@ pub(crate) fn ticket_opened(
 /// an optional SNI name, version, suite, then the secret with a one-byte length); `None`
 /// if it does not parse.
 fn server_value_secret(value: &[u8]) -> Option<Vec<u8>> {
-    let mut at = 0;
-    if *value.first()? == 1 {
-        at += 1 + 1 + usize::from(*value.get(1)?);
-    } else {
-        at += 1;
-    }
-    at += 2 + 2;
+    let at = server_value_version_at(value)? + 2 + 2;
     let len = usize::from(*value.get(at)?);
     Some(value.get(at + 1..at + 1 + len)?.to_vec())
+}
+
+/// The protocol version and suite (IANA id) in rustls's encoding of a server session.
+fn server_value_suite(value: &[u8]) -> Option<(u16, u16)> {
+    let at = server_value_version_at(value)?;
+    let field = |i: usize| Some(u16::from_be_bytes(value.get(i..i + 2)?.try_into().ok()?));
+    Some((field(at)?, field(at + 2)?))
+}
+
+/// Where the version starts in a `ServerSessionValue` (after the optional SNI name).
+fn server_value_version_at(value: &[u8]) -> Option<usize> {
+    Some(if *value.first()? == 1 {
+        1 + 1 + usize::from(*value.get(1)?)
+    } else {
+        1
+    })
 }
 
 /// A TLS 1.3 NewSessionTicket the record layer is handing to rustls: what OpenSSL keeps of
@@ -349,6 +369,17 @@ impl Tls12Details {
         meta.ticket.clone_from(&self.ticket);
         meta.ticket_lifetime_hint = u64::from(self.lifetime);
         meta.flags = if self.extended_ms { FLAG_EXTMS } else { 0 };
+    }
+
+    /// [`Tls12Details::apply`] to the session a handshake resumed. Without a new ticket
+    /// rustls keeps the old one but reports no lifetime: the session keeps the hint it
+    /// had, as OpenSSL's resumed session does.
+    fn apply_resumed(&self, meta: &mut Meta) {
+        let kept = (self.ticket == meta.ticket).then_some(meta.ticket_lifetime_hint);
+        self.apply(meta);
+        if let Some(hint) = kept {
+            meta.ticket_lifetime_hint = hint;
+        }
     }
 }
 
@@ -434,7 +465,20 @@ impl ServerSessionHook {
         let internal = lock(&state.server_cache).clone();
         let session = match internal.as_ref().and_then(|c| c.get(key)) {
             Some(s) => s,
-            None => state.events.get_session(key)?,
+            None => {
+                // OpenSSL counts a miss of its internal lookup, whether the application's
+                // cache then has the session or not.
+                let (lookup, session_ctx) = {
+                    let setup = state.setup();
+                    let mode = setup.settings.session_cache_mode;
+                    let off = i64::from(crate::crypto_sys::SSL_SESS_CACHE_NO_INTERNAL_LOOKUP);
+                    (mode & off == 0, Arc::clone(&setup.session_ctx))
+                };
+                if lookup {
+                    crate::context::Stats::bump(&session_ctx.stats.miss);
+                }
+                state.events.get_session(key)?
+            }
         };
         if remove {
             if let Some(c) = internal.as_ref() {
@@ -476,6 +520,32 @@ mod tests {
     }
 
     #[test]
+    fn resumed_tls12_keeps_lifetime() {
+        let mut meta = Meta {
+            ticket: vec![1, 2],
+            ticket_lifetime_hint: 7200,
+            ..Meta::default()
+        };
+        let same = Tls12Details {
+            ticket: vec![1, 2],
+            lifetime: 0,
+            extended_ms: true,
+        };
+        same.apply_resumed(&mut meta);
+        assert_eq!(meta.ticket_lifetime_hint, 7200);
+        let renewed = Tls12Details {
+            ticket: vec![3],
+            lifetime: 300,
+            extended_ms: true,
+        };
+        renewed.apply_resumed(&mut meta);
+        assert_eq!(
+            (meta.ticket.clone(), meta.ticket_lifetime_hint),
+            (vec![3], 300)
+        );
+    }
+
+    #[test]
     fn server_value_secrets() {
         // no SNI, TLS 1.3, TLS_AES_256_GCM_SHA384, a 3-byte secret, then the rest.
         let v = [0, 3, 4, 0x13, 2, 3, 9, 8, 7, 0, 0];
@@ -483,6 +553,9 @@ mod tests {
         let sni = [1, 2, b'a', b'b', 3, 3, 0xc0, 0x30, 1, 5];
         assert_eq!(server_value_secret(&sni), Some(vec![5]));
         assert_eq!(server_value_secret(&[1, 9]), None);
+        assert_eq!(server_value_suite(&v), Some((0x0304, 0x1302)));
+        assert_eq!(server_value_suite(&sni), Some((0x0303, 0xc030)));
+        assert_eq!(server_value_suite(&[0, 3]), None);
     }
 
     #[test]

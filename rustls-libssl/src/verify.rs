@@ -147,12 +147,11 @@ impl ServerCertVerifier for PeerVerifier {
 
 impl ClientCertVerifier for PeerVerifier {
     fn offer_client_auth(&self) -> bool {
-        verify_mode() & VERIFY_PEER != 0
+        requests_certificate()
     }
 
     fn client_auth_mandatory(&self) -> bool {
-        let mode = verify_mode();
-        mode & VERIFY_PEER != 0 && mode & VERIFY_FAIL_IF_NO_PEER_CERT != 0
+        requests_certificate() && verify_mode() & VERIFY_FAIL_IF_NO_PEER_CERT != 0
     }
 
     fn root_hint_subjects(&self) -> &[DistinguishedName] {
@@ -239,6 +238,22 @@ fn handshake_signature(
         }
     }
     Err(CertificateError::BadSignature.into())
+}
+
+/// Whether the server of the handshake in progress asks for the client's certificate, as
+/// OpenSSL's does: when verifying peers, except in a TLS 1.3 handshake with
+/// `SSL_VERIFY_POST_HANDSHAKE` (OpenSSL asks after the handshake then, when the
+/// application calls `SSL_verify_client_post_handshake`; rustls cannot, see the README).
+/// Recorded for `SSL_get_peer_cert_chain`.
+fn requests_certificate() -> bool {
+    let Some(state) = current::current() else {
+        return false;
+    };
+    let mode = lock(&state.verify).as_ref().map_or(0, |v| v.mode);
+    let tls13 = lock(&state.status).version == crate::versions::TLS1_3;
+    let asks = mode & VERIFY_PEER != 0 && !(tls13 && mode & sys::SSL_VERIFY_POST_HANDSHAKE != 0);
+    state.outcome().certificate_requested = asks;
+    asks
 }
 
 /// The verification mode of the connection in progress.

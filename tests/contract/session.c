@@ -461,6 +461,64 @@ static void cache(void)
     pair_free(&p);
 }
 
+/* A connection freed without SSL_shutdown may have been cut short: its session leaves the
+ * server's cache (the remove callback hears of it) and is no longer resumable on either
+ * side (ssl_clear_bad_session), so the client's next offer is a miss; after a clean close
+ * the session resumes. Both contexts count hits and misses. */
+static void unclean_close(int version)
+{
+    struct pair p;
+    SSL_SESSION *s1, *s2;
+
+    remove_calls = 0;
+    p.sctx = server_ctx();
+    p.cctx = client_ctx(version);
+    SSL_CTX_set_options(p.sctx, SSL_OP_NO_TICKET);
+    SSL_CTX_sess_set_remove_cb(p.sctx, remove_cb);
+    pair_connect(&p);
+    if (!pair_handshake(&p) || !pair_exchange(&p))
+        fixture_failed("handshake");
+    s1 = SSL_get1_session(p.c);
+    report("unclean.cached", "%ld", SSL_CTX_sess_number(p.sctx));
+    report("unclean.resumable", "%d", SSL_SESSION_is_resumable(s1));
+    SSL_free(p.c);
+    SSL_free(p.s);
+    report("unclean.cached_after_free", "%ld", SSL_CTX_sess_number(p.sctx));
+    report("unclean.resumable_after_free", "%d", SSL_SESSION_is_resumable(s1));
+    note("unclean.remove_calls", "%d", remove_calls);
+    pair_connect(&p);
+    SSL_set_session(p.c, s1);
+    report_handshake("unclean.again", &p);
+    report("unclean.reused", "%d / %d", SSL_session_reused(p.c), SSL_session_reused(p.s));
+    if (!pair_exchange(&p))
+        fixture_failed("exchange");
+    s2 = SSL_get1_session(p.c);
+    pair_shutdown(&p);
+    SSL_free(p.c);
+    SSL_free(p.s);
+    report("clean.cached_after_free", "%ld", SSL_CTX_sess_number(p.sctx));
+    report("clean.resumable_after_free", "%d", SSL_SESSION_is_resumable(s2));
+    pair_connect(&p);
+    SSL_set_session(p.c, s2);
+    report_handshake("clean.again", &p);
+    report("clean.reused", "%d / %d", SSL_session_reused(p.c), SSL_session_reused(p.s));
+    report("stats.server", "hits %ld misses %ld", SSL_CTX_sess_hits(p.sctx), SSL_CTX_sess_misses(p.sctx));
+    report("stats.client", "hits %ld misses %ld", SSL_CTX_sess_hits(p.cctx), SSL_CTX_sess_misses(p.cctx));
+    SSL_SESSION_free(s1);
+    SSL_SESSION_free(s2);
+    pair_free(&p);
+}
+
+static void unclean_close_tls12(void)
+{
+    unclean_close(TLS1_2_VERSION);
+}
+
+static void unclean_close_tls13(void)
+{
+    unclean_close(TLS1_3_VERSION);
+}
+
 /* The cache as a libcrypto hash table, as the few programs that walk it read it. */
 static void sessions_lhash(void)
 {
@@ -638,4 +696,5 @@ static void tickets_keys_tls13(void)
 GROUPS({"crafted", crafted, NULL}, {"tls12", tls12, NULL}, {"tls13", tls13, NULL}, {"cache", cache, NULL}, {"sessions_lhash", sessions_lhash, NULL},
        {"id_context", id_context, NULL}, {"tickets_appdata_tls12", tickets_appdata_tls12, NULL},
        {"tickets_appdata_tls13", tickets_appdata_tls13, NULL}, {"tickets_keys_tls12", tickets_keys_tls12, NULL},
-       {"tickets_keys_tls13", tickets_keys_tls13, NULL})
+       {"tickets_keys_tls13", tickets_keys_tls13, NULL}, {"unclean_close_tls12", unclean_close_tls12, NULL},
+       {"unclean_close_tls13", unclean_close_tls13, NULL})

@@ -245,6 +245,38 @@ static void client_auth(int version)
     report_handshake("client_cert.handshake", &p);
     report("client_cert.SSL_get_verify_result.server", "%ld", SSL_get_verify_result(p.s));
     report("client_cert.SSL_get0_verified_chain.server", "%s", CHAIN(SSL_get0_verified_chain(p.s)));
+    report("client_cert.SSL_get_peer_cert_chain.server", "%s", CHAIN(SSL_get_peer_cert_chain(p.s)));
+    pair_free(&p);
+
+    /* Optional: a client without a certificate answers with an empty Certificate message,
+     * which OpenSSL keeps as an empty chain; a server that did not ask has none. */
+    pair_new(&p, version);
+    SSL_CTX_set_verify(p.sctx, SSL_VERIFY_PEER, NULL);
+    SSL_free(p.c);
+    SSL_free(p.s);
+    pair_connect(&p);
+    report_handshake("optional.handshake", &p);
+    report("optional.SSL_get_peer_cert_chain.server", "%s", CHAIN(SSL_get_peer_cert_chain(p.s)));
+    report("optional.SSL_get0_peer_certificate.server", "%s", CERT(SSL_get0_peer_certificate(p.s)));
+    pair_free(&p);
+    pair_new(&p, version);
+    if (!pair_handshake(&p))
+        fixture_failed("handshake");
+    report("not_asked.SSL_get_peer_cert_chain.server", "%s", CHAIN(SSL_get_peer_cert_chain(p.s)));
+    pair_free(&p);
+
+    /* SSL_VERIFY_POST_HANDSHAKE: a TLS 1.3 server asks for no certificate in the handshake
+     * (a TLS 1.2 one does). */
+    pair_new(&p, version);
+    client_ctx_cert(p.cctx);
+    SSL_CTX_set_verify(p.sctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT | SSL_VERIFY_POST_HANDSHAKE, NULL);
+    SSL_free(p.c);
+    SSL_free(p.s);
+    pair_connect(&p);
+    SSL_set_post_handshake_auth(p.c, 1);
+    report_handshake("post_handshake_mode.handshake", &p);
+    report("post_handshake_mode.SSL_get0_peer_certificate.server", "%s", CERT(SSL_get0_peer_certificate(p.s)));
+    report("post_handshake_mode.SSL_get_peer_cert_chain.server", "%s", CHAIN(SSL_get_peer_cert_chain(p.s)));
     pair_free(&p);
 }
 

@@ -218,17 +218,21 @@ fn peer_leaf(
 }
 
 /// `SSL_get_peer_cert_chain`: the chain the peer sent (get0, owned by the SSL): leaf first
-/// for a client; without the leaf for a server, as in OpenSSL.
+/// for a client; without the leaf for a server, as in OpenSSL. A server that asked for a
+/// certificate in a full handshake and got none has an empty stack, as OpenSSL keeps the
+/// client's empty Certificate message; NULL when there was no Certificate message.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_peer_cert_chain(ssl: *const SSL) -> *mut sys::stack_st_X509 {
     entry(|| {
         let ssl = try_ref!(ssl);
         let server = ssl.setup().role == Some(Role::Server);
+        let status = ssl.status();
+        let answered = server && status.established && !status.resumed;
         let outcome = ssl.state.peer_outcome();
         // A server's view excludes the client's own certificate (an OpenSSL quirk that
         // applications rely on); a client's includes the server's.
         let skip = usize::from(server).min(outcome.peer_chain.len());
-        let all = !outcome.peer_chain.is_empty();
+        let all = !outcome.peer_chain.is_empty() || (answered && outcome.certificate_requested);
         cached_stack(
             &ssl.peer_chain_stack,
             all.then(|| &outcome.peer_chain[skip..]),

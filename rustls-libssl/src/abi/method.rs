@@ -189,8 +189,7 @@ pub unsafe extern "C" fn SSL_CTX_set_ssl_version(
         let kind = m.kind()?;
         ctx.core.update(|s| {
             s.versions.fixed = kind.version;
-            s.tls13_ciphers = crate::ciphers::CipherList::default_tls13();
-            s.tls12_ciphers = crate::ciphers::CipherList::default_tls12();
+            s.default_ciphers();
         });
         *crate::current::lock(&ctx.method) = m;
         Ok(1)

@@ -958,6 +958,7 @@ pub unsafe extern "C" fn SSL_CTX_remove_session(ctx: *mut SSL_CTX, s: *mut SSL_S
             return Ok(0);
         }
         let removed = ctx.core.session_cache().remove(&id).is_some();
+        session.set_not_resumable();
         if let Some(cb) = ctx.callbacks().remove_session {
             // SAFETY: the application's callback; both objects are alive during the call.
             unsafe { cb((ctx as *const SSL_CTX).cast_mut(), s) };

@@ -444,7 +444,9 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
     })
 }
 
-/// `SSL_free`: frees the connection and its BIOs; NULL is a no-op.
+/// `SSL_free`: frees the connection and its BIOs; NULL is a no-op. The session of a
+/// connection that did not send its close_notify leaves the context's cache, as in
+/// OpenSSL.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
     entry(|| {
@@ -459,6 +461,7 @@ pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
         let mut ssl = unsafe { Box::from_raw(ssl) };
         // As OpenSSL does first: the ex_data "free" callbacks see the connection whole.
         ssl.ex_data.release();
+        clear_bad_session(&ssl);
         drop(ssl);
         Ok(())
     })
@@ -1110,20 +1113,11 @@ pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
             return Err(Error::Internal);
         }
         let mut conn = ssl.conn()?;
-        let status = ssl.status();
-        let session = lock(&ssl.state.last_session).clone();
-        if status.established && !status.failed && !status.sent_close {
-            if let Some(session) = session {
-                let id = session.meta().id.clone();
-                if !id.is_empty() {
-                    let session_ctx = Arc::clone(&ssl.setup().session_ctx);
-                    session_ctx.session_cache().remove(&id);
-                    ssl.state.events.remove_session(&session);
-                }
-            }
+        if clear_bad_session(ssl) {
             *lock(&ssl.state.last_session) = None;
             *lock(&ssl.state.resume) = None;
         } else {
+            let session = lock(&ssl.state.last_session).clone();
             *lock(&ssl.state.resume) = session;
         }
         conn.clear();
@@ -1135,6 +1129,29 @@ pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
         ssl.last_error.store(0, Ordering::Relaxed);
         Ok(1)
     })
+}
+
+/// A connection whose handshake completed and which ends without having sent its
+/// close_notify (`SSL_shutdown`, or a quiet shutdown) may have been cut short: as
+/// OpenSSL's `ssl_clear_bad_session` (from `SSL_clear` and `SSL_free`), its session leaves
+/// the context's cache, can no longer be resumed (on either side: a client's session is
+/// no longer offered), and the application's remove callback hears of it. True if so.
+fn clear_bad_session(ssl: &SSL) -> bool {
+    let status = ssl.status();
+    if !status.established || status.failed || status.sent_close {
+        return false;
+    }
+    let session = lock(&ssl.state.last_session).clone();
+    if let Some(session) = session {
+        let id = session.meta().id.clone();
+        if !id.is_empty() {
+            let session_ctx = Arc::clone(&ssl.setup().session_ctx);
+            session_ctx.session_cache().remove(&id);
+            session.set_not_resumable();
+            ssl.state.events.remove_session(&session);
+        }
+    }
+    true
 }
 
 /// `SSL_dup`: a connection that has started its handshake is shared (one more reference,

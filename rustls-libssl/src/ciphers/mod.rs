@@ -183,6 +183,27 @@ impl Cipher {
         !self.is_scsv() && self.min_version <= max && self.max_version >= min
     }
 
+    /// Whether OpenSSL's server could choose this suite for a connection of `version`
+    /// (`ssl3_choose_cipher`): the version and the security `level` allow it, and the
+    /// server has what its key exchange and authentication need. PSK, SRP and GOST suites
+    /// need callbacks or keys the shim never has.
+    pub(crate) fn choosable(&self, version: u16, level: i32, server: &ServerMeans) -> bool {
+        let kx = match self.kx {
+            kRSA => server.rsa,
+            kDHE => server.dhe,
+            kECDHE => server.ecdhe,
+            _ => false,
+        };
+        let au = match self.au {
+            aRSA => server.rsa,
+            aECDSA => server.ecdsa,
+            aDSS => server.dsa,
+            aNULL => true,
+            _ => false,
+        };
+        self.allowed_for(version, version) && self.allowed_at(level) && kx && au
+    }
+
     /// `SSL_CIPHER_get_cipher_nid`.
     pub(crate) fn cipher_nid(&self) -> i32 {
         match self.enc {
@@ -362,6 +383,17 @@ fn protocol_name(v: u16) -> &'static CStr {
     }
 }
 
+/// What a server has for the suites [`Cipher::choosable`] asks about: certificates by key
+/// type, a group shared with the client for ECDHE, DH parameters for DHE.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ServerMeans {
+    pub rsa: bool,
+    pub ecdsa: bool,
+    pub dsa: bool,
+    pub ecdhe: bool,
+    pub dhe: bool,
+}
+
 /// A cipher-suite list in wire form (a ClientHello's), decoded as OpenSSL's
 /// `bytes_to_cipher_list` does: the suites OpenSSL knows, in order, with the signalling
 /// values apart; unknown ids are dropped.
@@ -411,6 +443,10 @@ pub(crate) struct CipherList(pub Vec<&'static Cipher>);
 pub(crate) struct CipherString {
     /// The implemented suites of OpenSSL's list, in its order.
     pub list: CipherList,
+    /// The suites of OpenSSL's list that TLS 1.0 and 1.1 can negotiate (rustls implements
+    /// none of them): what OpenSSL's server would choose from for a client limited to those
+    /// versions, to fail as it fails.
+    pub legacy: CipherList,
     /// OpenSSL's list has a suite (implemented or not): otherwise OpenSSL still installs the
     /// empty list but fails with `SSL_R_NO_CIPHER_MATCH`.
     pub matched: bool,
@@ -421,13 +457,20 @@ pub(crate) struct CipherString {
 impl CipherList {
     /// The TLS 1.2 list of a new context: `DEFAULT` (`OSSL_default_cipher_list`).
     pub(crate) fn default_tls12() -> Self {
-        static DEFAULT: OnceLock<CipherList> = OnceLock::new();
-        DEFAULT
-            .get_or_init(|| match Self::parse_tls12(DEFAULT_RULE.to_bytes()) {
-                Ok(s) => s.list,
-                Err(_) => Self(Vec::new()),
-            })
-            .clone()
+        Self::defaults().0.clone()
+    }
+
+    /// The suites below TLS 1.2 of `DEFAULT` ([`CipherString::legacy`]).
+    pub(crate) fn default_legacy() -> Self {
+        Self::defaults().1.clone()
+    }
+
+    fn defaults() -> &'static (Self, Self) {
+        static DEFAULT: OnceLock<(CipherList, CipherList)> = OnceLock::new();
+        DEFAULT.get_or_init(|| match Self::parse_tls12(DEFAULT_RULE.to_bytes()) {
+            Ok(s) => (s.list, s.legacy),
+            Err(_) => (Self(Vec::new()), Self(Vec::new())),
+        })
     }
 
     /// The TLS 1.3 list of a new context (`OSSL_default_ciphersuites`).
@@ -445,6 +488,14 @@ impl CipherList {
         }
         Ok(CipherString {
             matched: !selected.ciphers.is_empty(),
+            legacy: Self(
+                selected
+                    .ciphers
+                    .iter()
+                    .filter(|c| c.allowed_for(SSL3, table::TLS11))
+                    .copied()
+                    .collect(),
+            ),
             list: Self(
                 selected
                     .ciphers

@@ -74,6 +74,11 @@ impl Connection {
                 tls12_handshake_failure_alert(written);
             }
         }
+        if let Some(refusal) = self.refusal {
+            if let Some(written) = bufs.output.filled_mut().get_mut(output_before..) {
+                replace_plain_alert(written, refusal.alert);
+            }
+        }
         if let Some(observer) = self.observer.as_mut() {
             observer.consumed(input_before.saturating_sub(bufs.input.pending().len()));
             let suite = self.tls.as_ref().and_then(Tls::suite);
@@ -100,6 +105,7 @@ impl Connection {
         self.tls12_no_certificate = matches!(e, rustls::Error::NoCertificatesPresented)
             && self.role == Some(Role::Server)
             && lock(&self.state.status).version == crate::versions::TLS1_2;
+        self.refusal = self.openssl_refusal(&e);
         {
             let _current = current::enter(&self.state);
             for _ in 0..4 {
@@ -118,7 +124,36 @@ impl Connection {
         Stop::Fatal(self.tls_error(e))
     }
 
+    /// The first bytes the peer sent (at most nine).
+    pub(super) fn first_bytes(&self) -> &[u8] {
+        self.bufs
+            .as_ref()
+            .map_or(&[][..], |b| b.records.first_bytes())
+    }
+
+    /// How OpenSSL fails the handshake for what rustls reports as `e`, where the two
+    /// differ: a server's refusals of a ClientHello for its version ([`crate::legacy`]),
+    /// and a first message OpenSSL's state machine judges by its header before rustls's
+    /// checks (see [`first_message_refusal`]).
+    fn openssl_refusal(&self, e: &rustls::Error) -> Option<crate::legacy::Refusal> {
+        if self.role != Some(Role::Server) {
+            return None;
+        }
+        let hello = lock(&self.state.hello).clone();
+        match (e, hello) {
+            (rustls::Error::PeerIncompatible(_), Some(hello)) => {
+                let setup = self.setup();
+                crate::legacy::refusal(&setup.settings, setup.options, &hello)
+            }
+            (rustls::Error::InvalidMessage(_), None) => first_message_refusal(self.first_bytes()),
+            _ => None,
+        }
+    }
+
     fn tls_error(&self, e: rustls::Error) -> Error {
+        if let Some(refusal) = self.refusal {
+            return Error::Reason(refusal.reason);
+        }
         // A server that never saw a ClientHello: maybe a plain HTTP request.
         if self.role == Some(Role::Server) && lock(&self.state.hello).is_none() {
             return self.hello_error(e);
@@ -276,9 +311,94 @@ fn tls12_handshake_failure_alert(written: &mut [u8]) {
     }
 }
 
+/// The longest ClientHello OpenSSL's server reads (`CLIENT_HELLO_MAX_LENGTH`).
+const CLIENT_HELLO_MAX_LENGTH: u32 = 131_396;
+
+/// OpenSSL's state machine reads a handshake message's type before its length: a
+/// server's first message (`head`: the first bytes received) that is not a ClientHello
+/// is an unexpected message, a ClientHello longer than OpenSSL reads an excessive message
+/// size, whatever rustls finds wrong with it first.
+fn first_message_refusal(head: &[u8]) -> Option<crate::legacy::Refusal> {
+    let [22, 3, _, len_hi, len_lo, kind, ref length @ ..] = *head else {
+        return None;
+    };
+    if [len_hi, len_lo] == [0, 0] {
+        return None;
+    }
+    if kind != 1 {
+        return Some(crate::legacy::Refusal {
+            reason: sys::SSL_R_UNEXPECTED_MESSAGE,
+            alert: 10,
+        });
+    }
+    let [a, b, c] = *length else {
+        return None;
+    };
+    (u32::from_be_bytes([0, a, b, c]) > CLIENT_HELLO_MAX_LENGTH).then_some(crate::legacy::Refusal {
+        reason: sys::SSL_R_EXCESSIVE_MESSAGE_SIZE,
+        alert: 47,
+    })
+}
+
+/// Rewrites the description of a plaintext fatal alert record in `written` (whole records
+/// one turn wrote) to `description`: the alert OpenSSL sends for a failure rustls also
+/// detects.
+fn replace_plain_alert(written: &mut [u8], description: u8) {
+    let mut at = 0;
+    while let Some(header) = written.get(at..at + 5) {
+        let len = usize::from(u16::from_be_bytes([header[3], header[4]]));
+        if header[0] == 21 && len == 2 && written.get(at + 5) == Some(&2) {
+            if let Some(d) = written.get_mut(at + 6) {
+                *d = description;
+            }
+            return;
+        }
+        at += 5 + len;
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::tls12_handshake_failure_alert;
+    use super::{first_message_refusal, replace_plain_alert, tls12_handshake_failure_alert};
+    use crate::crypto_sys as sys;
+
+    #[test]
+    fn first_message_judged_by_header() {
+        let reason = |head: &[u8]| first_message_refusal(head).map(|r| (r.reason, r.alert));
+        // "hello" as a handshake record: message type 0x68.
+        assert_eq!(
+            reason(b"\x16\x03\x01\x00\x05hell"),
+            Some((sys::SSL_R_UNEXPECTED_MESSAGE, 10))
+        );
+        assert_eq!(
+            reason(&[22, 3, 1, 0, 4, 1, 0xff, 0xff, 0xff]),
+            Some((sys::SSL_R_EXCESSIVE_MESSAGE_SIZE, 47))
+        );
+        // A ClientHello of a size OpenSSL reads, an empty record, too few bytes: rustls's
+        // reason stands.
+        assert_eq!(reason(&[22, 3, 1, 0, 4, 1, 0, 1, 0]), None);
+        assert_eq!(reason(&[22, 3, 1, 0, 0, 2]), None);
+        assert_eq!(reason(&[22, 3, 1, 0, 4]), None);
+        assert_eq!(reason(b"GET / HT"), None);
+    }
+
+    #[test]
+    fn plain_alert_replaced() {
+        let mut out = [22, 3, 3, 0, 1, 9, 21, 3, 3, 0, 2, 2, 40];
+        replace_plain_alert(&mut out, 70);
+        assert_eq!(out[12], 70);
+        // Alert-like bytes inside another record are not an alert.
+        let mut inside = [22, 3, 3, 0, 7, 21, 3, 3, 0, 2, 2, 40];
+        replace_plain_alert(&mut inside, 70);
+        assert_eq!(inside[11], 40);
+        // A warning alert, or a record cut short, is left alone.
+        let mut warning = [21, 3, 3, 0, 2, 1, 0];
+        replace_plain_alert(&mut warning, 70);
+        assert_eq!(warning[6], 0);
+        let mut short = [21, 3, 3, 0, 2, 2];
+        replace_plain_alert(&mut short, 70);
+        assert_eq!(short, [21, 3, 3, 0, 2, 2]);
+    }
 
     #[test]
     fn tls12_missing_certificate_alert() {

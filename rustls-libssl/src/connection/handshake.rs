@@ -213,9 +213,16 @@ impl Connection {
         } else {
             Stats::bump(&stats.connect_good);
         }
-        // Both sides count resumptions, as OpenSSL does.
+        // Both sides count resumptions, as OpenSSL does; a client also counts the session it
+        // offered and the server did not resume.
         if lock(&self.state.status).resumed {
             Stats::bump(&stats.hit);
+        } else if self.role == Some(Role::Client)
+            && lock(&self.state.resume)
+                .as_ref()
+                .is_some_and(|s| s.is_resumable() && !s.meta().id.is_empty())
+        {
+            Stats::bump(&stats.miss);
         }
         // Verification is over: keep the matched peer name, release the store and the
         // parameter copy.

@@ -180,6 +180,9 @@ pub(crate) struct Connection {
     /// A TLS 1.2 server failing for want of a client certificate: the alert rustls writes
     /// becomes OpenSSL's (see `engine::tls12_handshake_failure_alert`).
     tls12_no_certificate: bool,
+    /// A server refusing a ClientHello for its version as OpenSSL does: its reason, and
+    /// the alert that replaces rustls's (see [`crate::legacy`]).
+    refusal: Option<crate::legacy::Refusal>,
     /// The read BIO reached its end; `eof_flagged`: and says so (`BIO_eof`), which makes it
     /// a protocol error (no close_notify) rather than a transport one.
     eof: bool,
@@ -232,6 +235,7 @@ impl Connection {
             finished: false,
             counted: false,
             tls12_no_certificate: false,
+            refusal: None,
             statem: Statem::default(),
             observer: None,
             early_read: EarlyRead::NotStarted,

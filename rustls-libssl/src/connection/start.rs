@@ -108,7 +108,8 @@ impl Connection {
                     match crate::hello::parse(received) {
                         crate::hello::Parsed::Hello(info) => {
                             // The version rustls will pick, for callbacks that ask before it
-                            // is known (a TLS 1.3 suite offered and enabled means TLS 1.3).
+                            // is known (TLS 1.3 enabled, offered in supported_versions, with
+                            // a TLS 1.3 suite, means TLS 1.3).
                             let tls13 = {
                                 let setup = self.setup();
                                 setup
@@ -116,7 +117,11 @@ impl Connection {
                                     .versions
                                     .enabled(setup.options)
                                     .contains(&&rustls::version::TLS13)
-                            } && info.raw_ciphers.chunks(2).any(|c| c[0] == 0x13);
+                            } && info
+                                .versions
+                                .as_ref()
+                                .is_some_and(|v| v.contains(&crate::versions::TLS1_3))
+                                && info.raw_ciphers.chunks(2).any(|c| c[0] == 0x13);
                             {
                                 let mut status = lock(&self.state.status);
                                 status.started = true;
@@ -179,10 +184,7 @@ impl Connection {
     /// OpenSSL names a plain HTTP request or proxy CONNECT sent to a TLS port.
     pub(super) fn hello_error(&self, e: rustls::Error) -> Error {
         if let rustls::Error::InvalidMessage(_) = e {
-            let head = self
-                .bufs
-                .as_ref()
-                .map_or(&[][..], |b| b.records.first_bytes());
+            let head = self.first_bytes();
             for method in [
                 &b"GET "[..],
                 b"POST ",

@@ -79,6 +79,9 @@ pub(crate) struct Meta {
     pub kex_group: u16,
     /// The handle a serialised client session is found again by (see `registry`).
     pub client_handle: Option<[u8; 32]>,
+    /// Taken out of a cache: no longer offered or resumed (OpenSSL's `not_resumable`, not
+    /// serialised).
+    pub not_resumable: bool,
 }
 
 /// `SSL_SESS_FLAG_EXTMS`.
@@ -222,7 +225,13 @@ impl Session {
     /// ticket, and was not marked unresumable.
     pub(crate) fn is_resumable(&self) -> bool {
         let meta = self.meta();
-        !meta.id.is_empty() || !meta.ticket.is_empty()
+        !meta.not_resumable && (!meta.id.is_empty() || !meta.ticket.is_empty())
+    }
+
+    /// Marks the session unresumable, as OpenSSL does to a session it takes out of a
+    /// cache (`SSL_CTX_remove_session`, a connection that ended without close_notify).
+    pub(crate) fn set_not_resumable(&self) {
+        self.meta().not_resumable = true;
     }
 
     /// The resumption state, for reading or changing.
@@ -340,6 +349,7 @@ impl Session {
             max_fragment_len_mode: u8::try_from(f.max_fragment_len_mode).unwrap_or(255),
             kex_group: u16::try_from(f.kex_group).unwrap_or(0),
             client_handle: None,
+            not_resumable: false,
         };
         let state = match f.state.as_deref() {
             Some([kind::SERVER, value @ ..]) => State::Server(value.to_vec()),
