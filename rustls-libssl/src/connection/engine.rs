@@ -231,6 +231,7 @@ impl Connection {
             Ok(0) => {
                 self.eof = true;
                 self.eof_flagged = rbio.eof();
+                self.eof_failed = false;
             }
             Ok(n) => {
                 bufs.records.consumed(&space[..n]);
@@ -246,6 +247,13 @@ impl Connection {
                     self.bufs = None;
                 }
                 return Err(Stop::WantRead);
+            }
+            // A read that fails (-1) at the BIO's end is its end too, as in OpenSSL's
+            // record layer, which asks `BIO_eof` whatever the read returned.
+            Err(_) if rbio.eof() => {
+                self.eof = true;
+                self.eof_flagged = true;
+                self.eof_failed = true;
             }
             Err(e) => return Err(Stop::Fatal(Error::Io(e))),
         }

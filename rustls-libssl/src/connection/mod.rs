@@ -51,6 +51,11 @@ pub(crate) enum Stop {
     WantWrite,
     /// The peer closed the connection with close_notify.
     ZeroReturn,
+    /// The read BIO failed (-1, not 0) at its end (`BIO_eof`), which
+    /// `SSL_OP_IGNORE_UNEXPECTED_EOF` makes a close_notify: `SSL_get_error` says
+    /// ZERO_RETURN, but `SSL_read` returns the BIO's -1, as OpenSSL's record layer passes
+    /// the BIO's return on. Apache's BIO ends so.
+    ZeroReturnFailedRead,
     /// A server received the ClientHello: the application's callbacks (SNI, ALPN) run now,
     /// with no lock held, then [`Connection::hello_decided`] and the operation is retried.
     ClientHello,
@@ -181,9 +186,11 @@ pub(crate) struct Connection {
     /// becomes OpenSSL's (see `engine::tls12_handshake_failure_alert`).
     tls12_no_certificate: bool,
     /// The read BIO reached its end; `eof_flagged`: and says so (`BIO_eof`), which makes it
-    /// a protocol error (no close_notify) rather than a transport one.
+    /// a protocol error (no close_notify) rather than a transport one; `eof_failed`: its
+    /// read returned -1 there rather than 0.
     eof: bool,
     eof_flagged: bool,
+    eof_failed: bool,
     sent_close: bool,
     received_close: bool,
     /// A fatal error happened: OpenSSL's error state (see [`Connection::track`]).
@@ -240,6 +247,7 @@ impl Connection {
             published_state: None,
             eof: false,
             eof_flagged: false,
+            eof_failed: false,
             sent_close: false,
             received_close: false,
             failed: false,
