@@ -114,6 +114,11 @@ pub(crate) struct Outcome {
     /// asked before the handshake, as OpenSSL does.
     pub scts: Option<crate::crypto_sys::SctList>,
     pub scts_parsed: bool,
+    /// A client the server asked for a certificate: the server's chain as the observer read
+    /// it, before rustls verifies it, and what verifying it ahead gave
+    /// ([`crate::chain_ahead`]).
+    pub chain_ahead: Option<crate::chain_ahead::ChainAhead>,
+    pub verdict_ahead: Option<crate::chain_ahead::Verdict>,
 }
 
 /// State shared between a connection and the hooks running inside its rustls calls.

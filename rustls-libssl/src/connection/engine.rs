@@ -58,6 +58,11 @@ impl Connection {
         let bufs = self.bufs.get_or_insert_with(Box::default);
         if let Some(observer) = self.observer.as_mut() {
             observer.incoming(bufs.input.pending(), &self.state, &mut self.statem);
+            // A TLS 1.3 client's CertificateRequest waits for the server's Certificate
+            // (crate::chain_ahead).
+            if observer.holds_certificate_request() && matches!(self.tls, Some(Tls::Client(_))) {
+                return Ok(Event::NeedInput);
+            }
         }
         let (input_before, output_before) =
             (bufs.input.pending().len(), bufs.output.pending().len());

@@ -216,6 +216,11 @@ impl Connection {
         };
         drop(status);
         *lock(&self.state.verify) = None;
+        {
+            let mut outcome = self.state.outcome();
+            outcome.chain_ahead = None;
+            outcome.verdict_ahead = None;
+        }
         *lock(&self.state.credentials) = Vec::new();
         *lock(&self.state.hello) = None;
         *lock(&self.state.peer_ca_names) = None;
