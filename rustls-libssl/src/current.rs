@@ -117,6 +117,11 @@ pub(crate) struct Outcome {
     /// asked before the handshake, as OpenSSL does.
     pub scts: Option<crate::crypto_sys::SctList>,
     pub scts_parsed: bool,
+    /// A client the server asked for a certificate: the server's chain as the observer read
+    /// it, before rustls verifies it, and what verifying it ahead gave
+    /// ([`crate::chain_ahead`]).
+    pub chain_ahead: Option<crate::chain_ahead::ChainAhead>,
+    pub verdict_ahead: Option<crate::chain_ahead::Verdict>,
 }
 
 /// State shared between a connection and the hooks running inside its rustls calls.
@@ -304,13 +309,17 @@ impl ConnState {
     }
 }
 
-/// What a server did with the ticket its client offered.
+/// What a server did with the ticket its client offered, and the tickets it issued.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct TicketUse {
     /// The ticket opened and the handshake resumes from it.
     pub accepted: bool,
-    /// The application's key callback asked for a new ticket (it returned 2).
+    /// The client gets a new ticket for the one it resumed with, as in OpenSSL: a TLS 1.3
+    /// ticket of the context's own keys, or an application's key callback that returned
+    /// 2, unless the decryption callback answered USE (USE_RENEW renews).
     pub renew: bool,
+    /// TLS 1.3 tickets (stateless or stateful) issued after this handshake.
+    pub issued13: usize,
 }
 
 /// What a connection has learned and how far its handshake has come, published by the

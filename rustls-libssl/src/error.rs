@@ -66,6 +66,20 @@ impl Error {
 }
 
 impl Error {
+    /// The text OpenSSL attaches to the error it queues (programs print it after the
+    /// reason), if any. OpenSSL attaches none to most protocol errors: rustls's own
+    /// description of a TLS failure goes to RUSTLS_LIBSSL_DEBUG only. A peer's fatal alert
+    /// carries its number, as OpenSSL's record layer queues it ("SSL alert number 70").
+    pub(crate) fn data(&self) -> Option<String> {
+        match self {
+            Self::NotSupported(_) | Self::Detailed(..) => Some(self.to_string()),
+            Self::Tls(rustls::Error::AlertReceived(alert)) => {
+                Some(format!("SSL alert number {}", u8::from(*alert)))
+            }
+            _ => None,
+        }
+    }
+
     /// Whether OpenSSL puts a connection into its error state for this failure
     /// (`SSLfatal`): protocol failures do; a transport error, a call the connection is not
     /// ready for (no role, writing after shutdown) or a refused argument does not.
@@ -304,6 +318,21 @@ mod tests {
             crate::record::alert_for(&other, false),
             Some(AlertDescription::InternalError)
         );
+    }
+
+    /// The text queued with an error: a peer's alert number, as OpenSSL's record layer
+    /// adds it; nothing for other protocol failures.
+    #[test]
+    fn error_data() {
+        let alert = Error::Tls(rustls::Error::AlertReceived(
+            AlertDescription::ProtocolVersion,
+        ));
+        assert_eq!(alert.data().as_deref(), Some("SSL alert number 70"));
+        let unknown = Error::Tls(rustls::Error::AlertReceived(AlertDescription::Unknown(200)));
+        assert_eq!(unknown.data().as_deref(), Some("SSL alert number 200"));
+        assert_eq!(Error::Tls(rustls::Error::DecryptError).data(), None);
+        assert_eq!(Error::Verify(20).data(), None);
+        assert!(Error::NotSupported("DTLS").data().is_some());
     }
 
     #[test]

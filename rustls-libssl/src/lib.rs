@@ -12,6 +12,7 @@ mod crypto_sys;
 
 mod buffers;
 mod cache;
+mod chain_ahead;
 mod check_chain;
 mod ciphers;
 mod conf;

@@ -289,6 +289,13 @@ pub(crate) struct Observer {
     deferred_ccs: Option<Vec<Note>>,
     /// TLS 1.2's key block, once derived.
     key_block: Vec<u8>,
+    /// A client's view of the server's chain for [`crate::chain_ahead`]: a TLS 1.3
+    /// CertificateRequest waits for the Certificate after it; the chain (TLS 1.2: with
+    /// its CertificateStatus), once the server asked for a certificate, goes to the
+    /// connection.
+    awaiting_chain: bool,
+    chain: Option<crate::chain_ahead::ChainAhead>,
+    chain_ready: bool,
 }
 
 impl Observer {
@@ -322,6 +329,9 @@ impl Observer {
             written: Vec::new(),
             deferred_ccs: None,
             key_block: Vec::new(),
+            awaiting_chain: false,
+            chain: None,
+            chain_ready: false,
         }
     }
 
@@ -359,6 +369,15 @@ impl Observer {
         if self.name_acked && !self.server {
             lock(&state.status).name_acked = true;
         }
+        if std::mem::take(&mut self.chain_ready) {
+            state.outcome().chain_ahead = self.chain.take();
+        }
+    }
+
+    /// Whether rustls must not read on yet: a TLS 1.3 client has the server's
+    /// CertificateRequest but not the Certificate after it ([`crate::chain_ahead`]).
+    pub(crate) fn holds_certificate_request(&self) -> bool {
+        self.awaiting_chain && !self.peer.lost
     }
 
     /// `n` bytes left the front of the input buffer.
@@ -579,6 +598,10 @@ impl Observer {
             HANDSHAKE => self.handshake(side, data, statem),
             CHANGE_CIPHER_SPEC => self.change_cipher_spec(side, statem),
             ALERT => {
+                // The peer's alert goes to rustls at once, with what came before it.
+                if side == Side::Peer {
+                    self.awaiting_chain = false;
+                }
                 if let [level, description] = *data {
                     let version = self.message_version();
                     let note = message(side == Side::Own, version, i32::from(ALERT), data);
@@ -682,6 +705,29 @@ impl Observer {
                 }
             }
             msg::END_OF_EARLY_DATA => self.dir(side).early = None,
+            msg::CERTIFICATE if !write && !self.server => {
+                let tls13 = self.tls13();
+                if !tls13 || std::mem::take(&mut self.awaiting_chain) {
+                    self.chain = crate::chain_ahead::parse(body, tls13);
+                    self.chain_ready = tls13;
+                }
+            }
+            msg::CERTIFICATE_STATUS if !write && !self.server => {
+                let ocsp = crate::chain_ahead::ocsp_status(body);
+                if let (Some(chain), Some(ocsp)) = (self.chain.as_mut(), ocsp) {
+                    chain.ocsp = ocsp;
+                }
+            }
+            msg::CERTIFICATE_REQUEST if !write && !self.server => {
+                if self.tls13() {
+                    self.awaiting_chain = true;
+                } else {
+                    self.chain_ready = self.chain.is_some();
+                }
+            }
+            // Anything else after a TLS 1.3 request (a compressed certificate) goes to
+            // rustls.
+            _ if !write => self.awaiting_chain = false,
             _ => {}
         }
         let version = self.message_version();

@@ -171,6 +171,21 @@ impl ClientSessionStore for ClientSessionHook {
     }
 }
 
+/// A TLS 1.3 server is about to issue a ticket: whether it does. OpenSSL's sends its
+/// number of tickets (`SSL_CTX_set_num_tickets`) after a full handshake, but after a
+/// resumption one if it renews the client's ticket (`renew`: always for a stateful
+/// ticket), else none; rustls sends the number after both, so the others are not made.
+/// Counts the ticket.
+pub(crate) fn tls13_ticket_slot(state: &ConnState, renew: bool) -> bool {
+    let resumed = lock(&state.status).resumed;
+    let mut used = lock(&state.ticket_use);
+    if resumed && (!renew || used.issued13 > 0) {
+        return false;
+    }
+    used.issued13 += 1;
+    true
+}
+
 /// A server is sealing a ticket for the connection in progress (its plaintext is rustls's
 /// encoding of the session): the ticket's session becomes the connection's, as OpenSSL
 /// makes one per ticket. A TLS 1.2 ticket session has no id (OpenSSL's server leaves it
@@ -418,6 +433,9 @@ impl StoresServerSessions for ServerSessionHook {
             .as_ref()
             .is_some_and(|h| h.session_ticket.is_some());
         if version == crate::versions::TLS1_2 && tickets && offered {
+            return false;
+        }
+        if version == crate::versions::TLS1_3 && !tls13_ticket_slot(&state, true) {
             return false;
         }
         let mut meta = describe(&state, version, cipher, key, true);

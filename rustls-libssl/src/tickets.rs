@@ -33,6 +33,8 @@ impl ProducesTickets for TicketHook {
 
     fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
         let state = current::current()?;
+        // Renewed if the application's callback says so as it opens the ticket.
+        lock(&state.ticket_use).renew = false;
         open(&state, cipher, state.events.open_ticket(cipher))
     }
 }
@@ -56,6 +58,8 @@ pub(crate) enum TicketStatus {
 pub(crate) enum TicketVerdict {
     /// Resume with it.
     Use,
+    /// Resume with it, and issue a new ticket.
+    UseRenew,
     /// Do not resume (a full handshake); with `Empty`, issue no ticket.
     Ignore,
     /// Do not resume, but issue a new ticket.
@@ -79,10 +83,17 @@ fn seal(
         return None;
     }
     // OpenSSL's TLS 1.2 server keeps the ticket it resumed from (its client keeps resuming
-    // with it) unless the key callback asked for a renewal; rustls would send a new one, so
-    // the shim sends an empty ticket, which RFC 5077 allows and clients ignore.
+    // with it) unless it is renewed; rustls would send a new one, so the shim sends an
+    // empty ticket, which RFC 5077 allows and clients ignore. Its TLS 1.3 server sends one
+    // ticket after a resumption only when renewing, none otherwise.
     let used = *lock(&state.ticket_use);
-    if used.accepted && !used.renew && lock(&state.status).version == crate::versions::TLS1_2 {
+    let version = lock(&state.status).version;
+    if used.accepted && !used.renew && version == crate::versions::TLS1_2 {
+        return None;
+    }
+    if version == crate::versions::TLS1_3
+        && !crate::resumption::tls13_ticket_slot(state, used.renew)
+    {
         return None;
     }
     if !state.events.ticket_generating() {
@@ -104,18 +115,24 @@ fn open(state: &ConnState, ticket: &[u8], opened: Option<Vec<u8>>) -> Option<Vec
             .ticket_opened(None, keyname, TicketStatus::NoDecrypt);
         return None;
     };
-    let status = if lock(&state.status).version == crate::versions::TLS1_2 {
-        TicketStatus::Success
-    } else {
+    let status = if lock(&state.ticket_use).renew {
         TicketStatus::SuccessRenew
+    } else {
+        TicketStatus::Success
     };
     let session = lock(&state.last_session).clone();
-    match state
+    let verdict = state
         .events
-        .ticket_opened(session.as_ref(), keyname, status)
-    {
-        None | Some(TicketVerdict::Use) => {
-            lock(&state.ticket_use).accepted = true;
+        .ticket_opened(session.as_ref(), keyname, status);
+    match verdict {
+        None | Some(TicketVerdict::Use | TicketVerdict::UseRenew) => {
+            let mut used = lock(&state.ticket_use);
+            used.accepted = true;
+            match verdict {
+                Some(TicketVerdict::Use) => used.renew = false,
+                Some(TicketVerdict::UseRenew) => used.renew = true,
+                _ => {}
+            }
             Some(plain)
         }
         Some(_) => {
@@ -189,6 +206,9 @@ impl ProducesTickets for OwnTickets {
 
     fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
         let state = current::current()?;
+        // OpenSSL renews a TLS 1.3 ticket its own keys opened, not a TLS 1.2 one.
+        let tls13 = lock(&state.status).version == crate::versions::TLS1_3;
+        lock(&state.ticket_use).renew = tls13;
         let fixed = lock(&self.0.fixed).clone();
         let opened = fixed
             .and_then(|k| tickets::open(&k, cipher).map(|(plain, _)| plain))

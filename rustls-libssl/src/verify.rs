@@ -114,7 +114,10 @@ impl ServerCertVerifier for PeerVerifier {
         ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        verify_peer(end_entity, intermediates, ocsp_response, c"ssl_server")?;
+        match verdict_ahead(end_entity) {
+            Some(result) => result?,
+            None => verify_peer(end_entity, intermediates, ocsp_response, c"ssl_server")?,
+        }
         Ok(ServerCertVerified::assertion())
     }
 
@@ -320,6 +323,16 @@ fn verify_peer(
     Ok(())
 }
 
+/// The verdict on `leaf` reached ahead of rustls ([`crate::chain_ahead`]), taken.
+fn verdict_ahead(leaf: &CertificateDer<'_>) -> Option<Result<(), rustls::Error>> {
+    let state = current::current()?;
+    let mut outcome = state.outcome();
+    if outcome.verdict_ahead.as_ref()?.leaf.as_ref() != leaf.as_ref() {
+        return None;
+    }
+    outcome.verdict_ahead.take().map(|v| v.result)
+}
+
 /// Certificate Transparency (`SSL_CTX_enable_ct`), as OpenSSL's client checks it once the
 /// server's chain is verified: skipped for a chain that failed verification, has no
 /// issuer, or was authenticated by a DANE-TA/DANE-EE record; otherwise the SCTs are
@@ -464,6 +477,22 @@ impl ResolvesClientCert for ClientCertHook {
         // `SSL_get_sigalgs` its schemes.
         *lock(&state.peer_ca_names) = Some(root_hint_subjects.iter().map(|n| n.to_vec()).collect());
         state.outcome().peer_sigalgs = Some(sigschemes.iter().map(|s| u16::from(*s)).collect());
+        // The server's chain, read ahead, is verified first (crate::chain_ahead), as
+        // OpenSSL verifies it before it asks for a certificate; after a failure the
+        // application is not asked, and rustls's verifier fails the handshake.
+        let ahead = state.outcome().chain_ahead.take();
+        if let Some((leaf, rest)) = ahead.as_ref().and_then(|a| a.certs.split_first()) {
+            let ocsp = ahead.as_ref().map_or(&[][..], |a| &a.ocsp[..]);
+            let result = verify_peer(leaf, rest, ocsp, c"ssl_server");
+            let failed = result.is_err();
+            state.outcome().verdict_ahead = Some(crate::chain_ahead::Verdict {
+                leaf: leaf.clone(),
+                result,
+            });
+            if failed {
+                return None;
+            }
+        }
         // The application's certificate callbacks may set the certificate now.
         match state.events.client_cert_requested() {
             Ok(false) => {}

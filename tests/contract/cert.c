@@ -259,9 +259,24 @@ static int client_cert_cb(SSL *s, void *arg)
         && SSL_use_PrivateKey_file(s, pki("client.key"), SSL_FILETYPE_PEM) == 1;
 }
 
+/* The order of a client's verify and certificate callbacks: OpenSSL verifies the server's
+ * chain first, then asks for a client certificate (and the server's is known by then). */
+static char cb_order[128];
+static void order_add(const char *what)
+{
+    size_t n = strlen(cb_order);
+    snprintf(cb_order + n, sizeof(cb_order) - n, "%s%s", n ? " " : "", what);
+}
+
+static int order_verify_cb(int ok, X509_STORE_CTX *ctx)
+{
+    order_add(fmt("verify%d", X509_STORE_CTX_get_error_depth(ctx)));
+    return ok;
+}
+
 static int old_client_cert_cb(SSL *s, X509 **x509, EVP_PKEY **pkey)
 {
-    (void)s;
+    order_add(SSL_get0_peer_certificate(s) != NULL ? "client_cert(peer known)" : "client_cert(no peer)");
     client_cert_cb2_calls++;
     *x509 = load_cert("client.pem");
     *pkey = load_key("client.key");
@@ -300,10 +315,27 @@ static void cert_callbacks(int version)
     report("SSL_CTX_get_client_cert_cb", "%s", FN(SSL_CTX_get_client_cert_cb(p.cctx), old_client_cert_cb));
     SSL_free(p.c);
     SSL_free(p.s);
+    SSL_CTX_set_verify(p.cctx, SSL_VERIFY_PEER, order_verify_cb);
     pair_connect(&p);
+    cb_order[0] = 0;
     report_handshake("client_cert_cb.handshake", &p);
     note("SSL_CTX_set_client_cert_cb.calls", "%d", client_cert_cb2_calls);
+    note("client_cert_cb.order", "%s", cb_order);
     report("SSL_get0_peer_certificate.client_cert_from_cb", "%s", CERT(SSL_get0_peer_certificate(p.s)));
+    SSL_free(p.c);
+    SSL_free(p.s);
+
+    /* A server chain that fails verification: no client certificate callback. */
+    SSL_CTX_free(p.cctx);
+    p.cctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_min_proto_version(p.cctx, version);
+    SSL_CTX_set_max_proto_version(p.cctx, version);
+    SSL_CTX_set_verify(p.cctx, SSL_VERIFY_PEER, order_verify_cb);
+    SSL_CTX_set_client_cert_cb(p.cctx, old_client_cert_cb);
+    pair_connect(&p);
+    cb_order[0] = 0;
+    report_handshake("client_cert_cb.untrusted_server", &p);
+    note("client_cert_cb.untrusted_server_order", "%s", cb_order);
     pair_free(&p);
 }
 

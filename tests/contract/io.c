@@ -393,6 +393,36 @@ static BIO *silent_eof_bio(void)
     }
 }
 
+/* A transport BIO whose read fails (-1, no retry) at its end and says so through
+ * BIO_CTRL_EOF, as Apache mod_ssl's input BIO does. */
+static int failing_eof_read(BIO *b, char *buf, int len)
+{
+    (void)buf, (void)len;
+    BIO_clear_retry_flags(b);
+    return -1;
+}
+
+static long failing_eof_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+    (void)b, (void)num, (void)ptr;
+    return cmd == BIO_CTRL_FLUSH || cmd == BIO_CTRL_EOF;
+}
+
+static BIO *failing_eof_bio(void)
+{
+    static BIO_METHOD *m;
+    if (m == NULL) {
+        m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "failing eof");
+        BIO_meth_set_read(m, failing_eof_read);
+        BIO_meth_set_ctrl(m, failing_eof_ctrl);
+    }
+    {
+        BIO *b = BIO_new(m);
+        BIO_set_init(b, 1);
+        return b;
+    }
+}
+
 static void shutdowns(int version)
 {
     struct pair p;
@@ -452,6 +482,24 @@ static void shutdowns(int version)
     r = SSL_read(p.c, buf, sizeof(buf));
     report("SSL_read.eof_not_reported_again", "%d, SSL_get_error %d, init finished %d", r, SSL_get_error(p.c, r),
            SSL_is_init_finished(p.c));
+    pair_free(&p);
+
+    /* EOF from a BIO whose read fails there (-1) and that reports it: SSL_read returns the
+     * BIO's -1; an unexpected EOF, or with SSL_OP_IGNORE_UNEXPECTED_EOF a close_notify. */
+    pair_up(&p, version);
+    SSL_set0_rbio(p.c, failing_eof_bio());
+    r = SSL_read(p.c, buf, sizeof(buf));
+    report("SSL_read.eof_failing_read", "%d, SSL_get_error %d, flags %d", r, SSL_get_error(p.c, r), SSL_get_shutdown(p.c));
+    pair_free(&p);
+    pair_up(&p, version);
+    SSL_set_options(p.c, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    SSL_set0_rbio(p.c, failing_eof_bio());
+    r = SSL_read(p.c, buf, sizeof(buf));
+    report("SSL_read.eof_failing_read_ignored", "%d, SSL_get_error %d, flags %d", r, SSL_get_error(p.c, r), SSL_get_shutdown(p.c));
+    r = SSL_read(p.c, buf, sizeof(buf));
+    report("SSL_read.eof_failing_read_ignored_again", "%d, SSL_get_error %d", r, SSL_get_error(p.c, r));
+    r = SSL_shutdown(p.c);
+    report("SSL_shutdown.eof_failing_read_ignored", "%d, flags %d", r, SSL_get_shutdown(p.c));
     pair_free(&p);
 
     /* close_notify while the application left an error on the queue: SSL_read still

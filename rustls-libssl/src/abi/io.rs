@@ -74,7 +74,7 @@ fn drive<T>(
         Ok(_) => sys::SSL_ERROR_NONE,
         Err(Stop::WantRead) => sys::SSL_ERROR_WANT_READ,
         Err(Stop::WantWrite) => sys::SSL_ERROR_WANT_WRITE,
-        Err(Stop::ZeroReturn) => sys::SSL_ERROR_ZERO_RETURN,
+        Err(Stop::ZeroReturn | Stop::ZeroReturnFailedRead) => sys::SSL_ERROR_ZERO_RETURN,
         Err(Stop::WantClientHello) => sys::SSL_ERROR_WANT_CLIENT_HELLO_CB,
         Err(Stop::Fatal(Error::Io(_)) | Stop::Ended(Error::Io(_))) => sys::SSL_ERROR_SYSCALL,
         Err(Stop::Fatal(_) | Stop::Ended(_) | Stop::ClientHello) => sys::SSL_ERROR_SSL,

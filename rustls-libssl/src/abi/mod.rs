@@ -161,12 +161,7 @@ pub(crate) fn push_error(e: &Error) {
     if lib == 0 {
         return; // libcrypto queued its own error already.
     }
-    // OpenSSL attaches no text to protocol errors (programs print the data when there is
-    // some): rustls's own description of a TLS failure goes to RUSTLS_LIBSSL_DEBUG only.
-    let detail = match e {
-        Error::NotSupported(_) | Error::Detailed(..) => std::ffi::CString::new(e.to_string()).ok(),
-        _ => None,
-    };
+    let detail = e.data().and_then(|d| std::ffi::CString::new(d).ok());
     // SAFETY: ERR_new/ERR_set_debug/ERR_set_error only write this thread's error queue; the
     // strings are NUL-terminated and outlive the calls ("%s" copies the detail).
     unsafe {

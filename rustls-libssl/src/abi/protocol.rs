@@ -6,8 +6,10 @@
 //! rustls does not renegotiate, send tickets after the handshake, authenticate a client
 //! after the handshake, or answer with a stateless HelloRetryRequest: the refusals OpenSSL
 //! itself makes (a TLS 1.3 connection, `SSL_OP_NO_RENEGOTIATION`, a client, a TLS 1.2
-//! connection, no extension from the client) come first and are OpenSSL's; what remains
-//! fails with a "not supported" error naming the feature.
+//! connection, no extension from the client) come first and are OpenSSL's. Where OpenSSL
+//! has a configuration without the feature, what remains is refused as there (renegotiation
+//! as with `SSL_OP_NO_RENEGOTIATION`, post-handshake authentication as without the client's
+//! extension); the rest fails with a "not supported" error naming the feature.
 
 use std::ffi::{c_int, c_void};
 
@@ -156,9 +158,11 @@ pub unsafe extern "C" fn SSL_set_post_handshake_auth(ssl: *mut SSL, _val: c_int)
 }
 
 /// `SSL_verify_client_post_handshake`: OpenSSL's refusals (not TLS 1.3, a client, a
-/// handshake not complete, a client that did not offer it: "extension not received");
-/// a client that offered it gets 0 and a "not supported" error (rustls servers do not
-/// authenticate clients after the handshake).
+/// handshake not complete, a client that did not offer it: "extension not received").
+/// rustls servers do not authenticate clients after the handshake: a server without it
+/// ignores the client's post_handshake_auth extension, so a client that offered it is
+/// refused as one that did not, as OpenSSL refuses it (Apache answers 403 either way);
+/// RUSTLS_LIBSSL_DEBUG names the missing feature.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_verify_client_post_handshake(ssl: *mut SSL) -> c_int {
     entry(|| {
@@ -175,10 +179,14 @@ pub unsafe extern "C" fn SSL_verify_client_post_handshake(ssl: *mut SSL) -> c_in
         let offered = lock(&ssl.state.hello)
             .as_ref()
             .is_some_and(|h| h.post_handshake_auth);
-        if !offered {
-            return Err(Error::Reason(sys::SSL_R_EXTENSION_NOT_RECEIVED));
+        if offered {
+            crate::debug::log!(
+                crate::debug::Level::Warn,
+                "not supported: post-handshake client authentication (refused as if the \
+                 client had not offered it: \"extension not received\")"
+            );
         }
-        Err(Error::NotSupported("post-handshake client authentication"))
+        Err(Error::Reason(sys::SSL_R_EXTENSION_NOT_RECEIVED))
     })
 }
 

@@ -360,7 +360,8 @@ impl Events for SslEvents {
             )
         };
         Some(match r {
-            sys::SSL_TICKET_RETURN_USE | sys::SSL_TICKET_RETURN_USE_RENEW => V::Use,
+            sys::SSL_TICKET_RETURN_USE => V::Use,
+            sys::SSL_TICKET_RETURN_USE_RENEW => V::UseRenew,
             sys::SSL_TICKET_RETURN_IGNORE => V::Ignore,
             sys::SSL_TICKET_RETURN_IGNORE_RENEW => V::IgnoreRenew,
             _ => V::Abort,

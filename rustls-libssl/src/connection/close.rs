@@ -71,7 +71,7 @@ impl Connection {
                     self.flush(io)?;
                     if self.eof {
                         match self.transport_eof() {
-                            Stop::ZeroReturn => continue,
+                            Stop::ZeroReturn | Stop::ZeroReturnFailedRead => continue,
                             stop => return Err(stop.in_handshake()),
                         }
                     }
@@ -110,7 +110,8 @@ impl Connection {
     /// end (`BIO_eof`: a socket or BIO pair) makes it a protocol error, "unexpected eof
     /// while reading", or with `SSL_OP_IGNORE_UNEXPECTED_EOF` the same as close_notify;
     /// a BIO that does not is a transport error (SSL_ERROR_SYSCALL, nothing queued), as
-    /// in OpenSSL's record layer.
+    /// in OpenSSL's record layer. `SSL_read` returns what the BIO's read returned there: 0,
+    /// or -1 from a BIO that fails at its end (Apache's).
     pub(super) fn transport_eof(&mut self) -> Stop {
         // The next call reads again: a transport error does not end the connection.
         self.eof = false;
@@ -120,10 +121,19 @@ impl Connection {
                 "EOF without close_notify",
             )));
         }
+        let failed = std::mem::take(&mut self.eof_failed);
         if self.setup().options & sys::SSL_OP_IGNORE_UNEXPECTED_EOF != 0 {
             self.set_closed(false, true);
-            return Stop::ZeroReturn;
+            return if failed {
+                Stop::ZeroReturnFailedRead
+            } else {
+                Stop::ZeroReturn
+            };
         }
-        Stop::Ended(Error::UnexpectedEof)
+        if failed {
+            Stop::Fatal(Error::UnexpectedEof)
+        } else {
+            Stop::Ended(Error::UnexpectedEof)
+        }
     }
 }

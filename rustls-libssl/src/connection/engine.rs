@@ -58,6 +58,11 @@ impl Connection {
         let bufs = self.bufs.get_or_insert_with(Box::default);
         if let Some(observer) = self.observer.as_mut() {
             observer.incoming(bufs.input.pending(), &self.state, &mut self.statem);
+            // A TLS 1.3 client's CertificateRequest waits for the server's Certificate
+            // (crate::chain_ahead).
+            if observer.holds_certificate_request() && matches!(self.tls, Some(Tls::Client(_))) {
+                return Ok(Event::NeedInput);
+            }
         }
         let (input_before, output_before) =
             (bufs.input.pending().len(), bufs.output.pending().len());
@@ -266,6 +271,7 @@ impl Connection {
             Ok(0) => {
                 self.eof = true;
                 self.eof_flagged = rbio.eof();
+                self.eof_failed = false;
             }
             Ok(n) => {
                 bufs.records.consumed(&space[..n]);
@@ -281,6 +287,13 @@ impl Connection {
                     self.bufs = None;
                 }
                 return Err(Stop::WantRead);
+            }
+            // A read that fails (-1) at the BIO's end is its end too, as in OpenSSL's
+            // record layer, which asks `BIO_eof` whatever the read returned.
+            Err(_) if rbio.eof() => {
+                self.eof = true;
+                self.eof_flagged = true;
+                self.eof_failed = true;
             }
             Err(e) => return Err(Stop::Fatal(Error::Io(e))),
         }

@@ -51,6 +51,11 @@ pub(crate) enum Stop {
     WantWrite,
     /// The peer closed the connection with close_notify.
     ZeroReturn,
+    /// The read BIO failed (-1, not 0) at its end (`BIO_eof`), which
+    /// `SSL_OP_IGNORE_UNEXPECTED_EOF` makes a close_notify: `SSL_get_error` says
+    /// ZERO_RETURN, but `SSL_read` returns the BIO's -1, as OpenSSL's record layer passes
+    /// the BIO's return on. Apache's BIO ends so.
+    ZeroReturnFailedRead,
     /// A server received the ClientHello: the application's callbacks (SNI, ALPN) run now,
     /// with no lock held, then [`Connection::hello_decided`] and the operation is retried.
     ClientHello,
@@ -184,9 +189,11 @@ pub(crate) struct Connection {
     /// the alert that replaces rustls's (see [`crate::legacy`]).
     refusal: Option<crate::legacy::Refusal>,
     /// The read BIO reached its end; `eof_flagged`: and says so (`BIO_eof`), which makes it
-    /// a protocol error (no close_notify) rather than a transport one.
+    /// a protocol error (no close_notify) rather than a transport one; `eof_failed`: its
+    /// read returned -1 there rather than 0.
     eof: bool,
     eof_flagged: bool,
+    eof_failed: bool,
     sent_close: bool,
     received_close: bool,
     /// A fatal error happened: OpenSSL's error state (see [`Connection::track`]).
@@ -212,6 +219,11 @@ impl Connection {
         };
         drop(status);
         *lock(&self.state.verify) = None;
+        {
+            let mut outcome = self.state.outcome();
+            outcome.chain_ahead = None;
+            outcome.verdict_ahead = None;
+        }
         *lock(&self.state.credentials) = Vec::new();
         *lock(&self.state.hello) = None;
         *lock(&self.state.peer_ca_names) = None;
@@ -244,6 +256,7 @@ impl Connection {
             published_state: None,
             eof: false,
             eof_flagged: false,
+            eof_failed: false,
             sent_close: false,
             received_close: false,
             failed: false,
