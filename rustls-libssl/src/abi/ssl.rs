@@ -371,6 +371,10 @@ impl Events for SslEvents {
         super::psk::client_hello(self.ssl.load(Ordering::Relaxed) as *mut SSL)
     }
 
+    fn wants_session_removals(&self) -> bool {
+        self.ctx.callbacks().remove_session.is_some()
+    }
+
     fn remove_session(&self, session: &Arc<Session>) {
         let Some(cb) = self.ctx.callbacks().remove_session else {
             return;
