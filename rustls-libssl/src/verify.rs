@@ -446,8 +446,14 @@ impl ResolvesClientCert for ClientCertHook {
     ) -> Option<Arc<CertifiedKey>> {
         let state = current::current()?;
         // `SSL_get_client_CA_list` on a client reports the names the server asked for,
-        // `SSL_get_sigalgs` its schemes.
-        *lock(&state.peer_ca_names) = Some(root_hint_subjects.iter().map(|n| n.to_vec()).collect());
+        // `SSL_get_sigalgs` its schemes. As in OpenSSL, a TLS 1.2 request always has a
+        // list (maybe empty); a TLS 1.3 one has names only in its certificate_authorities
+        // extension, and without it there is no list (NULL: stunnel logs "list not
+        // found"). rustls hands over no names for a missing extension, which cannot be
+        // empty when present.
+        let tls13 = lock(&state.status).version == crate::versions::TLS1_3;
+        *lock(&state.peer_ca_names) = (!tls13 || !root_hint_subjects.is_empty())
+            .then(|| root_hint_subjects.iter().map(|n| n.to_vec()).collect());
         state.outcome().peer_sigalgs = Some(sigschemes.iter().map(|s| u16::from(*s)).collect());
         // The application's certificate callbacks may set the certificate now.
         match state.events.client_cert_requested() {
