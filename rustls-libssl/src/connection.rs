@@ -172,6 +172,9 @@ pub(crate) struct Connection {
     /// A TLS 1.2 server failing for want of a client certificate: the alert rustls writes
     /// becomes OpenSSL's (see [`tls12_handshake_failure_alert`]).
     tls12_no_certificate: bool,
+    /// A verification failure OpenSSL answers with internal_error, where rustls writes
+    /// certificate_unknown: the alert is changed (see [`Observer::rewrite_alert`]).
+    internal_error_alert: bool,
     /// The read BIO reached its end; `eof_flagged`: and says so (`BIO_eof`), which makes it
     /// a protocol error (no close_notify) rather than a transport one.
     eof: bool,
@@ -255,6 +258,7 @@ impl Connection {
             finished: false,
             counted: false,
             tls12_no_certificate: false,
+            internal_error_alert: false,
             statem: Statem::default(),
             observer: None,
             early_read: EarlyRead::NotStarted,
@@ -1100,6 +1104,17 @@ impl Connection {
                 tls12_handshake_failure_alert(written);
             }
         }
+        if self.internal_error_alert {
+            let observer = self.observer.as_mut();
+            let written = bufs.output.filled_mut().get_mut(output_before..);
+            if let (Some(observer), Some(written)) = (observer, written) {
+                let suite = self.tls.as_ref().and_then(Tls::suite);
+                let alerts = (CERTIFICATE_UNKNOWN, INTERNAL_ERROR);
+                if observer.rewrite_alert(written, &self.state, suite, &mut self.statem, alerts) {
+                    self.internal_error_alert = false;
+                }
+            }
+        }
         if let Some(observer) = self.observer.as_mut() {
             observer.consumed(input_before.saturating_sub(bufs.input.pending().len()));
             let suite = self.tls.as_ref().and_then(Tls::suite);
@@ -1126,6 +1141,14 @@ impl Connection {
         self.tls12_no_certificate = matches!(e, rustls::Error::NoCertificatesPresented)
             && self.role == Some(Role::Server)
             && lock(&self.state.status).version == crate::versions::TLS1_2;
+        // A verification failure OpenSSL answers with internal_error (a verify callback
+        // that refused without an error code): rustls's verifier API can only make it send
+        // certificate_unknown, so the alert is changed before it goes out.
+        self.internal_error_alert =
+            matches!(
+                e,
+                rustls::Error::InvalidCertificate(rustls::CertificateError::Other(_))
+            ) && crate::verify::sends_internal_error(self.state.outcome().verify_result);
         {
             let _current = current::enter(&self.state);
             for _ in 0..4 {
@@ -1385,6 +1408,11 @@ impl Connection {
         }
     }
 }
+
+/// The alerts a verification failure's is changed from and to (see
+/// [`Observer::rewrite_alert`]).
+const CERTIFICATE_UNKNOWN: u8 = 46;
+const INTERNAL_ERROR: u8 = 80;
 
 /// Rewrites a plaintext TLS 1.2 fatal certificate_required alert record in `written` (what
 /// one turn wrote) into handshake_failure, the alert OpenSSL's TLS 1.2 server sends when

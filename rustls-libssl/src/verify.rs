@@ -371,7 +371,8 @@ fn check_ct(state: &current::ConnState) -> Result<(), rustls::Error> {
 /// handshake_failure is what rustls sends for an error that is not a certificate error
 /// ([`VERIFY_FAILED`]); internal_error (OpenSSL's for X509_V_ERR_UNSPECIFIED, a verify
 /// callback that refused without saying why, and a few others) has no rustls equivalent:
-/// certificate_unknown goes out instead.
+/// rustls writes certificate_unknown and the connection changes it
+/// ([`sends_internal_error`]).
 fn verify_failure(code: i32) -> rustls::Error {
     use CertificateError as C;
     let e = match code {
@@ -416,6 +417,20 @@ fn verify_failure(code: i32) -> rustls::Error {
         _ => C::Other(OtherError(Arc::new(VerifyFailed(code)))),
     };
     rustls::Error::InvalidCertificate(e)
+}
+
+/// Whether OpenSSL answers the verification failure `code` with internal_error (its
+/// `ssl_x509err2alert` table): rustls sends certificate_unknown for these (see
+/// [`verify_failure`]), which the connection changes.
+pub(crate) fn sends_internal_error(code: i64) -> bool {
+    [
+        sys::X509_V_ERR_UNSPECIFIED,
+        sys::X509_V_ERR_OUT_OF_MEM,
+        sys::X509_V_ERR_INVALID_CALL,
+        sys::X509_V_ERR_STORE_LOOKUP,
+    ]
+    .iter()
+    .any(|c| i64::from(*c) == code)
 }
 
 /// The message of the error [`verify_failure`] gives for a failure OpenSSL answers with
