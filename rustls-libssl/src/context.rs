@@ -421,6 +421,15 @@ impl Context {
         on.then(|| self.session_cache())
     }
 
+    /// The internal cache a server resumes from, unless the settings say
+    /// `SSL_SESS_CACHE_NO_INTERNAL_LOOKUP`. As in OpenSSL, this does not depend on the
+    /// cache storing new sessions by itself: stunnel sets `SSL_SESS_CACHE_NO_INTERNAL_STORE`
+    /// and adds each new session with `SSL_CTX_add_session`.
+    pub(crate) fn internal_lookup(&self, s: &Settings) -> Option<Arc<SessionCache>> {
+        let off = s.session_cache_mode & i64::from(sys::SSL_SESS_CACHE_NO_INTERNAL_LOOKUP) != 0;
+        (!off).then(|| self.session_cache())
+    }
+
     /// The context's session cache (`SSL_CTX_add_session`, `SSL_CTX_sess_number`...),
     /// made on first use.
     pub(crate) fn session_cache(&self) -> Arc<SessionCache> {

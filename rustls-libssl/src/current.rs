@@ -35,6 +35,11 @@ pub(crate) trait Events: Send + Sync {
     fn get_session(&self, id: &[u8]) -> Option<Arc<Session>>;
     /// Tells the application's cache a session is no longer valid.
     fn remove_session(&self, session: &Arc<Session>);
+    /// Whether the application has a remove-session callback (OpenSSL then keeps a
+    /// server's TLS 1.3 ticket sessions in the internal cache too, to report their end).
+    fn wants_session_removals(&self) -> bool {
+        false
+    }
     /// Whether a key-log callback is installed (so secrets are formatted only when needed).
     fn wants_keylog(&self) -> bool;
     /// Whether an info callback is installed (the connection's own, or its context's).
@@ -138,9 +143,12 @@ pub(crate) struct ConnState {
     pub hello: Mutex<Option<HelloInfo>>,
     /// The session this connection made or resumed (`SSL_get_session`).
     pub last_session: Mutex<Option<Arc<Session>>>,
-    /// This side's internal session cache (a server's, or a client's with
-    /// `SSL_SESS_CACHE_CLIENT`), unless the application disabled it.
+    /// This side's internal session cache for new sessions (a server's, or a client's
+    /// with `SSL_SESS_CACHE_CLIENT`), unless the application disabled storing in it.
     pub server_cache: Mutex<Option<Arc<SessionCache>>>,
+    /// The internal cache a server looks sessions up in (also with
+    /// `SSL_SESS_CACHE_NO_INTERNAL_STORE`), unless the application disabled lookups.
+    pub cache_lookup: Mutex<Option<Arc<SessionCache>>>,
     /// How the application set the connection up.
     pub setup: Mutex<Setup>,
     /// What the connection has learned so far.
@@ -220,6 +228,7 @@ impl ConnState {
             hello: Mutex::new(None),
             last_session: Mutex::new(None),
             server_cache: Mutex::new(None),
+            cache_lookup: Mutex::new(None),
             setup: Mutex::new(setup),
             status: Mutex::new(Status::default()),
             session_timeout: Mutex::new(300),

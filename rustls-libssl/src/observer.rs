@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 
 use aws_lc_rs::hmac;
 use rustls::crypto::hash::HashAlgorithm;
-use rustls::SupportedCipherSuite;
+use rustls::{ContentType, SupportedCipherSuite};
 
 use crate::current::{lock, ConnState};
 use crate::exporter;
@@ -403,6 +403,57 @@ impl Observer {
             self.record(Side::Own, &records[..len], statem);
             records = &records[len..];
         }
+    }
+
+    /// Changes the fatal alert `from` that this side has just written into `to`, where
+    /// OpenSSL sends another alert than rustls for the same failure. `written` holds the
+    /// records of the turn, not looked at yet ([`Observer::outgoing`] comes after) and not
+    /// sent: a protected alert is sealed again with its own key and nonce, which is sound
+    /// because the first sealing never leaves the process. True if the alert was there.
+    pub(crate) fn rewrite_alert(
+        &mut self,
+        written: &mut [u8],
+        state: &ConnState,
+        suite: Option<SupportedCipherSuite>,
+        statem: &mut Statem,
+        (from, to): (u8, u8),
+    ) -> bool {
+        self.update(state, suite, statem);
+        if self.own.lost || !self.own.waiting.is_empty() {
+            return false;
+        }
+        let is_alert = |typ: ContentType, plain: &mut [u8]| {
+            if typ != ContentType::Alert || *plain != [2, from] {
+                return false;
+            }
+            plain[1] = to;
+            true
+        };
+        // Protected records of this turn before the alert: the alert's key opens them first.
+        let mut ahead = 0;
+        let mut at = 0;
+        while let Some(Some(len)) = written.get(at..).and_then(record_len) {
+            let record = &mut written[at..at + len];
+            at += len;
+            let typ = ContentType::from(record[0]);
+            if !self.own.protects(record[0]) {
+                if is_alert(typ, &mut record[HEADER_LEN..]) {
+                    return true;
+                }
+                continue;
+            }
+            if self.own.key.is_none() && !self.ensure_key(Side::Own) {
+                return false;
+            }
+            let Some(key) = self.own.key.as_mut() else {
+                return false;
+            };
+            if key.reseal(ahead, record, is_alert) {
+                return true;
+            }
+            ahead += 1;
+        }
+        false
     }
 
     /// Takes the secrets the key-log hook handed over and the negotiated suite, and opens

@@ -316,6 +316,61 @@ impl Opener {
     pub(crate) fn skip(&mut self, n: u64) {
         self.key.seq = self.key.seq.saturating_add(n);
     }
+
+    /// Changes what a record sealed with this key carries: `record` (header included) is
+    /// the `ahead`th record after the next one this key opens; `edit` may change its
+    /// plaintext in place (not its length or content type) and says whether it did. The
+    /// record is then sealed again, with its own nonce, in place. The key's sequence
+    /// number does not move. False, the record unchanged, if it does not open or `edit`
+    /// declines.
+    ///
+    /// Only for a record that has not left the process: the first sealing is thrown away,
+    /// so only one ciphertext under that nonce is ever seen.
+    pub(crate) fn reseal(
+        &mut self,
+        ahead: u64,
+        record: &mut [u8],
+        edit: impl FnOnce(ContentType, &mut [u8]) -> bool,
+    ) -> bool {
+        let next = self.key.seq;
+        let Some(seq) = next.checked_add(ahead) else {
+            return false;
+        };
+        let mut copy = record.to_vec();
+        self.key.seq = seq;
+        let opened = open_record(self.tls13, &mut self.key, &mut copy, false);
+        self.key.seq = next;
+        let Ok(o) = opened else {
+            return false;
+        };
+        if !edit(o.typ, &mut copy[o.start..o.end]) {
+            return false;
+        }
+        // The nonce, additional data and length are the first sealing's: TLS 1.3's inner
+        // type and padding stay where they were, after the edited plaintext.
+        let end = copy.len() - TAG_LEN;
+        let mut nonce = self.key.nonce(seq);
+        let explicit = o.start - HEADER_LEN;
+        nonce[4..4 + explicit].copy_from_slice(&copy[HEADER_LEN..o.start]);
+        let mut aad = tls12_aad(seq, ContentType::from(copy[0]), end - o.start);
+        let aad_len = if self.tls13 {
+            aad[..HEADER_LEN].copy_from_slice(&copy[..HEADER_LEN]);
+            HEADER_LEN
+        } else {
+            aad.len()
+        };
+        let sealed = self.key.key.seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(&aad[..aad_len]),
+            &mut copy[o.start..end],
+        );
+        let Ok(tag) = sealed else {
+            return false;
+        };
+        copy[end..].copy_from_slice(tag.as_ref());
+        record.copy_from_slice(&copy);
+        true
+    }
 }
 
 /// The AEADs of the suites rustls implements.
@@ -441,6 +496,58 @@ mod tests {
             let n = a.seal(ContentType::Alert, &[1, 0], &mut out).expect("seal");
             out[n - 1] ^= 1;
             assert_eq!(b.open(&mut out[..n]).err(), Some(Error::DecryptError));
+        }
+    }
+
+    #[test]
+    fn reseal_changes_an_alert_in_place() {
+        for (tls13, chacha) in [(true, false), (true, true), (false, false), (false, true)] {
+            let (mut a, mut b) = pair(tls13, chacha);
+            // The writer's key as the observer holds it: key 1, its IV as written.
+            let aead = if chacha {
+                Aead::Chacha20Poly1305
+            } else {
+                Aead::Aes256Gcm
+            };
+            let iv_len = if tls13 || chacha { 12 } else { 4 };
+            let mut observer = Opener::new(tls13, aead, &[1; 32], &[1; 12][..iv_len]).expect("key");
+            // Two records: application data (seq 0), then a fatal certificate_unknown.
+            let mut first = vec![0u8; 3 + SEAL_OVERHEAD];
+            let n1 = a
+                .seal(ContentType::ApplicationData, b"abc", &mut first)
+                .expect("seal");
+            let mut alert = vec![0u8; 2 + SEAL_OVERHEAD];
+            let n2 = a
+                .seal(ContentType::Alert, &[2, 46], &mut alert)
+                .expect("seal");
+            let alert = &mut alert[..n2];
+            let original = alert.to_vec();
+            // The wrong position does not open; a declining edit changes nothing.
+            assert!(!observer.reseal(0, alert, |_, _| true));
+            assert!(!observer.reseal(1, alert, |_, _| false));
+            assert_eq!(alert, &original[..]);
+            let edited = observer.reseal(1, alert, |typ, plain| {
+                typ == ContentType::Alert && plain == [2, 46] && {
+                    plain[1] = 80;
+                    true
+                }
+            });
+            assert!(edited);
+            assert_eq!(alert.len(), original.len());
+            assert_ne!(alert, &original[..]);
+            // The reader opens both in order: the alert now says internal_error.
+            let o = b.open(&mut first[..n1]).expect("open");
+            assert_eq!(&first[o.start..o.end], b"abc");
+            let o = b.open(alert).expect("open resealed");
+            assert_eq!(o.typ, ContentType::Alert);
+            assert_eq!(&alert[o.start..o.end], &[2, 80]);
+            // The observer's own position did not move.
+            let mut again = vec![0u8; 3 + SEAL_OVERHEAD];
+            let (mut c, _) = pair(tls13, chacha);
+            let n = c
+                .seal(ContentType::ApplicationData, b"xyz", &mut again)
+                .expect("seal");
+            assert!(observer.open(&mut again[..n]).is_ok());
         }
     }
 }

@@ -220,7 +220,14 @@ pub(crate) fn ticket_issued(state: &ConnState, plain: &[u8], appdata: Option<Vec
     }
     meta.ticket_appdata = appdata;
     let session = Session::create(meta, State::Empty);
-    *lock(&state.last_session) = Some(session);
+    *lock(&state.last_session) = Some(Arc::clone(&session));
+    // OpenSSL offers each TLS 1.3 ticket's session to the application's cache (its
+    // ssl_update_cache runs as the NewSessionTicket is made; stunnel logs the session id
+    // and the peer's chain there). A TLS 1.2 ticket session has no id and is not offered.
+    if version == crate::versions::TLS1_3 {
+        let internal = *lock(&state.single_use_sessions) || state.events.wants_session_removals();
+        offer_server_session(state, session, internal);
+    }
 }
 
 /// The application data the connection's session holds for its next ticket
@@ -444,11 +451,8 @@ impl StoresServerSessions for ServerSessionHook {
             meta.master_key = secret;
         }
         let session = Session::create(meta, State::Server(value));
-        let cache = lock(&state.server_cache).clone();
-        let mut stored = cache.as_ref().is_some_and(|c| c.add(Arc::clone(&session)));
         *lock(&state.last_session) = Some(Arc::clone(&session));
-        stored |= state.events.new_session(session, true);
-        stored
+        offer_server_session(&state, session, true)
     }
 
     fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
@@ -475,27 +479,47 @@ impl StoresServerSessions for ServerSessionHook {
     }
 }
 
+/// OpenSSL's `ssl_update_cache` for a new server session: unless it may not be resumed
+/// (no session id context while client certificates are verified), the internal cache
+/// keeps it (when `internal` and the cache stores new sessions) and the application's
+/// new-session callback is offered it. True if either took it.
+fn offer_server_session(state: &ConnState, session: Arc<Session>, internal: bool) -> bool {
+    let unresumable = {
+        let setup = state.setup();
+        setup.settings.session_id_context.is_empty()
+            && setup.settings.verify_mode & crate::verify::VERIFY_PEER != 0
+    };
+    if unresumable {
+        return false;
+    }
+    let cache = internal
+        .then(|| lock(&state.server_cache).clone())
+        .flatten();
+    let stored = cache.as_ref().is_some_and(|c| c.add(Arc::clone(&session)));
+    state.events.new_session(session, true) || stored
+}
+
 impl ServerSessionHook {
-    /// The session `key` names, from the internal cache then the application's, if it is
-    /// alive and belongs to this connection's session id context; `remove` takes it out
-    /// of both caches.
+    /// The session `key` names, from the internal cache (unless lookups are off) then the
+    /// application's (kept in the internal cache too unless it stores no new sessions, as
+    /// in OpenSSL), if it is alive and belongs to this connection's session id context;
+    /// `remove` takes it out of both caches.
     fn find(&self, state: &ConnState, key: &[u8], remove: bool) -> Option<Arc<Session>> {
-        let internal = lock(&state.server_cache).clone();
+        let internal = lock(&state.cache_lookup).clone();
         let session = match internal.as_ref().and_then(|c| c.get(key)) {
             Some(s) => s,
             None => {
                 // OpenSSL counts a miss of its internal lookup, whether the application's
                 // cache then has the session or not.
-                let (lookup, session_ctx) = {
-                    let setup = state.setup();
-                    let mode = setup.settings.session_cache_mode;
-                    let off = i64::from(crate::crypto_sys::SSL_SESS_CACHE_NO_INTERNAL_LOOKUP);
-                    (mode & off == 0, Arc::clone(&setup.session_ctx))
-                };
-                if lookup {
+                if internal.is_some() {
+                    let session_ctx = Arc::clone(&state.setup().session_ctx);
                     crate::context::Stats::bump(&session_ctx.stats.miss);
                 }
-                state.events.get_session(key)?
+                let s = state.events.get_session(key)?;
+                if let Some(c) = lock(&state.server_cache).as_ref() {
+                    c.add(Arc::clone(&s));
+                }
+                s
             }
         };
         if remove {

@@ -37,6 +37,9 @@ pub(crate) struct Setup {
     /// per-connection setter changed them (then this connection builds its own config).
     pub settings: Arc<Settings>,
     pub own_settings: bool,
+    /// `SSL_set_cipher_list` or `SSL_set_ciphersuites` gave the connection its own cipher
+    /// list; until then OpenSSL reads the current context's (see [`Setup::switch_ctx`]).
+    pub own_ciphers: bool,
     /// `SSL_OP_*` bits of this connection (the config-relevant ones also in `settings`).
     pub options: u64,
     /// `SSL_MODE_*` bits of this connection.
@@ -62,6 +65,7 @@ impl Setup {
             quiet_shutdown: settings.quiet_shutdown,
             stapled_ocsp: None,
             own_settings: false,
+            own_ciphers: false,
             options: settings.options,
             mode: settings.mode,
             read_ahead: settings.read_ahead,
@@ -91,6 +95,38 @@ impl Setup {
         if changed {
             self.update(|_| ());
         }
+    }
+
+    /// `SSL_set_SSL_CTX`: the connection moves to `ctx` and takes what OpenSSL keeps in
+    /// the context's certificate settings (its `CERT`: certificates and keys, security
+    /// level, signature algorithms, chain and verify stores, certificate types) and,
+    /// unless the connection set its own, the context's cipher lists (OpenSSL reads the
+    /// current context's list: haproxy's `ciphers` on a crt-list line apply once its
+    /// ClientHello callback switches). The session id context follows when it was the
+    /// old context's. Options, versions and the verify mode stay the connection's.
+    pub(crate) fn switch_ctx(&mut self, ctx: Arc<Context>) {
+        let new = Arc::clone(&ctx.settings());
+        let old_sid_ctx = self.ctx.settings().session_id_context.clone();
+        let own_ciphers = self.own_ciphers;
+        let s = Arc::make_mut(&mut self.settings);
+        s.credentials = new.credentials.clone();
+        s.security_level = new.security_level;
+        s.sigalgs.clone_from(&new.sigalgs);
+        s.knobs.client_sigalgs.clone_from(&new.knobs.client_sigalgs);
+        s.knobs
+            .client_cert_types
+            .clone_from(&new.knobs.client_cert_types);
+        s.knobs.cert_flags = new.knobs.cert_flags;
+        s.verify_store.clone_from(&new.verify_store);
+        s.chain_store.clone_from(&new.chain_store);
+        if !own_ciphers {
+            s.tls12_ciphers = new.tls12_ciphers.clone();
+            s.tls13_ciphers = new.tls13_ciphers.clone();
+        }
+        if s.session_id_context == old_sid_ctx {
+            s.session_id_context.clone_from(&new.session_id_context);
+        }
+        self.ctx = ctx;
     }
 
     /// Changes settings the shared configs do not depend on (verification mode,

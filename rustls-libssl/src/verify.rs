@@ -399,7 +399,8 @@ fn check_ct(state: &current::ConnState) -> Result<(), rustls::Error> {
 /// handshake_failure is what rustls sends for an error that is not a certificate error
 /// ([`VERIFY_FAILED`]); internal_error (OpenSSL's for X509_V_ERR_UNSPECIFIED, a verify
 /// callback that refused without saying why, and a few others) has no rustls equivalent:
-/// certificate_unknown goes out instead.
+/// rustls writes certificate_unknown and the connection changes it
+/// ([`sends_internal_error`]).
 fn verify_failure(code: i32) -> rustls::Error {
     use CertificateError as C;
     let e = match code {
@@ -446,6 +447,20 @@ fn verify_failure(code: i32) -> rustls::Error {
     rustls::Error::InvalidCertificate(e)
 }
 
+/// Whether OpenSSL answers the verification failure `code` with internal_error (its
+/// `ssl_x509err2alert` table): rustls sends certificate_unknown for these (see
+/// [`verify_failure`]), which the connection changes.
+pub(crate) fn sends_internal_error(code: i64) -> bool {
+    [
+        sys::X509_V_ERR_UNSPECIFIED,
+        sys::X509_V_ERR_OUT_OF_MEM,
+        sys::X509_V_ERR_INVALID_CALL,
+        sys::X509_V_ERR_STORE_LOOKUP,
+    ]
+    .iter()
+    .any(|c| i64::from(*c) == code)
+}
+
 /// The message of the error [`verify_failure`] gives for a failure OpenSSL answers with
 /// handshake_failure; the connection reports it as the verification failure it is.
 pub(crate) const VERIFY_FAILED: &str = "certificate verify failed";
@@ -474,8 +489,14 @@ impl ResolvesClientCert for ClientCertHook {
     ) -> Option<Arc<CertifiedKey>> {
         let state = current::current()?;
         // `SSL_get_client_CA_list` on a client reports the names the server asked for,
-        // `SSL_get_sigalgs` its schemes.
-        *lock(&state.peer_ca_names) = Some(root_hint_subjects.iter().map(|n| n.to_vec()).collect());
+        // `SSL_get_sigalgs` its schemes. As in OpenSSL, a TLS 1.2 request always has a
+        // list (maybe empty); a TLS 1.3 one has names only in its certificate_authorities
+        // extension, and without it there is no list (NULL: stunnel logs "list not
+        // found"). rustls hands over no names for a missing extension, which cannot be
+        // empty when present.
+        let tls13 = lock(&state.status).version == crate::versions::TLS1_3;
+        *lock(&state.peer_ca_names) = (!tls13 || !root_hint_subjects.is_empty())
+            .then(|| root_hint_subjects.iter().map(|n| n.to_vec()).collect());
         state.outcome().peer_sigalgs = Some(sigschemes.iter().map(|s| u16::from(*s)).collect());
         // The server's chain, read ahead, is verified first (crate::chain_ahead), as
         // OpenSSL verifies it before it asks for a certificate; after a failure the

@@ -118,5 +118,49 @@ static void received_tls13(void)
     received(TLS1_3_VERSION);
 }
 
+/* A certificate request without CA names (stunnel logs "Received trusted client CA list
+ * is empty" or "... not found" from its info callback): TLS 1.2's list is there and empty,
+ * TLS 1.3 has none without the certificate_authorities extension. */
+static int request_seen;
+static void request_info_cb(const SSL *ssl, int where, int ret)
+{
+    (void)where, (void)ret;
+    if (SSL_get_state(ssl) == TLS_ST_CR_CERT_REQ && !request_seen) {
+        request_seen = 1;
+        report("SSL_get_client_CA_list.in_info_callback", "%s", NAMES(SSL_get_client_CA_list(ssl)));
+    }
+}
+
+static void received_none(int version)
+{
+    struct pair p;
+
+    request_seen = 0;
+    pair_new(&p, version);
+    SSL_CTX_set_verify(p.sctx, SSL_VERIFY_PEER, NULL);
+    client_ctx_cert(p.cctx);
+    SSL_CTX_set_info_callback(p.cctx, request_info_cb);
+    SSL_free(p.c);
+    SSL_free(p.s);
+    pair_connect(&p);
+    if (!pair_handshake(&p))
+        fixture_failed("handshake");
+    note("request_seen", "%d", request_seen);
+    report("SSL_get_client_CA_list.client", "%s", NAMES(SSL_get_client_CA_list(p.c)));
+    report("SSL_get0_peer_CA_list.client", "%s", NAMES(SSL_get0_peer_CA_list(p.c)));
+    pair_free(&p);
+}
+
+static void received_none_tls12(void)
+{
+    received_none(TLS1_2_VERSION);
+}
+
+static void received_none_tls13(void)
+{
+    received_none(TLS1_3_VERSION);
+}
+
 GROUPS({"loading", loading, NULL}, {"ctx_lists", ctx_lists, NULL}, {"received_tls12", received_tls12, NULL},
-       {"received_tls13", received_tls13, NULL})
+       {"received_tls13", received_tls13, NULL}, {"received_none_tls12", received_none_tls12, NULL},
+       {"received_none_tls13", received_none_tls13, NULL})

@@ -830,7 +830,50 @@ static void sequence_failures(void)
     pair_free(&p);
 }
 
-GROUPS({"client_hello", client_hello, NULL}, {"select_next_proto", select_next_proto, NULL}, {"alpn_tls12", alpn_tls12, NULL},
+/* haproxy's crt-list: its ClientHello callback switches to a context with a cipher list of
+ * its own and sets the connection's versions. The connection then uses that context's list
+ * with its own server preference, unless it set a list of its own before. */
+static SSL_CTX *switch_to;
+static int switching_hello_cb(SSL *s, int *al, void *arg)
+{
+    (void)al, (void)arg;
+    SSL_set_verify(s, SSL_CTX_get_verify_mode(switch_to), NULL);
+    SSL_set_SSL_CTX(s, switch_to);
+    SSL_set_min_proto_version(s, TLS1_2_VERSION);
+    return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+static void switch_ciphers_case(const char *name, int version, const char *own_list)
+{
+    struct pair p;
+
+    pair_new(&p, version);
+    SSL_CTX_set_options(p.sctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+    SSL_CTX_set_client_hello_cb(p.sctx, switching_hello_cb, NULL);
+    switch_to = server_ctx();
+    SSL_CTX_set_options(switch_to, SSL_OP_CIPHER_SERVER_PREFERENCE);
+    SSL_CTX_set_cipher_list(switch_to, "ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256");
+    SSL_CTX_set_ciphersuites(switch_to, "TLS_CHACHA20_POLY1305_SHA256");
+    if (own_list != NULL)
+        report(fmt("%s.SSL_set_cipher_list", name), "%d", SSL_set_cipher_list(p.s, own_list));
+    report_handshake(fmt("%s.handshake", name), &p);
+    report(fmt("%s.cipher", name), "%s", CIPHER(SSL_get_current_cipher(p.s)));
+    report(fmt("%s.SSL_get_cipher_list.0", name), "%s", STR(SSL_get_cipher_list(p.s, 0)));
+    report(fmt("%s.SSL_get_SSL_CTX", name), "%s", SAME(SSL_get_SSL_CTX(p.s), switch_to));
+    pair_free(&p);
+    SSL_CTX_free(switch_to);
+    switch_to = NULL;
+}
+
+static void switch_ciphers(void)
+{
+    switch_ciphers_case("tls12", TLS1_2_VERSION, NULL);
+    switch_ciphers_case("tls13", TLS1_3_VERSION, NULL);
+    switch_ciphers_case("tls12_own_list", TLS1_2_VERSION, "ECDHE-RSA-AES256-GCM-SHA384");
+}
+
+GROUPS({"client_hello", client_hello, NULL}, {"switch_ciphers", switch_ciphers, NULL},
+       {"select_next_proto", select_next_proto, NULL}, {"alpn_tls12", alpn_tls12, NULL},
        {"alpn_tls13", alpn_tls13, NULL}, {"servername", servername, NULL}, {"npn_tls12", npn_tls12, NULL},
        {"npn_tls13", npn_tls13, NULL}, {"custom_ext_tls12", custom_ext_tls12, NULL}, {"custom_ext_tls13", custom_ext_tls13, NULL},
        {"extension_supported", extension_supported, NULL}, {"srtp", srtp, NULL}, {"observe_tls12", observe_tls12, NULL},

@@ -519,6 +519,75 @@ static void unclean_close_tls13(void)
     unclean_close(TLS1_3_VERSION);
 }
 
+/* stunnel's server cache: SSL_SESS_CACHE_BOTH | SSL_SESS_CACHE_NO_INTERNAL_STORE, a
+ * new-session callback that reads the peer's chain and the session's id, and each new
+ * session added by hand with SSL_CTX_add_session after the handshake. The internal cache is
+ * still looked up (TLS 1.2 resumption by id); a TLS 1.3 server offers every ticket's session
+ * to the callback, a TLS 1.2 ticket session (no id) is not offered. */
+static int app_new_calls, app_new_peer, app_new_id_len;
+static int app_new_cb(SSL *ssl, SSL_SESSION *s)
+{
+    unsigned int len = 0;
+    X509 *peer = SSL_get_peer_certificate(ssl);
+    app_new_calls++;
+    app_new_peer += peer != NULL;
+    X509_free(peer);
+    SSL_SESSION_get_id(s, &len);
+    app_new_id_len = (int)len;
+    return 0;
+}
+
+static void added_by_hand(int version, int no_ticket)
+{
+    struct pair p;
+    SSL_SESSION *client, *server;
+    char k[64];
+
+#define K(what) (snprintf(k, sizeof(k), "%s%s", what, no_ticket ? ".no_ticket" : ""), k)
+    app_new_calls = app_new_peer = 0;
+    app_new_id_len = -1;
+    p.sctx = server_ctx();
+    p.cctx = client_ctx(version);
+    if (no_ticket)
+        SSL_CTX_set_options(p.sctx, SSL_OP_NO_TICKET);
+    SSL_CTX_set_session_cache_mode(p.sctx, SSL_SESS_CACHE_BOTH | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_sess_set_new_cb(p.sctx, app_new_cb);
+    pair_connect(&p);
+    if (!pair_handshake(&p) || !pair_exchange(&p))
+        fixture_failed("handshake");
+    note(K("new_cb.calls"), "%d", app_new_calls);
+    note(K("new_cb.peer_certificates"), "%d", app_new_peer);
+    note(K("new_cb.id_length"), "%d", app_new_id_len);
+    report(K("SSL_CTX_sess_number.not_stored"), "%ld", SSL_CTX_sess_number(p.sctx));
+    server = SSL_get1_session(p.s);
+    report(K("SSL_session_reused.first"), "%d", SSL_session_reused(p.s));
+    report(K("SSL_CTX_add_session"), "%d", SSL_CTX_add_session(p.sctx, server));
+    report(K("SSL_CTX_sess_number.added"), "%ld", SSL_CTX_sess_number(p.sctx));
+    SSL_SESSION_free(server);
+    client = SSL_get1_session(p.c);
+    pair_shutdown(&p);
+    SSL_free(p.c);
+    SSL_free(p.s);
+    pair_connect(&p);
+    SSL_set_session(p.c, client);
+    report_handshake(K("resumption.handshake"), &p);
+    report(K("resumption.reused"), "%d / %d", SSL_session_reused(p.c), SSL_session_reused(p.s));
+    SSL_SESSION_free(client);
+    pair_free(&p);
+#undef K
+}
+
+static void added_by_hand_tls12(void)
+{
+    added_by_hand(TLS1_2_VERSION, 1);
+    added_by_hand(TLS1_2_VERSION, 0);
+}
+
+static void added_by_hand_tls13(void)
+{
+    added_by_hand(TLS1_3_VERSION, 0);
+}
+
 /* The cache as a libcrypto hash table, as the few programs that walk it read it. */
 static void sessions_lhash(void)
 {
@@ -700,7 +769,9 @@ static void tickets_keys_tls13(void)
     tickets(TLS1_3_VERSION, 1);
 }
 
-GROUPS({"crafted", crafted, NULL}, {"tls12", tls12, NULL}, {"tls13", tls13, NULL}, {"cache", cache, NULL}, {"sessions_lhash", sessions_lhash, NULL},
+GROUPS({"crafted", crafted, NULL}, {"tls12", tls12, NULL}, {"tls13", tls13, NULL}, {"cache", cache, NULL},
+       {"added_by_hand_tls12", added_by_hand_tls12, NULL}, {"added_by_hand_tls13", added_by_hand_tls13, NULL},
+       {"sessions_lhash", sessions_lhash, NULL},
        {"id_context", id_context, NULL}, {"tickets_appdata_tls12", tickets_appdata_tls12, NULL},
        {"tickets_appdata_tls13", tickets_appdata_tls13, NULL}, {"tickets_keys_tls12", tickets_keys_tls12, NULL},
        {"tickets_keys_tls13", tickets_keys_tls13, NULL}, {"unclean_close_tls12", unclean_close_tls12, NULL},

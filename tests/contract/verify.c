@@ -658,8 +658,56 @@ static void ct_scts(void)
     free(loglist);
 }
 
+/* A verify callback that refuses a certificate without setting an error (stunnel's and
+ * haproxy's host name checks): X509_V_ERR_UNSPECIFIED, which OpenSSL answers with the
+ * internal_error alert, on either side and in either version. */
+static int refusing_verify_cb(int ok, X509_STORE_CTX *x)
+{
+    (void)x;
+    return ok && X509_STORE_CTX_get_error_depth(x) > 0;
+}
+
+static void refused(const char *name, int version, int server_refuses)
+{
+    struct pair p;
+    SSL *refuser, *other;
+
+    pair_new(&p, version);
+    if (server_refuses) {
+        client_ctx_cert(p.cctx);
+        SSL_CTX_set_verify(p.sctx, SSL_VERIFY_PEER, refusing_verify_cb);
+        SSL_CTX_set_ciphersuites(p.sctx, "TLS_CHACHA20_POLY1305_SHA256");
+    } else {
+        SSL_CTX_set_verify(p.cctx, SSL_VERIFY_PEER, refusing_verify_cb);
+    }
+    SSL_free(p.c);
+    SSL_free(p.s);
+    pair_connect(&p);
+    refuser = server_refuses ? p.s : p.c;
+    other = server_refuses ? p.c : p.s;
+    report_handshake(fmt("%s.handshake", name), &p);
+    report(fmt("%s.SSL_get_verify_result", name), "%ld", SSL_get_verify_result(refuser));
+    /* The peer reads the alert. */
+    {
+        int r = SSL_do_handshake(other);
+        char b;
+        if (r == 1)
+            r = SSL_read(other, &b, 1);
+        report(fmt("%s.peer", name), "%d, error %d", r, SSL_get_error(other, r));
+    }
+    pair_free(&p);
+}
+
+static void refusing_callback(void)
+{
+    refused("client_tls12", TLS1_2_VERSION, 0);
+    refused("client_tls13", TLS1_3_VERSION, 0);
+    refused("server_tls12", TLS1_2_VERSION, 1);
+    refused("server_tls13", TLS1_3_VERSION, 1);
+}
+
 GROUPS({"settings", settings, NULL}, {"stores", stores, NULL}, {"results", results, NULL},
-       {"callbacks", callbacks, NULL}, {"app_verification", app_verification, NULL},
+       {"callbacks", callbacks, NULL}, {"refusing_callback", refusing_callback, NULL}, {"app_verification", app_verification, NULL},
        {"client_auth_tls12", client_auth_tls12, NULL}, {"client_auth_tls13", client_auth_tls13, NULL},
        {"post_handshake", post_handshake, NULL}, {"dane", dane, NULL}, {"dane_usages", dane_usages, NULL},
        {"ct", ct, NULL}, {"ct_scts", ct_scts, NULL})

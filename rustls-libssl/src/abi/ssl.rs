@@ -372,6 +372,10 @@ impl Events for SslEvents {
         super::psk::client_hello(self.ssl.load(Ordering::Relaxed) as *mut SSL)
     }
 
+    fn wants_session_removals(&self) -> bool {
+        self.ctx.callbacks().remove_session.is_some()
+    }
+
     fn remove_session(&self, session: &Arc<Session>) {
         let Some(cb) = self.ctx.callbacks().remove_session else {
             return;
@@ -898,7 +902,15 @@ pub unsafe extern "C" fn SSL_set_cipher_list(ssl: *mut SSL, s: *const c_char) ->
         let ssl = try_ref!(ssl);
         // SAFETY: s is a C string per the API.
         let rule = unsafe { c_str_bytes(s) }?;
-        ssl.setup().update(|s| s.set_cipher_list(rule))?;
+        let mut setup = ssl.setup();
+        let result = setup.update(|s| s.set_cipher_list(rule));
+        // The list is the connection's own once replaced, also by a string that selects
+        // no suite; a syntax error changes nothing.
+        setup.own_ciphers |= match &result {
+            Ok(()) => true,
+            Err(e) => matches!(e, Error::Reason(r) if *r == sys::SSL_R_NO_CIPHER_MATCH),
+        };
+        result?;
         Ok(1)
     })
 }
@@ -910,7 +922,9 @@ pub unsafe extern "C" fn SSL_set_ciphersuites(ssl: *mut SSL, s: *const c_char) -
         let ssl = try_ref!(ssl);
         // SAFETY: s is a C string per the API.
         let list = unsafe { c_str_bytes(s) }?;
-        ssl.setup().update(|s| s.set_ciphersuites(list))?;
+        let mut setup = ssl.setup();
+        setup.update(|s| s.set_ciphersuites(list))?;
+        setup.own_ciphers = true;
         Ok(1)
     })
 }
@@ -1027,10 +1041,11 @@ pub unsafe extern "C" fn SSL_export_keying_material_early(
     })
 }
 
-/// `SSL_set_SSL_CTX`: switches to `ctx`'s certificate and key (the SNI callback's way of
-/// choosing a virtual server); other settings stay those of the original context, as in
-/// OpenSSL. NULL means the context the connection was made from. Returns the new context
-/// (get0), or NULL.
+/// `SSL_set_SSL_CTX`: switches to `ctx`'s certificate settings and, unless the connection
+/// set its own, its cipher lists (the SNI or ClientHello callback's way of choosing a
+/// virtual server); options, versions and the verify mode stay the connection's, as in
+/// OpenSSL (see `Setup::switch_ctx`). NULL means the context the connection was made
+/// from. Returns the new context (get0), or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn SSL_set_SSL_CTX(ssl: *mut SSL, ctx: *mut SSL_CTX) -> *mut SSL_CTX {
     entry(|| {
@@ -1045,12 +1060,7 @@ pub unsafe extern "C" fn SSL_set_SSL_CTX(ssl: *mut SSL, ctx: *mut SSL_CTX) -> *m
         }
         // SAFETY: ctx is a live context.
         let new = unsafe { ctx_arc(ctx) };
-        let credentials = new.core.settings().credentials.clone();
-        {
-            let mut setup = ssl.setup();
-            setup.settings_mut().credentials = credentials;
-            setup.ctx = Arc::clone(&new.core);
-        }
+        ssl.setup().switch_ctx(Arc::clone(&new.core));
         *lock(&ssl.ctx) = new;
         Ok(ctx)
     })

@@ -84,6 +84,17 @@ impl Connection {
                 replace_plain_alert(written, refusal.alert);
             }
         }
+        if self.internal_error_alert {
+            let observer = self.observer.as_mut();
+            let written = bufs.output.filled_mut().get_mut(output_before..);
+            if let (Some(observer), Some(written)) = (observer, written) {
+                let suite = self.tls.as_ref().and_then(Tls::suite);
+                let alerts = (CERTIFICATE_UNKNOWN, INTERNAL_ERROR);
+                if observer.rewrite_alert(written, &self.state, suite, &mut self.statem, alerts) {
+                    self.internal_error_alert = false;
+                }
+            }
+        }
         if let Some(observer) = self.observer.as_mut() {
             observer.consumed(input_before.saturating_sub(bufs.input.pending().len()));
             let suite = self.tls.as_ref().and_then(Tls::suite);
@@ -111,6 +122,14 @@ impl Connection {
             && self.role == Some(Role::Server)
             && lock(&self.state.status).version == crate::versions::TLS1_2;
         self.refusal = self.openssl_refusal(&e);
+        // A verification failure OpenSSL answers with internal_error (a verify callback
+        // that refused without an error code): rustls's verifier API can only make it send
+        // certificate_unknown, so the alert is changed before it goes out.
+        self.internal_error_alert =
+            matches!(
+                e,
+                rustls::Error::InvalidCertificate(rustls::CertificateError::Other(_))
+            ) && crate::verify::sends_internal_error(self.state.outcome().verify_result);
         {
             let _current = current::enter(&self.state);
             for _ in 0..4 {
@@ -309,6 +328,11 @@ const FAKE_CCS: [u8; 6] = [0x14, 0x03, 0x03, 0x00, 0x01, 0x01];
 fn no_bio() -> Error {
     Error::Io(io::Error::new(io::ErrorKind::NotConnected, "no BIO set"))
 }
+
+/// The alerts a verification failure's is changed from and to (see
+/// `Observer::rewrite_alert`).
+const CERTIFICATE_UNKNOWN: u8 = 46;
+const INTERNAL_ERROR: u8 = 80;
 
 /// Rewrites a plaintext TLS 1.2 fatal certificate_required alert record in `written` (what
 /// one turn wrote) into handshake_failure, the alert OpenSSL's TLS 1.2 server sends when

@@ -188,6 +188,9 @@ pub(crate) struct Connection {
     /// A server refusing a ClientHello for its version as OpenSSL does: its reason, and
     /// the alert that replaces rustls's (see [`crate::legacy`]).
     refusal: Option<crate::legacy::Refusal>,
+    /// A verification failure OpenSSL answers with internal_error, where rustls writes
+    /// certificate_unknown: the alert is changed (see `Observer::rewrite_alert`).
+    internal_error_alert: bool,
     /// The read BIO reached its end; `eof_flagged`: and says so (`BIO_eof`), which makes it
     /// a protocol error (no close_notify) rather than a transport one; `eof_failed`: its
     /// read returned -1 there rather than 0.
@@ -248,6 +251,7 @@ impl Connection {
             counted: false,
             tls12_no_certificate: false,
             refusal: None,
+            internal_error_alert: false,
             statem: Statem::default(),
             observer: None,
             early_read: EarlyRead::NotStarted,

@@ -56,6 +56,11 @@ impl Connection {
         let session_ctx = Arc::clone(&setup.session_ctx);
         let ctx_settings = Arc::clone(&session_ctx.settings());
         *lock(&self.state.server_cache) = session_ctx.internal_sessions(&ctx_settings, server);
+        *lock(&self.state.cache_lookup) = if server {
+            session_ctx.internal_lookup(&ctx_settings)
+        } else {
+            None
+        };
         *lock(&self.state.session_timeout) = setup.settings.session_timeout;
         *lock(&self.state.single_use_sessions) =
             setup.settings.max_early_data > 0 && setup.options & sys::SSL_OP_NO_ANTI_REPLAY == 0;
