@@ -170,3 +170,39 @@ run_tests() {
     echo "$passed passed, $failed failed, $skipped skipped"
     [ $failed -eq 0 ]
 }
+
+# The servers a suite started (add each PID to SERVER_PIDS): stop_servers ends them all.
+SERVER_PIDS=()
+stop_servers() {
+    stop_pids 30 "${SERVER_PIDS[@]}"
+    SERVER_PIDS=()
+}
+
+# lib_env LIB: LIB_ENV, the env(1) prefix that runs a program on LIB (a directory holding
+# the libssl.so.3 under test) or, for `system`, on the system library.
+lib_env() {
+    if [ "$1" = system ]; then
+        LIB_ENV=(env -u LD_LIBRARY_PATH)
+    else
+        LIB_ENV=(env "LD_LIBRARY_PATH=$1")
+    fi
+}
+
+# mapped_libssl PID: the libssl files process PID has mapped.
+mapped_libssl() { grep -E 'libssl\.so' "/proc/$1/maps" 2>/dev/null | awk '{print $6}' | sort -u; }
+
+# expect_mapped PID LIB: PROGRAM_NAME's process PID has LIB's libssl.so.3 mapped, and no
+# other.
+expect_mapped() {
+    local maps want
+    maps=$(mapped_libssl "$1")
+    echo "$PROGRAM_NAME (pid $1) maps: $maps"
+    [ -n "$maps" ] || fail "$PROGRAM_NAME maps no libssl"
+    [ "$(echo "$maps" | wc -l)" -eq 1 ] || fail "$PROGRAM_NAME maps several libssl: $maps"
+    if [ "$2" = system ]; then
+        case $maps in /lib/*|/usr/lib/*) ;; *) fail "$PROGRAM_NAME should be on the system library but maps $maps" ;; esac
+    else
+        want=$(readlink -f "$2/libssl.so.3")
+        [ "$(readlink -f "$maps")" = "$want" ] || fail "$PROGRAM_NAME maps $maps, not $want"
+    fi
+}

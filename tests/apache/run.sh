@@ -59,14 +59,6 @@ stop_servers() {
     SERVER_PIDS=()
 }
 
-lib_env() {
-    if [ "$1" = system ]; then
-        LIB_ENV=(env -u LD_LIBRARY_PATH)
-    else
-        LIB_ENV=(env "LD_LIBRARY_PATH=$1")
-    fi
-}
-
 # expect_mapped PID LIB: apache2 PID has LIB's libssl.so.3 mapped, and no other.
 expect_mapped() {
     local maps want

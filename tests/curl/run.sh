@@ -42,11 +42,6 @@ export LC_ALL=C
 
 SERVER_PIDS=()
 
-stop_servers() {
-    stop_pids 30 "${SERVER_PIDS[@]}"
-    SERVER_PIDS=()
-}
-
 # s_server NAME ARGS...: start `openssl s_server -accept 127.0.0.1:PORT ARGS`
 # on a free port; sets PORT.  Retries with another port if binding fails.
 s_server() {

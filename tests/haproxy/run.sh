@@ -51,36 +51,7 @@ RETURN="http-request return status 200 content-type text/plain lf-string \"$FC\\
 # Helpers used inside tests (T = the test's directory)
 ###########################################################################
 
-SERVER_PIDS=()
-stop_servers() {
-    stop_pids 30 "${SERVER_PIDS[@]}"
-    SERVER_PIDS=()
-}
-
-lib_env() {
-    if [ "$1" = system ]; then
-        LIB_ENV=(env -u LD_LIBRARY_PATH)
-    else
-        LIB_ENV=(env "LD_LIBRARY_PATH=$1")
-    fi
-}
-
-mapped_libssl() { grep -E 'libssl\.so' "/proc/$1/maps" 2>/dev/null | awk '{print $6}' | sort -u; }
-
-# expect_mapped PID LIB: haproxy PID has LIB's libssl.so.3 mapped, and no other.
-expect_mapped() {
-    local maps want
-    maps=$(mapped_libssl "$1")
-    echo "haproxy (pid $1) maps: $maps"
-    [ -n "$maps" ] || fail "haproxy maps no libssl"
-    [ "$(echo "$maps" | wc -l)" -eq 1 ] || fail "haproxy maps several libssl: $maps"
-    if [ "$2" = system ]; then
-        case $maps in /lib/*|/usr/lib/*) ;; *) fail "haproxy should be on the system library but maps $maps" ;; esac
-    else
-        want=$(readlink -f "$2/libssl.so.3")
-        [ "$(readlink -f "$maps")" = "$want" ] || fail "haproxy maps $maps, not $want"
-    fi
-}
+PROGRAM_NAME=haproxy
 
 # conf [GLOBAL-LINES]: writes $T/$RUN.cfg: a global section (log on stdout, one thread so
 # that the backend session cache is deterministic, the stats socket $T/$RUN.sock, then

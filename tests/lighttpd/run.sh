@@ -51,36 +51,7 @@ CIPHERS='ssl.cipher-list = "ECDHE+AESGCM:ECDHE+CHACHA20"'
 # Helpers used inside tests (T = the test's directory)
 ###########################################################################
 
-SERVER_PIDS=()
-stop_servers() {
-    stop_pids 30 "${SERVER_PIDS[@]}"
-    SERVER_PIDS=()
-}
-
-lib_env() {
-    if [ "$1" = system ]; then
-        LIB_ENV=(env -u LD_LIBRARY_PATH)
-    else
-        LIB_ENV=(env "LD_LIBRARY_PATH=$1")
-    fi
-}
-
-mapped_libssl() { grep -E 'libssl\.so' "/proc/$1/maps" 2>/dev/null | awk '{print $6}' | sort -u; }
-
-# expect_mapped PID LIB: lighttpd PID has LIB's libssl.so.3 mapped, and no other.
-expect_mapped() {
-    local maps want
-    maps=$(mapped_libssl "$1")
-    echo "lighttpd (pid $1) maps: $maps"
-    [ -n "$maps" ] || fail "lighttpd maps no libssl"
-    [ "$(echo "$maps" | wc -l)" -eq 1 ] || fail "lighttpd maps several libssl: $maps"
-    if [ "$2" = system ]; then
-        case $maps in /lib/*|/usr/lib/*) ;; *) fail "lighttpd should be on the system library but maps $maps" ;; esac
-    else
-        want=$(readlink -f "$2/libssl.so.3")
-        [ "$(readlink -f "$maps")" = "$want" ] || fail "lighttpd maps $maps, not $want"
-    fi
-}
+PROGRAM_NAME=lighttpd
 
 # conf NAME HTTP_PORT: writes $T/NAME/lighttpd.conf: Debian's lighttpd.conf (modules,
 # HTTP/2, index file) plus mod_openssl, an access log with the remote user (%u), then

@@ -51,22 +51,6 @@ VOLATILE='read UDPv4 \[ECONNREFUSED\]|Key \S+ \[[0-9]+\] not initialized \(yet\)
 # Helpers used inside tests (T = the test's directory)
 ###########################################################################
 
-SERVER_PIDS=()
-stop_servers() {
-    stop_pids 30 "${SERVER_PIDS[@]}"
-    SERVER_PIDS=()
-}
-
-lib_env() {
-    if [ "$1" = system ]; then
-        LIB_ENV=(env -u LD_LIBRARY_PATH)
-    else
-        LIB_ENV=(env "LD_LIBRARY_PATH=$1")
-    fi
-}
-
-mapped_libssl() { grep -E 'libssl\.so' "/proc/$1/maps" 2>/dev/null | awk '{print $6}' | sort -u; }
-
 # expect_mapped PID LIB WHO: PID has LIB's libssl.so.3 mapped, and no other.
 expect_mapped() {
     local maps want

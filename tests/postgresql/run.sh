@@ -73,14 +73,6 @@ stop_servers() {
 }
 
 # lib_env LIB: the env(1) prefix for a process on LIB (a directory, or `system`).
-lib_env() {
-    if [ "$1" = system ]; then
-        LIB_ENV=(env -u LD_LIBRARY_PATH)
-    else
-        LIB_ENV=(env "LD_LIBRARY_PATH=$1")
-    fi
-}
-
 # expect_mapped PID LIB WHO: PID has LIB's libssl.so.3 mapped, and no other.
 expect_mapped() {
     local maps want

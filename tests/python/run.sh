@@ -51,14 +51,6 @@ stop_servers() { stop_pids 30 "${SERVER_PIDS[@]}"; SERVER_PIDS=(); }
 note() { echo "note: $*"; echo "$*" >>"$T/note"; }
 
 # lib_env LIB: the env(1) prefix that runs a process on LIB (a directory, or `system`).
-lib_env() {
-    if [ "$1" = system ]; then
-        LIB_ENV=(env -u LD_LIBRARY_PATH)
-    else
-        LIB_ENV=(env "LD_LIBRARY_PATH=$1")
-    fi
-}
-
 # want_lib LIB ERRFILE WHO: the `libssl=` line probe.py printed names LIB's libssl.so.3.
 want_lib() {
     local got want

@@ -44,36 +44,7 @@ export LC_ALL=C
 # Helpers used inside tests (T = the test's directory)
 ###########################################################################
 
-SERVER_PIDS=()
-stop_servers() {
-    stop_pids 30 "${SERVER_PIDS[@]}"
-    SERVER_PIDS=()
-}
-
-lib_env() {
-    if [ "$1" = system ]; then
-        LIB_ENV=(env -u LD_LIBRARY_PATH)
-    else
-        LIB_ENV=(env "LD_LIBRARY_PATH=$1")
-    fi
-}
-
-mapped_libssl() { grep -E 'libssl\.so' "/proc/$1/maps" 2>/dev/null | awk '{print $6}' | sort -u; }
-
-# expect_mapped PID LIB: stunnel PID has LIB's libssl.so.3 mapped, and no other.
-expect_mapped() {
-    local maps want
-    maps=$(mapped_libssl "$1")
-    echo "stunnel (pid $1) maps: $maps"
-    [ -n "$maps" ] || fail "stunnel maps no libssl"
-    [ "$(echo "$maps" | wc -l)" -eq 1 ] || fail "stunnel maps several libssl: $maps"
-    if [ "$2" = system ]; then
-        case $maps in /lib/*|/usr/lib/*) ;; *) fail "stunnel should be on the system library but maps $maps" ;; esac
-    else
-        want=$(readlink -f "$2/libssl.so.3")
-        [ "$(readlink -f "$maps")" = "$want" ] || fail "stunnel maps $maps, not $want"
-    fi
-}
+PROGRAM_NAME=stunnel
 
 # conf: writes $T/$RUN.conf: stunnel's global options (foreground, log on stderr at
 # debug 7, no pid file) followed by stdin (the test's service sections).
