@@ -2,7 +2,8 @@
 #
 #   make            build target/release/libssl.so.3
 #   make test       lint, unit tests, symbol, header and MATRIX.md checks, C tests, the export contract,
-#                   curl, nginx and ntpd suites, the other programs' suites, nginx's and
+#                   curl, nginx and ntpd suites, the other programs' suites, what the shim
+#                   gives beyond OpenSSL 3.0 (tests/beyond), nginx's and
 #                   curl's own test suites, the packages in a debootstrap root, and the
 #                   benchmarks at CI size
 #   make demo       nginx serving HTTPS to curl, both through the shim
@@ -25,7 +26,7 @@ BENCH_FLAGS ?=
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := established client_hello session_der cipher_string
 
-.PHONY: all lib deps test lint unit symbols header matrix abi contract curl nginx ntpd programs \
+.PHONY: all lib deps test lint unit symbols header matrix abi contract curl nginx ntpd programs beyond \
 	$(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short deb packaging \
 	nginx-from-source fuzz clean
 
@@ -55,7 +56,7 @@ FORCE:
 deps:
 	bash tests/install-deps.sh
 
-test: deps lint unit lib symbols header matrix abi contract curl nginx ntpd programs \
+test: deps lint unit lib symbols header matrix abi contract curl nginx ntpd programs beyond \
 	upstream-nginx upstream-curl packaging bench-short
 
 lint:
@@ -103,6 +104,10 @@ nginx: lib
 
 ntpd: lib
 	bash tests/ntpd/run.sh $(abspath $(OUT))
+
+# What the shim gives beyond OpenSSL 3.0: certificate compression, SSLKEYLOGFILE.
+beyond: lib
+	bash tests/beyond/run.sh $(abspath $(OUT))
 
 demo: deps lib
 	bash tests/demo.sh $(abspath $(OUT))

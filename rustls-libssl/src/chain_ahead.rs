@@ -32,6 +32,45 @@ pub(crate) struct Verdict {
     pub result: Result<(), rustls::Error>,
 }
 
+/// The largest Certificate message a CompressedCertificate may expand to (rustls's limit).
+const MAX_UNCOMPRESSED: usize = 0x1_0000;
+
+/// The Certificate message body a CompressedCertificate body (RFC 8879 4) holds, expanded
+/// with its algorithm if that is one of `offered` (the algorithm numbers of the client's
+/// compress_certificate extension); `None` if not, or if it is malformed or does not expand
+/// to the length it announces (rustls then reads the message itself and fails the
+/// handshake).
+pub(crate) fn decompress(body: &[u8], offered: &[u16]) -> Option<Vec<u8>> {
+    let mut r = Reader(body);
+    let algorithm = r.u16()?;
+    let expanded_len = r.u24()?;
+    let compressed_len = r.u24()?;
+    let compressed = r.take(compressed_len)?;
+    if !r.0.is_empty() || compressed.is_empty() || expanded_len > MAX_UNCOMPRESSED {
+        return None;
+    }
+    if !offered.contains(&algorithm) {
+        return None;
+    }
+    let decompressor = rustls::compress::default_cert_decompressors()
+        .iter()
+        .find(|d| u16::from(d.algorithm()) == algorithm)?;
+    let mut out = vec![0; expanded_len];
+    decompressor.decompress(compressed, &mut out).ok()?;
+    Some(out)
+}
+
+/// The algorithms a compress_certificate extension's body lists (RFC 8879 3).
+pub(crate) fn compression_algorithms(extension: &[u8]) -> Vec<u16> {
+    let mut r = Reader(extension);
+    let Some(list) = r.u8().and_then(|n| r.take(usize::from(n))) else {
+        return Vec::new();
+    };
+    list.chunks_exact(2)
+        .map(|a| u16::from_be_bytes([a[0], a[1]]))
+        .collect()
+}
+
 /// The status_request extension of a certificate entry (RFC 8446 4.4.2.1).
 const STATUS_REQUEST: u16 = 5;
 /// CertificateStatusType ocsp.
@@ -184,5 +223,45 @@ mod tests {
         assert_eq!(ocsp_status(&[1, 0, 0, 2, 5, 6]), Some(vec![5, 6]));
         assert_eq!(ocsp_status(&[2, 0, 0, 0]), Some(Vec::new()));
         assert_eq!(ocsp_status(&[1, 0, 0, 2, 5]), None);
+    }
+}
+
+#[cfg(test)]
+mod compressed {
+    use super::*;
+    use rustls::compress::{default_cert_compressors, CompressionLevel};
+
+    /// A Certificate body compressed by rustls's own compressors reads back the same
+    /// chain; an algorithm the client did not offer, a short expansion or trailing bytes
+    /// do not.
+    #[test]
+    fn roundtrip() {
+        // No context; one entry "abc" with no extensions.
+        let body = vec![0, 0, 0, 8, 0, 0, 3, b'a', b'b', b'c', 0, 0];
+        assert_eq!(parse(&body, true).map(|c| c.certs.len()), Some(1));
+        for c in default_cert_compressors() {
+            let alg = u16::from(c.algorithm());
+            let Ok(packed) = c.compress(body.clone(), CompressionLevel::Interactive) else {
+                panic!("{alg}: compression failed");
+            };
+            let mut msg = alg.to_be_bytes().to_vec();
+            msg.extend_from_slice(&u24(body.len()));
+            msg.extend_from_slice(&u24(packed.len()));
+            msg.extend_from_slice(&packed);
+            assert_eq!(decompress(&msg, &[1, 2]).as_deref(), Some(&body[..]));
+            assert_eq!(decompress(&msg, &[3]), None);
+            let mut long = msg.clone();
+            long.push(0);
+            assert_eq!(decompress(&long, &[1, 2]), None);
+            let mut short = msg.clone();
+            short[4] = 2;
+            assert_eq!(decompress(&short, &[1, 2]), None);
+        }
+        assert_eq!(compression_algorithms(&[4, 0, 2, 0, 1]), vec![2, 1]);
+        assert_eq!(compression_algorithms(&[5, 0, 2]), Vec::<u16>::new());
+    }
+
+    fn u24(n: usize) -> [u8; 3] {
+        [(n >> 16) as u8, (n >> 8) as u8, n as u8]
     }
 }

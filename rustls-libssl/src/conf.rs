@@ -4,6 +4,7 @@
 //! certificate), what its value is, and what it does. The ABI layer carries the actions
 //! out with the same functions an application would call.
 
+use crate::cert_compression;
 use crate::crypto_sys as sys;
 
 /// What a command's value is (`SSL_CONF_TYPE_*`).
@@ -126,6 +127,11 @@ pub(crate) static COMMANDS: &[Command] = &[
     switch("bugs", 0, sys::SSL_OP_ALL, false),
     switch("no_comp", 0, sys::SSL_OP_NO_COMPRESSION, false),
     switch("comp", 0, sys::SSL_OP_NO_COMPRESSION, true),
+    // OpenSSL 3.2's certificate compression switches (crate::cert_compression).
+    switch("no_tx_cert_comp", 0, cert_compression::NO_TX, false),
+    switch("tx_cert_comp", 0, cert_compression::NO_TX, true),
+    switch("no_rx_cert_comp", 0, cert_compression::NO_RX, false),
+    switch("rx_cert_comp", 0, cert_compression::NO_RX, true),
     switch(
         "ecdh_single",
         SERVER,
@@ -548,6 +554,18 @@ static OPTIONS: &[Named] = &[
     ),
     opt("CANames", BOTH, true, sys::SSL_OP_DISABLE_TLSEXT_CA_NAMES),
     opt("KTLS", BOTH, false, sys::SSL_OP_ENABLE_KTLS),
+    opt(
+        "TxCertificateCompression",
+        BOTH,
+        true,
+        cert_compression::NO_TX,
+    ),
+    opt(
+        "RxCertificateCompression",
+        BOTH,
+        true,
+        cert_compression::NO_RX,
+    ),
 ];
 
 const fn vfy(name: &'static str, flags: u32, bits: i32) -> Named {

@@ -5,11 +5,13 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use rustls::client::{Resumption, Tls12Resumption};
+use rustls::compress::CompressionCache;
 use rustls::crypto::CryptoProvider;
 use rustls::server::NoServerSessionStorage;
 use rustls::{ClientConfig, ServerConfig};
 
 use crate::cache::{self, SessionCache};
+use crate::cert_compression;
 use crate::ciphers::{Cipher, CipherList};
 use crate::credentials::Credentials;
 use crate::crypto_sys::{self as sys, PasswordCallback, VerifyCallback, VerifyParam, X509Store};
@@ -23,14 +25,16 @@ use crate::verify;
 use crate::versions::{VersionRange, TLS1_2, TLS1_3};
 
 /// The `SSL_OP_*` bits the rustls configs are built from (protocol versions, server cipher
-/// preference, tickets); the others are read per connection.
+/// preference, tickets, certificate compression); the others are read per connection.
 pub(crate) const CONFIG_OPTIONS: u64 = sys::SSL_OP_NO_SSLv3
     | sys::SSL_OP_NO_TLSv1
     | sys::SSL_OP_NO_TLSv1_1
     | sys::SSL_OP_NO_TLSv1_2
     | sys::SSL_OP_NO_TLSv1_3
     | sys::SSL_OP_CIPHER_SERVER_PREFERENCE
-    | sys::SSL_OP_NO_TICKET;
+    | sys::SSL_OP_NO_TICKET
+    | cert_compression::NO_TX
+    | cert_compression::NO_RX;
 
 /// Which roles a method allows (`TLS_method`, `TLS_client_method`, `TLS_server_method`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -274,6 +278,9 @@ pub(crate) struct Context {
     /// The CT log list (`SSL_CTX_get0_ctlog_store`), made on first use (outer `None`:
     /// not yet; inner `None`: the application set none).
     ct_logs: Mutex<Option<Option<Arc<crate::crypto_sys::CtLogStore>>>>,
+    /// The server's compressed certificate chains, shared by all its configs so that a
+    /// chain is compressed once, not per handshake or per ALPN choice.
+    compressed_chains: Arc<CompressionCache>,
     /// `SSL_CTX_sess_*` statistics.
     pub stats: Stats,
 }
@@ -328,6 +335,7 @@ impl Context {
             sessions: OnceLock::new(),
             ticketer: Mutex::new(None),
             ct_logs: Mutex::new(None),
+            compressed_chains: Arc::new(CompressionCache::new(4)),
             stats: Stats::default(),
         };
         // A server context makes its ticket key now, as OpenSSL does: nginx creates contexts
@@ -476,6 +484,9 @@ impl Context {
         // SSL_write_early_data does (nginx frees a connection still "in init" unsent).
         config.send_half_rtt_data = s.max_early_data > 0;
         config.ignore_client_order = s.options & sys::SSL_OP_CIPHER_SERVER_PREFERENCE != 0;
+        config.cert_compressors = cert_compression::compressors(s.options);
+        config.cert_decompressors = cert_compression::decompressors(s.options);
+        config.cert_compression_cache = Arc::clone(&self.compressed_chains);
         let cache_off = s.session_cache_mode & i64::from(sys::SSL_SESS_CACHE_SERVER) == 0;
         config.session_storage = if cache_off {
             Arc::new(NoServerSessionStorage {})
@@ -533,6 +544,8 @@ pub(crate) fn client_config(s: &Settings) -> Result<ClientConfig> {
     config.alpn_protocols.clone_from(&s.alpn);
     config.key_log = Arc::new(KeyLogHook);
     config.enable_secret_extraction = true;
+    config.cert_compressors = cert_compression::compressors(s.options);
+    config.cert_decompressors = cert_compression::decompressors(s.options);
     let tls12 = if s.options & sys::SSL_OP_NO_TICKET != 0 {
         Tls12Resumption::SessionIdOnly
     } else {

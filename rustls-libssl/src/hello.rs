@@ -181,15 +181,35 @@ pub(crate) fn fields(body: &[u8]) -> Option<Fields<'_>> {
     if r.0.is_empty() {
         return Some(fields);
     }
-    let mut extensions = Reader(r.vec16()?);
+    let all = all_extensions(r.vec16()?)?;
+    fields.extensions = all
+        .into_iter()
+        .filter(|e| KNOWN_EXTENSIONS.contains(&e.0))
+        .collect();
+    Some(fields)
+}
+
+/// The data of a ClientHello body's extension of type `kind`, known to OpenSSL 3.0 or
+/// not.
+pub(crate) fn extension(body: &[u8], kind: u16) -> Option<&[u8]> {
+    let mut r = Reader(body);
+    r.take(2 + 32)?;
+    r.vec8()?;
+    r.vec16()?;
+    r.vec8()?;
+    let all = all_extensions(r.vec16()?)?;
+    all.into_iter().find(|e| e.0 == kind).map(|e| e.1)
+}
+
+/// Every extension of an extensions block: type and data, in order.
+fn all_extensions(block: &[u8]) -> Option<Vec<(u16, &[u8])>> {
+    let mut extensions = Reader(block);
+    let mut all = Vec::new();
     while !extensions.0.is_empty() {
         let kind = u16::from_be_bytes(extensions.take(2)?.try_into().ok()?);
-        let data = extensions.vec16()?;
-        if KNOWN_EXTENSIONS.contains(&kind) {
-            fields.extensions.push((kind, data));
-        }
+        all.push((kind, extensions.vec16()?));
     }
-    Some(fields)
+    Some(all)
 }
 
 struct Reader<'a>(&'a [u8]);

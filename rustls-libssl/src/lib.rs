@@ -12,6 +12,7 @@ mod crypto_sys;
 
 mod buffers;
 mod cache;
+mod cert_compression;
 mod chain_ahead;
 mod check_chain;
 mod ciphers;

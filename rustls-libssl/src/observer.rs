@@ -41,6 +41,8 @@ pub(crate) const RT_INNER_CONTENT_TYPE: i32 = 257;
 const SERVER_NAME: u16 = 0;
 /// The early_data extension.
 const EARLY_DATA: u16 = 42;
+/// compress_certificate (RFC 8879).
+const COMPRESS_CERTIFICATE: u16 = 27;
 
 /// A handshake message longer than this is not one rustls would accept: stop watching.
 const MAX_MESSAGE: usize = 0x2_0000;
@@ -296,6 +298,9 @@ pub(crate) struct Observer {
     awaiting_chain: bool,
     chain: Option<crate::chain_ahead::ChainAhead>,
     chain_ready: bool,
+    /// The certificate compression algorithms a client offered (RFC 8879), for reading a
+    /// compressed chain ahead of rustls.
+    compression_offered: Vec<u16>,
 }
 
 impl Observer {
@@ -330,6 +335,7 @@ impl Observer {
             deferred_ccs: None,
             key_block: Vec::new(),
             awaiting_chain: false,
+            compression_offered: Vec::new(),
             chain: None,
             chain_ready: false,
         }
@@ -740,6 +746,12 @@ impl Observer {
                     self.client_version = Some(fields.legacy_version);
                     self.early_offered |= fields.extensions.iter().any(|e| e.0 == EARLY_DATA);
                 }
+                if write {
+                    let compression = crate::hello::extension(body, COMPRESS_CERTIFICATE);
+                    self.compression_offered = compression
+                        .map(crate::chain_ahead::compression_algorithms)
+                        .unwrap_or_default();
+                }
             }
             msg::ENCRYPTED_EXTENSIONS => {
                 self.early_accepted = has_extension(body, EARLY_DATA);
@@ -763,6 +775,13 @@ impl Observer {
                     self.chain_ready = tls13;
                 }
             }
+            msg::COMPRESSED_CERTIFICATE
+                if !write && !self.server && std::mem::take(&mut self.awaiting_chain) =>
+            {
+                let expanded = crate::chain_ahead::decompress(body, &self.compression_offered);
+                self.chain = expanded.and_then(|c| crate::chain_ahead::parse(&c, true));
+                self.chain_ready = true;
+            }
             msg::CERTIFICATE_STATUS if !write && !self.server => {
                 let ocsp = crate::chain_ahead::ocsp_status(body);
                 if let (Some(chain), Some(ocsp)) = (self.chain.as_mut(), ocsp) {
@@ -776,8 +795,7 @@ impl Observer {
                     self.chain_ready = self.chain.is_some();
                 }
             }
-            // Anything else after a TLS 1.3 request (a compressed certificate) goes to
-            // rustls.
+            // Anything else after a TLS 1.3 request goes to rustls.
             _ if !write => self.awaiting_chain = false,
             _ => {}
         }

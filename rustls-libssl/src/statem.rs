@@ -37,6 +37,8 @@ pub(crate) mod msg {
     pub(crate) const FINISHED: u8 = 20;
     pub(crate) const CERTIFICATE_STATUS: u8 = 22;
     pub(crate) const KEY_UPDATE: u8 = 24;
+    /// RFC 8879 (OpenSSL 3.0 has no state for it: the Certificate states stand in).
+    pub(crate) const COMPRESSED_CERTIFICATE: u8 = 25;
 }
 
 /// A protocol message that moves OpenSSL's state machine.
@@ -47,6 +49,16 @@ pub(crate) enum Msg {
     /// A ChangeCipherSpec (TLS 1.3's compatibility one only when written: OpenSSL ignores
     /// those it receives).
     ChangeCipherSpec,
+}
+
+impl Msg {
+    /// A CompressedCertificate moves the state machine as a Certificate does.
+    fn uncompressed(self) -> Self {
+        match self {
+            Self::Handshake(msg::COMPRESSED_CERTIFICATE) => Self::Handshake(msg::CERTIFICATE),
+            m => m,
+        }
+    }
 }
 
 /// One event for the application's callbacks, delivered once the operation that produced
@@ -215,9 +227,11 @@ impl Statem {
     }
 
     /// The peer's message of type `typ` failed the handshake: OpenSSL stops reading there,
-    /// so what was read after it (rustls reads a whole flight first) is not reported.
+    /// so what was read after it (rustls reads a whole flight first) is not reported. A
+    /// CompressedCertificate counts as a Certificate.
     pub(crate) fn failed_at(&mut self, typ: u8) {
-        if let Some(&(_, len, state)) = self.marks.iter().rev().find(|m| m.0 == typ) {
+        let same = |t: u8| t == typ || (typ, t) == (msg::CERTIFICATE, msg::COMPRESSED_CERTIFICATE);
+        if let Some(&(_, len, state)) = self.marks.iter().rev().find(|m| same(m.0)) {
             self.notes.truncate(len);
             self.state = state;
         }
@@ -336,7 +350,7 @@ impl Statem {
     /// The state after writing `m`.
     fn write_state(&self, m: Msg) -> State {
         use sys::*;
-        let Msg::Handshake(t) = m else {
+        let Msg::Handshake(t) = m.uncompressed() else {
             return if self.server {
                 OSSL_HANDSHAKE_STATE_TLS_ST_SW_CHANGE
             } else {
@@ -376,7 +390,7 @@ impl Statem {
     /// The state after reading `m`.
     fn read_state(&self, m: Msg) -> State {
         use sys::*;
-        let Msg::Handshake(t) = m else {
+        let Msg::Handshake(t) = m.uncompressed() else {
             return if self.server {
                 OSSL_HANDSHAKE_STATE_TLS_ST_SR_CHANGE
             } else {

@@ -162,6 +162,11 @@ for name in "${progs[@]}"; do
             grep '\.~\(status\|leaks\): \(CRASH\|found\)' "$WORK/$name.sys.out" | sed 's/^/  sys: /'
         fi
     done
+    # Shim-to-shim TLS 1.3 handshakes compress certificates (RFC 8879, beyond OpenSSL 3.0:
+    # tests/beyond): the message callback traces (`<22.TYPE/VERSION`) show a
+    # CompressedCertificate (25) where OpenSSL's show a Certificate (11). The type is put
+    # back so that the rest of each line is still compared.
+    sed -i -E 's#([<>]22\.)25/#\111/#g' "$WORK/$name.shim.out"
     if ! compare "$name" "$WORK/$name.sys.out" "$WORK/$name.shim.out" >"$WORK/$name.diff"; then
         why+="${why:+; }output differs (system vs shim)"
     fi

@@ -70,6 +70,7 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
         let method =
             SSL_METHOD::find(method).ok_or(Error::Reason(sys::SSL_R_NULL_SSL_METHOD_PASSED))?;
         let kind = method.kind()?;
+        super::keylog_file::init();
         let ctx = SSL_CTX {
             method: Mutex::new(method),
             core: Arc::new(Context::new(kind)?),

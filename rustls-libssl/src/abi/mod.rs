@@ -49,6 +49,7 @@ mod ext;
 mod groups;
 mod hello;
 mod io;
+mod keylog_file;
 mod knobs;
 mod method;
 mod protocol;

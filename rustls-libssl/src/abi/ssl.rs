@@ -243,7 +243,7 @@ impl Events for SslEvents {
     }
 
     fn wants_keylog(&self) -> bool {
-        self.ctx.callbacks().keylog.is_some()
+        self.ctx.callbacks().keylog.is_some() || super::keylog_file::enabled()
     }
 
     fn wants_info(&self) -> bool {

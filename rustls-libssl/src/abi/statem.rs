@@ -84,6 +84,7 @@ pub(super) fn deliver(ssl: &SSL, notes: Vec<Note>) {
         match note {
             Note::Keylog(line) => {
                 let Some(cb) = ssl.ctx().callbacks().keylog else {
+                    super::keylog_file::write(&line);
                     continue;
                 };
                 let Ok(line) = CString::new(line) else {
