@@ -28,7 +28,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 SYSTEM_LIBSSL = "/usr/lib/x86_64-linux-gnu/libssl.so.3"
-PARTS = ("mem", "hs", "bulk", "nginx")
+PARTS = ("mem", "hs", "bulk", "nginx", "certcomp")
 
 # Sizes per mode.  `short` is what CI runs (`make bench BENCH_FLAGS=--short`, a few minutes on
 # two cores); `full` is for runs by hand.
@@ -123,6 +123,11 @@ def benches(mode, sizes):
         Figure("rss_k1_kb", "worker RSS after %s handshakes" % k1, "MiB", "lower", 1 / 1024),
         Figure("rss_k2_kb", "worker RSS after %s handshakes" % k2, "MiB", "lower", 1 / 1024),
         Figure("rss_growth_kb", "worker RSS growth %s -> %s" % (k1, k2), "KiB", "lower", ratio=False),
+    ], first_round_only=True))
+    # Bytes on the wire do not vary between rounds.
+    out.append(Bench("certcomp", "certcomp: nginx's TLS 1.3 first flight, RSA-2048 leaf + intermediate, X25519", [], [
+        Figure("cert_msg_bytes", "certificate message (compressed on the shim: RFC 8879)", "B", "lower"),
+        Figure("first_flight_bytes", "bytes the client reads up to the end of the handshake", "B", "lower"),
     ], first_round_only=True))
     return out
 
@@ -241,7 +246,12 @@ class Runner:
 
     def once(self, bench, lib, rnd):
         what = "%s [%s, round %d]" % (bench.title, "OpenSSL" if lib == "system" else "shim", rnd + 1)
-        if bench.part == "nginx":
+        if bench.part == "certcomp":
+            argv = ["bash", os.path.join(HERE, "certcomp.sh"), "--lib", lib]
+            out = run(argv, lib_env("system"), self.sizes["run_timeout"], what)
+            values = parse_kv(out, what)
+            mapped = values.get("libssl", "")
+        elif bench.part == "nginx":
             argv = ["bash", os.path.join(HERE, "nginx.sh"), "--lib", lib, "--tlsbench", self.exe,
                     "--certdir", self.certdir] + bench.args
             out = run(argv, lib_env("system"), self.sizes["nginx_timeout"], what)
@@ -364,6 +374,8 @@ def main():
     ap.add_argument("--short", action="store_true", help="CI sizes: small N, 3 rounds, a few minutes")
     ap.add_argument("--only", default=",".join(PARTS), help="comma-separated parts: " + ",".join(PARTS))
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"), help="Markdown output file")
+    ap.add_argument("--append", action="store_true",
+                    help="add this run (its own header and table) to the end of --out instead of replacing it")
     args = ap.parse_args()
     args.only = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = [p for p in args.only if p not in PARTS]
@@ -374,7 +386,7 @@ def main():
         ap.error("%s has no libssl.so.3" % shim)
     if not os.path.exists(SYSTEM_LIBSSL):
         ap.error("the system library %s is missing" % SYSTEM_LIBSSL)
-    if "nginx" in args.only and not os.path.exists("/usr/sbin/nginx"):
+    if {"nginx", "certcomp"} & set(args.only) and not os.path.exists("/usr/sbin/nginx"):
         ap.error("/usr/sbin/nginx is missing (apt-get install nginx)")
     mode = "short" if args.short else "full"
     sizes = SIZES[mode]
@@ -418,7 +430,10 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
     if failures:
         report += "\n## Failed runs\n\n" + "\n".join("- " + f.replace("\n", "\n  ") for f in failures) + "\n"
-    with open(args.out, "w") as f:
+    if args.append and os.path.exists(args.out):
+        # A later run of some parts: its header says when, on which commit and library.
+        report = "\n" + report.replace("# rustls-libssl benchmarks", "## A later run: %s" % ",".join(args.only), 1)
+    with open(args.out, "a" if args.append else "w") as f:
         f.write(report)
     print(report)
     print("# written to %s in %.0f s" % (args.out, elapsed), file=sys.stderr)

@@ -573,17 +573,17 @@ fn provider(s: &Settings) -> Result<CryptoProvider> {
         let tls12 = s.tls12_ciphers.0.iter().filter(allowed);
         suites.extend(tls12.filter_map(|c| c.rustls_suite()));
     }
+    // A FIPS build offers only what the FIPS module approves, whatever the lists say.
+    let fips = cfg!(feature = "fips");
+    suites.retain(|suite| !fips || suite.fips());
     if suites.is_empty() {
         return Err(Error::Reason(sys::SSL_R_NO_CIPHERS_AVAILABLE));
     }
+    let groups = s.groups.iter().filter(|g| !fips || g.fips());
     Ok(CryptoProvider {
         cipher_suites: suites,
         // Wrapped to record the peer's share (`SSL_get_peer_tmp_key`).
-        kx_groups: s
-            .groups
-            .iter()
-            .map(|g| crate::peer_key::observed(*g))
-            .collect(),
+        kx_groups: groups.map(|g| crate::peer_key::observed(*g)).collect(),
         ..rustls::crypto::aws_lc_rs::default_provider()
     })
 }

@@ -94,7 +94,8 @@ pub(crate) fn start() -> u8 {
             write(
                 Level::Info,
                 format_args!(
-                    "{VERSION} serving {exe}; debug level {}, to {}",
+                    "{VERSION}{} serving {exe}; debug level {}, to {}",
+                    fips_status(),
                     config.level_name(),
                     config.sink.name()
                 ),
@@ -105,6 +106,15 @@ pub(crate) fn start() -> u8 {
         }
     }
     level
+}
+
+/// What a FIPS build (`make FIPS=1`) says of its module; nothing for the usual build.
+fn fips_status() -> &'static str {
+    match (cfg!(feature = "fips"), aws_lc_rs::try_fips_mode().is_ok()) {
+        (false, _) => "",
+        (true, true) => ", FIPS module active",
+        (true, false) => ", FIPS build but the FIPS module is NOT active",
+    }
 }
 
 /// Reads the variable now (the first `SSL_CTX_new` calls this: see the module's header).

@@ -52,12 +52,17 @@ static HMAC_SHA384: AwsLcHmac = AwsLcHmac(&hmac::HMAC_SHA384);
 static HKDF_SHA256: HkdfUsingHmac<'static> = HkdfUsingHmac(&HMAC_SHA256);
 static HKDF_SHA384: HkdfUsingHmac<'static> = HkdfUsingHmac(&HMAC_SHA384);
 
-/// `suite` with the prepared-key HKDF (TLS 1.2 suites, which have no HKDF, unchanged).
+/// `suite` with the prepared-key HKDF (TLS 1.2 suites, which have no HKDF, unchanged). A
+/// FIPS build keeps rustls's suites as they are: their HKDF runs inside aws-lc's FIPS
+/// module.
 pub(crate) fn with_prepared_hkdf(suite: SupportedCipherSuite) -> SupportedCipherSuite {
     static SUITES: OnceLock<Vec<SupportedCipherSuite>> = OnceLock::new();
     let SupportedCipherSuite::Tls13(original) = suite else {
         return suite;
     };
+    if cfg!(feature = "fips") {
+        return suite;
+    }
     let suites = SUITES.get_or_init(|| {
         rustls::crypto::aws_lc_rs::ALL_CIPHER_SUITES
             .iter()

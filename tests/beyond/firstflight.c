@@ -8,7 +8,8 @@
  * compressed_certificate: RFC 8879), the verification result and the response's status
  * line on stdout, and the bytes read from the socket up to the end of the handshake as
  * "handshake bytes: N".  no-rx sets SSL_OP_NO_RX_CERTIFICATE_COMPRESSION (OpenSSL 3.2's
- * bit 33; unused by OpenSSL 3.0).  Exits 1 if anything fails. */
+ * bit 33; unused by OpenSSL 3.0).  FIRSTFLIGHT_GROUPS, if set, is the client's group list
+ * (so that two libraries send the same key share).  Exits 1 if anything fails. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <dlfcn.h>
@@ -55,6 +56,9 @@ int main(int argc, char **argv)
         die("SSL_CTX_new");
     if (argc > 3 && strcmp(argv[3], "no-rx") == 0)
         SSL_CTX_set_options(ctx, (uint64_t)1 << 33);
+    const char *groups = getenv("FIRSTFLIGHT_GROUPS");
+    if (groups != NULL && !SSL_CTX_set1_groups_list(ctx, groups))
+        die("groups");
     if (!SSL_CTX_load_verify_locations(ctx, argv[2], NULL))
         die("load CA");
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
@@ -90,7 +94,7 @@ int main(int argc, char **argv)
     buf[strcspn(buf, "\r\n")] = 0;
     printf("response: %s\n", buf);
     printf("handshake bytes: %lu\n", bytes);
-    fprintf(stderr, "certificate message: %zu bytes\n", cert_len);
+    printf("certificate message bytes: %zu\n", cert_len);
     Dl_info info;
     if (dladdr((void *)SSL_new, &info) && info.dli_fname != NULL)
         fprintf(stderr, "libssl: %s\n", info.dli_fname);

@@ -110,12 +110,14 @@ t_certcomp_shim_client() {
     nginx_start "$LIBDIR"
     flight "$LIBDIR"
     cert_message_is compressed_certificate
-    local compressed=$BYTES
+    local compressed=$BYTES compressed_msg
+    compressed_msg=$(sed -n 's/^certificate message bytes: //p' "$T/flight")
     flight "$LIBDIR" no-rx
     cert_message_is certificate
-    local whole=$BYTES
+    local whole=$BYTES whole_msg
+    whole_msg=$(sed -n 's/^certificate message bytes: //p' "$T/flight")
     [ "$compressed" -lt "$whole" ] || fail "compressed first flight $compressed bytes, uncompressed $whole"
-    note "nginx's first flight (RSA-2048 leaf + intermediate): $whole bytes whole, $compressed compressed ($((whole - compressed)) saved)"
+    note "nginx's first flight (RSA-2048 leaf + intermediate): $whole bytes whole, $compressed compressed ($((whole - compressed)) saved); certificate message $whole_msg -> $compressed_msg bytes"
 }
 
 # Clients that do not offer compression (OpenSSL 3.0's) are served as before.
