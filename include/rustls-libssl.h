@@ -552,13 +552,13 @@ void SSL_CTX_set0_ctlog_store(SSL_CTX *ctx, CTLOG_STORE *logs);
 
 const CTLOG_STORE *SSL_CTX_get0_ctlog_store(const SSL_CTX *ctx);
 
-long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
-
 long SSL_ctrl(SSL *ssl, int cmd, long larg, void *parg);
 
-long SSL_CTX_callback_ctrl(SSL_CTX *ctx, int cmd, GenericCallback fp);
-
 long SSL_callback_ctrl(SSL *ssl, int cmd, GenericCallback fp);
+
+long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
+
+long SSL_CTX_callback_ctrl(SSL_CTX *ctx, int cmd, GenericCallback fp);
 
 SSL_CTX *SSL_CTX_new(const SSL_METHOD *method);
 
