@@ -1031,6 +1031,12 @@ STACK_OF(SRTP_PROTECTION_PROFILE) *SSL_get_srtp_profiles(SSL *ssl);
 
 SRTP_PROTECTION_PROFILE *SSL_get_selected_srtp_profile(SSL *ssl);
 
+uint64_t SSL_set_options(SSL *ssl, uint64_t op);
+
+uint64_t SSL_clear_options(SSL *ssl, uint64_t op);
+
+uint64_t SSL_get_options(const SSL *ssl);
+
 SSL *SSL_new(SSL_CTX *ctx);
 
 void SSL_free(SSL *ssl);
@@ -1045,27 +1051,11 @@ void SSL_set_accept_state(SSL *ssl);
 
 int SSL_is_server(const SSL *ssl);
 
-int SSL_set_fd(SSL *ssl, int fd);
+SSL_CTX *SSL_set_SSL_CTX(SSL *ssl, SSL_CTX *ctx);
 
-int SSL_set_rfd(SSL *ssl, int fd);
+int SSL_clear(SSL *ssl);
 
-int SSL_set_wfd(SSL *ssl, int fd);
-
-int SSL_get_fd(const SSL *ssl);
-
-int SSL_get_rfd(const SSL *ssl);
-
-int SSL_get_wfd(const SSL *ssl);
-
-void SSL_set_bio(SSL *ssl, BIO *rbio, BIO *wbio);
-
-void SSL_set0_rbio(SSL *ssl, BIO *rbio);
-
-void SSL_set0_wbio(SSL *ssl, BIO *wbio);
-
-BIO *SSL_get_rbio(const SSL *ssl);
-
-BIO *SSL_get_wbio(const SSL *ssl);
+SSL *SSL_dup(SSL *ssl);
 
 const char *SSL_get_version(const SSL *ssl);
 
@@ -1085,23 +1075,9 @@ void SSL_set_quiet_shutdown(SSL *ssl, int mode);
 
 int SSL_get_quiet_shutdown(const SSL *ssl);
 
-void SSL_set_read_ahead(SSL *ssl, int yes);
-
-int SSL_get_read_ahead(const SSL *ssl);
-
-int SSL_pending(const SSL *ssl);
-
-int SSL_has_pending(const SSL *ssl);
-
 int SSL_set_ex_data(SSL *ssl, int idx, void *data);
 
 void *SSL_get_ex_data(const SSL *ssl, int idx);
-
-uint64_t SSL_set_options(SSL *ssl, uint64_t op);
-
-uint64_t SSL_clear_options(SSL *ssl, uint64_t op);
-
-uint64_t SSL_get_options(const SSL *ssl);
 
 int SSL_set_cipher_list(SSL *ssl, const char *s);
 
@@ -1136,23 +1112,47 @@ int SSL_export_keying_material_early(SSL *ssl,
                                      const uint8_t *_context,
                                      size_t _contextlen);
 
-SSL_CTX *SSL_set_SSL_CTX(SSL *ssl, SSL_CTX *ctx);
-
 const char *SSL_get_servername(const SSL *ssl, int ty);
 
 int SSL_get_servername_type(const SSL *ssl);
 
-int SSL_clear(SSL *ssl);
+long SSL_get_default_timeout(const SSL *ssl);
 
-SSL *SSL_dup(SSL *ssl);
+const struct openssl_ssl_test_functions *SSL_test_functions(void);
+
+int SSL_set_fd(SSL *ssl, int fd);
+
+int SSL_set_rfd(SSL *ssl, int fd);
+
+int SSL_set_wfd(SSL *ssl, int fd);
+
+int SSL_get_fd(const SSL *ssl);
+
+int SSL_get_rfd(const SSL *ssl);
+
+int SSL_get_wfd(const SSL *ssl);
+
+void SSL_set_bio(SSL *ssl, BIO *rbio, BIO *wbio);
+
+void SSL_set0_rbio(SSL *ssl, BIO *rbio);
+
+void SSL_set0_wbio(SSL *ssl, BIO *wbio);
+
+BIO *SSL_get_rbio(const SSL *ssl);
+
+BIO *SSL_get_wbio(const SSL *ssl);
+
+void SSL_set_read_ahead(SSL *ssl, int yes);
+
+int SSL_get_read_ahead(const SSL *ssl);
+
+int SSL_pending(const SSL *ssl);
+
+int SSL_has_pending(const SSL *ssl);
 
 const char *SSL_rstate_string(const SSL *ssl);
 
 const char *SSL_rstate_string_long(const SSL *ssl);
-
-long SSL_get_default_timeout(const SSL *ssl);
-
-const struct openssl_ssl_test_functions *SSL_test_functions(void);
 
 OSSL_HANDSHAKE_STATE SSL_get_state(const SSL *ssl);
 
