@@ -846,6 +846,68 @@ SSL_SESSION *SSL_SESSION_dup(const SSL_SESSION *s);
 
 int SSL_SESSION_is_resumable(const SSL_SESSION *s);
 
+int SSL_CTX_add_session(SSL_CTX *ctx, SSL_SESSION *s);
+
+int SSL_CTX_remove_session(SSL_CTX *ctx, SSL_SESSION *s);
+
+void SSL_CTX_flush_sessions(SSL_CTX *ctx, long t);
+
+LHASH_OF(SSL_SESSION) *SSL_CTX_sessions(SSL_CTX *ctx);
+
+void SSL_CTX_sess_set_new_cb(SSL_CTX *ctx, NewSessionCallback cb);
+
+NewSessionCallback SSL_CTX_sess_get_new_cb(SSL_CTX *ctx);
+
+void SSL_CTX_sess_set_remove_cb(SSL_CTX *ctx, RemoveSessionCallback cb);
+
+RemoveSessionCallback SSL_CTX_sess_get_remove_cb(SSL_CTX *ctx);
+
+void SSL_CTX_sess_set_get_cb(SSL_CTX *ctx, GetSessionCallback cb);
+
+GetSessionCallback SSL_CTX_sess_get_get_cb(SSL_CTX *ctx);
+
+SSL_SESSION *SSL_get_session(const SSL *ssl);
+
+SSL_SESSION *SSL_get1_session(SSL *ssl);
+
+int SSL_set_session(SSL *ssl, SSL_SESSION *session);
+
+int SSL_copy_session_id(SSL *to, const SSL *from);
+
+int SSL_set_session_id_context(SSL *ssl, const uint8_t *ctx, unsigned int len);
+
+int SSL_CTX_set_session_id_context(SSL_CTX *ctx, const uint8_t *sid, unsigned int len);
+
+int SSL_has_matching_session_id(const SSL *ssl, const uint8_t *id, unsigned int len);
+
+size_t SSL_get_client_random(const SSL *ssl, uint8_t *out, size_t outlen);
+
+size_t SSL_get_server_random(const SSL *ssl, uint8_t *out, size_t outlen);
+
+int SSL_set_session_secret_cb(SSL *ssl, tls_session_secret_cb_fn cb, void *_arg);
+
+int SSL_set_session_ticket_ext(SSL *ssl, void *_data, int _len);
+
+int SSL_set_session_ticket_ext_cb(SSL *ssl, tls_session_ticket_ext_cb_fn _cb, void *_arg);
+
+int i2d_SSL_SESSION(const SSL_SESSION *s, uint8_t **pp);
+
+SSL_SESSION *d2i_SSL_SESSION(SSL_SESSION **a, const uint8_t **pp, long len);
+
+int PEM_write_bio_SSL_SESSION(BIO *bp, const SSL_SESSION *s);
+
+int PEM_write_SSL_SESSION(FILE *fp, const SSL_SESSION *s);
+
+SSL_SESSION *PEM_read_bio_SSL_SESSION(BIO *bp, SSL_SESSION **x, pem_password_cb * _cb, void *_u);
+
+SSL_SESSION *PEM_read_SSL_SESSION(FILE *fp, SSL_SESSION **x, pem_password_cb * cb, void *u);
+
+int SSL_SESSION_print(BIO *bp, const SSL_SESSION *s);
+
+int SSL_SESSION_print_fp(FILE *fp, const SSL_SESSION *s);
+
+int SSL_SESSION_print_keylog(BIO *bp, const SSL_SESSION *s);
+
 const uint8_t *SSL_SESSION_get_id(const SSL_SESSION *s, unsigned int *len);
 
 int SSL_SESSION_set1_id(SSL_SESSION *s, const uint8_t *sid, unsigned int len);
@@ -905,68 +967,6 @@ unsigned int SSL_SESSION_get_compress_id(const SSL_SESSION *s);
 int SSL_SESSION_set_ex_data(SSL_SESSION *s, int idx, void *arg);
 
 void *SSL_SESSION_get_ex_data(const SSL_SESSION *s, int idx);
-
-int i2d_SSL_SESSION(const SSL_SESSION *s, uint8_t **pp);
-
-SSL_SESSION *d2i_SSL_SESSION(SSL_SESSION **a, const uint8_t **pp, long len);
-
-int PEM_write_bio_SSL_SESSION(BIO *bp, const SSL_SESSION *s);
-
-int PEM_write_SSL_SESSION(FILE *fp, const SSL_SESSION *s);
-
-SSL_SESSION *PEM_read_bio_SSL_SESSION(BIO *bp, SSL_SESSION **x, pem_password_cb * _cb, void *_u);
-
-SSL_SESSION *PEM_read_SSL_SESSION(FILE *fp, SSL_SESSION **x, pem_password_cb * cb, void *u);
-
-int SSL_SESSION_print(BIO *bp, const SSL_SESSION *s);
-
-int SSL_SESSION_print_fp(FILE *fp, const SSL_SESSION *s);
-
-int SSL_SESSION_print_keylog(BIO *bp, const SSL_SESSION *s);
-
-SSL_SESSION *SSL_get_session(const SSL *ssl);
-
-SSL_SESSION *SSL_get1_session(SSL *ssl);
-
-int SSL_set_session(SSL *ssl, SSL_SESSION *session);
-
-int SSL_copy_session_id(SSL *to, const SSL *from);
-
-int SSL_set_session_id_context(SSL *ssl, const uint8_t *ctx, unsigned int len);
-
-int SSL_CTX_set_session_id_context(SSL_CTX *ctx, const uint8_t *sid, unsigned int len);
-
-int SSL_has_matching_session_id(const SSL *ssl, const uint8_t *id, unsigned int len);
-
-int SSL_CTX_add_session(SSL_CTX *ctx, SSL_SESSION *s);
-
-int SSL_CTX_remove_session(SSL_CTX *ctx, SSL_SESSION *s);
-
-void SSL_CTX_flush_sessions(SSL_CTX *ctx, long t);
-
-LHASH_OF(SSL_SESSION) *SSL_CTX_sessions(SSL_CTX *ctx);
-
-void SSL_CTX_sess_set_new_cb(SSL_CTX *ctx, NewSessionCallback cb);
-
-NewSessionCallback SSL_CTX_sess_get_new_cb(SSL_CTX *ctx);
-
-void SSL_CTX_sess_set_remove_cb(SSL_CTX *ctx, RemoveSessionCallback cb);
-
-RemoveSessionCallback SSL_CTX_sess_get_remove_cb(SSL_CTX *ctx);
-
-void SSL_CTX_sess_set_get_cb(SSL_CTX *ctx, GetSessionCallback cb);
-
-GetSessionCallback SSL_CTX_sess_get_get_cb(SSL_CTX *ctx);
-
-size_t SSL_get_client_random(const SSL *ssl, uint8_t *out, size_t outlen);
-
-size_t SSL_get_server_random(const SSL *ssl, uint8_t *out, size_t outlen);
-
-int SSL_set_session_secret_cb(SSL *ssl, tls_session_secret_cb_fn cb, void *_arg);
-
-int SSL_set_session_ticket_ext(SSL *ssl, void *_data, int _len);
-
-int SSL_set_session_ticket_ext_cb(SSL *ssl, tls_session_ticket_ext_cb_fn _cb, void *_arg);
 
 int SSL_get_sigalgs(SSL *ssl,
                     int idx,
