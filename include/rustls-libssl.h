@@ -353,13 +353,7 @@ void *SSL_CTX_get_default_passwd_cb_userdata(SSL_CTX *ctx);
 
 int SSL_CTX_use_certificate(SSL_CTX *ctx, X509 *x);
 
-int SSL_CTX_use_certificate_file(SSL_CTX *ctx, const char *file, int ty);
-
-int SSL_CTX_use_certificate_chain_file(SSL_CTX *ctx, const char *file);
-
 int SSL_CTX_use_PrivateKey(SSL_CTX *ctx, EVP_PKEY *pkey);
-
-int SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *file, int ty);
 
 int SSL_CTX_check_private_key(const SSL_CTX *ctx);
 
@@ -367,21 +361,39 @@ X509 *SSL_CTX_get0_certificate(const SSL_CTX *ctx);
 
 EVP_PKEY *SSL_CTX_get0_privatekey(const SSL_CTX *ctx);
 
-X509 *SSL_get1_peer_certificate(const SSL *ssl);
-
-X509 *SSL_get0_peer_certificate(const SSL *ssl);
-
-STACK_OF(X509) *SSL_get_peer_cert_chain(const SSL *ssl);
-
 int SSL_CTX_set_client_cert_engine(SSL_CTX *ctx, ENGINE *e);
 
 int SSL_check_chain(SSL *ssl, X509 *x, EVP_PKEY *pk, STACK_OF(X509) *chain);
 
-STACK_OF(X509) *SSL_get0_verified_chain(const SSL *ssl);
-
 X509 *SSL_get_certificate(const SSL *ssl);
 
 EVP_PKEY *SSL_get_privatekey(const SSL *ssl);
+
+int SSL_check_private_key(const SSL *ssl);
+
+int SSL_CTX_use_cert_and_key(SSL_CTX *ctx,
+                             X509 *x,
+                             EVP_PKEY *pkey,
+                             STACK_OF(X509) *chain,
+                             int over);
+
+int SSL_use_cert_and_key(SSL *ssl, X509 *x, EVP_PKEY *pkey, STACK_OF(X509) *chain, int over);
+
+void SSL_certs_clear(SSL *ssl);
+
+void SSL_set_default_passwd_cb(SSL *ssl, pem_password_cb * cb);
+
+void SSL_set_default_passwd_cb_userdata(SSL *ssl, void *u);
+
+pem_password_cb * SSL_get_default_passwd_cb(SSL *ssl);
+
+void *SSL_get_default_passwd_cb_userdata(SSL *ssl);
+
+int SSL_CTX_use_certificate_file(SSL_CTX *ctx, const char *file, int ty);
+
+int SSL_CTX_use_certificate_chain_file(SSL_CTX *ctx, const char *file);
+
+int SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *file, int ty);
 
 int SSL_use_certificate_file(SSL *ssl, const char *file, int ty);
 
@@ -409,25 +421,13 @@ int SSL_use_RSAPrivateKey_ASN1(SSL *ssl, const uint8_t *d, long len);
 
 int SSL_CTX_use_RSAPrivateKey_ASN1(SSL_CTX *ctx, const uint8_t *d, long len);
 
-int SSL_check_private_key(const SSL *ssl);
+X509 *SSL_get1_peer_certificate(const SSL *ssl);
 
-int SSL_CTX_use_cert_and_key(SSL_CTX *ctx,
-                             X509 *x,
-                             EVP_PKEY *pkey,
-                             STACK_OF(X509) *chain,
-                             int over);
+X509 *SSL_get0_peer_certificate(const SSL *ssl);
 
-int SSL_use_cert_and_key(SSL *ssl, X509 *x, EVP_PKEY *pkey, STACK_OF(X509) *chain, int over);
+STACK_OF(X509) *SSL_get_peer_cert_chain(const SSL *ssl);
 
-void SSL_certs_clear(SSL *ssl);
-
-void SSL_set_default_passwd_cb(SSL *ssl, pem_password_cb * cb);
-
-void SSL_set_default_passwd_cb_userdata(SSL *ssl, void *u);
-
-pem_password_cb * SSL_get_default_passwd_cb(SSL *ssl);
-
-void *SSL_get_default_passwd_cb_userdata(SSL *ssl);
+STACK_OF(X509) *SSL_get0_verified_chain(const SSL *ssl);
 
 const SSL_CIPHER *SSL_get_current_cipher(const SSL *ssl);
 
