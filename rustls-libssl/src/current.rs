@@ -18,7 +18,7 @@ use crate::ciphers::Cipher;
 use crate::crypto_sys::{self as sys, Cert, VerifyCallback, VerifyParam, X509Store};
 use crate::error::{Error, Result};
 use crate::exporter::ExportSecret;
-use crate::observer::{Finished, LoggedSecret};
+use crate::secrets::{Finished, LoggedSecret};
 use crate::session::Session;
 use crate::setup::Setup;
 
