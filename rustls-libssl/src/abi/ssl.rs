@@ -348,9 +348,9 @@ impl Events for SslEvents {
         &self,
         session: Option<&Arc<Session>>,
         keyname: &[u8],
-        status: crate::tickets::TicketStatus,
-    ) -> Option<crate::tickets::TicketVerdict> {
-        use crate::tickets::{TicketStatus as S, TicketVerdict as V};
+        status: crate::current::TicketStatus,
+    ) -> Option<crate::current::TicketVerdict> {
+        use crate::current::{TicketStatus as S, TicketVerdict as V};
         let (cb, arg) = {
             let cbs = self.ctx.callbacks();
             (cbs.ticket_dec?, cbs.ticket_arg)
