@@ -60,6 +60,7 @@ test: deps lint unit lib symbols header matrix abi contract curl nginx ntpd prog
 	upstream-nginx upstream-curl packaging bench-short
 
 lint:
+	bash tests/abi/file-sizes.sh
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 

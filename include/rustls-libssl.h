@@ -353,13 +353,7 @@ void *SSL_CTX_get_default_passwd_cb_userdata(SSL_CTX *ctx);
 
 int SSL_CTX_use_certificate(SSL_CTX *ctx, X509 *x);
 
-int SSL_CTX_use_certificate_file(SSL_CTX *ctx, const char *file, int ty);
-
-int SSL_CTX_use_certificate_chain_file(SSL_CTX *ctx, const char *file);
-
 int SSL_CTX_use_PrivateKey(SSL_CTX *ctx, EVP_PKEY *pkey);
-
-int SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *file, int ty);
 
 int SSL_CTX_check_private_key(const SSL_CTX *ctx);
 
@@ -367,21 +361,39 @@ X509 *SSL_CTX_get0_certificate(const SSL_CTX *ctx);
 
 EVP_PKEY *SSL_CTX_get0_privatekey(const SSL_CTX *ctx);
 
-X509 *SSL_get1_peer_certificate(const SSL *ssl);
-
-X509 *SSL_get0_peer_certificate(const SSL *ssl);
-
-STACK_OF(X509) *SSL_get_peer_cert_chain(const SSL *ssl);
-
 int SSL_CTX_set_client_cert_engine(SSL_CTX *ctx, ENGINE *e);
 
 int SSL_check_chain(SSL *ssl, X509 *x, EVP_PKEY *pk, STACK_OF(X509) *chain);
 
-STACK_OF(X509) *SSL_get0_verified_chain(const SSL *ssl);
-
 X509 *SSL_get_certificate(const SSL *ssl);
 
 EVP_PKEY *SSL_get_privatekey(const SSL *ssl);
+
+int SSL_check_private_key(const SSL *ssl);
+
+int SSL_CTX_use_cert_and_key(SSL_CTX *ctx,
+                             X509 *x,
+                             EVP_PKEY *pkey,
+                             STACK_OF(X509) *chain,
+                             int over);
+
+int SSL_use_cert_and_key(SSL *ssl, X509 *x, EVP_PKEY *pkey, STACK_OF(X509) *chain, int over);
+
+void SSL_certs_clear(SSL *ssl);
+
+void SSL_set_default_passwd_cb(SSL *ssl, pem_password_cb * cb);
+
+void SSL_set_default_passwd_cb_userdata(SSL *ssl, void *u);
+
+pem_password_cb * SSL_get_default_passwd_cb(SSL *ssl);
+
+void *SSL_get_default_passwd_cb_userdata(SSL *ssl);
+
+int SSL_CTX_use_certificate_file(SSL_CTX *ctx, const char *file, int ty);
+
+int SSL_CTX_use_certificate_chain_file(SSL_CTX *ctx, const char *file);
+
+int SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *file, int ty);
 
 int SSL_use_certificate_file(SSL *ssl, const char *file, int ty);
 
@@ -409,25 +421,13 @@ int SSL_use_RSAPrivateKey_ASN1(SSL *ssl, const uint8_t *d, long len);
 
 int SSL_CTX_use_RSAPrivateKey_ASN1(SSL_CTX *ctx, const uint8_t *d, long len);
 
-int SSL_check_private_key(const SSL *ssl);
+X509 *SSL_get1_peer_certificate(const SSL *ssl);
 
-int SSL_CTX_use_cert_and_key(SSL_CTX *ctx,
-                             X509 *x,
-                             EVP_PKEY *pkey,
-                             STACK_OF(X509) *chain,
-                             int over);
+X509 *SSL_get0_peer_certificate(const SSL *ssl);
 
-int SSL_use_cert_and_key(SSL *ssl, X509 *x, EVP_PKEY *pkey, STACK_OF(X509) *chain, int over);
+STACK_OF(X509) *SSL_get_peer_cert_chain(const SSL *ssl);
 
-void SSL_certs_clear(SSL *ssl);
-
-void SSL_set_default_passwd_cb(SSL *ssl, pem_password_cb * cb);
-
-void SSL_set_default_passwd_cb_userdata(SSL *ssl, void *u);
-
-pem_password_cb * SSL_get_default_passwd_cb(SSL *ssl);
-
-void *SSL_get_default_passwd_cb_userdata(SSL *ssl);
+STACK_OF(X509) *SSL_get0_verified_chain(const SSL *ssl);
 
 const SSL_CIPHER *SSL_get_current_cipher(const SSL *ssl);
 
@@ -552,13 +552,13 @@ void SSL_CTX_set0_ctlog_store(SSL_CTX *ctx, CTLOG_STORE *logs);
 
 const CTLOG_STORE *SSL_CTX_get0_ctlog_store(const SSL_CTX *ctx);
 
-long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
-
 long SSL_ctrl(SSL *ssl, int cmd, long larg, void *parg);
 
-long SSL_CTX_callback_ctrl(SSL_CTX *ctx, int cmd, GenericCallback fp);
-
 long SSL_callback_ctrl(SSL *ssl, int cmd, GenericCallback fp);
+
+long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
+
+long SSL_CTX_callback_ctrl(SSL_CTX *ctx, int cmd, GenericCallback fp);
 
 SSL_CTX *SSL_CTX_new(const SSL_METHOD *method);
 
@@ -846,6 +846,68 @@ SSL_SESSION *SSL_SESSION_dup(const SSL_SESSION *s);
 
 int SSL_SESSION_is_resumable(const SSL_SESSION *s);
 
+int SSL_CTX_add_session(SSL_CTX *ctx, SSL_SESSION *s);
+
+int SSL_CTX_remove_session(SSL_CTX *ctx, SSL_SESSION *s);
+
+void SSL_CTX_flush_sessions(SSL_CTX *ctx, long t);
+
+LHASH_OF(SSL_SESSION) *SSL_CTX_sessions(SSL_CTX *ctx);
+
+void SSL_CTX_sess_set_new_cb(SSL_CTX *ctx, NewSessionCallback cb);
+
+NewSessionCallback SSL_CTX_sess_get_new_cb(SSL_CTX *ctx);
+
+void SSL_CTX_sess_set_remove_cb(SSL_CTX *ctx, RemoveSessionCallback cb);
+
+RemoveSessionCallback SSL_CTX_sess_get_remove_cb(SSL_CTX *ctx);
+
+void SSL_CTX_sess_set_get_cb(SSL_CTX *ctx, GetSessionCallback cb);
+
+GetSessionCallback SSL_CTX_sess_get_get_cb(SSL_CTX *ctx);
+
+SSL_SESSION *SSL_get_session(const SSL *ssl);
+
+SSL_SESSION *SSL_get1_session(SSL *ssl);
+
+int SSL_set_session(SSL *ssl, SSL_SESSION *session);
+
+int SSL_copy_session_id(SSL *to, const SSL *from);
+
+int SSL_set_session_id_context(SSL *ssl, const uint8_t *ctx, unsigned int len);
+
+int SSL_CTX_set_session_id_context(SSL_CTX *ctx, const uint8_t *sid, unsigned int len);
+
+int SSL_has_matching_session_id(const SSL *ssl, const uint8_t *id, unsigned int len);
+
+size_t SSL_get_client_random(const SSL *ssl, uint8_t *out, size_t outlen);
+
+size_t SSL_get_server_random(const SSL *ssl, uint8_t *out, size_t outlen);
+
+int SSL_set_session_secret_cb(SSL *ssl, tls_session_secret_cb_fn cb, void *_arg);
+
+int SSL_set_session_ticket_ext(SSL *ssl, void *_data, int _len);
+
+int SSL_set_session_ticket_ext_cb(SSL *ssl, tls_session_ticket_ext_cb_fn _cb, void *_arg);
+
+int i2d_SSL_SESSION(const SSL_SESSION *s, uint8_t **pp);
+
+SSL_SESSION *d2i_SSL_SESSION(SSL_SESSION **a, const uint8_t **pp, long len);
+
+int PEM_write_bio_SSL_SESSION(BIO *bp, const SSL_SESSION *s);
+
+int PEM_write_SSL_SESSION(FILE *fp, const SSL_SESSION *s);
+
+SSL_SESSION *PEM_read_bio_SSL_SESSION(BIO *bp, SSL_SESSION **x, pem_password_cb * _cb, void *_u);
+
+SSL_SESSION *PEM_read_SSL_SESSION(FILE *fp, SSL_SESSION **x, pem_password_cb * cb, void *u);
+
+int SSL_SESSION_print(BIO *bp, const SSL_SESSION *s);
+
+int SSL_SESSION_print_fp(FILE *fp, const SSL_SESSION *s);
+
+int SSL_SESSION_print_keylog(BIO *bp, const SSL_SESSION *s);
+
 const uint8_t *SSL_SESSION_get_id(const SSL_SESSION *s, unsigned int *len);
 
 int SSL_SESSION_set1_id(SSL_SESSION *s, const uint8_t *sid, unsigned int len);
@@ -905,68 +967,6 @@ unsigned int SSL_SESSION_get_compress_id(const SSL_SESSION *s);
 int SSL_SESSION_set_ex_data(SSL_SESSION *s, int idx, void *arg);
 
 void *SSL_SESSION_get_ex_data(const SSL_SESSION *s, int idx);
-
-int i2d_SSL_SESSION(const SSL_SESSION *s, uint8_t **pp);
-
-SSL_SESSION *d2i_SSL_SESSION(SSL_SESSION **a, const uint8_t **pp, long len);
-
-int PEM_write_bio_SSL_SESSION(BIO *bp, const SSL_SESSION *s);
-
-int PEM_write_SSL_SESSION(FILE *fp, const SSL_SESSION *s);
-
-SSL_SESSION *PEM_read_bio_SSL_SESSION(BIO *bp, SSL_SESSION **x, pem_password_cb * _cb, void *_u);
-
-SSL_SESSION *PEM_read_SSL_SESSION(FILE *fp, SSL_SESSION **x, pem_password_cb * cb, void *u);
-
-int SSL_SESSION_print(BIO *bp, const SSL_SESSION *s);
-
-int SSL_SESSION_print_fp(FILE *fp, const SSL_SESSION *s);
-
-int SSL_SESSION_print_keylog(BIO *bp, const SSL_SESSION *s);
-
-SSL_SESSION *SSL_get_session(const SSL *ssl);
-
-SSL_SESSION *SSL_get1_session(SSL *ssl);
-
-int SSL_set_session(SSL *ssl, SSL_SESSION *session);
-
-int SSL_copy_session_id(SSL *to, const SSL *from);
-
-int SSL_set_session_id_context(SSL *ssl, const uint8_t *ctx, unsigned int len);
-
-int SSL_CTX_set_session_id_context(SSL_CTX *ctx, const uint8_t *sid, unsigned int len);
-
-int SSL_has_matching_session_id(const SSL *ssl, const uint8_t *id, unsigned int len);
-
-int SSL_CTX_add_session(SSL_CTX *ctx, SSL_SESSION *s);
-
-int SSL_CTX_remove_session(SSL_CTX *ctx, SSL_SESSION *s);
-
-void SSL_CTX_flush_sessions(SSL_CTX *ctx, long t);
-
-LHASH_OF(SSL_SESSION) *SSL_CTX_sessions(SSL_CTX *ctx);
-
-void SSL_CTX_sess_set_new_cb(SSL_CTX *ctx, NewSessionCallback cb);
-
-NewSessionCallback SSL_CTX_sess_get_new_cb(SSL_CTX *ctx);
-
-void SSL_CTX_sess_set_remove_cb(SSL_CTX *ctx, RemoveSessionCallback cb);
-
-RemoveSessionCallback SSL_CTX_sess_get_remove_cb(SSL_CTX *ctx);
-
-void SSL_CTX_sess_set_get_cb(SSL_CTX *ctx, GetSessionCallback cb);
-
-GetSessionCallback SSL_CTX_sess_get_get_cb(SSL_CTX *ctx);
-
-size_t SSL_get_client_random(const SSL *ssl, uint8_t *out, size_t outlen);
-
-size_t SSL_get_server_random(const SSL *ssl, uint8_t *out, size_t outlen);
-
-int SSL_set_session_secret_cb(SSL *ssl, tls_session_secret_cb_fn cb, void *_arg);
-
-int SSL_set_session_ticket_ext(SSL *ssl, void *_data, int _len);
-
-int SSL_set_session_ticket_ext_cb(SSL *ssl, tls_session_ticket_ext_cb_fn _cb, void *_arg);
 
 int SSL_get_sigalgs(SSL *ssl,
                     int idx,
@@ -1031,6 +1031,12 @@ STACK_OF(SRTP_PROTECTION_PROFILE) *SSL_get_srtp_profiles(SSL *ssl);
 
 SRTP_PROTECTION_PROFILE *SSL_get_selected_srtp_profile(SSL *ssl);
 
+uint64_t SSL_set_options(SSL *ssl, uint64_t op);
+
+uint64_t SSL_clear_options(SSL *ssl, uint64_t op);
+
+uint64_t SSL_get_options(const SSL *ssl);
+
 SSL *SSL_new(SSL_CTX *ctx);
 
 void SSL_free(SSL *ssl);
@@ -1045,27 +1051,11 @@ void SSL_set_accept_state(SSL *ssl);
 
 int SSL_is_server(const SSL *ssl);
 
-int SSL_set_fd(SSL *ssl, int fd);
+SSL_CTX *SSL_set_SSL_CTX(SSL *ssl, SSL_CTX *ctx);
 
-int SSL_set_rfd(SSL *ssl, int fd);
+int SSL_clear(SSL *ssl);
 
-int SSL_set_wfd(SSL *ssl, int fd);
-
-int SSL_get_fd(const SSL *ssl);
-
-int SSL_get_rfd(const SSL *ssl);
-
-int SSL_get_wfd(const SSL *ssl);
-
-void SSL_set_bio(SSL *ssl, BIO *rbio, BIO *wbio);
-
-void SSL_set0_rbio(SSL *ssl, BIO *rbio);
-
-void SSL_set0_wbio(SSL *ssl, BIO *wbio);
-
-BIO *SSL_get_rbio(const SSL *ssl);
-
-BIO *SSL_get_wbio(const SSL *ssl);
+SSL *SSL_dup(SSL *ssl);
 
 const char *SSL_get_version(const SSL *ssl);
 
@@ -1085,23 +1075,9 @@ void SSL_set_quiet_shutdown(SSL *ssl, int mode);
 
 int SSL_get_quiet_shutdown(const SSL *ssl);
 
-void SSL_set_read_ahead(SSL *ssl, int yes);
-
-int SSL_get_read_ahead(const SSL *ssl);
-
-int SSL_pending(const SSL *ssl);
-
-int SSL_has_pending(const SSL *ssl);
-
 int SSL_set_ex_data(SSL *ssl, int idx, void *data);
 
 void *SSL_get_ex_data(const SSL *ssl, int idx);
-
-uint64_t SSL_set_options(SSL *ssl, uint64_t op);
-
-uint64_t SSL_clear_options(SSL *ssl, uint64_t op);
-
-uint64_t SSL_get_options(const SSL *ssl);
 
 int SSL_set_cipher_list(SSL *ssl, const char *s);
 
@@ -1136,23 +1112,47 @@ int SSL_export_keying_material_early(SSL *ssl,
                                      const uint8_t *_context,
                                      size_t _contextlen);
 
-SSL_CTX *SSL_set_SSL_CTX(SSL *ssl, SSL_CTX *ctx);
-
 const char *SSL_get_servername(const SSL *ssl, int ty);
 
 int SSL_get_servername_type(const SSL *ssl);
 
-int SSL_clear(SSL *ssl);
+long SSL_get_default_timeout(const SSL *ssl);
 
-SSL *SSL_dup(SSL *ssl);
+const struct openssl_ssl_test_functions *SSL_test_functions(void);
+
+int SSL_set_fd(SSL *ssl, int fd);
+
+int SSL_set_rfd(SSL *ssl, int fd);
+
+int SSL_set_wfd(SSL *ssl, int fd);
+
+int SSL_get_fd(const SSL *ssl);
+
+int SSL_get_rfd(const SSL *ssl);
+
+int SSL_get_wfd(const SSL *ssl);
+
+void SSL_set_bio(SSL *ssl, BIO *rbio, BIO *wbio);
+
+void SSL_set0_rbio(SSL *ssl, BIO *rbio);
+
+void SSL_set0_wbio(SSL *ssl, BIO *wbio);
+
+BIO *SSL_get_rbio(const SSL *ssl);
+
+BIO *SSL_get_wbio(const SSL *ssl);
+
+void SSL_set_read_ahead(SSL *ssl, int yes);
+
+int SSL_get_read_ahead(const SSL *ssl);
+
+int SSL_pending(const SSL *ssl);
+
+int SSL_has_pending(const SSL *ssl);
 
 const char *SSL_rstate_string(const SSL *ssl);
 
 const char *SSL_rstate_string_long(const SSL *ssl);
-
-long SSL_get_default_timeout(const SSL *ssl);
-
-const struct openssl_ssl_test_functions *SSL_test_functions(void);
 
 OSSL_HANDSHAKE_STATE SSL_get_state(const SSL *ssl);
 

@@ -126,14 +126,28 @@ fn main() {
     versions(&out);
 }
 
+/// The `.rs` files under `dir`, its subdirectories' too (a split `abi` module keeps its
+/// parts in a folder named after it).
+fn rust_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).expect("source directory") {
+        let path = entry.expect("dir entry").path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
 /// Every function Debian's libssl.so.3 exports must exist (consumers bind eagerly) and be
 /// implemented in `src/abi/`: the build fails naming any that is not, rather than export a
 /// generated stub. Writes the version script that exports them at `OPENSSL_3.0.0`.
 fn exports(out: &std::path::Path) {
     let exports = fs::read_to_string("libssl3-exports.txt").expect("libssl3-exports.txt");
     let mut implemented = std::collections::BTreeSet::new();
-    for entry in fs::read_dir("src/abi").expect("src/abi") {
-        let path = entry.expect("dir entry").path();
+    for path in rust_files(std::path::Path::new("src/abi")) {
         let text = fs::read_to_string(&path).expect("abi source");
         for part in text.split("extern \"C\" fn ").skip(1) {
             let name: String = part

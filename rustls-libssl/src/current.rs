@@ -18,12 +18,41 @@ use crate::ciphers::Cipher;
 use crate::crypto_sys::{self as sys, Cert, VerifyCallback, VerifyParam, X509Store};
 use crate::error::{Error, Result};
 use crate::exporter::ExportSecret;
-use crate::observer::{Finished, LoggedSecret};
+use crate::secrets::{Finished, LoggedSecret};
 use crate::session::Session;
 use crate::setup::Setup;
 
 /// The lock every user of [`ConnState`]'s fields takes them with.
 pub(crate) use crate::sync::lock;
+
+/// What a server made of a ticket it was offered, for the application's decryption
+/// callback (`SSL_CTX_set_session_ticket_cb`; OpenSSL's `SSL_TICKET_*` statuses).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TicketStatus {
+    /// The client offered an empty ticket (TLS 1.2: "send me one").
+    Empty,
+    /// The ticket did not open (another key, damaged, expired).
+    NoDecrypt,
+    /// The ticket opened.
+    Success,
+    /// The ticket opened and a new one will replace it (TLS 1.3 tickets are single-use).
+    SuccessRenew,
+}
+
+/// The application's verdict on a ticket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TicketVerdict {
+    /// Resume with it.
+    Use,
+    /// Resume with it, and issue a new ticket.
+    UseRenew,
+    /// Do not resume (a full handshake); with `Empty`, issue no ticket.
+    Ignore,
+    /// Do not resume, but issue a new ticket.
+    IgnoreRenew,
+    /// Fail (the shim cannot fail the handshake from here: the ticket is not used).
+    Abort,
+}
 
 /// Application callbacks the core triggers; implemented by the ABI layer, which knows the
 /// C function pointers and the `SSL *` they take.
@@ -66,8 +95,8 @@ pub(crate) trait Events: Send + Sync {
         &self,
         _session: Option<&Arc<Session>>,
         _keyname: &[u8],
-        _status: crate::tickets::TicketStatus,
-    ) -> Option<crate::tickets::TicketVerdict> {
+        _status: TicketStatus,
+    ) -> Option<TicketVerdict> {
         None
     }
     /// A server asked this client for a certificate: runs the application's certificate
@@ -89,6 +118,14 @@ pub(crate) struct VerifySetup {
     pub replace: Option<(crate::crypto_sys::ReplaceVerify, usize)>,
 }
 
+/// The peer's share of the last key exchange, for groups libcrypto can represent as an
+/// `EVP_PKEY` (X25519 and the NIST curves; OpenSSL 3.0 knows no hybrid groups).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PeerShare {
+    pub group: NamedGroup,
+    pub key: Vec<u8>,
+}
+
 /// What the handshake learned that the application reads afterwards.
 #[derive(Default)]
 pub(crate) struct Outcome {
@@ -108,8 +145,8 @@ pub(crate) struct Outcome {
     pub ocsp_response: Vec<u8>,
     /// The peer's key-exchange share (`SSL_get_peer_tmp_key`) and this side's
     /// (`SSL_get_tmp_key`), as far as OpenSSL keeps them.
-    pub peer_share: Option<crate::peer_key::PeerShare>,
-    pub own_share: Option<crate::peer_key::PeerShare>,
+    pub peer_share: Option<PeerShare>,
+    pub own_share: Option<PeerShare>,
     /// The schemes a server's certificate request asked for (clients).
     pub peer_sigalgs: Option<Vec<u16>>,
     /// The server asked for the client's certificate in the handshake (servers): the

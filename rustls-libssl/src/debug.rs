@@ -28,7 +28,6 @@ use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::ciphers::Cipher;
 use crate::current::{lock, ConnState};
 use crate::{groups, versions};
 
@@ -221,45 +220,6 @@ const UNHONOURED_OPTIONS: &[(u64, &str)] = &[
         "SSL_OP_CLEANSE_PLAINTEXT",
     ),
 ];
-
-/// The suites a cipher string selected that rustls does not implement: all of them at
-/// `warn` when nothing implemented is left, else their number at `info` and their names
-/// at `debug`.
-pub(crate) fn cipher_string(rule: &[u8], selected: &[&Cipher]) {
-    if !enabled(Level::Warn) || selected.is_empty() {
-        return;
-    }
-    let missing: Vec<_> = selected
-        .iter()
-        .filter(|c| !c.is_implemented())
-        .map(|c| c.name().to_string_lossy())
-        .collect();
-    if missing.is_empty() {
-        return;
-    }
-    let rule = String::from_utf8_lossy(rule);
-    if missing.len() == selected.len() {
-        log!(
-            Level::Warn,
-            "cipher string {rule:?} selects only suites rustls lacks (no TLS 1.2 suite is left): {}",
-            missing.join(":")
-        );
-    } else if enabled(Level::Debug) {
-        log!(
-            Level::Debug,
-            "cipher string {rule:?}: {} suite(s) left out (rustls lacks them): {}",
-            missing.len(),
-            missing.join(":")
-        );
-    } else {
-        log!(
-            Level::Info,
-            "cipher string {rule:?}: {} of its {} suites left out (rustls lacks them; level debug lists them)",
-            missing.len(),
-            selected.len()
-        );
-    }
-}
 
 /// Logs a completed handshake (level `info`): what it negotiated and, for the peer's
 /// certificate, `SSL_get_verify_result`.

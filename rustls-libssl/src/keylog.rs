@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use crate::current;
 use crate::exporter::{ExportSecret, SecretKind};
-use crate::observer::{LoggedSecret, SecretLabel};
+use crate::secrets::{LoggedSecret, SecretLabel};
 
 /// Shared by every connection of a context; finds the connection through [`current`].
 #[derive(Debug)]

@@ -39,6 +39,7 @@ mod observer;
 mod peer_key;
 mod record;
 mod resumption;
+mod secrets;
 mod serverinfo;
 mod session;
 mod setup;

@@ -19,15 +19,11 @@ use rustls::crypto::hash::HashAlgorithm;
 use rustls::{ContentType, SupportedCipherSuite};
 
 use crate::current::{lock, ConnState};
-use crate::exporter;
 use crate::record::{Aead, Opener, HEADER_LEN, MAX_BODY};
+use crate::secrets::{key_block, tls12_opener, Finished, LoggedSecret, SecretLabel};
 use crate::statem::{message, msg, Msg, Note, Statem};
 
-/// The random of a HelloRetryRequest (RFC 8446 4.1.3).
-const HRR_RANDOM: [u8; 32] = [
-    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
-    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
-];
+mod messages;
 
 /// Record content types, and the message callback's pseudo-types.
 const CHANGE_CIPHER_SPEC: u8 = 20;
@@ -36,55 +32,6 @@ const HANDSHAKE: u8 = 22;
 const APPLICATION_DATA: u8 = 23;
 pub(crate) const RT_HEADER: i32 = 256;
 pub(crate) const RT_INNER_CONTENT_TYPE: i32 = 257;
-
-/// The server_name extension.
-const SERVER_NAME: u16 = 0;
-/// The early_data extension.
-const EARLY_DATA: u16 = 42;
-/// compress_certificate (RFC 8879).
-const COMPRESS_CERTIFICATE: u16 = 27;
-
-/// A handshake message longer than this is not one rustls would accept: stop watching.
-const MAX_MESSAGE: usize = 0x2_0000;
-
-/// Which secret a key-log line carries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum SecretLabel {
-    ClientEarly,
-    ClientHandshake,
-    ServerHandshake,
-    ClientApplication,
-    ServerApplication,
-    /// TLS 1.2's master secret.
-    Master,
-}
-
-impl SecretLabel {
-    /// The secret a key-log label names, if the observer uses it.
-    pub(crate) fn from_label(label: &str) -> Option<Self> {
-        Some(match label {
-            "CLIENT_EARLY_TRAFFIC_SECRET" => Self::ClientEarly,
-            "CLIENT_HANDSHAKE_TRAFFIC_SECRET" => Self::ClientHandshake,
-            "SERVER_HANDSHAKE_TRAFFIC_SECRET" => Self::ServerHandshake,
-            "CLIENT_TRAFFIC_SECRET_0" => Self::ClientApplication,
-            "SERVER_TRAFFIC_SECRET_0" => Self::ServerApplication,
-            "CLIENT_RANDOM" => Self::Master,
-            _ => return None,
-        })
-    }
-}
-
-/// A secret from the key-log hook, wiped when dropped.
-pub(crate) struct LoggedSecret {
-    pub label: SecretLabel,
-    pub secret: Vec<u8>,
-}
-
-impl Drop for LoggedSecret {
-    fn drop(&mut self) {
-        self.secret.iter_mut().for_each(|b| *b = 0);
-    }
-}
 
 /// The two directions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,98 +107,6 @@ impl Direction {
             Phase::Plain => false,
             Phase::Handshake | Phase::Application => typ == APPLICATION_DATA,
             Phase::Tls12 => true,
-        }
-    }
-}
-
-/// What the observer learned that outlives the handshake.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Finished {
-    /// The verify_data of this side's Finished message, and of the peer's; or, `sealed`,
-    /// their TLS 1.2 records, not opened yet: without a message callback the observer
-    /// does not derive TLS 1.2's key block (a TLS 1.2 PRF, a fifth of a resumed handshake)
-    /// unless `SSL_get_finished` asks. Kept inline: every connection holds them.
-    own: Short,
-    peer: Short,
-    pub sealed: bool,
-}
-
-/// Up to 64 bytes: a verify_data (12 to 48 bytes) or a TLS 1.2 Finished record (at most
-/// 45 bytes with AES-GCM).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Short {
-    data: [u8; 64],
-    len: u8,
-}
-
-impl Default for Short {
-    fn default() -> Self {
-        Self {
-            data: [0; 64],
-            len: 0,
-        }
-    }
-}
-
-impl Short {
-    fn new(bytes: &[u8]) -> Self {
-        let mut short = Self::default();
-        let n = bytes.len().min(64);
-        short.data[..n].copy_from_slice(&bytes[..n]);
-        short.len = u8::try_from(n).unwrap_or(0);
-        short
-    }
-
-    fn get(&self) -> &[u8] {
-        &self.data[..usize::from(self.len)]
-    }
-}
-
-impl Finished {
-    /// This side's verify_data (`peer`: the peer's), if it is not sealed.
-    pub(crate) fn get(&self, peer: bool) -> &[u8] {
-        match (self.sealed, peer) {
-            (true, _) => &[],
-            (false, true) => self.peer.get(),
-            (false, false) => self.own.get(),
-        }
-    }
-
-    fn set(&mut self, peer: bool, bytes: &[u8]) {
-        let short = Short::new(bytes);
-        if peer {
-            self.peer = short;
-        } else {
-            self.own = short;
-        }
-    }
-
-    /// Opens sealed TLS 1.2 Finished records (`client`: this side is the client) with the
-    /// key block of `master`.
-    pub(crate) fn open(
-        &mut self,
-        client: bool,
-        suite: SupportedCipherSuite,
-        master: &[u8],
-        client_random: &[u8; 32],
-        server_random: &[u8; 32],
-    ) {
-        if !std::mem::take(&mut self.sealed) {
-            return;
-        }
-        let block = key_block(suite, master, client_random, server_random);
-        for (peer, from_client) in [(false, client), (true, !client)] {
-            let mut record = if peer { self.peer } else { self.own };
-            let len = usize::from(record.len);
-            let opener = block
-                .as_ref()
-                .and_then(|b| tls12_opener(suite, b, from_client));
-            let opened = opener.and_then(|mut o| o.open(&mut record.data[..len]).ok());
-            // verify_data, after the message's four-byte header.
-            let verify_data = opened
-                .and_then(|o| record.data.get(o.start + 4..o.end))
-                .unwrap_or_default();
-            self.set(peer, verify_data);
         }
     }
 }
@@ -696,151 +551,6 @@ impl Observer {
         }
     }
 
-    /// Handshake bytes: each whole message is looked at.
-    fn handshake(&mut self, side: Side, data: &[u8], statem: &mut Statem) {
-        // The common case: whole messages in one record, read in place.
-        let buffered = std::mem::take(&mut self.dir(side).message);
-        let joined;
-        let bytes = if buffered.is_empty() {
-            data
-        } else {
-            joined = [buffered.as_slice(), data].concat();
-            &joined
-        };
-        let mut rest = bytes;
-        while let Some(len) = message_len(rest) {
-            if len > MAX_MESSAGE {
-                self.dir(side).lost = true;
-                return;
-            }
-            if rest.len() < len {
-                break;
-            }
-            self.message(side, &rest[..len], statem);
-            rest = &rest[len..];
-        }
-        self.dir(side).message = rest.to_vec();
-    }
-
-    /// One whole handshake message (with its four-byte header).
-    fn message(&mut self, side: Side, m: &[u8], statem: &mut Statem) {
-        let write = side == Side::Own;
-        let typ = m[0];
-        let body = &m[4..];
-        if typ == msg::HELLO_REQUEST
-            && !write
-            && !self.server
-            && statem.state() != crate::statem::OK
-        {
-            // OpenSSL skips a HelloRequest during a handshake (reporting its header only).
-            if self.messages {
-                let version = self.message_version();
-                statem.message(false, version, i32::from(HANDSHAKE), &m[..4]);
-            }
-            return;
-        }
-        match typ {
-            msg::CLIENT_HELLO => {
-                self.client_random = body.get(2..34).and_then(|r| r.try_into().ok());
-                if let Some(fields) = crate::hello::fields(body) {
-                    self.client_version = Some(fields.legacy_version);
-                    self.early_offered |= fields.extensions.iter().any(|e| e.0 == EARLY_DATA);
-                }
-                if write {
-                    let compression = crate::hello::extension(body, COMPRESS_CERTIFICATE);
-                    self.compression_offered = compression
-                        .map(crate::chain_ahead::compression_algorithms)
-                        .unwrap_or_default();
-                }
-            }
-            msg::ENCRYPTED_EXTENSIONS => {
-                self.early_accepted = has_extension(body, EARLY_DATA);
-                self.name_acked |= has_extension(body, SERVER_NAME);
-            }
-            msg::SERVER_HELLO => self.server_hello(body, statem),
-            msg::FINISHED => {
-                self.dir(side).finished = true;
-                self.finished.set(!write, body);
-                if self.tls13() {
-                    let dir = self.dir(side);
-                    dir.phase = Phase::Application;
-                    dir.key = None;
-                }
-            }
-            msg::END_OF_EARLY_DATA => self.dir(side).early = None,
-            msg::CERTIFICATE if !write && !self.server => {
-                let tls13 = self.tls13();
-                if !tls13 || std::mem::take(&mut self.awaiting_chain) {
-                    self.chain = crate::chain_ahead::parse(body, tls13);
-                    self.chain_ready = tls13;
-                }
-            }
-            msg::COMPRESSED_CERTIFICATE
-                if !write && !self.server && std::mem::take(&mut self.awaiting_chain) =>
-            {
-                let expanded = crate::chain_ahead::decompress(body, &self.compression_offered);
-                self.chain = expanded.and_then(|c| crate::chain_ahead::parse(&c, true));
-                self.chain_ready = true;
-            }
-            msg::CERTIFICATE_STATUS if !write && !self.server => {
-                let ocsp = crate::chain_ahead::ocsp_status(body);
-                if let (Some(chain), Some(ocsp)) = (self.chain.as_mut(), ocsp) {
-                    chain.ocsp = ocsp;
-                }
-            }
-            msg::CERTIFICATE_REQUEST if !write && !self.server => {
-                if self.tls13() {
-                    self.awaiting_chain = true;
-                } else {
-                    self.chain_ready = self.chain.is_some();
-                }
-            }
-            // Anything else after a TLS 1.3 request goes to rustls.
-            _ if !write => self.awaiting_chain = false,
-            _ => {}
-        }
-        let version = self.message_version();
-        let note = self
-            .messages
-            .then(|| message(write, version, i32::from(HANDSHAKE), m));
-        if write {
-            if let Some(ccs) = self.deferred_ccs.take() {
-                statem.sent(Msg::ChangeCipherSpec, ccs);
-            }
-            let mut notes = std::mem::take(&mut self.written);
-            notes.extend(note);
-            statem.sent(Msg::Handshake(typ), notes);
-        } else {
-            statem.received(Msg::Handshake(typ), note);
-        }
-    }
-
-    /// A ServerHello: its random, and the version it picks (TLS 1.3 protects what
-    /// follows in both directions).
-    fn server_hello(&mut self, body: &[u8], statem: &mut Statem) {
-        let Some(random) = body.get(2..34).and_then(|r| <[u8; 32]>::try_from(r).ok()) else {
-            return;
-        };
-        if random == HRR_RANDOM {
-            return;
-        }
-        self.server_random = Some(random);
-        let tls13 = selected_version(body) == Some(0x0304);
-        if !tls13 {
-            self.name_acked =
-                server_hello_extensions(body).is_some_and(|e| has_extension(e, SERVER_NAME));
-        }
-        self.version = Some(if tls13 { 0x0304 } else { 0x0303 });
-        statem.set_tls13(tls13);
-        if tls13 {
-            for side in [Side::Own, Side::Peer] {
-                let dir = self.dir(side);
-                dir.phase = Phase::Handshake;
-                dir.key = None;
-            }
-        }
-    }
-
     /// Derives the key of a direction's current phase if its secret has arrived.
     fn ensure_key(&mut self, side: Side) -> bool {
         let (client, phase) = {
@@ -924,51 +634,6 @@ impl Observer {
     }
 }
 
-/// The TLS 1.2 key block of a suite's AEAD: both write keys, then both IVs (RFC 5246 6.3).
-fn key_block(
-    suite: SupportedCipherSuite,
-    master: &[u8],
-    client_random: &[u8; 32],
-    server_random: &[u8; 32],
-) -> Option<Vec<u8>> {
-    let SupportedCipherSuite::Tls12(tls12) = suite else {
-        return None;
-    };
-    let (key_len, iv_len) = tls12_lengths(Aead::of(suite)?);
-    let mut seed = [0u8; 13 + 64];
-    seed[..13].copy_from_slice(b"key expansion");
-    seed[13..45].copy_from_slice(server_random);
-    seed[45..].copy_from_slice(client_random);
-    let mut block = vec![0u8; 2 * (key_len + iv_len)];
-    let hash = tls12.common.hash_provider.algorithm();
-    exporter::tls12_prf(master, hash, &seed, &mut block).ok()?;
-    Some(block)
-}
-
-/// A TLS 1.2 AEAD's key and fixed IV lengths.
-fn tls12_lengths(aead: Aead) -> (usize, usize) {
-    let iv_len = if aead == Aead::Chacha20Poly1305 {
-        12
-    } else {
-        4
-    };
-    (aead.key_len(), iv_len)
-}
-
-/// The opener of the client's (`client`) or the server's records from a key block.
-fn tls12_opener(suite: SupportedCipherSuite, block: &[u8], client: bool) -> Option<Opener> {
-    let aead = Aead::of(suite)?;
-    let (key_len, iv_len) = tls12_lengths(aead);
-    let (key_at, iv_at) = if client {
-        (0, 2 * key_len)
-    } else {
-        (key_len, 2 * key_len + iv_len)
-    };
-    let key = block.get(key_at..key_at + key_len)?;
-    let iv = block.get(iv_at..iv_at + iv_len)?;
-    Opener::new(false, aead, key, iv).ok()
-}
-
 impl Drop for Observer {
     fn drop(&mut self) {
         self.key_block.iter_mut().for_each(|b| *b = 0);
@@ -985,58 +650,4 @@ fn record_len(data: &[u8]) -> Option<Option<usize>> {
         return Some(None);
     }
     (data.len() >= HEADER_LEN + body).then_some(Some(HEADER_LEN + body))
-}
-
-/// The length of the handshake message at the start of `data` (header included), once
-/// its header is there.
-fn message_len(data: &[u8]) -> Option<usize> {
-    let [_, a, b, c, ..] = *data else {
-        return None;
-    };
-    Some(4 + (usize::from(a) << 16 | usize::from(b) << 8 | usize::from(c)))
-}
-
-/// Whether an extension list (a two-byte length, then the extensions) has one of `typ`.
-fn has_extension(list: &[u8], typ: u16) -> bool {
-    let mut rest = list.get(2..).unwrap_or_default();
-    while let [a, b, c, d, ..] = *rest {
-        if u16::from_be_bytes([a, b]) == typ {
-            return true;
-        }
-        rest = rest
-            .get(4 + usize::from(u16::from_be_bytes([c, d]))..)
-            .unwrap_or_default();
-    }
-    false
-}
-
-/// A ServerHello body's extension list (with its two-byte length), if it has one.
-fn server_hello_extensions(body: &[u8]) -> Option<&[u8]> {
-    // version, random, session id, suite (2), compression (1), extensions.
-    let sid_len = usize::from(*body.get(34)?);
-    body.get(35 + sid_len + 3..)
-}
-
-/// The version a ServerHello body selects: its supported_versions extension, else its
-/// legacy version.
-fn selected_version(body: &[u8]) -> Option<u16> {
-    let legacy = u16::from_be_bytes([*body.first()?, *body.get(1)?]);
-    // version, random, session id, suite (2), compression (1), extensions.
-    let sid_len = usize::from(*body.get(34)?);
-    let mut at = 35 + sid_len + 3;
-    let Some(ext) = body.get(at..at + 2) else {
-        return Some(legacy);
-    };
-    let total = usize::from(u16::from_be_bytes([ext[0], ext[1]]));
-    at += 2;
-    let end = (at + total).min(body.len());
-    while at + 4 <= end {
-        let typ = u16::from_be_bytes([body[at], body[at + 1]]);
-        let len = usize::from(u16::from_be_bytes([body[at + 2], body[at + 3]]));
-        if typ == 43 && len == 2 {
-            return Some(u16::from_be_bytes([*body.get(at + 4)?, *body.get(at + 5)?]));
-        }
-        at += 4 + len;
-    }
-    Some(legacy)
 }

@@ -12,15 +12,7 @@ use rustls::crypto::{ActiveKeyExchange, CompletedKeyExchange, SharedSecret, Supp
 use rustls::ffdhe_groups::FfdheGroup;
 use rustls::{NamedGroup, ProtocolVersion, SupportedProtocolVersion};
 
-use crate::current::{self, lock};
-
-/// The peer's share of the last key exchange, for groups libcrypto can represent as an
-/// `EVP_PKEY` (X25519 and the NIST curves; OpenSSL 3.0 knows no hybrid groups).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct PeerShare {
-    pub group: NamedGroup,
-    pub key: Vec<u8>,
-}
+use crate::current::{self, lock, PeerShare};
 
 /// `group` wrapped so that its exchanges record the peer's share (one wrapper per group,
 /// made once and kept for the process).

@@ -8,7 +8,7 @@ use rustls::server::ProducesTickets;
 
 use crate::crypto_sys::tickets::{self, FixedKeys};
 
-use crate::current::{self, lock, ConnState};
+use crate::current::{self, lock, ConnState, TicketStatus, TicketVerdict};
 
 /// The rustls ticketer for contexts with a ticket-key callback; it reaches the callback of
 /// the connection in progress ([`current`]).
@@ -37,35 +37,6 @@ impl ProducesTickets for TicketHook {
         lock(&state.ticket_use).renew = false;
         open(&state, cipher, state.events.open_ticket(cipher))
     }
-}
-
-/// What a server made of a ticket it was offered, for the application's decryption
-/// callback (`SSL_CTX_set_session_ticket_cb`; OpenSSL's `SSL_TICKET_*` statuses).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum TicketStatus {
-    /// The client offered an empty ticket (TLS 1.2: "send me one").
-    Empty,
-    /// The ticket did not open (another key, damaged, expired).
-    NoDecrypt,
-    /// The ticket opened.
-    Success,
-    /// The ticket opened and a new one will replace it (TLS 1.3 tickets are single-use).
-    SuccessRenew,
-}
-
-/// The application's verdict on a ticket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum TicketVerdict {
-    /// Resume with it.
-    Use,
-    /// Resume with it, and issue a new ticket.
-    UseRenew,
-    /// Do not resume (a full handshake); with `Empty`, issue no ticket.
-    Ignore,
-    /// Do not resume, but issue a new ticket.
-    IgnoreRenew,
-    /// Fail (the shim cannot fail the handshake from here: the ticket is not used).
-    Abort,
 }
 
 /// Seals a ticket for the connection in progress: asks the application first (its

@@ -58,7 +58,7 @@ fi
 
 # 2. Coverage: every #[no_mangle] function of src/abi is declared, or excluded by name in
 #    cbindgen.toml (with its reason there). Stubs come from build.rs output and are not here.
-exported=$(cat "$ROOT"/rustls-libssl/src/abi/*.rs | grep -v '^ *//' | grep -A3 '#\[no_mangle\]' |
+exported=$(find "$ROOT/rustls-libssl/src/abi" -name '*.rs' -exec cat {} + | grep -v '^ *//' | grep -A3 '#\[no_mangle\]' |
     sed -n 's/.*extern "C" fn \([A-Za-z_0-9]*\).*/\1/p' | sort -u)
 declared=$(grep -oE '[A-Za-z_0-9]+\(' "$WORK/rustls-libssl.h" | tr -d '(' | sort -u)
 excluded=$(sed -n '/^exclude = \[/,/^\]/p' "$CONFIG" | grep -oE '^ *"[A-Za-z_0-9]+"' | tr -d ' "' | sort -u)

@@ -64,9 +64,13 @@ def exports():
 def implementations():
     """name -> (status, reasons) for every function src/abi defines."""
     found = {}
-    for file in sorted(os.listdir(ABI)):
-        if not file.endswith(".rs"):
-            continue
+    files = sorted(
+        os.path.relpath(os.path.join(d, f), ABI)
+        for d, _, fs in os.walk(ABI)
+        for f in fs
+        if f.endswith(".rs")
+    )
+    for file in files:
         text = open(os.path.join(ABI, file)).read()
         for m in re.finditer(r'extern "C" fn ([A-Za-z0-9_]+)', text):
             name = m.group(1)

@@ -1,17 +1,28 @@
 //! Certificates and keys: what a context or connection presents (`SSL_CTX_use_*`,
-//! `SSL_use_*`, passphrase callbacks, client CA lists) and what the peer presented
-//! (`SSL_get1_peer_certificate`, `SSL_get_peer_cert_chain`).
+//! `SSL_use_*`, passphrase callbacks, client CA lists). Loading them from files and DER is
+//! in `files`; what the peer presented (`SSL_get1_peer_certificate`,
+//! `SSL_get_peer_cert_chain`) is in `peer`.
 
-use std::ffi::{c_char, c_int, c_void};
-use std::sync::Mutex;
+use std::ffi::{c_int, c_void};
 
 use super::ctx::SSL_CTX;
-use super::{addr, c_str, entry, try_ref, SSL};
+use super::{addr, entry, try_ref, SSL};
 use crate::connection::Role;
 use crate::credentials;
 use crate::crypto_sys::{self as sys, Cert, PKey, PasswordCallback, X509Stack};
 use crate::current::lock;
 use crate::error::Error;
+
+mod files;
+mod peer;
+
+pub use files::{
+    SSL_CTX_use_PrivateKey_file, SSL_CTX_use_certificate_chain_file, SSL_use_PrivateKey_file,
+    SSL_use_certificate_chain_file,
+};
+pub(super) use peer::tmp_key;
+#[cfg(test)]
+pub(super) use peer::{SSL_get1_peer_certificate, SSL_get_peer_cert_chain};
 
 /// `SSL_use_certificate`: this connection's leaf (takes a new reference).
 #[no_mangle]
@@ -82,40 +93,6 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate(ctx: *mut SSL_CTX, x: *mut sys:
     })
 }
 
-/// `SSL_CTX_use_certificate_file`: the first certificate of a PEM or DER file.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_certificate_file(
-    ctx: *mut SSL_CTX,
-    file: *const c_char,
-    ty: c_int,
-) -> c_int {
-    entry(|| {
-        let ctx = try_ref!(ctx);
-        // SAFETY: file is a C string per the API.
-        let cert = credentials::read_cert_file(unsafe { c_str(file) }?, ty)?;
-        ctx.core.update(|s| s.credentials.set_leaf(cert));
-        Ok(1)
-    })
-}
-
-/// `SSL_CTX_use_certificate_chain_file`: leaf and chain from a PEM file.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(
-    ctx: *mut SSL_CTX,
-    file: *const c_char,
-) -> c_int {
-    entry(|| {
-        let ctx = try_ref!(ctx);
-        // SAFETY: file is a C string per the API.
-        let (leaf, chain) = credentials::read_chain_file(unsafe { c_str(file) }?)?;
-        ctx.core.update(|s| {
-            s.credentials.set_leaf(leaf);
-            s.credentials.set_chain(chain);
-        });
-        Ok(1)
-    })
-}
-
 /// `SSL_CTX_use_PrivateKey`: the private key (takes a new reference); it must match the
 /// certificate.
 #[no_mangle]
@@ -127,24 +104,6 @@ pub unsafe extern "C" fn SSL_CTX_use_PrivateKey(
         let ctx = try_ref!(ctx);
         // SAFETY: pkey is a valid key the caller keeps.
         let key = unsafe { PKey::from_ptr_up_ref(pkey) }.ok_or(Error::NullArgument)?;
-        ctx.core.update(|s| s.credentials.set_key(key))?;
-        Ok(1)
-    })
-}
-
-/// `SSL_CTX_use_PrivateKey_file`: PEM (possibly encrypted, using the passphrase callback)
-/// or DER.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(
-    ctx: *mut SSL_CTX,
-    file: *const c_char,
-    ty: c_int,
-) -> c_int {
-    entry(|| {
-        let ctx = try_ref!(ctx);
-        let password: PasswordCallback = ctx.core.settings().password;
-        // SAFETY: file is a C string per the API.
-        let key = credentials::read_key_file(unsafe { c_str(file) }?, ty, password, false)?;
         ctx.core.update(|s| s.credentials.set_key(key))?;
         Ok(1)
     })
@@ -187,84 +146,6 @@ pub unsafe extern "C" fn SSL_CTX_get0_privatekey(ctx: *const SSL_CTX) -> *mut sy
             .key()
             .map_or(std::ptr::null_mut(), PKey::as_ptr))
     })
-}
-
-/// `SSL_get1_peer_certificate` (`SSL_get_peer_certificate`): the peer's leaf, a new
-/// reference the caller frees; NULL if none.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_get1_peer_certificate(ssl: *const SSL) -> *mut sys::X509 {
-    entry(|| peer_leaf(try_ref!(ssl), Cert::up_ref_raw))
-}
-
-/// `SSL_get0_peer_certificate`: the peer's leaf (get0).
-#[no_mangle]
-pub unsafe extern "C" fn SSL_get0_peer_certificate(ssl: *const SSL) -> *mut sys::X509 {
-    entry(|| peer_leaf(try_ref!(ssl), Cert::as_ptr))
-}
-
-/// The peer's leaf as `hand_out` gives it, or NULL.
-fn peer_leaf(
-    ssl: &SSL,
-    hand_out: fn(&Cert) -> *mut sys::X509,
-) -> crate::error::Result<*mut sys::X509> {
-    let outcome = ssl.state.peer_outcome();
-    if outcome.leaf_rejected {
-        return Ok(std::ptr::null_mut());
-    }
-    Ok(outcome
-        .peer_chain
-        .first()
-        .map_or(std::ptr::null_mut(), hand_out))
-}
-
-/// `SSL_get_peer_cert_chain`: the chain the peer sent (get0, owned by the SSL): leaf first
-/// for a client; without the leaf for a server, as in OpenSSL. A server that asked for a
-/// certificate in a full handshake and got none has an empty stack, as OpenSSL keeps the
-/// client's empty Certificate message; NULL when there was no Certificate message.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_get_peer_cert_chain(ssl: *const SSL) -> *mut sys::stack_st_X509 {
-    entry(|| {
-        let ssl = try_ref!(ssl);
-        let server = ssl.setup().role == Some(Role::Server);
-        let status = ssl.status();
-        let answered = server && status.established && !status.resumed;
-        let outcome = ssl.state.peer_outcome();
-        // A server's view excludes the client's own certificate (an OpenSSL quirk that
-        // applications rely on); a client's includes the server's.
-        let skip = usize::from(server).min(outcome.peer_chain.len());
-        let all = !outcome.peer_chain.is_empty() || (answered && outcome.certificate_requested);
-        cached_stack(
-            &ssl.peer_chain_stack,
-            all.then(|| &outcome.peer_chain[skip..]),
-        )
-    })
-}
-
-/// `SSL_get_peer_tmp_key` (`SSL_ctrl(SSL_CTRL_GET_PEER_TMP_KEY)`, `peer`) and
-/// `SSL_get_tmp_key`: an ephemeral key-exchange share as a new `EVP_PKEY` (get1) in
-/// `*out`; 1, or 0 if there is none (no key exchange yet, a resumed TLS 1.2 handshake, a
-/// share OpenSSL frees after the handshake, or a group OpenSSL 3.0 does not know). This
-/// side's own key has its public half only: rustls keeps the private key.
-pub(super) fn tmp_key(ssl: &SSL, out: *mut *mut sys::EVP_PKEY, peer: bool) -> std::ffi::c_long {
-    let share = {
-        let outcome = ssl.state.outcome();
-        if peer {
-            outcome.peer_share.clone()
-        } else {
-            outcome.own_share.clone()
-        }
-    };
-    let Some(key) = share.and_then(|s| PKey::from_key_share(u16::from(s.group), &s.key)) else {
-        return 0;
-    };
-    // SAFETY: out is an `EVP_PKEY **` for these commands (NULL tolerated here).
-    match unsafe { out.as_mut() } {
-        Some(out) => {
-            *out = key.into_raw();
-            1
-        }
-        None => 0,
-    }
 }
 
 /// A client asked for its certificate: the connection's certificate callback
@@ -439,20 +320,6 @@ fn check_context(ssl: &SSL) -> crate::check_chain::Context {
     }
 }
 
-/// `SSL_get0_verified_chain`: the chain verification built (get0, owned by the SSL).
-#[no_mangle]
-pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut sys::stack_st_X509 {
-    entry(|| {
-        let ssl = try_ref!(ssl);
-        let outcome = ssl.state.outcome();
-        let chain = &outcome.verified_chain;
-        cached_stack(
-            &ssl.verified_chain_stack,
-            (!chain.is_empty()).then_some(&chain[..]),
-        )
-    })
-}
-
 /// `SSL_get_certificate`: the certificate this side presents (get0).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_certificate(ssl: *const SSL) -> *mut sys::X509 {
@@ -477,24 +344,6 @@ pub unsafe extern "C" fn SSL_get_privatekey(ssl: *const SSL) -> *mut sys::EVP_PK
             .key()
             .map_or(std::ptr::null_mut(), |k| k.as_ptr()))
     })
-}
-
-/// A `STACK_OF(X509)` of `certs` kept in `slot` and handed out as get0: made once, so a
-/// pointer the application holds stays valid as long as the SSL.
-fn cached_stack(
-    slot: &Mutex<Option<X509Stack>>,
-    certs: Option<&[Cert]>,
-) -> Result<*mut sys::stack_st_X509, Error> {
-    let Some(certs) = certs else {
-        return Ok(std::ptr::null_mut());
-    };
-    let mut slot = lock(slot);
-    if slot.is_none() {
-        *slot = Some(X509Stack::new(certs).ok_or(Error::Crypto)?);
-    }
-    Ok(slot
-        .as_ref()
-        .map_or(std::ptr::null_mut(), |s| s.as_ptr().cast()))
 }
 
 /// Where a certificate or key goes: a context or one connection.
@@ -528,232 +377,6 @@ impl Holder<'_> {
         self.credentials(|c| c.set_key(key))?;
         Ok(1)
     }
-}
-
-/// A certificate from DER (`*_use_certificate_ASN1`), refused with `ERR_R_ASN1_LIB`.
-///
-/// # Safety
-/// `d` points at `len` bytes.
-unsafe fn cert_from_der(d: *const u8, len: usize) -> Result<Cert, Error> {
-    // SAFETY: guaranteed by the caller.
-    let der = unsafe { super::c_bytes(d, len) }?;
-    Cert::from_der(der).ok_or(Error::Reason(sys::ERR_R_ASN1_LIB))
-}
-
-/// A private key of `type` (an `EVP_PKEY_*` id) from DER.
-///
-/// # Safety
-/// `d` points at `len` bytes.
-unsafe fn key_from_der(ty: c_int, d: *const u8, len: usize) -> Result<PKey, Error> {
-    // SAFETY: guaranteed by the caller.
-    let der = unsafe { super::c_bytes(d, len) }?;
-    PKey::from_der(ty, der).ok_or(Error::Reason(sys::ERR_R_ASN1_LIB))
-}
-
-/// `SSL_use_certificate_file`: this connection's certificate from a PEM or DER file.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_use_certificate_file(
-    ssl: *mut SSL,
-    file: *const c_char,
-    ty: c_int,
-) -> c_int {
-    entry(|| {
-        let ssl = try_ref!(ssl);
-        // SAFETY: file is a C string per the API.
-        let cert = credentials::read_cert_file(unsafe { c_str(file) }?, ty)?;
-        Ok(Holder::Ssl(ssl).use_cert(cert))
-    })
-}
-
-/// `SSL_use_certificate_chain_file`: this connection's certificate and chain from a PEM
-/// file.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_use_certificate_chain_file(
-    ssl: *mut SSL,
-    file: *const c_char,
-) -> c_int {
-    entry(|| {
-        let ssl = try_ref!(ssl);
-        // SAFETY: file is a C string per the API.
-        let (leaf, chain) = credentials::read_chain_file(unsafe { c_str(file) }?)?;
-        Holder::Ssl(ssl).credentials(|c| {
-            c.set_leaf(leaf);
-            c.set_chain(chain);
-        });
-        Ok(1)
-    })
-}
-
-/// `SSL_use_certificate_ASN1`: this connection's certificate from DER.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_use_certificate_ASN1(
-    ssl: *mut SSL,
-    d: *const u8,
-    len: c_int,
-) -> c_int {
-    entry(|| {
-        let ssl = try_ref!(ssl);
-        let len = usize::try_from(len).map_err(|_| Error::Reason(sys::ERR_R_ASN1_LIB))?;
-        // SAFETY: d points at len bytes per the API.
-        Ok(Holder::Ssl(ssl).use_cert(unsafe { cert_from_der(d, len) }?))
-    })
-}
-
-/// `SSL_CTX_use_certificate_ASN1`: the context's certificate from DER.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_certificate_ASN1(
-    ctx: *mut SSL_CTX,
-    len: c_int,
-    d: *const u8,
-) -> c_int {
-    entry(|| {
-        let ctx = try_ref!(ctx);
-        let len = usize::try_from(len).map_err(|_| Error::Reason(sys::ERR_R_ASN1_LIB))?;
-        // SAFETY: d points at len bytes per the API.
-        Ok(Holder::Ctx(ctx).use_cert(unsafe { cert_from_der(d, len) }?))
-    })
-}
-
-/// `SSL_use_PrivateKey_file`: this connection's key from a PEM (possibly encrypted) or
-/// DER file.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_use_PrivateKey_file(
-    ssl: *mut SSL,
-    file: *const c_char,
-    ty: c_int,
-) -> c_int {
-    entry(|| {
-        let holder = Holder::Ssl(try_ref!(ssl));
-        // SAFETY: file is a C string per the API.
-        let key =
-            credentials::read_key_file(unsafe { c_str(file) }?, ty, holder.password(), false)?;
-        holder.use_key(key)
-    })
-}
-
-/// `SSL_use_PrivateKey_ASN1`: this connection's key of type `ty` from DER.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_use_PrivateKey_ASN1(
-    ty: c_int,
-    ssl: *mut SSL,
-    d: *const u8,
-    len: std::ffi::c_long,
-) -> c_int {
-    entry(|| {
-        let holder = Holder::Ssl(try_ref!(ssl));
-        let len = usize::try_from(len).map_err(|_| Error::Reason(sys::ERR_R_ASN1_LIB))?;
-        // SAFETY: d points at len bytes per the API.
-        holder.use_key(unsafe { key_from_der(ty, d, len) }?)
-    })
-}
-
-/// `SSL_CTX_use_PrivateKey_ASN1`: the context's key of type `ty` from DER.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_ASN1(
-    ty: c_int,
-    ctx: *mut SSL_CTX,
-    d: *const u8,
-    len: std::ffi::c_long,
-) -> c_int {
-    entry(|| {
-        let holder = Holder::Ctx(try_ref!(ctx));
-        let len = usize::try_from(len).map_err(|_| Error::Reason(sys::ERR_R_ASN1_LIB))?;
-        // SAFETY: d points at len bytes per the API.
-        holder.use_key(unsafe { key_from_der(ty, d, len) }?)
-    })
-}
-
-/// `SSL_use_RSAPrivateKey`: this connection's RSA key (takes its own reference).
-#[no_mangle]
-pub unsafe extern "C" fn SSL_use_RSAPrivateKey(ssl: *mut SSL, rsa: *mut sys::RSA) -> c_int {
-    entry(|| {
-        let holder = Holder::Ssl(try_ref!(ssl));
-        // SAFETY: rsa is NULL or a valid key the caller keeps.
-        let key = unsafe { PKey::from_rsa(rsa) }.ok_or(Error::NullArgument)?;
-        holder.use_key(key)
-    })
-}
-
-/// `SSL_CTX_use_RSAPrivateKey`: the context's RSA key (takes its own reference).
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey(ctx: *mut SSL_CTX, rsa: *mut sys::RSA) -> c_int {
-    entry(|| {
-        let holder = Holder::Ctx(try_ref!(ctx));
-        // SAFETY: rsa is NULL or a valid key the caller keeps.
-        let key = unsafe { PKey::from_rsa(rsa) }.ok_or(Error::NullArgument)?;
-        holder.use_key(key)
-    })
-}
-
-/// `SSL_use_RSAPrivateKey_file`: an RSA key file (PEM or DER); another key type fails
-/// ("expecting an rsa key").
-#[no_mangle]
-pub unsafe extern "C" fn SSL_use_RSAPrivateKey_file(
-    ssl: *mut SSL,
-    file: *const c_char,
-    ty: c_int,
-) -> c_int {
-    entry(|| {
-        let holder = Holder::Ssl(try_ref!(ssl));
-        // SAFETY: file is a C string per the API.
-        let key = credentials::read_key_file(unsafe { c_str(file) }?, ty, holder.password(), true)?;
-        holder.use_key(key)
-    })
-}
-
-/// `SSL_CTX_use_RSAPrivateKey_file`: as [`SSL_use_RSAPrivateKey_file`] for the context.
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_file(
-    ctx: *mut SSL_CTX,
-    file: *const c_char,
-    ty: c_int,
-) -> c_int {
-    entry(|| {
-        let holder = Holder::Ctx(try_ref!(ctx));
-        // SAFETY: file is a C string per the API.
-        let key = credentials::read_key_file(unsafe { c_str(file) }?, ty, holder.password(), true)?;
-        holder.use_key(key)
-    })
-}
-
-/// An RSA private key from DER (`*_use_RSAPrivateKey_ASN1`), refused with
-/// `ERR_R_ASN1_LIB`.
-///
-/// # Safety
-/// `d` points at `len` bytes.
-unsafe fn rsa_key_from_der(d: *const u8, len: std::ffi::c_long) -> Result<PKey, Error> {
-    let len = usize::try_from(len).map_err(|_| Error::Reason(sys::ERR_R_ASN1_LIB))?;
-    // SAFETY: guaranteed by the caller.
-    let der = unsafe { super::c_bytes(d, len) }?;
-    PKey::rsa_from_der(der).ok_or(Error::Reason(sys::ERR_R_ASN1_LIB))
-}
-
-/// `SSL_use_RSAPrivateKey_ASN1`: a DER RSA private key (`RSAPrivateKey`).
-#[no_mangle]
-pub unsafe extern "C" fn SSL_use_RSAPrivateKey_ASN1(
-    ssl: *mut SSL,
-    d: *const u8,
-    len: std::ffi::c_long,
-) -> c_int {
-    entry(|| {
-        let holder = Holder::Ssl(try_ref!(ssl));
-        // SAFETY: d points at len bytes per the API.
-        holder.use_key(unsafe { rsa_key_from_der(d, len) }?)
-    })
-}
-
-/// `SSL_CTX_use_RSAPrivateKey_ASN1`: a DER RSA private key (`RSAPrivateKey`).
-#[no_mangle]
-pub unsafe extern "C" fn SSL_CTX_use_RSAPrivateKey_ASN1(
-    ctx: *mut SSL_CTX,
-    d: *const u8,
-    len: std::ffi::c_long,
-) -> c_int {
-    entry(|| {
-        let holder = Holder::Ctx(try_ref!(ctx));
-        // SAFETY: d points at len bytes per the API.
-        holder.use_key(unsafe { rsa_key_from_der(d, len) }?)
-    })
 }
 
 /// `SSL_check_private_key`: 1 if this connection's certificate and key are set and match.

@@ -13,6 +13,7 @@ use rustls::crypto::aws_lc_rs::cipher_suite as cs;
 use rustls::SupportedCipherSuite;
 
 use crate::crypto_sys as sys;
+use crate::debug::{enabled, log, Level};
 use crate::error::{Error, Result};
 
 mod rules;
@@ -484,7 +485,7 @@ impl CipherList {
     pub(crate) fn parse_tls12(rule: &[u8]) -> Result<CipherString> {
         let selected = rules::select(rule)?;
         if rule != DEFAULT_RULE.to_bytes() {
-            crate::debug::cipher_string(rule, &selected.ciphers);
+            cipher_string(rule, &selected.ciphers);
         }
         Ok(CipherString {
             matched: !selected.ciphers.is_empty(),
@@ -576,5 +577,44 @@ impl CipherList {
             .filter_map(|c| c.name().to_str().ok())
             .collect::<Vec<_>>()
             .join(":")
+    }
+}
+
+/// The suites a cipher string selected that rustls does not implement: all of them at
+/// `warn` when nothing implemented is left, else their number at `info` and their names
+/// at `debug`.
+fn cipher_string(rule: &[u8], selected: &[&Cipher]) {
+    if !enabled(Level::Warn) || selected.is_empty() {
+        return;
+    }
+    let missing: Vec<_> = selected
+        .iter()
+        .filter(|c| !c.is_implemented())
+        .map(|c| c.name().to_string_lossy())
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let rule = String::from_utf8_lossy(rule);
+    if missing.len() == selected.len() {
+        log!(
+            Level::Warn,
+            "cipher string {rule:?} selects only suites rustls lacks (no TLS 1.2 suite is left): {}",
+            missing.join(":")
+        );
+    } else if enabled(Level::Debug) {
+        log!(
+            Level::Debug,
+            "cipher string {rule:?}: {} suite(s) left out (rustls lacks them): {}",
+            missing.len(),
+            missing.join(":")
+        );
+    } else {
+        log!(
+            Level::Info,
+            "cipher string {rule:?}: {} of its {} suites left out (rustls lacks them; level debug lists them)",
+            missing.len(),
+            selected.len()
+        );
     }
 }

@@ -232,7 +232,7 @@ impl Connection {
         *lock(&self.state.peer_ca_names) = None;
         *lock(&self.state.export) = None;
         *lock(&self.state.ticket_use) = current::TicketUse::default();
-        *lock(&self.state.finished) = crate::observer::Finished::default();
+        *lock(&self.state.finished) = crate::secrets::Finished::default();
         lock(&self.state.secrets).clear();
     }
 

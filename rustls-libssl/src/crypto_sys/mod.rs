@@ -46,6 +46,9 @@ pub const ERR_SYSTEM_MASK: u32 = (1 << 31) - 1;
 mod owners;
 pub use owners::*;
 
+mod stacks;
+pub use stacks::*;
+
 mod tables;
 pub use tables::*;
 

@@ -8,7 +8,8 @@ use std::ffi::{c_int, c_void, CString};
 use std::ptr;
 
 use super::ffi;
-use super::owners::{Bio, Cert, NameStack};
+use super::owners::{Bio, Cert};
+use super::stacks::NameStack;
 
 /// The subjects of the certificates in a PEM file, each once, in file order
 /// (`SSL_load_client_CA_file`); `None` if the file cannot be read or holds none (errors
