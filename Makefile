@@ -1,10 +1,13 @@
 # rustls-libssl: build libssl.so.3 and run every test.
 #
 #   make            build target/release/libssl.so.3
-#   make test       lint, unit tests, symbol, header and MATRIX.md checks, C tests, the export contract,
-#                   curl, nginx and ntpd suites, the other programs' suites, nginx's and
-#                   curl's own test suites, the packages in a debootstrap root, and the
-#                   benchmarks at CI size
+#   make test       lint, the unsafe and dependency audit, unit tests, symbol, header and
+#                   MATRIX.md checks, C tests, the export contract, curl, nginx and ntpd
+#                   suites, the other programs' suites, nginx's and curl's own test suites,
+#                   the packages in a debootstrap root, and the benchmarks at CI size
+#   make audit      every `unsafe` in abi/ or crypto_sys/ with its SAFETY comment (counts
+#                   printed), and cargo deny on the dependency tree's licenses, bans and
+#                   sources (offline; installs cargo-deny if missing)
 #   make demo       nginx serving HTTPS to curl, both through the shim
 #   make bench      benchmarks vs the system OpenSSL into bench/RESULTS.md (by hand, ~40 min)
 #   make deps       install the Debian packages the build and tests need (as root)
@@ -25,7 +28,7 @@ BENCH_FLAGS ?=
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := established client_hello session_der cipher_string
 
-.PHONY: all lib deps test lint unit symbols header matrix abi contract curl nginx ntpd programs \
+.PHONY: all lib deps test lint audit unit symbols header matrix abi contract curl nginx ntpd programs \
 	$(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short deb packaging \
 	nginx-from-source fuzz clean
 
@@ -55,7 +58,7 @@ FORCE:
 deps:
 	bash tests/install-deps.sh
 
-test: deps lint unit lib symbols header matrix abi contract curl nginx ntpd programs \
+test: deps lint audit unit lib symbols header matrix abi contract curl nginx ntpd programs \
 	upstream-nginx upstream-curl packaging bench-short
 
 lint:
@@ -64,6 +67,10 @@ lint:
 
 unit:
 	$(CARGO) test -p rustls-libssl
+
+# Unsafe code only where it belongs and documented; the dependency tree against deny.toml.
+audit:
+	bash tests/audit/run.sh
 
 symbols: lib
 	bash tests/abi/symbols.sh $(LIB)
