@@ -3,8 +3,9 @@
 #   make            build target/release/libssl.so.3
 #   make test       lint, the unsafe and dependency audit, unit tests, symbol, header and
 #                   MATRIX.md checks, C tests, the export contract, curl, nginx and ntpd
-#                   suites, the hostile-peer tests, the other programs' suites, nginx's and curl's own test suites,
-#                   the packages in a debootstrap root, and the benchmarks at CI size
+#                   suites, the hostile-peer tests, the other programs' suites, nginx's and
+#                   curl's own test suites, the packages in a debootstrap root, and the
+#                   benchmarks at CI size
 #   make audit      every `unsafe` in abi/ or crypto_sys/ with its SAFETY comment (counts
 #                   printed), and cargo deny on the dependency tree's licenses, bans and
 #                   sources (offline; installs cargo-deny if missing)
