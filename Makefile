@@ -1,11 +1,17 @@
 # rustls-libssl: build libssl.so.3 and run every test.
 #
 #   make            build target/release/libssl.so.3
-#   make test       lint, unit tests, symbol, header and MATRIX.md checks, C tests, the export contract,
-#                   curl, nginx and ntpd suites, the other programs' suites, what the shim
+#   make test       lint, the unsafe and dependency audit, unit tests, symbol, header and
+#                   MATRIX.md checks, C tests, the export contract, curl, nginx and ntpd
+#                   suites, the hostile-peer tests, the other programs' suites, what the shim
 #                   gives beyond OpenSSL 3.0 (tests/beyond), nginx's and
 #                   curl's own test suites, the packages in a debootstrap root, and the
 #                   benchmarks at CI size
+#   make audit      every `unsafe` in abi/ or crypto_sys/ with its SAFETY comment (counts
+#                   printed), and cargo deny on the dependency tree's licenses, bans and
+#                   sources (offline; installs cargo-deny if missing)
+#   make hostile    nginx on the shim and on OpenSSL against hostile TLS peers, compared
+#                   (tests/hostile, under a minute)
 #   make demo       nginx serving HTTPS to curl, both through the shim
 #   make bench      benchmarks vs the system OpenSSL into bench/RESULTS.md (by hand, ~40 min)
 #   make deps       install the Debian packages the build and tests need (as root)
@@ -26,8 +32,8 @@ BENCH_FLAGS ?=
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := established client_hello session_der cipher_string
 
-.PHONY: all lib deps test lint unit symbols header matrix abi contract curl nginx ntpd programs beyond \
-	$(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short deb packaging \
+.PHONY: all lib deps test lint audit unit symbols header matrix abi contract curl nginx ntpd programs \
+	hostile beyond $(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short deb packaging \
 	nginx-from-source fuzz clean
 
 # Programs with an integration suite in tests/NAME/run.sh LIBDIR (each also run on OpenSSL).
@@ -56,7 +62,7 @@ FORCE:
 deps:
 	bash tests/install-deps.sh
 
-test: deps lint unit lib symbols header matrix abi contract curl nginx ntpd programs beyond \
+test: deps lint audit unit lib symbols header matrix abi contract curl nginx ntpd hostile programs beyond \
 	upstream-nginx upstream-curl packaging bench-short
 
 lint:
@@ -66,6 +72,10 @@ lint:
 
 unit:
 	$(CARGO) test -p rustls-libssl
+
+# Unsafe code only where it belongs and documented; the dependency tree against deny.toml.
+audit:
+	bash tests/audit/run.sh
 
 symbols: lib
 	bash tests/abi/symbols.sh $(LIB)
@@ -109,6 +119,11 @@ ntpd: lib
 # What the shim gives beyond OpenSSL 3.0: certificate compression, SSLKEYLOGFILE.
 beyond: lib
 	bash tests/beyond/run.sh $(abspath $(OUT))
+
+# Hostile peers against nginx on the shim and on the system OpenSSL: same outcomes, the
+# worker alive and its memory back near its baseline.
+hostile: lib
+	bash tests/hostile/run.sh $(abspath $(OUT))
 
 demo: deps lib
 	bash tests/demo.sh $(abspath $(OUT))

@@ -19,7 +19,9 @@
  *       empty:N    N empty application-data records before it.
  *       kuflood:N  N TLS 1.3 key updates asking for one back before it, none read until
  *                  the end; prints how many the peer sent back.
- *                  These three write their records themselves, under the keys OpenSSL
+ *       hb:N       N heartbeat requests (content type 24, a claimed 16 KiB payload) before it.
+ *       ccs:N      N ChangeCipherSpec records (sealed like the rest) before it.
+ *                  These five write their records themselves, under the keys OpenSSL
  *                  derived (AES-128-GCM, no tickets), then the response or request too;
  *                  each prints the response's status line and size (client) and the
  *                  peer's error.
@@ -102,7 +104,7 @@ static void send_bad(int fd, const char *mode)
 /* The raw mode in MODE ("warn", "empty", "kuflood") and its count, or NULL. */
 static const char *raw_mode(const char *mode, int *count)
 {
-    static const char *const modes[] = {"warn", "empty", "kuflood"};
+    static const char *const modes[] = {"warn", "empty", "kuflood", "hb", "ccs"};
     for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
         size_t n = strlen(modes[i]);
         if (strncmp(mode, modes[i], n) == 0 && mode[n] == ':') {
@@ -252,13 +254,19 @@ static void raw_record(struct writer *w, int type, const unsigned char *data, si
     write_raw(w->fd, rec, 5 + body);
 }
 
-/* MODE's records: COUNT warning alerts, empty records or key updates. */
+/* MODE's records: COUNT warning alerts, empty records, key updates, heartbeats or
+ * ChangeCipherSpecs. */
 static void raw_flood(struct writer *w, const char *mode, int count)
 {
-    static const unsigned char warning[2] = {1, 90}, key_update[5] = {24, 0, 0, 1, 1};
+    static const unsigned char warning[2] = {1, 90}, key_update[5] = {24, 0, 0, 1, 1},
+                               heartbeat[3] = {1, 0x40, 0}, ccs[1] = {1};
     for (int i = 0; i < count; i++) {
         if (strcmp(mode, "warn") == 0) {
             raw_record(w, SSL3_RT_ALERT, warning, 2);
+        } else if (strcmp(mode, "hb") == 0) {
+            raw_record(w, 24, heartbeat, 3);
+        } else if (strcmp(mode, "ccs") == 0) {
+            raw_record(w, SSL3_RT_CHANGE_CIPHER_SPEC, ccs, 1);
         } else if (strcmp(mode, "empty") == 0) {
             raw_record(w, SSL3_RT_APPLICATION_DATA, NULL, 0);
         } else {

@@ -26,6 +26,8 @@ pub(crate) struct Refusal {
 const PROTOCOL_VERSION: u8 = 70;
 const HANDSHAKE_FAILURE: u8 = 40;
 const INTERNAL_ERROR: u8 = 80;
+/// SSL 3.0's version number.
+const SSL3: u16 = 0x0300;
 
 /// The elliptic-curve groups OpenSSL offers ECDHE with below TLS 1.3 (of those the shim
 /// knows): secp256r1, secp384r1, secp521r1, X25519, X448.
@@ -42,10 +44,14 @@ pub(crate) fn refusal(settings: &Settings, options: u64, hello: &HelloInfo) -> O
         Ok(v) if v >= TLS1_2 => return None,
         Ok(v) => v,
         Err(reason) => {
-            return Some(Refusal {
-                reason,
-                alert: PROTOCOL_VERSION,
-            })
+            // OpenSSL answers with the client's version ("like ssl3_get_record") and SSL
+            // 3.0 has no protocol_version alert: an SSLv3 ClientHello gets handshake_failure.
+            let alert = if hello.legacy_version == SSL3 {
+                HANDSHAKE_FAILURE
+            } else {
+                PROTOCOL_VERSION
+            };
+            return Some(Refusal { reason, alert });
         }
     };
     let level = settings.security_level;
@@ -128,6 +134,32 @@ mod tests {
             ..tls11_hello()
         };
         assert_eq!(refusal(&Settings::default(), 0, &tls12), None);
+    }
+
+    /// OpenSSL refuses an SSLv3 ClientHello with handshake_failure (its alert in SSL 3.0's
+    /// terms), anything else below its bounds with protocol_version.
+    #[test]
+    fn ssl3_refused_with_handshake_failure() {
+        let s = Settings::default();
+        let ssl3 = HelloInfo {
+            legacy_version: SSL3,
+            ..tls11_hello()
+        };
+        assert_eq!(
+            refusal(&s, 0, &ssl3),
+            Some(Refusal {
+                reason: sys::SSL_R_VERSION_TOO_LOW,
+                alert: HANDSHAKE_FAILURE
+            })
+        );
+        let older = HelloInfo {
+            legacy_version: 0x0200,
+            ..tls11_hello()
+        };
+        assert_eq!(
+            refusal(&s, 0, &older).map(|r| r.alert),
+            Some(PROTOCOL_VERSION)
+        );
     }
 
     #[test]

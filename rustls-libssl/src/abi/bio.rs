@@ -106,6 +106,10 @@ pub extern "C" fn BIO_f_ssl() -> *const BIO_METHOD {
     }) as *const BIO_METHOD
 }
 
+/// The SSL BIO method's create.
+///
+/// # Safety
+/// Called by libcrypto with the BIO it is creating.
 unsafe extern "C" fn ssl_new(b: *mut BIO) -> c_int {
     let state = Box::into_raw(Box::<BioSsl>::default());
     // SAFETY: b is the BIO libcrypto is creating; the data pointer is ours until destroy.
@@ -117,6 +121,10 @@ unsafe extern "C" fn ssl_new(b: *mut BIO) -> c_int {
     1
 }
 
+/// The SSL BIO method's destroy.
+///
+/// # Safety
+/// Called by libcrypto, once, with NULL or an SSL BIO made by `ssl_new`.
 unsafe extern "C" fn ssl_free(b: *mut BIO) -> c_int {
     if b.is_null() {
         return 0;
@@ -263,6 +271,10 @@ unsafe extern "C" fn ssl_write(
     }
 }
 
+/// The SSL BIO method's puts.
+///
+/// # Safety
+/// Called by libcrypto with a live SSL BIO and what `BIO_puts` was given (a C string or NULL).
 unsafe extern "C" fn ssl_puts(b: *mut BIO, s: *const c_char) -> c_int {
     if s.is_null() {
         return 0;
@@ -285,6 +297,10 @@ unsafe fn clear_retry(b: *mut BIO) {
     }
 }
 
+/// The SSL BIO method's ctrl.
+///
+/// # Safety
+/// Called by libcrypto with a live SSL BIO and the `ptr` that `BIO_ctrl` documents for `cmd`.
 unsafe extern "C" fn ssl_ctrl(b: *mut BIO, cmd: c_int, num: c_long, ptr: *mut c_void) -> c_long {
     // SAFETY: b is a live SSL BIO (libcrypto calls ctrl only on its own BIOs); the SSL it
     // holds is live while set; each command's ptr is what BIO_ctrl documents for it.
@@ -451,6 +467,10 @@ unsafe extern "C" fn ssl_ctrl(b: *mut BIO, cmd: c_int, num: c_long, ptr: *mut c_
     }
 }
 
+/// The SSL BIO method's callback_ctrl.
+///
+/// # Safety
+/// Called by libcrypto with a live SSL BIO.
 unsafe extern "C" fn ssl_callback_ctrl(b: *mut BIO, cmd: c_int, fp: sys::BIO_info_cb) -> c_long {
     // SAFETY: b is a live SSL BIO; its SSL (if any) is live.
     unsafe {

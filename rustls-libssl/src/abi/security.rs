@@ -13,6 +13,10 @@ use crate::crypto_sys as sys;
 
 /// The default callback: 1 if the security level of `s` (else of `ctx`) allows what `op`
 /// asks about (`bits` of security, a version in `nid`, a suite in `other`), else 0.
+///
+/// # Safety
+/// `s` is NULL or a live connection, `ctx` NULL or a live context (not both NULL); for the
+/// cipher operations `other` is a suite of this library.
 pub(crate) unsafe extern "C" fn default_security_callback(
     s: *const SSL,
     ctx: *const SSL_CTX,

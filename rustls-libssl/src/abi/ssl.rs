@@ -211,11 +211,19 @@ impl Drop for OcspRequest {
     }
 }
 
+/// Frees one element of a stack of extensions.
+///
+/// # Safety
+/// Called by `OPENSSL_sk_pop_free` with an `X509_EXTENSION` the stack owns.
 unsafe extern "C" fn free_ext(p: *mut c_void) {
     // SAFETY: an X509_EXTENSION of the stack being freed.
     unsafe { sys::X509_EXTENSION_free(p.cast()) };
 }
 
+/// Frees one element of a stack of responder ids.
+///
+/// # Safety
+/// Called by `OPENSSL_sk_pop_free` with an `OCSP_RESPID` the stack owns.
 unsafe extern "C" fn free_respid(p: *mut c_void) {
     // SAFETY: an OCSP_RESPID of the stack being freed.
     unsafe { sys::OCSP_RESPID_free(p.cast()) };

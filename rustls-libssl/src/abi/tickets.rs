@@ -48,6 +48,8 @@ impl KeySource for AppKeys {
         matches!(self, Self::Evp(..))
     }
 
+    /// # Safety
+    /// As [`KeySource::init`].
     unsafe fn init(
         &self,
         key_name: *mut u8,

@@ -438,6 +438,10 @@ impl Drop for Dane {
     }
 }
 
+/// Frees one element of a stack of certificates.
+///
+/// # Safety
+/// Called by `OPENSSL_sk_pop_free` with an `X509` the stack owns.
 unsafe extern "C" fn free_x509(p: *mut c_void) {
     // SAFETY: an X509 of the stack being freed.
     unsafe { ffi::X509_free(p.cast()) };

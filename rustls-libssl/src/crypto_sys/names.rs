@@ -170,6 +170,9 @@ unsafe fn add_subject(stack: *mut ffi::OPENSSL_STACK, cert: &Cert) -> bool {
 }
 
 /// OpenSSL's order of names on CA lists: by DER length, then DER bytes.
+///
+/// # Safety
+/// Called by libcrypto with pointers to two elements of a stack of names.
 unsafe extern "C" fn name_cmp(a: *const c_void, b: *const c_void) -> c_int {
     // SAFETY: libcrypto passes pointers to two elements of a stack of names.
     let (a, b) = unsafe {

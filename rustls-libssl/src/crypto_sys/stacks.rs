@@ -32,6 +32,8 @@ impl X509Stack {
 
 impl Drop for X509Stack {
     fn drop(&mut self) {
+        /// # Safety
+        /// Called by `OPENSSL_sk_pop_free` with an `X509` the stack owns.
         unsafe extern "C" fn free_x509(p: *mut libc::c_void) {
             // SAFETY: every element was pushed with its own reference by X509Stack::new.
             unsafe { ffi::X509_free(p.cast()) };
@@ -119,6 +121,8 @@ impl NameStack {
 
 impl Drop for NameStack {
     fn drop(&mut self) {
+        /// # Safety
+        /// Called by `OPENSSL_sk_pop_free` with an `X509_NAME` the stack owns.
         unsafe extern "C" fn free_name(p: *mut libc::c_void) {
             // SAFETY: every element is an X509_NAME owned by the stack.
             unsafe { ffi::X509_NAME_free(p.cast()) };

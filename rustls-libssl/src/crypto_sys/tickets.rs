@@ -294,6 +294,8 @@ impl KeySource for FixedKeys {
         true
     }
 
+    /// # Safety
+    /// As [`KeySource::init`].
     unsafe fn init(
         &self,
         key_name: *mut u8,

@@ -120,6 +120,9 @@ pub unsafe extern "C" fn SSL_CTX_sessions(ctx: *mut SSL_CTX) -> *mut lhash_st_SS
 }
 
 /// The table's hash of a session: its id, as OpenSSL hashes it (first bytes).
+///
+/// # Safety
+/// Called by libcrypto's hash table with a live session.
 unsafe extern "C" fn session_hash(item: *const c_void) -> c_ulong {
     // SAFETY: the table holds only live sessions (see SessionTable).
     let Some(s) = (unsafe { item.cast::<Session>().as_ref() }) else {
@@ -134,6 +137,9 @@ unsafe extern "C" fn session_hash(item: *const c_void) -> c_ulong {
 }
 
 /// The table's comparison: same version and id, as OpenSSL compares sessions.
+///
+/// # Safety
+/// Called by libcrypto's hash table with two live sessions (or NULL).
 unsafe extern "C" fn session_cmp(a: *const c_void, b: *const c_void) -> c_int {
     // SAFETY: the table holds only live sessions; lookups pass sessions too.
     let (Some(a), Some(b)) =

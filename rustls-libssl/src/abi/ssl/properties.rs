@@ -374,6 +374,9 @@ pub struct openssl_ssl_test_functions {
 }
 
 /// A test hook that sets up a connection's buffers: they are made on demand here; 1.
+///
+/// # Safety
+/// None: the argument is not read.
 unsafe extern "C" fn buffers_ready(_ssl: *mut SSL) -> c_int {
     1
 }
