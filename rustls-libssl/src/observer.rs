@@ -126,6 +126,10 @@ pub(crate) struct Observer {
     peer: Direction,
     /// Bytes at the front of the input buffer already looked at.
     seen: usize,
+    /// A TLS 1.3 server: where in the input the client's Finished record ends, once read.
+    /// What follows is protected under the application keys, read by the connection's own
+    /// record layer, not rustls ([`Observer::handshake_input_end`]).
+    peer_done_at: Option<usize>,
     /// Keep message-callback events.
     pub messages: bool,
     pub finished: Finished,
@@ -180,6 +184,7 @@ impl Observer {
                 ..Direction::default()
             },
             seen: 0,
+            peer_done_at: None,
             messages,
             finished: Finished::default(),
             client_version: None,
@@ -225,6 +230,9 @@ impl Observer {
             };
             self.seen += len;
             self.record(Side::Peer, &rest[..len], statem);
+            if self.server && self.tls13() && self.peer.finished && self.peer_done_at.is_none() {
+                self.peer_done_at = Some(self.seen);
+            }
         }
         // Before rustls reads these records (and makes sessions of the tickets among them).
         if self.name_acked && !self.server {
@@ -244,6 +252,16 @@ impl Observer {
     /// `n` bytes left the front of the input buffer.
     pub(crate) fn consumed(&mut self, n: usize) {
         self.seen = self.seen.saturating_sub(n);
+        self.peer_done_at = self.peer_done_at.map(|end| end.saturating_sub(n));
+    }
+
+    /// How much of the input rustls may read: a TLS 1.3 server's handshake ends with the
+    /// client's Finished, and records that came with it (the first request, or whatever a
+    /// peer sends) go to the connection's own record layer once the handshake is done, as
+    /// OpenSSL's would: rustls would try to decrypt a record of any type, where OpenSSL
+    /// refuses an unprotected record of an unexpected type as such ("bad record type").
+    pub(crate) fn handshake_input_end(&self) -> Option<usize> {
+        self.peer_done_at
     }
 
     /// Looks at records this side wrote (whole records, as rustls writes them).

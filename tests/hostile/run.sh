@@ -93,7 +93,6 @@ declare -A KNOWN=(
     [oversized-post-13]="a TLS 1.3 record of 2^14+257 bytes: same alert (record_overflow), reason 'packet length too long' where OpenSSL says 'encrypted length too long'"
     [warn-flood-pre]="a warning alert inside the ClientHello: no alert back, OpenSSL unexpected_message (same reason)"
     [heartbeat-pre]="a heartbeat record inside the ClientHello: no alert back, OpenSSL unexpected_message (same reason)"
-    [ccs-post-plain-13]="a ChangeCipherSpec right behind the client's Finished (when both arrive in one read, so timing-dependent): rustls fails it inside SSL_do_handshake ('unexpected message'), OpenSSL in the next SSL_read ('bad record type'); same alert"
 )
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rustls-libssl-hostile.XXXXXX")

@@ -66,10 +66,12 @@ impl Connection {
         }
         let (input_before, output_before) =
             (bufs.input.pending().len(), bufs.output.pending().len());
+        let limit = self.observer.as_ref().and_then(|o| o.handshake_input_end());
         let result = match self.tls.as_mut() {
-            Some(Tls::Client(c)) => turn::<ClientConnectionData>(c, bufs, want, None),
+            Some(Tls::Client(c)) => turn::<ClientConnectionData>(c, bufs, want, None, limit),
             Some(Tls::Server(s)) => {
-                turn::<ServerConnectionData>(s, bufs, want, Some(&mut self.server_random))
+                let random = Some(&mut self.server_random);
+                turn::<ServerConnectionData>(s, bufs, want, random, limit)
             }
             Some(Tls::Established(e)) => e.turn(bufs, want, &mut self.statem),
             None => Err(rustls::Error::General("no connection".into())),

@@ -154,7 +154,12 @@ impl Connection {
                 Event::Progress | Event::Data(_) | Event::Early | Event::Wrote(_) => {}
             }
         }
-        if self.bufs.as_ref().is_some_and(|b| !b.input.is_empty()) {
+        // rustls hands over once it has read what it was given: all the input, or (a TLS 1.3
+        // server) everything up to the client's Finished, the rest being for the connection's
+        // own record layer.
+        let handshake_read =
+            self.observer.as_ref().and_then(|o| o.handshake_input_end()) == Some(0);
+        if self.bufs.as_ref().is_some_and(|b| !b.input.is_empty()) && !handshake_read {
             return Ok(());
         }
         self.flush(io)?;

@@ -64,12 +64,13 @@ impl Side for ServerConnectionData {
 /// One turn of rustls's state machine over the received bytes, doing what the state asks:
 /// encoding handshake records into the output buffer, encrypting the operation's data,
 /// moving decrypted data out. `server_random` (servers) is filled from the ServerHello
-/// record as it is encoded.
+/// record as it is encoded. rustls reads at most `limit` bytes of the input, if given.
 pub(super) fn turn<D: Side>(
     conn: &mut UnbufferedConnectionCommon<D>,
     bufs: &mut Buffers,
     want: &mut Want<'_>,
     server_random: Option<&mut Option<[u8; 32]>>,
+    limit: Option<usize>,
 ) -> Result<Event, rustls::Error> {
     let Buffers {
         input,
@@ -78,7 +79,9 @@ pub(super) fn turn<D: Side>(
         early,
         records: _,
     } = bufs;
-    let status = D::process(conn, input.filled_mut());
+    let received = input.filled_mut();
+    let end = limit.map_or(received.len(), |n| n.min(received.len()));
+    let status = D::process(conn, &mut received[..end]);
     let mut discard = status.discard;
     let event = match status.state {
         Err(e) => Err(e),
