@@ -85,7 +85,16 @@ env -u LD_LIBRARY_PATH /usr/sbin/nginx -p "$WORK/" -c "$WORK/nginx.conf" -e "$WO
 NGINX_PID=$!
 wait_listen "$PORT" "$NGINX_PID" || { cat "$WORK/nginx.out" "$WORK/error.log" >&2; exit 1; }
 
-lib_env "$LIB"
+# OpenSSL's curl also gets an LD_LIBRARY_PATH (a directory with a link to the system library):
+# the dynamic loader then looks for each of curl's ~40 libraries there first on both sides,
+# and the figures differ by the library only.
+if [ "$LIB" = system ]; then
+    mkdir "$WORK/syslib"
+    ln -s "$(readlink -f /usr/lib/x86_64-linux-gnu/libssl.so.3)" "$WORK/syslib/libssl.so.3"
+    lib_env "$WORK/syslib"
+else
+    lib_env "$LIB"
+fi
 MAPPED=$("${LIB_ENV[@]}" ldd "$CURL" | awk '$1 == "libssl.so.3" {print $3}')
 
 "${LIB_ENV[@]}" "$PY" - "$TLSBENCH" "$CURL" "$PORT" "$CERTDIR/ca.pem" "$WORK/bundle.pem" "$REPS" "$MAPPED" <<'PY'
