@@ -95,7 +95,7 @@ if [ "$LIB" = system ]; then
 else
     lib_env "$LIB"
 fi
-MAPPED=$("${LIB_ENV[@]}" ldd "$CURL" | awk '$1 == "libssl.so.3" {print $3}')
+MAPPED=$(readlink -f "$("${LIB_ENV[@]}" ldd "$CURL" | awk '$1 == "libssl.so.3" {print $3}')")
 
 "${LIB_ENV[@]}" "$PY" - "$TLSBENCH" "$CURL" "$PORT" "$CERTDIR/ca.pem" "$WORK/bundle.pem" "$REPS" "$MAPPED" <<'PY'
 import os
