@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmarks of rustls-libssl against the system OpenSSL libssl.so.3.
 
-usage: bench/run.py [--shim DIR] [--short] [--only mem,hs,bulk,nginx] [--out FILE]
+usage: bench/run.py [--shim DIR] [--short] [--only mem,hs,bulk,nginx,certcomp,oneshot] [--out FILE] [--append]
 
 Compiles bench/tlsbench.c against the system OpenSSL headers, makes a throw-away PKI with the
 openssl CLI, then runs every benchmark on both libraries, interleaved (OpenSSL, shim, OpenSSL,
@@ -28,13 +28,17 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 SYSTEM_LIBSSL = "/usr/lib/x86_64-linux-gnu/libssl.so.3"
-PARTS = ("mem", "hs", "bulk", "nginx", "certcomp")
+# The system's CA store; `bundle.pem` in the certificate directory is it plus the test CA.
+SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+PARTS = ("mem", "hs", "bulk", "nginx", "certcomp", "oneshot")
 
 # Sizes per mode.  `short` is what CI runs (`make bench BENCH_FLAGS=--short`, a few minutes on
 # two cores); `full` is for runs by hand.
 SIZES = {
-    "short": {"rounds": 3, "mem_n": 1000, "hs_n": 300, "bulk_mb": 64, "run_timeout": 180, "nginx_timeout": 900},
-    "full": {"rounds": 5, "mem_n": 10000, "hs_n": 3000, "bulk_mb": 1024, "run_timeout": 1800, "nginx_timeout": 7200},
+    "short": {"rounds": 3, "mem_n": 1000, "hs_n": 300, "bulk_mb": 64, "ctx_n": 20, "oneshot_reps": 5,
+              "run_timeout": 180, "nginx_timeout": 900},
+    "full": {"rounds": 5, "mem_n": 10000, "hs_n": 3000, "bulk_mb": 1024, "ctx_n": 100, "oneshot_reps": 11,
+             "run_timeout": 1800, "nginx_timeout": 7200},
 }
 
 CIPHERS = (
@@ -96,6 +100,10 @@ def benches(mode, sizes):
         out.append(Bench("hs", "hs TLS %s %s %s" % (tls, keyname(key), what),
                          ["hs", "--n", str(sizes["hs_n"]), "--tls", tls, "--key", key, "--resume", str(resume)],
                          hs_figs))
+    # The client verifies against a real-sized store: the system's CAs plus the test CA.
+    out.append(Bench("hs", "hs TLS 1.3 ECDSA full, client store of %s CAs" % bundle_size(),
+                     ["hs", "--n", str(sizes["hs_n"]), "--tls", "1.3", "--key", "ec", "--resume", "0",
+                      "--cafile", "{certdir}/bundle.pem"], hs_figs))
     bulk_figs = [
         Figure("mb_per_s", "throughput (wall, both sides in one thread)", "MB/s", "higher"),
         Figure("sender_cpu_s_per_gb", "sender CPU per GB", "s/GB", "lower"),
@@ -129,7 +137,42 @@ def benches(mode, sizes):
         Figure("cert_msg_bytes", "certificate message (compressed on the shim: RFC 8879)", "B", "lower"),
         Figure("first_flight_bytes", "bytes the client reads up to the end of the handshake", "B", "lower"),
     ], first_round_only=True))
+    curl_figs = []
+    for cmd, what in (("version", "curl --version (libraries loaded, no TLS)"),
+                      ("one", "curl GET, --cacert one CA"),
+                      ("bundle", "curl GET, --cacert system store + CA (%s CAs)" % bundle_size())):
+        curl_figs += [
+            Figure("%s_wall_ms" % cmd, "%s: wall" % what, "ms", "lower"),
+            Figure("%s_cpu_ms" % cmd, "%s: CPU (user+sys)" % what, "ms", "lower"),
+            Figure("%s_rss_kb" % cmd, "%s: peak RSS" % what, "MiB", "lower", 1 / 1024),
+        ]
+    out.append(Bench("oneshot", "oneshot /usr/bin/curl", ["--reps", str(sizes["oneshot_reps"])], curl_figs))
+    out.append(Bench("oneshot", "oneshot SSL_CTX_new + load_verify_locations(%s CAs)" % bundle_size(),
+                     ["ctx", "--n", str(sizes["ctx_n"]), "--cafile", "{certdir}/bundle.pem"], [
+                         Figure("first_wall_ms", "first context in the process (library init included): wall", "ms",
+                                "lower"),
+                         Figure("first_cpu_ms", "first context: CPU", "ms", "lower"),
+                         Figure("next_cpu_ms", "each later context: CPU", "ms", "lower"),
+                         Figure("rss_start_kb", "process RSS at start of main (libraries loaded)", "MiB", "lower",
+                                1 / 1024),
+                         Figure("rss_first_kb", "process RSS after the first context", "MiB", "lower", 1 / 1024),
+                         Figure("rss_added_kb", "RSS added by the first context", "MiB", "lower", 1 / 1024),
+                     ]))
     return out
+
+
+_BUNDLE_SIZE = []
+
+
+def bundle_size():
+    """The number of certificates in the system store plus the test CA (for the titles)."""
+    if not _BUNDLE_SIZE:
+        try:
+            with open(SYSTEM_BUNDLE) as f:
+                _BUNDLE_SIZE.append(str(f.read().count("-----BEGIN CERTIFICATE-----") + 1))
+        except OSError:
+            _BUNDLE_SIZE.append("?")
+    return _BUNDLE_SIZE[0]
 
 
 def keyname(key):
@@ -233,6 +276,10 @@ def make_pki(d, env):
                 "-subj", "/CN=localhost")
         openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
                 "-days", "825", "-out", name + ".pem", "-extfile", "leaf.ext")
+    with open(os.path.join(d, "bundle.pem"), "w") as out:
+        for path in (SYSTEM_BUNDLE, os.path.join(d, "ca.pem")):
+            with open(path) as f:
+                out.write(f.read())
     for name in os.listdir(d):
         os.chmod(os.path.join(d, name), 0o644)
     os.chmod(d, 0o755)
@@ -251,6 +298,12 @@ class Runner:
             out = run(argv, lib_env("system"), self.sizes["run_timeout"], what)
             values = parse_kv(out, what)
             mapped = values.get("libssl", "")
+        elif bench.part == "oneshot" and bench.args[0] != "ctx":
+            argv = ["bash", os.path.join(HERE, "oneshot.sh"), "--lib", lib, "--tlsbench", self.exe,
+                    "--certdir", self.certdir] + bench.args
+            out = run(argv, lib_env("system"), self.sizes["run_timeout"], what)
+            values = parse_kv(out, what)
+            mapped = values.get("libssl", "")
         elif bench.part == "nginx":
             argv = ["bash", os.path.join(HERE, "nginx.sh"), "--lib", lib, "--tlsbench", self.exe,
                     "--certdir", self.certdir] + bench.args
@@ -258,7 +311,8 @@ class Runner:
             values = parse_kv(out, what)
             mapped = values.get("worker_libssl", "")
         else:
-            argv = [self.exe] + bench.args + ["--certdir", self.certdir]
+            args = [a.replace("{certdir}", self.certdir) for a in bench.args]
+            argv = [self.exe] + args + ["--certdir", self.certdir]
             out = run(argv, lib_env(lib), self.sizes["run_timeout"], what)
             values = parse_kv(out, what)
             mapped = values.get("libssl", "")
@@ -386,7 +440,9 @@ def main():
         ap.error("%s has no libssl.so.3" % shim)
     if not os.path.exists(SYSTEM_LIBSSL):
         ap.error("the system library %s is missing" % SYSTEM_LIBSSL)
-    if {"nginx", "certcomp"} & set(args.only) and not os.path.exists("/usr/sbin/nginx"):
+    if not os.path.exists(SYSTEM_BUNDLE):
+        ap.error("the system CA store %s is missing (apt-get install ca-certificates)" % SYSTEM_BUNDLE)
+    if {"nginx", "certcomp", "oneshot"} & set(args.only) and not os.path.exists("/usr/sbin/nginx"):
         ap.error("/usr/sbin/nginx is missing (apt-get install nginx)")
     mode = "short" if args.short else "full"
     sizes = SIZES[mode]

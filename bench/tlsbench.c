@@ -10,6 +10,11 @@
  *   mem  --n N --tls 1.2|1.3 --key ec|rsa --certdir D
  *   hs   --n N --tls 1.2|1.3 --key ec|rsa --resume 0|1|2 --certdir D
  *   bulk --mb M --tls 1.2|1.3 --cipher NAME --dir c2s|s2c --certdir D
+ * (--cafile F: the client's CA file instead of D/ca.pem, e.g. a system bundle plus ca.pem.)
+ * Setup cost:
+ *   ctx  --n N --cafile F
+ * Another program, measured (for one-shot clients; bench/oneshot.sh):
+ *   spawn OUTFILE PROGRAM ARG...
  * TCP clients (for the nginx benchmarks; normally run on the system library):
  *   client hsload   --host H --port P --n N --conc C --procs K --tls 1.3 --certdir D
  *   client idle     --host H --port P --n N --tls 1.3 --certdir D
@@ -65,6 +70,7 @@ struct opts {
     const char *host;
     const char *path;
     const char *certdir;
+    const char *cafile;
 };
 
 static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -140,6 +146,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
             o->path = v;
         else if (strcmp(name, "certdir") == 0)
             o->certdir = v;
+        else if (strcmp(name, "cafile") == 0)
+            o->cafile = v;
         else
             die("unknown option --%s", name);
     }
@@ -415,7 +423,7 @@ static SSL_CTX *client_ctx(const struct opts *o)
         die("SSL_CTX_new (client)");
     set_versions(ctx, o->tls);
     set_cipher(ctx, o->tls, o->cipher);
-    const char *ca = cert_file(o, "ca.pem");
+    const char *ca = o->cafile != NULL ? o->cafile : cert_file(o, "ca.pem");
     if (SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1)
         die("SSL_CTX_load_verify_locations(%s)", ca);
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
@@ -721,6 +729,76 @@ static int cmd_hs(const struct opts *o)
     SSL_SESSION_free(sess);
     SSL_CTX_free(cctx);
     SSL_CTX_free(sctx);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* ctx: the cost of the first context with a CA file, and of each one after it                */
+/* ------------------------------------------------------------------------------------------ */
+
+/* SSL_CTX_new + SSL_CTX_load_verify_locations(F): the first one in the process (which also
+ * initialises the library), then N more, each freed.  RSS is taken at the start of main (the
+ * libraries are mapped and their constructors have run) and after the first context. */
+static int cmd_ctx(const struct opts *o)
+{
+    if (o->cafile == NULL)
+        die("ctx wants --cafile");
+    long rss_start = status_kb("VmRSS");
+    int64_t w0 = wall_ns(), c0 = cpu_ns();
+    SSL_CTX *first = SSL_CTX_new(TLS_method());
+    if (first == NULL || SSL_CTX_load_verify_locations(first, o->cafile, NULL) != 1)
+        die("SSL_CTX_new + SSL_CTX_load_verify_locations(%s)", o->cafile);
+    int64_t first_wall = wall_ns() - w0, first_cpu = cpu_ns() - c0;
+    long rss_first = status_kb("VmRSS");
+
+    c0 = cpu_ns();
+    for (long i = 0; i < o->n; i++) {
+        SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+        if (ctx == NULL || SSL_CTX_load_verify_locations(ctx, o->cafile, NULL) != 1)
+            die("SSL_CTX_new + SSL_CTX_load_verify_locations(%s)", o->cafile);
+        SSL_CTX_free(ctx);
+    }
+    int64_t next_cpu = cpu_ns() - c0;
+    printf("libssl=%s n=%ld rss_start_kb=%ld rss_first_kb=%ld rss_added_kb=%ld first_wall_ms=%.3f "
+           "first_cpu_ms=%.3f next_cpu_ms=%.3f\n",
+           libssl_path(), o->n, rss_start, rss_first, rss_first - rss_start, (double)first_wall / 1e6,
+           (double)first_cpu / 1e6, (double)next_cpu / 1e6 / (double)o->n);
+    SSL_CTX_free(first);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* spawn: one run of another program                                                           */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Runs argv[0] with argv (stdin /dev/null, stdout to `out`) and prints its wall time, CPU time
+ * (user + system) and peak RSS (ru_maxrss).  The program is started with fork() from this small
+ * process, not from a large one: the kernel carries the forking process's peak RSS into the
+ * child's ru_maxrss across exec. */
+static int cmd_spawn(const char *out, char **argv)
+{
+    int64_t w0 = wall_ns();
+    pid_t pid = fork();
+    if (pid < 0)
+        die("fork: %s", strerror(errno));
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDONLY);
+        int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (in < 0 || fd < 0 || dup2(in, 0) < 0 || dup2(fd, 1) < 0)
+            _exit(126);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int status;
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) != pid)
+        die("wait4: %s", strerror(errno));
+    int64_t wall = wall_ns() - w0;
+    double cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+                    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    printf("libssl=%s status=%d wall_ms=%.3f cpu_ms=%.3f rss_kb=%ld\n", libssl_path(), code,
+           (double)wall / 1e6, cpu_ms, ru.ru_maxrss);
     return 0;
 }
 
@@ -1219,10 +1297,15 @@ int main(int argc, char **argv)
     struct opts o;
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2) {
-        fprintf(stderr, "usage: tlsbench mem|hs|bulk|client MODE|info [--name value]...\n");
+        fprintf(stderr, "usage: tlsbench mem|hs|bulk|ctx|client MODE|info [--name value]...|spawn OUT PROG ARG...\n");
         return 2;
     }
     pipe_init();
+    if (strcmp(argv[1], "spawn") == 0) {
+        if (argc < 4)
+            die("usage: tlsbench spawn OUTFILE PROGRAM [ARG...]");
+        return cmd_spawn(argv[2], argv + 3);
+    }
     if (strcmp(argv[1], "client") == 0)
         return cmd_client(argc - 2, argv + 2);
     parse_opts(argc - 2, argv + 2, &o);
@@ -1232,6 +1315,8 @@ int main(int argc, char **argv)
         return cmd_hs(&o);
     if (strcmp(argv[1], "bulk") == 0)
         return cmd_bulk(&o);
+    if (strcmp(argv[1], "ctx") == 0)
+        return cmd_ctx(&o);
     if (strcmp(argv[1], "info") == 0) {
         /* libcrypto's version string (the libssl under test uses the same libcrypto), with
          * spaces as underscores to keep the line key=value. */
