@@ -20,20 +20,30 @@
 #   make nginx-from-source  Debian's nginx source built against the shim, its tests run
 #   make fuzz       each fuzz target in fuzz/ for FUZZ_SECONDS (default 60; nightly Rust and
 #                   cargo-fuzz); not part of make test
+#   make FIPS=1 fips-test  the library with aws-lc's FIPS module (target/fips/release; Go and
+#                   CMake, ~10 min to build), and the nginx, curl and beyond suites on it
 
 CARGO   ?= cargo
 CC      ?= cc
 PROFILE ?= release
+# FIPS=1: aws-lc-rs's FIPS module, built apart in target/fips (README "What you get beyond
+# OpenSSL 3.0"); every target then builds and tests that library.
+FIPS    ?=
+ifeq ($(FIPS),1)
+export CARGO_TARGET_DIR := $(CURDIR)/target/fips
+OUT     := target/fips/$(PROFILE)
+else
 OUT     := target/$(PROFILE)
+endif
 LIB     := $(OUT)/libssl.so.3
 ARCHIVE := $(OUT)/librustls_libssl.a
-CARGO_FLAGS := $(if $(filter release,$(PROFILE)),--release,)
+CARGO_FLAGS := $(if $(filter release,$(PROFILE)),--release,) $(if $(filter 1,$(FIPS)),--features fips,)
 BENCH_FLAGS ?=
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := established client_hello session_der cipher_string
 
 .PHONY: all lib deps test lint audit unit symbols header matrix abi contract curl nginx ntpd programs \
-	hostile beyond $(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short deb packaging \
+	hostile beyond fips-test $(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short deb packaging \
 	nginx-from-source fuzz clean
 
 # Programs with an integration suite in tests/NAME/run.sh LIBDIR (each also run on OpenSSL).
@@ -128,6 +138,15 @@ nginx: lib
 
 ntpd: lib
 	bash tests/ntpd/run.sh $(abspath $(OUT))
+
+# The FIPS build (FIPS=1) and the suites that show it serving: only FIPS-approved suites and
+# groups are negotiated (tests/beyond/fips.sh), and nginx, curl and the beyond suite pass.
+fips-test: lib
+	@[ "$(FIPS)" = 1 ] || { echo "run: make FIPS=1 fips-test" >&2; exit 2; }
+	bash tests/beyond/fips.sh $(abspath $(OUT))
+	bash tests/nginx/run.sh $(abspath $(OUT))
+	bash tests/curl/run.sh $(abspath $(OUT))
+	bash tests/beyond/run.sh $(abspath $(OUT))
 
 # What the shim gives beyond OpenSSL 3.0: certificate compression, SSLKEYLOGFILE.
 beyond: lib

@@ -7,6 +7,7 @@ PKGS=(
   build-essential pkg-config libssl-dev libclang-dev clang cmake   # build: bindgen needs libclang
   openssl curl ca-certificates nginx libnginx-mod-stream libnginx-mod-mail nghttp2-client
   python3 tshark ntpsec iproute2                                                   # tests and demo
+  golang-go                                                      # make FIPS=1: aws-lc-fips-sys
 )
 missing=()
 for p in "${PKGS[@]}"; do
