@@ -100,7 +100,7 @@ cert_message_is() {
 TESTS=(
     certcomp_shim_client certcomp_openssl_clients certcomp_openssl_server
     certcomp_off_server certcomp_off_openssl_cnf
-    keylog_server keylog_tls12 keylog_app_callback_wins keylog_privileged
+    keylog_server keylog_tls12 keylog_wireshark keylog_app_callback_wins keylog_privileged
 )
 
 # nginx on the shim compresses its chain for a client that offers compression; the same
@@ -196,6 +196,36 @@ keylog_pair() {
 }
 t_keylog_server() { keylog_pair 1.3; }
 t_keylog_tls12() { keylog_pair 1.2; }
+
+# What the key-log file is for: Wireshark's tshark decrypts a capture of nginx's traffic
+# (TLS 1.3 and 1.2) with the file nginx on the shim wrote.
+t_keylog_wireshark() {
+    [ "$(id -u)" -eq 0 ] || skip "needs root (dumpcap on the loopback interface)"
+    command -v dumpcap >/dev/null && command -v tshark >/dev/null || skip "tshark is not installed"
+    SSLKEYLOGFILE=$T/server.keys nginx_start "$LIBDIR"
+    timeout 60 dumpcap -q -i lo -f "tcp port $PORT" -w "$T/capture.pcapng" >"$T/dumpcap.log" 2>&1 &
+    local cap=$! i
+    for i in $(seq 1 50); do
+        grep -q 'Capturing on' "$T/dumpcap.log" 2>/dev/null && break
+        sleep 0.1
+    done
+    sleep 0.5
+    for v in 1.3 1.2; do
+        timeout -k 5 "$CLIENT_TIMEOUT" env -u LD_LIBRARY_PATH "$CURL" -sS --cacert "$PKI/root.pem" \
+            --resolve "localhost:$PORT:127.0.0.1" "--tlsv$v" --tls-max "$v" \
+            "https://localhost:$PORT/wireshark-$v" >"$T/out" 2>&1
+    done
+    sleep 0.5
+    kill -INT "$cap" 2>/dev/null
+    wait "$cap" 2>/dev/null
+    tshark -r "$T/capture.pcapng" -o "tls.keylog_file:$T/server.keys" -Y http \
+        -T fields -e http.request.uri -e http.response.code >"$T/decoded" 2>"$T/tshark.err"
+    sed 's/^/  tshark| /' "$T/decoded"
+    for v in 1.3 1.2; do
+        grep -q "^/wireshark-$v" "$T/decoded" || fail "tshark did not decrypt the TLS $v request"
+    done
+    [ "$(grep -c '^[[:space:]]*404' "$T/decoded")" -eq 2 ] || fail "tshark did not decrypt both responses"
+}
 
 # curl on the shim sets its own key-log callback when SSLKEYLOGFILE is set: its lines are
 # written once (by curl), not twice.
