@@ -1,7 +1,6 @@
 //! `SSL_CTX`: settings shared by the connections made from it, and the rustls config built
 //! from them once and shared by every connection until a setting changes.
 
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use rustls::client::{Resumption, Tls12Resumption};
@@ -20,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::groups::{self, Groups};
 use crate::keylog::KeyLogHook;
 use crate::resumption::{ClientSessionHook, ServerSessionHook};
+use crate::stats::Stats;
 use crate::tickets::{OwnTickets, TicketHook, TicketKeys};
 use crate::verify;
 use crate::versions::{VersionRange, TLS1_2, TLS1_3};
@@ -283,36 +283,6 @@ pub(crate) struct Context {
     compressed_chains: Arc<CompressionCache>,
     /// `SSL_CTX_sess_*` statistics.
     pub stats: Stats,
-}
-
-/// The handshake statistics a context counts (`SSL_CTX_sess_connect`...).
-#[derive(Debug, Default)]
-pub(crate) struct Stats {
-    pub connect: AtomicI64,
-    pub connect_good: AtomicI64,
-    pub accept: AtomicI64,
-    pub accept_good: AtomicI64,
-    /// Resumptions (server).
-    pub hit: AtomicI64,
-    /// Resumptions from the application's external cache (server).
-    pub cb_hit: AtomicI64,
-    /// Session lookups of the internal cache that found nothing (server), and offered
-    /// sessions the server did not resume (client).
-    pub miss: AtomicI64,
-    /// Sessions found expired (server).
-    pub timeout: AtomicI64,
-}
-
-impl Stats {
-    /// Counts one event.
-    pub(crate) fn bump(counter: &AtomicI64) {
-        counter.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// Reads a counter.
-    pub(crate) fn get(counter: &AtomicI64) -> i64 {
-        counter.load(Ordering::Relaxed)
-    }
 }
 
 impl Context {

@@ -45,6 +45,7 @@ mod session;
 mod setup;
 mod sigalgs;
 mod statem;
+mod stats;
 mod sync;
 mod tickets;
 mod trace;

@@ -513,7 +513,7 @@ impl ServerSessionHook {
                 // cache then has the session or not.
                 if internal.is_some() {
                     let session_ctx = Arc::clone(&state.setup().session_ctx);
-                    crate::context::Stats::bump(&session_ctx.stats.miss);
+                    crate::stats::Stats::bump(&session_ctx.stats.miss);
                 }
                 let s = state.events.get_session(key)?;
                 if let Some(c) = lock(&state.server_cache).as_ref() {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::context::{Method, Stats};
+use crate::context::Method;
 use crate::crypto_sys as sys;
 use crate::current::lock;
 use crate::error::Error;
@@ -11,6 +11,7 @@ use crate::established::{Established, Kernel, Negotiated};
 use crate::observer::Observer;
 use crate::setup::Role;
 use crate::statem::Statem;
+use crate::stats::Stats;
 use crate::turn::{Event, Want};
 
 use super::start::Hello;

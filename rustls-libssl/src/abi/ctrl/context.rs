@@ -10,12 +10,12 @@ use crate::abi::callbacks::{ServernameCallback, StatusCallback, TmpDhCallback};
 use crate::abi::ctx::SSL_CTX;
 use crate::abi::tickets::TicketKeyCallback;
 use crate::abi::{c_str, entry, try_ref};
-use crate::context::Stats;
 use crate::crypto_sys::{self as sys, Cert};
 use crate::current::lock;
 use crate::error::Error;
 use crate::groups;
 use crate::sigalgs;
+use crate::stats::Stats;
 
 /// `SSL_CTX_ctrl`: context-level commands; the command's value, 0 for unknown ones.
 #[no_mangle]
