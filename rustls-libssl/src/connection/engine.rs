@@ -9,7 +9,7 @@ use rustls::server::ServerConnectionData;
 
 use crate::ciphers::Cipher;
 use crate::crypto_sys as sys;
-use crate::current::{self, lock};
+use crate::current::{self, lock, ConnState};
 use crate::error::Error;
 use crate::setup::Role;
 use crate::turn::{Event, Want};
@@ -76,25 +76,15 @@ impl Connection {
             Some(Tls::Established(e)) => e.turn(bufs, want, &mut self.statem),
             None => Err(rustls::Error::General("no connection".into())),
         };
-        if self.tls12_no_certificate {
-            if let Some(written) = bufs.output.filled_mut().get_mut(output_before..) {
-                tls12_handshake_failure_alert(written);
-            }
-        }
-        if let Some(refusal) = self.refusal {
-            if let Some(written) = bufs.output.filled_mut().get_mut(output_before..) {
-                replace_plain_alert(written, refusal.alert);
-            }
-        }
-        if self.internal_error_alert {
-            let observer = self.observer.as_mut();
+        if let Some(change) = self.alert_override {
             let written = bufs.output.filled_mut().get_mut(output_before..);
-            if let (Some(observer), Some(written)) = (observer, written) {
-                let suite = self.tls.as_ref().and_then(Tls::suite);
-                let alerts = (CERTIFICATE_UNKNOWN, INTERNAL_ERROR);
-                if observer.rewrite_alert(written, &self.state, suite, &mut self.statem, alerts) {
-                    self.internal_error_alert = false;
-                }
+            let suite = self.tls.as_ref().and_then(Tls::suite);
+            let observer = self.observer.as_deref_mut();
+            let changed = written.is_some_and(|written| {
+                change.apply(written, observer, &self.state, suite, &mut self.statem)
+            });
+            if changed {
+                self.alert_override = None;
             }
         }
         if let Some(observer) = self.observer.as_mut() {
@@ -118,20 +108,8 @@ impl Connection {
         } else {
             self.statem.failed();
         }
-        // rustls's TLS 1.2 server answers a missing client certificate with TLS 1.3's
-        // certificate_required alert; OpenSSL sends handshake_failure (TLS 1.2 has no other).
-        self.tls12_no_certificate = matches!(e, rustls::Error::NoCertificatesPresented)
-            && self.role == Some(Role::Server)
-            && lock(&self.state.status).version == crate::versions::TLS1_2;
         self.refusal = self.openssl_refusal(&e);
-        // A verification failure OpenSSL answers with internal_error (a verify callback
-        // that refused without an error code): rustls's verifier API can only make it send
-        // certificate_unknown, so the alert is changed before it goes out.
-        self.internal_error_alert =
-            matches!(
-                e,
-                rustls::Error::InvalidCertificate(rustls::CertificateError::Other(_))
-            ) && crate::verify::sends_internal_error(self.state.outcome().verify_result);
+        self.alert_override = self.openssl_alert(&e);
         {
             let _current = current::enter(&self.state);
             for _ in 0..4 {
@@ -174,6 +152,41 @@ impl Connection {
             (rustls::Error::InvalidMessage(_), None) => first_message_refusal(self.first_bytes()),
             _ => None,
         }
+    }
+
+    /// The alert OpenSSL sends for the failure `e` where rustls writes another: it is
+    /// changed in the records of the turn that writes it ([`AlertOverride`]).
+    fn openssl_alert(&self, e: &rustls::Error) -> Option<AlertOverride> {
+        if let Some(refusal) = self.refusal {
+            return Some(AlertOverride {
+                from: None,
+                to: refusal.alert,
+            });
+        }
+        // rustls's TLS 1.2 server answers a missing client certificate with TLS 1.3's
+        // certificate_required; OpenSSL sends handshake_failure (TLS 1.2 has no other). The
+        // client's Certificate comes before its ChangeCipherSpec, so the alert is plaintext.
+        let tls12_no_certificate = matches!(e, rustls::Error::NoCertificatesPresented)
+            && self.role == Some(Role::Server)
+            && lock(&self.state.status).version == crate::versions::TLS1_2;
+        if tls12_no_certificate {
+            return Some(AlertOverride {
+                from: Some(CERTIFICATE_REQUIRED),
+                to: HANDSHAKE_FAILURE,
+            });
+        }
+        // A verification failure OpenSSL answers with internal_error (a verify callback
+        // that refused without an error code): rustls's verifier API can only make it send
+        // certificate_unknown (protected in TLS 1.3: the observer seals it again).
+        let refused_without_code =
+            matches!(
+                e,
+                rustls::Error::InvalidCertificate(rustls::CertificateError::Other(_))
+            ) && crate::verify::sends_internal_error(self.state.outcome().verify_result);
+        refused_without_code.then_some(AlertOverride {
+            from: Some(CERTIFICATE_UNKNOWN),
+            to: INTERNAL_ERROR,
+        })
     }
 
     fn tls_error(&self, e: rustls::Error) -> Error {
@@ -331,24 +344,11 @@ fn no_bio() -> Error {
     Error::Io(io::Error::new(io::ErrorKind::NotConnected, "no BIO set"))
 }
 
-/// The alerts a verification failure's is changed from and to (see
-/// `Observer::rewrite_alert`).
+/// Alert descriptions OpenSSL sends where rustls sends others ([`AlertOverride`]).
+const HANDSHAKE_FAILURE: u8 = 40;
 const CERTIFICATE_UNKNOWN: u8 = 46;
 const INTERNAL_ERROR: u8 = 80;
-
-/// Rewrites a plaintext TLS 1.2 fatal certificate_required alert record in `written` (what
-/// one turn wrote) into handshake_failure, the alert OpenSSL's TLS 1.2 server sends when
-/// the client has no certificate. The client's Certificate comes before its
-/// ChangeCipherSpec, so the server's alert is still a plaintext record here.
-fn tls12_handshake_failure_alert(written: &mut [u8]) {
-    const CERTIFICATE_REQUIRED: [u8; 7] = [21, 3, 3, 0, 2, 2, 116];
-    if let Some(at) = written
-        .windows(CERTIFICATE_REQUIRED.len())
-        .position(|w| w == CERTIFICATE_REQUIRED)
-    {
-        written[at + 6] = 40;
-    }
-}
+const CERTIFICATE_REQUIRED: u8 = 116;
 
 /// The longest ClientHello OpenSSL's server reads (`CLIENT_HELLO_MAX_LENGTH`).
 const CLIENT_HELLO_MAX_LENGTH: u32 = 131_396;
@@ -379,26 +379,60 @@ fn first_message_refusal(head: &[u8]) -> Option<crate::legacy::Refusal> {
     })
 }
 
-/// Rewrites the description of a plaintext fatal alert record in `written` (whole records
-/// one turn wrote) to `description`: the alert OpenSSL sends for a failure rustls also
-/// detects.
-fn replace_plain_alert(written: &mut [u8], description: u8) {
-    let mut at = 0;
-    while let Some(header) = written.get(at..at + 5) {
-        let len = usize::from(u16::from_be_bytes([header[3], header[4]]));
-        if header[0] == 21 && len == 2 && written.get(at + 5) == Some(&2) {
-            if let Some(d) = written.get_mut(at + 6) {
-                *d = description;
-            }
-            return;
+/// An alert OpenSSL sends where rustls sends another for the same failure: rustls's fatal
+/// alert `from` (any, if `None`) becomes `to` in the records of the turn that writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct AlertOverride {
+    pub from: Option<u8>,
+    pub to: u8,
+}
+
+impl AlertOverride {
+    /// Changes the alert in `written` (whole records one turn wrote, not sent yet): a
+    /// plaintext one in place, a protected one through the observer, which opens and seals
+    /// it again with its own key and nonce. True if the alert was there.
+    fn apply(
+        self,
+        written: &mut [u8],
+        observer: Option<&mut crate::observer::Observer>,
+        state: &ConnState,
+        suite: Option<rustls::SupportedCipherSuite>,
+        statem: &mut crate::statem::Statem,
+    ) -> bool {
+        if self.replace_plain(written) {
+            return true;
         }
-        at += 5 + len;
+        match (observer, self.from) {
+            (Some(observer), Some(from)) => {
+                observer.rewrite_alert(written, state, suite, statem, (from, self.to))
+            }
+            _ => false,
+        }
+    }
+
+    /// The plaintext fatal alert record in `written`, if there is one to change.
+    fn replace_plain(self, written: &mut [u8]) -> bool {
+        let mut at = 0;
+        while let Some(header) = written.get(at..at + 5) {
+            let len = usize::from(u16::from_be_bytes([header[3], header[4]]));
+            let fatal = header[0] == 21 && len == 2 && written.get(at + 5) == Some(&2);
+            if fatal {
+                if let Some(d) = written.get_mut(at + 6) {
+                    if self.from.is_none_or(|from| *d == from) {
+                        *d = self.to;
+                        return true;
+                    }
+                }
+            }
+            at += 5 + len;
+        }
+        false
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{first_message_refusal, replace_plain_alert, tls12_handshake_failure_alert};
+    use super::{first_message_refusal, AlertOverride, CERTIFICATE_REQUIRED, HANDSHAKE_FAILURE};
     use crate::crypto_sys as sys;
 
     #[test]
@@ -423,35 +457,40 @@ mod tests {
 
     #[test]
     fn plain_alert_replaced() {
+        let any = AlertOverride { from: None, to: 70 };
         let mut out = [22, 3, 3, 0, 1, 9, 21, 3, 3, 0, 2, 2, 40];
-        replace_plain_alert(&mut out, 70);
+        assert!(any.replace_plain(&mut out));
         assert_eq!(out[12], 70);
         // Alert-like bytes inside another record are not an alert.
         let mut inside = [22, 3, 3, 0, 7, 21, 3, 3, 0, 2, 2, 40];
-        replace_plain_alert(&mut inside, 70);
+        assert!(!any.replace_plain(&mut inside));
         assert_eq!(inside[11], 40);
         // A warning alert, or a record cut short, is left alone.
         let mut warning = [21, 3, 3, 0, 2, 1, 0];
-        replace_plain_alert(&mut warning, 70);
+        assert!(!any.replace_plain(&mut warning));
         assert_eq!(warning[6], 0);
         let mut short = [21, 3, 3, 0, 2, 2];
-        replace_plain_alert(&mut short, 70);
+        assert!(!any.replace_plain(&mut short));
         assert_eq!(short, [21, 3, 3, 0, 2, 2]);
     }
 
     #[test]
     fn tls12_missing_certificate_alert() {
+        let change = AlertOverride {
+            from: Some(CERTIFICATE_REQUIRED),
+            to: HANDSHAKE_FAILURE,
+        };
         // After other records, the fatal certificate_required alert becomes handshake_failure.
         let mut out = vec![22, 3, 3, 0, 1, 0, 21, 3, 3, 0, 2, 2, 116];
-        tls12_handshake_failure_alert(&mut out);
+        assert!(change.replace_plain(&mut out));
         assert_eq!(out[6..], [21, 3, 3, 0, 2, 2, 40]);
         // Nothing else is touched: another alert, a truncated record, an empty turn.
         let mut other = vec![21, 3, 3, 0, 2, 2, 42];
-        tls12_handshake_failure_alert(&mut other);
+        assert!(!change.replace_plain(&mut other));
         assert_eq!(other, [21, 3, 3, 0, 2, 2, 42]);
         let mut short = vec![21, 3, 3, 0, 2, 2];
-        tls12_handshake_failure_alert(&mut short);
+        assert!(!change.replace_plain(&mut short));
         assert_eq!(short, [21, 3, 3, 0, 2, 2]);
-        tls12_handshake_failure_alert(&mut []);
+        assert!(!change.replace_plain(&mut []));
     }
 }

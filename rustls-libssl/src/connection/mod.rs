@@ -182,15 +182,11 @@ pub(crate) struct Connection {
     published_state: Option<(crate::statem::State, bool, Option<u16>, bool)>,
     /// Whether the handshake's start has been counted (`SSL_CTX_sess_accept`...).
     counted: bool,
-    /// A TLS 1.2 server failing for want of a client certificate: the alert rustls writes
-    /// becomes OpenSSL's (see `engine::tls12_handshake_failure_alert`).
-    tls12_no_certificate: bool,
-    /// A server refusing a ClientHello for its version as OpenSSL does: its reason, and
-    /// the alert that replaces rustls's (see [`crate::legacy`]).
+    /// A server refusing a ClientHello for its version as OpenSSL does: its reason (see
+    /// [`crate::legacy`]).
     refusal: Option<crate::legacy::Refusal>,
-    /// A verification failure OpenSSL answers with internal_error, where rustls writes
-    /// certificate_unknown: the alert is changed (see `Observer::rewrite_alert`).
-    internal_error_alert: bool,
+    /// The alert OpenSSL sends for the failure being reported, where rustls writes another.
+    alert_override: Option<engine::AlertOverride>,
     /// The read BIO reached its end; `eof_flagged`: and says so (`BIO_eof`), which makes it
     /// a protocol error (no close_notify) rather than a transport one; `eof_failed`: its
     /// read returned -1 there rather than 0.
@@ -249,9 +245,8 @@ impl Connection {
             published: false,
             finished: false,
             counted: false,
-            tls12_no_certificate: false,
             refusal: None,
-            internal_error_alert: false,
+            alert_override: None,
             statem: Statem::default(),
             observer: None,
             early_read: EarlyRead::NotStarted,
