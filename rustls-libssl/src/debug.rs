@@ -225,7 +225,7 @@ const UNHONOURED_OPTIONS: &[(u64, &str)] = &[
 /// certificate, `SSL_get_verify_result`.
 pub(crate) fn handshake_done(server: bool, state: &ConnState) {
     let status = lock(&state.status);
-    let version = versions::name(status.version);
+    let version = versions::protocol_text(status.version);
     let suite = status
         .cipher
         .map_or_else(|| "unknown".into(), |c| c.name().to_string_lossy());

@@ -100,32 +100,25 @@ impl VersionRange {
     }
 }
 
-/// OpenSSL's name for a protocol version (`SSL_get_version`).
-pub(crate) fn name(v: u16) -> &'static str {
+/// OpenSSL's name of a protocol version number (`SSL_get_version`,
+/// `ssl_protocol_to_string`), "unknown" for others.
+pub(crate) fn protocol_name(v: u16) -> &'static std::ffi::CStr {
     match v {
-        TLS1_3 => "TLSv1.3",
-        TLS1_2 => "TLSv1.2",
-        0x0302 => "TLSv1.1",
-        0x0301 => "TLSv1",
-        0x0300 => "SSLv3",
-        _ => "unknown",
+        TLS1_3 => c"TLSv1.3",
+        TLS1_2 => c"TLSv1.2",
+        0x0302 => c"TLSv1.1",
+        0x0301 => c"TLSv1",
+        0x0300 => c"SSLv3",
+        0xfeff => c"DTLSv1",
+        0x0100 => c"DTLSv0.9",
+        0xfefd => c"DTLSv1.2",
+        _ => c"unknown",
     }
 }
 
-/// OpenSSL's name of any protocol version number (`ssl_protocol_to_string`), "unknown"
-/// for others.
-pub(crate) fn protocol_name(v: u16) -> &'static str {
-    match v {
-        TLS1_3 => "TLSv1.3",
-        TLS1_2 => "TLSv1.2",
-        0x0302 => "TLSv1.1",
-        0x0301 => "TLSv1",
-        0x0300 => "SSLv3",
-        0xfeff => "DTLSv1",
-        0x0100 => "DTLSv0.9",
-        0xfefd => "DTLSv1.2",
-        _ => "unknown",
-    }
+/// [`protocol_name`] as text.
+pub(crate) fn protocol_text(v: u16) -> &'static str {
+    protocol_name(v).to_str().unwrap_or("unknown")
 }
 
 #[cfg(test)]

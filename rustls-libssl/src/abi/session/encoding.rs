@@ -252,7 +252,7 @@ fn describe(m: &Meta) -> String {
     let _ = writeln!(
         out,
         "    Protocol  : {}",
-        crate::versions::protocol_name(m.version)
+        crate::versions::protocol_text(m.version)
     );
     match Cipher::by_id(m.cipher) {
         Some(c) => {

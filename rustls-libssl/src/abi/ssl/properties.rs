@@ -16,11 +16,7 @@ use crate::versions;
 /// enabled one (as OpenSSL reports its client version).
 #[no_mangle]
 pub unsafe extern "C" fn SSL_get_version(ssl: *const SSL) -> *const c_char {
-    entry(|| {
-        Ok(static_cstr(versions::protocol_name(
-            try_ref!(ssl).version(),
-        )))
-    })
+    entry(|| Ok(versions::protocol_name(try_ref!(ssl).version()).as_ptr()))
 }
 
 /// `SSL_version`: the negotiated protocol version number.
@@ -53,21 +49,6 @@ pub unsafe extern "C" fn SSL_client_version(ssl: *const SSL) -> c_int {
             }
         })
     })
-}
-
-/// NUL-terminated copies of the fixed strings the shim returns as `const char *`.
-fn static_cstr(s: &'static str) -> *const c_char {
-    match s {
-        "TLSv1.3" => c"TLSv1.3".as_ptr(),
-        "TLSv1.2" => c"TLSv1.2".as_ptr(),
-        "TLSv1.1" => c"TLSv1.1".as_ptr(),
-        "TLSv1" => c"TLSv1".as_ptr(),
-        "SSLv3" => c"SSLv3".as_ptr(),
-        "DTLSv1.2" => c"DTLSv1.2".as_ptr(),
-        "DTLSv1" => c"DTLSv1".as_ptr(),
-        "DTLSv0.9" => c"DTLSv0.9".as_ptr(),
-        _ => c"unknown".as_ptr(),
-    }
 }
 
 /// `SSL_get0_alpn_selected`: the negotiated protocol (pointer into the connection, valid
