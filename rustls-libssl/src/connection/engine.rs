@@ -130,6 +130,13 @@ impl Connection {
                 e,
                 rustls::Error::InvalidCertificate(rustls::CertificateError::Other(_))
             ) && crate::verify::sends_internal_error(self.state.outcome().verify_result);
+        // The turns below only send the fatal alert rustls queued. Whatever the peer sent
+        // after the failing record is not read (OpenSSL reads nothing after a fatal error):
+        // given it, rustls would answer a second bad record with a second fatal alert.
+        if let Some(bufs) = self.bufs.as_mut() {
+            let unread = bufs.input.pending().len();
+            bufs.input.consume(unread);
+        }
         {
             let _current = current::enter(&self.state);
             for _ in 0..4 {
