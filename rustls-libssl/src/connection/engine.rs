@@ -130,17 +130,18 @@ impl Connection {
                 e,
                 rustls::Error::InvalidCertificate(rustls::CertificateError::Other(_))
             ) && crate::verify::sends_internal_error(self.state.outcome().verify_result);
-        // The turns below only send the fatal alert rustls queued. Whatever the peer sent
-        // after the failing record is not read (OpenSSL reads nothing after a fatal error):
-        // given it, rustls would answer a second bad record with a second fatal alert.
-        if let Some(bufs) = self.bufs.as_mut() {
-            let unread = bufs.input.pending().len();
-            bufs.input.consume(unread);
-        }
         {
             let _current = current::enter(&self.state);
+            // rustls queued its fatal alert last: the first turn that writes sends it, and
+            // the turns stop there. A turn after it would read on into what the peer sent
+            // after the failing record (rustls keeps those bytes until it discards them),
+            // and rustls would answer a second bad record with a second fatal alert;
+            // OpenSSL reads nothing after a fatal error.
             for _ in 0..4 {
-                if self.turn_once(&mut Want::Nothing) != Ok(Event::Progress) {
+                let written = self.bufs.as_ref().map_or(0, |b| b.output.pending().len());
+                if self.turn_once(&mut Want::Nothing) != Ok(Event::Progress)
+                    || self.bufs.as_ref().map_or(0, |b| b.output.pending().len()) > written
+                {
                     break;
                 }
             }
