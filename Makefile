@@ -18,8 +18,8 @@
 #   make deb        the Debian packages into target/deb (rustls-libssl, -system, -dev)
 #   make packaging  the packages installed and purged in a debootstrap root (as root)
 #   make nginx-from-source  Debian's nginx source built against the shim, its tests run
-#   make fuzz       each fuzz target in fuzz/ for FUZZ_SECONDS (default 60; nightly Rust and
-#                   cargo-fuzz); not part of make test
+#   make fuzz       each fuzz target in fuzz/ for FUZZ_SECONDS (default 60), on the stable
+#                   toolchain (cargo-fuzz installed if missing); part of make test
 #   make FIPS=1 fips-test  the library with aws-lc's FIPS module (target/fips/release; Go and
 #                   CMake, ~10 min to build), and the nginx, curl and beyond suites on it
 
@@ -40,11 +40,13 @@ ARCHIVE := $(OUT)/librustls_libssl.a
 CARGO_FLAGS := $(if $(filter release,$(PROFILE)),--release,) $(if $(filter 1,$(FIPS)),--features fips,)
 BENCH_FLAGS ?=
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := established client_hello session_der cipher_string
+FUZZ_TARGETS := established client_hello session_der cipher_string server_bytes ticket alpn \
+	conf_cmd cert_load
+FUZZ_SANITIZER ?= address
 
 .PHONY: all lib deps test lint audit unit symbols header matrix abi contract curl nginx ntpd programs \
 	hostile beyond fips-test $(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short deb packaging \
-	nginx-from-source fuzz clean
+	nginx-from-source fuzz fuzz-tool clean
 
 # Programs with an integration suite in tests/NAME/run.sh LIBDIR (each also run on OpenSSL).
 PROGRAMS := socat openvpn lighttpd dovecot ruby node mariadb postfix haproxy stunnel mosquitto \
@@ -86,7 +88,7 @@ deps:
 	bash tests/install-deps.sh
 
 test: deps lint audit unit lib symbols header matrix abi contract curl nginx ntpd hostile programs beyond \
-	upstream-nginx upstream-curl packaging bench-short
+	upstream-nginx upstream-curl packaging bench-short fuzz
 
 lint:
 	bash tests/abi/file-sizes.sh
@@ -184,17 +186,34 @@ packaging: deb
 nginx-from-source: deb
 	bash packaging/nginx-from-source.sh $(abspath $(OUT)) $(abspath target/deb/pkgconfig)
 
-# Each target from its committed seeds (fuzz/corpus/TARGET) for FUZZ_SECONDS; new inputs
-# stay in the corpus directory (not committed), a crash in fuzz/artifacts/TARGET and the
-# run fails.
-fuzz:
-	cd fuzz && $(CARGO) +nightly fuzz build -O
-	cd fuzz && mkdir -p artifacts && for t in $(FUZZ_TARGETS); do \
+# Each target for FUZZ_SECONDS from its committed seeds (fuzz/corpus/TARGET, read only) and
+# the inputs earlier runs found (target/fuzz-corpus/TARGET, where new ones go); a crash is
+# saved in fuzz/artifacts/TARGET and fails the run (make it a file in fuzz/regressions/TARGET,
+# which make unit replays, and fix it). Stable Rust: RUSTC_BOOTSTRAP=1 lets it take the -Z
+# flags cargo-fuzz passes (ASan and coverage; FUZZ_SANITIZER=none to run without ASan).
+# LeakSanitizer skips what lives until exit on purpose (tests/abi/lsan.supp); the targets'
+# scratch files go to target/fuzz-tmp. Nine targets: the build (a few minutes) + 9 x
+# FUZZ_SECONDS.
+FUZZ_ENV := RUSTC_BOOTSTRAP=1 PATH="$(abspath target/cargo-fuzz/bin):$$PATH" \
+	LSAN_OPTIONS=suppressions=$(abspath tests/abi/lsan.supp):print_suppressions=0 \
+	TMPDIR=$(abspath target/fuzz-tmp)
+
+fuzz: fuzz-tool
+	mkdir -p target/fuzz-tmp fuzz/artifacts
+	cd fuzz && $(FUZZ_ENV) $(CARGO) fuzz build -O --sanitizer $(FUZZ_SANITIZER)
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  mkdir -p ../target/fuzz-corpus/$$t; \
 	  echo "== fuzz $$t ($(FUZZ_SECONDS) s, log in fuzz/artifacts/$$t.log)"; \
-	  $(CARGO) +nightly fuzz run -O $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) \
-	    -print_final_stats=1 >artifacts/$$t.log 2>&1 || { tail -n 40 artifacts/$$t.log; exit 1; }; \
+	  $(FUZZ_ENV) $(CARGO) fuzz run -O --sanitizer $(FUZZ_SANITIZER) $$t \
+	    ../target/fuzz-corpus/$$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -print_final_stats=1 >artifacts/$$t.log 2>&1 || { tail -n 60 artifacts/$$t.log; exit 1; }; \
 	  grep -E '^stat::(number_of_executed_units|peak_rss_mb)|^Done' artifacts/$$t.log; \
 	done
+
+# cargo-fuzz from crates.io into target/cargo-fuzz unless one is on PATH already.
+fuzz-tool:
+	command -v cargo-fuzz >/dev/null || [ -x target/cargo-fuzz/bin/cargo-fuzz ] || \
+	  $(CARGO) install cargo-fuzz --locked --version '^0.13' --root target/cargo-fuzz
 
 clean:
 	$(CARGO) clean

@@ -1,5 +1,6 @@
 //! Entry points for the fuzz targets in `fuzz/`, compiled only with `--cfg fuzzing` (which
-//! cargo-fuzz sets): each hands the fuzzer's bytes to code that reads untrusted input in a
+//! cargo-fuzz sets) and in unit tests, which run each target's seeds and every input that
+//! once failed it (`fuzz/regressions/TARGET`): each hands the fuzzer's bytes to code that reads untrusted input in a
 //! normal build. Errors are expected answers; a panic, a hang, memory that grows with the
 //! input, or a broken invariant checked here is a bug.
 
@@ -12,6 +13,8 @@ use crate::record::{HEADER_LEN, MAX_FRAGMENT, SEAL_OVERHEAD};
 use crate::session::Session;
 use crate::statem::Statem;
 use crate::turn::{Event, Want};
+
+pub use crate::abi::fuzzing::{alpn, cert_load, conf_cmd, server_bytes, ticket};
 
 /// The most the peer's requests may add to the output buffer while the peer reads nothing:
 /// one reply (a KeyUpdate or no_renegotiation warning) and one fatal alert.
@@ -90,6 +93,70 @@ pub fn cipher_string(data: &[u8]) {
         assert!(list.0.iter().all(|c| c.is_tls13()));
     }
     let _ = Offered::decode(rest, first & 2 != 0);
+}
+
+/// A ClientHello in handshake records, as a client offering TLS 1.3 (`tls13`; TLS 1.2
+/// only otherwise) sends it to `fuzz.test`, with `alpn` as the body of its ALPN extension
+/// and `ticket` as its session ticket (TLS 1.2) or PSK identity (TLS 1.3, with a binder
+/// that does not verify).
+pub(crate) fn hello_records(tls13: bool, alpn: Option<&[u8]>, ticket: Option<&[u8]>) -> Vec<u8> {
+    let mut ext = Vec::new();
+    extension(&mut ext, 0, b"\x00\x0c\x00\x00\x09fuzz.test");
+    extension(&mut ext, 10, b"\x00\x04\x00\x1d\x00\x17");
+    extension(&mut ext, 11, b"\x01\x00");
+    extension(&mut ext, 13, b"\x00\x06\x04\x03\x08\x04\x04\x01");
+    if let Some(alpn) = alpn {
+        extension(&mut ext, 16, alpn);
+    }
+    extension(&mut ext, 23, b"");
+    if tls13 {
+        extension(&mut ext, 43, b"\x04\x03\x04\x03\x03");
+        extension(&mut ext, 45, b"\x01\x01");
+        // An X25519 share: the base point (u = 9).
+        let mut share = b"\x00\x24\x00\x1d\x00\x20\x09".to_vec();
+        share.resize(share.len() + 31, 0);
+        extension(&mut ext, 51, &share);
+        if let Some(id) = ticket {
+            // pre_shared_key, last: one identity (age 0) and one SHA-256 binder.
+            let mut psk = be16(id.len() + 6).to_vec();
+            psk.extend_from_slice(&be16(id.len()));
+            psk.extend_from_slice(id);
+            psk.extend_from_slice(&[0; 4]);
+            psk.extend_from_slice(&[0, 33, 32]);
+            psk.resize(psk.len() + 32, 0);
+            extension(&mut ext, 41, &psk);
+        }
+    } else if let Some(t) = ticket {
+        extension(&mut ext, 35, t);
+    }
+    let mut body = vec![3, 3];
+    body.extend_from_slice(&[0x5a; 32]);
+    body.push(32);
+    body.extend_from_slice(&[0x1d; 32]);
+    body.extend_from_slice(b"\x00\x06\x13\x01\xc0\x2b\xc0\x2f\x01\x00");
+    body.extend_from_slice(&be16(ext.len()));
+    body.extend_from_slice(&ext);
+    let len = u32::try_from(body.len()).unwrap_or(u32::MAX).to_be_bytes();
+    let mut message = vec![1, len[1], len[2], len[3]];
+    message.extend_from_slice(&body);
+    let mut records = Vec::with_capacity(message.len() + 5);
+    for piece in message.chunks(MAX_FRAGMENT) {
+        records.extend_from_slice(&[22, 3, 1]);
+        records.extend_from_slice(&be16(piece.len()));
+        records.extend_from_slice(piece);
+    }
+    records
+}
+
+fn extension(out: &mut Vec<u8>, typ: u16, body: &[u8]) {
+    out.extend_from_slice(&typ.to_be_bytes());
+    out.extend_from_slice(&be16(body.len()));
+    out.extend_from_slice(body);
+}
+
+/// A length as two big-endian bytes (saturated: the fuzzer's lengths are small).
+fn be16(n: usize) -> [u8; 2] {
+    u16::try_from(n).unwrap_or(u16::MAX).to_be_bytes()
 }
 
 /// The fuzzer's script, read a field at a time.
@@ -253,4 +320,53 @@ impl Run {
 
 fn suite_is_tls13(conn: &crate::established::Established) -> bool {
     conn.negotiated.version == rustls::ProtocolVersion::TLSv1_3
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// A target's entry point.
+    type Target = fn(&[u8]);
+
+    /// Every target's entry point, by the target's name in `fuzz/`.
+    const TARGETS: [(&str, Target); 9] = [
+        ("established", super::established),
+        ("client_hello", super::client_hello),
+        ("session_der", super::session_der),
+        ("cipher_string", super::cipher_string),
+        ("server_bytes", super::server_bytes),
+        ("ticket", super::ticket),
+        ("alpn", super::alpn),
+        ("conf_cmd", super::conf_cmd),
+        ("cert_load", super::cert_load),
+    ];
+
+    /// The committed seeds and the inputs that once crashed a target (each kept as a
+    /// regression test next to its fix) go through the targets' checks without a panic.
+    #[test]
+    fn seeds_and_regressions() {
+        let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+        let mut ran = 0;
+        for (name, target) in TARGETS {
+            for dir in ["corpus", "regressions"] {
+                let Ok(entries) = std::fs::read_dir(fuzz.join(dir).join(name)) else {
+                    continue;
+                };
+                for entry in entries.flatten() {
+                    let path = entry.path();
+                    let file = path.file_name().and_then(|f| f.to_str()).unwrap_or("");
+                    // Seeds only: inputs a local run added to the corpus are not committed.
+                    if dir == "corpus" && !file.starts_with("seed-") {
+                        continue;
+                    }
+                    let data = std::fs::read(&path).unwrap_or_default();
+                    eprintln!("{name}: {}", path.display());
+                    target(&data);
+                    ran += 1;
+                }
+            }
+        }
+        assert!(ran > 0, "no seeds found under {}", fuzz.display());
+    }
 }

@@ -27,7 +27,7 @@ mod established;
 mod exporter;
 #[cfg(any(test, fuzzing))]
 mod fixed_keys;
-#[cfg(fuzzing)]
+#[cfg(any(test, fuzzing))]
 #[doc(hidden)]
 pub mod fuzzing;
 mod groups;

@@ -286,6 +286,25 @@ pub(crate) fn ticket_opened(
     *lock(&state.last_session) = Some(Session::create(meta, State::Empty));
 }
 
+/// Whether a ticket's plaintext (rustls's encoding of a server session) names TLS 1.2 or
+/// 1.3, a suite this library knows and a master secret of at most 64 bytes (TLS 1.2:
+/// exactly 48, which rustls assumes: it panics on another length). A ticket that
+/// opens to anything else is treated as one that did not open, as OpenSSL treats a ticket
+/// whose session does not decode: its session never becomes the connection's (it would
+/// encode to DER that `d2i_SSL_SESSION` refuses).
+pub(crate) fn server_value_usable(value: &[u8]) -> bool {
+    let Some((version, cipher)) = server_value_suite(value) else {
+        return false;
+    };
+    let secret_ok = server_value_secret(value).is_some_and(|s| match version {
+        crate::versions::TLS1_2 => s.len() == 48,
+        _ => !s.is_empty() && s.len() <= 64,
+    });
+    (version == crate::versions::TLS1_2 || version == crate::versions::TLS1_3)
+        && crate::ciphers::Cipher::by_id(cipher).is_some()
+        && secret_ok
+}
+
 /// The master secret in rustls's encoding of a server session (`ServerSessionValue`:
 /// an optional SNI name, version, suite, then the secret with a one-byte length); `None`
 /// if it does not parse.

@@ -243,7 +243,9 @@ fn unbind(state: &ConnState, mut opened: Vec<u8>) -> Option<Vec<u8>> {
         }
         _ => return None,
     };
-    if crate::session::now() > issued.saturating_add(timeout) {
+    if crate::session::now() > issued.saturating_add(timeout)
+        || !crate::resumption::server_value_usable(&opened[at..])
+    {
         return None;
     }
     opened.drain(..at);

@@ -46,6 +46,8 @@ mod dtls;
 mod err;
 mod ex_data;
 mod ext;
+#[cfg(any(test, fuzzing))]
+pub(crate) mod fuzzing;
 mod groups;
 mod hello;
 mod io;

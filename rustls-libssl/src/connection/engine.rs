@@ -112,8 +112,16 @@ impl Connection {
         self.alert_override = self.openssl_alert(&e);
         {
             let _current = current::enter(&self.state);
+            // rustls queued its fatal alert last: the first turn that writes sends it, and
+            // the turns stop there. A turn after it would read on into what the peer sent
+            // after the failing record (rustls keeps those bytes until it discards them),
+            // and rustls would answer a second bad record with a second fatal alert;
+            // OpenSSL reads nothing after a fatal error.
             for _ in 0..4 {
-                if self.turn_once(&mut Want::Nothing) != Ok(Event::Progress) {
+                let written = self.bufs.as_ref().map_or(0, |b| b.output.pending().len());
+                if self.turn_once(&mut Want::Nothing) != Ok(Event::Progress)
+                    || self.bufs.as_ref().map_or(0, |b| b.output.pending().len()) > written
+                {
                     break;
                 }
             }
