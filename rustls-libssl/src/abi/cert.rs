@@ -16,6 +16,12 @@ use crate::error::Error;
 mod files;
 mod peer;
 
+/// What the fuzz targets ([`super::fuzzing`]) load certificates and keys with.
+#[cfg(any(test, fuzzing))]
+pub(super) use files::{
+    SSL_CTX_use_PrivateKey_ASN1, SSL_CTX_use_RSAPrivateKey_ASN1, SSL_CTX_use_certificate_ASN1,
+    SSL_CTX_use_certificate_file, SSL_use_PrivateKey_ASN1, SSL_use_certificate_ASN1,
+};
 pub use files::{
     SSL_CTX_use_PrivateKey_file, SSL_CTX_use_certificate_chain_file, SSL_use_PrivateKey_file,
     SSL_use_certificate_chain_file,

@@ -435,6 +435,10 @@ fn server_ctx() -> *mut SSL_CTX {
 
 /// The server's ALPN callback: `SSL_select_next_proto` between [`SERVER_ALPN`] and the
 /// client's list.
+///
+/// # Safety
+/// Called by the library with the client's list (`client`, `client_len` bytes) and
+/// writable `out`/`outlen`, as `SSL_CTX_set_alpn_select_cb` documents.
 unsafe extern "C" fn select_alpn(
     _ssl: *mut SSL,
     out: *mut *const u8,

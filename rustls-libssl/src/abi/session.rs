@@ -16,6 +16,12 @@ mod fields;
 
 pub(crate) use cache::SessionTable;
 pub use connection::SSL_copy_session_id;
+/// What the fuzz targets ([`super::fuzzing`]) resume and (de)serialise sessions with.
+#[cfg(any(test, fuzzing))]
+pub(super) use {
+    connection::{SSL_get1_session, SSL_set_session_id_context},
+    encoding::{d2i_SSL_SESSION, i2d_SSL_SESSION},
+};
 
 /// `SSL_SESSION` is the core session behind an `Arc`.
 ///

@@ -25,6 +25,9 @@ mod transport;
 pub use lifecycle::{
     SSL_clear, SSL_dup, SSL_free, SSL_new, SSL_set_accept_state, SSL_set_connect_state,
 };
+/// For the fuzz targets ([`super::fuzzing`]).
+#[cfg(any(test, fuzzing))]
+pub(super) use properties::SSL_set_alpn_protos;
 pub use properties::{
     SSL_get_security_level, SSL_in_init, SSL_set_cipher_list, SSL_set_ciphersuites,
 };
