@@ -3,7 +3,7 @@
 #   make            build target/release/libssl.so.3
 #   make test       lint, the unsafe and dependency audit, unit tests, symbol, header and
 #                   MATRIX.md checks, C tests, the export contract, curl, nginx and ntpd
-#                   suites, the hostile-peer tests, the other programs' suites, what the shim
+#                   suites, the hostile-peer and threads tests, the other programs' suites, what the shim
 #                   gives beyond OpenSSL 3.0 (tests/beyond), nginx's and
 #                   curl's own test suites, the packages in a debootstrap root, and the
 #                   benchmarks at CI size
@@ -12,6 +12,8 @@
 #                   sources (offline; installs cargo-deny if missing)
 #   make hostile    nginx on the shim and on OpenSSL against hostile TLS peers, compared
 #                   (tests/hostile, under a minute)
+#   make threads    16 threads sharing one server and one client SSL_CTX while others change
+#                   them, on the shim and on OpenSSL, counts compared (tests/threads, seconds)
 #   make demo       nginx serving HTTPS to curl, both through the shim
 #   make bench      benchmarks vs the system OpenSSL into bench/RESULTS.md (by hand, ~40 min)
 #   make deps       install the Debian packages the build and tests need (as root)
@@ -43,7 +45,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := established client_hello session_der cipher_string
 
 .PHONY: all lib deps test lint audit unit symbols header matrix abi contract curl nginx ntpd programs \
-	hostile beyond fips-test $(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short deb packaging \
+	hostile threads beyond fips-test $(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short deb packaging \
 	nginx-from-source fuzz clean
 
 # Programs with an integration suite in tests/NAME/run.sh LIBDIR (each also run on OpenSSL).
@@ -85,7 +87,7 @@ FORCE:
 deps:
 	bash tests/install-deps.sh
 
-test: deps lint audit unit lib symbols header matrix abi contract curl nginx ntpd hostile programs beyond \
+test: deps lint audit unit lib symbols header matrix abi contract curl nginx ntpd hostile threads programs beyond \
 	upstream-nginx upstream-curl packaging bench-short
 
 lint:
@@ -156,6 +158,11 @@ beyond: lib
 # worker alive and its memory back near its baseline.
 hostile: lib
 	bash tests/hostile/run.sh $(abspath $(OUT))
+
+# Shared contexts under threads (handshakes, resumption, context changes), on the shim and on
+# OpenSSL, compared.
+threads: lib
+	bash tests/threads/run.sh $(abspath $(OUT))
 
 demo: deps lib
 	bash tests/demo.sh $(abspath $(OUT))
