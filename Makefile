@@ -14,6 +14,9 @@
 #                   (tests/hostile, under a minute)
 #   make threads    16 threads sharing one server and one client SSL_CTX while others change
 #                   them, on the shim and on OpenSSL, counts compared (tests/threads, seconds)
+#   make load       nginx (2 workers) on the shim, then on OpenSSL, under load with a reload
+#                   every 30 s for LOAD_SECONDS each (default 300; ~11 min in all; 60 for a CI
+#                   run): failed requests, crashes, RSS (tests/load); not part of make test
 #   make demo       nginx serving HTTPS to curl, both through the shim
 #   make bench      benchmarks vs the system OpenSSL into bench/RESULTS.md (by hand, ~40 min)
 #   make deps       install the Debian packages the build and tests need (as root)
@@ -45,7 +48,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := established client_hello session_der cipher_string
 
 .PHONY: all lib deps test lint audit unit symbols header matrix abi contract curl nginx ntpd programs \
-	hostile threads beyond fips-test $(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short deb packaging \
+	hostile threads load beyond fips-test $(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short deb packaging \
 	nginx-from-source fuzz clean
 
 # Programs with an integration suite in tests/NAME/run.sh LIBDIR (each also run on OpenSSL).
@@ -163,6 +166,10 @@ hostile: lib
 # OpenSSL, compared.
 threads: lib
 	bash tests/threads/run.sh $(abspath $(OUT))
+
+# nginx under load with reloads, on the shim and on OpenSSL (LOAD_SECONDS each, default 300).
+load: lib
+	bash tests/load/run.sh $(abspath $(OUT))
 
 demo: deps lib
 	bash tests/demo.sh $(abspath $(OUT))
