@@ -17,6 +17,8 @@
 #   make load       nginx (2 workers) on the shim, then on OpenSSL, under load with a reload
 #                   every 30 s for LOAD_SECONDS each (default 300; ~11 min in all; 60 for a CI
 #                   run): failed requests, crashes, RSS (tests/load); not part of make test
+#   make valgrind   memcheck over nginx on the shim (10,000 requests, 100 reloads) and curl
+#                   on the shim (tests/valgrind, ~10 min); not part of make test
 #   make demo       nginx serving HTTPS to curl, both through the shim
 #   make bench      benchmarks vs the system OpenSSL into bench/RESULTS.md (by hand, ~40 min)
 #   make deps       install the Debian packages the build and tests need (as root)
@@ -48,7 +50,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := established client_hello session_der cipher_string
 
 .PHONY: all lib deps test lint audit unit symbols header matrix abi contract curl nginx ntpd programs \
-	hostile threads load beyond fips-test $(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short deb packaging \
+	hostile threads load valgrind beyond fips-test $(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short deb packaging \
 	nginx-from-source fuzz clean
 
 # Programs with an integration suite in tests/NAME/run.sh LIBDIR (each also run on OpenSSL).
@@ -170,6 +172,10 @@ threads: lib
 # nginx under load with reloads, on the shim and on OpenSSL (LOAD_SECONDS each, default 300).
 load: lib
 	bash tests/load/run.sh $(abspath $(OUT))
+
+# valgrind's memcheck over nginx (reloads and load) and curl on the shim.
+valgrind: lib
+	bash tests/valgrind/run.sh $(abspath $(OUT))
 
 demo: deps lib
 	bash tests/demo.sh $(abspath $(OUT))
