@@ -18,7 +18,7 @@
 #                   every 30 s for LOAD_SECONDS each (default 300; ~11 min in all; 60 for a CI
 #                   run): failed requests, crashes, RSS (tests/load); not part of make test
 #   make valgrind   memcheck over nginx on the shim (10,000 requests, 100 reloads) and curl
-#                   on the shim (tests/valgrind, ~10 min); not part of make test
+#                   on the shim (tests/valgrind, ~3 min here); not part of make test
 #   make demo       nginx serving HTTPS to curl, both through the shim
 #   make bench      benchmarks vs the system OpenSSL into bench/RESULTS.md (by hand, ~40 min)
 #   make deps       install the Debian packages the build and tests need (as root)
