@@ -3,7 +3,7 @@
 #   make            build target/release/libssl.so.3
 #   make test       lint, the unsafe and dependency audit, unit tests, symbol, header and
 #                   MATRIX.md checks, C tests, the export contract, curl, nginx and ntpd
-#                   suites, the hostile-peer tests, the other programs' suites, what the shim
+#                   suites, the hostile-peer and threads tests, the other programs' suites, what the shim
 #                   gives beyond OpenSSL 3.0 (tests/beyond), nginx's and
 #                   curl's own test suites, the packages in a debootstrap root, and the
 #                   benchmarks at CI size
@@ -12,6 +12,13 @@
 #                   sources (offline; installs cargo-deny if missing)
 #   make hostile    nginx on the shim and on OpenSSL against hostile TLS peers, compared
 #                   (tests/hostile, under a minute)
+#   make threads    16 threads sharing one server and one client SSL_CTX while others change
+#                   them, on the shim and on OpenSSL, counts compared (tests/threads, seconds)
+#   make load       nginx (2 workers) on the shim, then on OpenSSL, under load with a reload
+#                   every 30 s for LOAD_SECONDS each (default 300; ~11 min in all; 60 for a CI
+#                   run): failed requests, crashes, RSS (tests/load); not part of make test
+#   make valgrind   memcheck over nginx on the shim (10,000 requests, 100 reloads) and curl
+#                   on the shim (tests/valgrind, ~3 min here); not part of make test
 #   make demo       nginx serving HTTPS to curl, both through the shim
 #   make bench      benchmarks vs the system OpenSSL into bench/RESULTS.md (by hand, ~40 min)
 #   make deps       install the Debian packages the build and tests need (as root)
@@ -45,7 +52,7 @@ FUZZ_TARGETS := established client_hello session_der cipher_string server_bytes 
 FUZZ_SANITIZER ?= address
 
 .PHONY: all lib deps test lint audit unit symbols header matrix abi contract curl nginx ntpd programs \
-	hostile beyond fips-test $(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short deb packaging \
+	hostile threads load valgrind beyond fips-test $(PROGRAMS) upstream-nginx upstream-curl demo bench bench-short deb packaging \
 	nginx-from-source fuzz fuzz-tool clean
 
 # Programs with an integration suite in tests/NAME/run.sh LIBDIR (each also run on OpenSSL).
@@ -87,7 +94,7 @@ FORCE:
 deps:
 	bash tests/install-deps.sh
 
-test: deps lint audit unit lib symbols header matrix abi contract curl nginx ntpd hostile programs beyond \
+test: deps lint audit unit lib symbols header matrix abi contract curl nginx ntpd hostile threads programs beyond \
 	upstream-nginx upstream-curl packaging bench-short fuzz
 
 lint:
@@ -162,6 +169,19 @@ beyond: lib
 # worker alive and its memory back near its baseline.
 hostile: lib
 	bash tests/hostile/run.sh $(abspath $(OUT))
+
+# Shared contexts under threads (handshakes, resumption, context changes), on the shim and on
+# OpenSSL, compared.
+threads: lib
+	bash tests/threads/run.sh $(abspath $(OUT))
+
+# nginx under load with reloads, on the shim and on OpenSSL (LOAD_SECONDS each, default 300).
+load: lib
+	bash tests/load/run.sh $(abspath $(OUT))
+
+# valgrind's memcheck over nginx (reloads and load) and curl on the shim.
+valgrind: lib
+	bash tests/valgrind/run.sh $(abspath $(OUT))
 
 demo: deps lib
 	bash tests/demo.sh $(abspath $(OUT))

@@ -21,8 +21,11 @@ pub(super) fn load_strings_for_error() {
 
 /// Registers the SSL reason strings once per process.
 pub(super) fn load_strings() {
-    static DONE: OnceLock<()> = OnceLock::new();
-    DONE.get_or_init(|| {
+    // The table's address, kept so that the table (and the strings it points to) stays
+    // reachable after libcrypto frees its own index of it at exit (OPENSSL_cleanup): leak
+    // checkers (valgrind, LeakSanitizer) would otherwise report it as definitely lost.
+    static TABLE: OnceLock<usize> = OnceLock::new();
+    TABLE.get_or_init(|| {
         let lib = sys::ERR_LIB_SSL as c_ulong;
         let mut entries: Vec<sys::ERR_STRING_DATA> = table::SSL_REASONS
             .iter()
@@ -43,6 +46,7 @@ pub(super) fn load_strings() {
         let entries: &'static [sys::ERR_STRING_DATA] = Vec::leak(entries);
         // SAFETY: the table is NUL-terminated and lives for the rest of the process.
         unsafe { sys::ERR_load_strings_const(entries.as_ptr()) };
+        entries.as_ptr() as usize
     });
 }
 
