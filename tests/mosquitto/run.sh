@@ -88,7 +88,10 @@ start_broker() {
     expect_mapped "$pid" "$BROKER_LIB" mosquitto
 }
 
-# broker PORT: conf (stdin) and start_broker
+# broker PORT: conf (stdin) and start_broker. Not at the end of a pipeline: there the broker
+# would start in a subshell, escape SERVER_PIDS and outlive the test (and a failure to start
+# would not fail it), so a test that pipes its configuration calls `conf PORT` and then
+# start_broker itself.
 broker() {
     conf "$1"
     start_broker "$1"
@@ -304,7 +307,8 @@ t_loaded_lib() {
     local port pid entry
     port=$(free_port)
     RUN=lib BROKER_LIB=$LIBDIR CLIENT_LIB=$LIBDIR
-    tls_listener | broker "$port"
+    tls_listener | conf "$port"
+    start_broker "$port"
     sub s1 "$port" --cafile "$PKI/root.pem"
     entry=${SUB_PIDS[0]#*:}
     pid=$(ps -o pid= --ppid "$entry" | tr -d ' ' | head -1)
@@ -321,7 +325,8 @@ t_loaded_lib() {
 broker_pubsub() {
     local port
     port=$(free_port)
-    tls_listener | broker "$port"
+    tls_listener | conf "$port"
+    start_broker "$port"
     sub s1 "$port" --cafile "$PKI/root.pem"
     pub p1 "$port" --cafile "$PKI/root.pem" -t t/s1 -m "hello over tls"
     pub_ok p1
@@ -346,7 +351,8 @@ broker_require_cert() {
         tls_listener
         echo "require_certificate true"
         echo "use_identity_as_username true"
-    } | broker "$port"
+    } | conf "$port"
+    start_broker "$port"
     sub s1 "$port" --cafile "$PKI/root.pem" --cert "$PKI/client.pem" --key "$PKI/client.key"
     pub p1 "$port" --cafile "$PKI/root.pem" --cert "$PKI/client.pem" --key "$PKI/client.key" -t t/s1 -m hi
     pub_ok p1
@@ -368,7 +374,8 @@ broker_identity_optional() {
     {
         tls_listener
         echo "require_certificate false"
-    } | broker "$port"
+    } | conf "$port"
+    start_broker "$port"
     pub p1 "$port" --cafile "$PKI/root.pem" -t t/x -m hi
     pub_ok p1
     pub p2 "$port" --cafile "$PKI/root.pem" --cert "$PKI/client.pem" --key "$PKI/client.key" -t t/x -m hi
@@ -384,7 +391,8 @@ broker_tls_version() {
     {
         tls_listener
         echo "tls_version tlsv1.3"
-    } | broker "$port"
+    } | conf "$port"
+    start_broker "$port"
     pub p1 "$port" --cafile "$PKI/root.pem" -t t/x -m hi
     pub_ok p1
     sc t12 "$port" -tls1_2
@@ -400,7 +408,8 @@ broker_ciphers() {
     {
         tls_listener
         echo "ciphers ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256"
-    } | broker "$port"
+    } | conf "$port"
+    start_broker "$port"
     sc t12 "$port" -tls1_2
     sc_has t12 "New, TLSv1.2, Cipher is ECDHE-RSA-CHACHA20-POLY1305"
     sc other "$port" -tls1_2 -cipher ECDHE-RSA-AES256-GCM-SHA384
@@ -418,7 +427,8 @@ broker_ciphers_tls13() {
     {
         tls_listener
         echo "ciphers_tls1.3 TLS_CHACHA20_POLY1305_SHA256"
-    } | broker "$port"
+    } | conf "$port"
+    start_broker "$port"
     sc t13 "$port"
     sc_has t13 "New, TLSv1.3, Cipher is TLS_CHACHA20_POLY1305_SHA256"
     pub p1 "$port" --cafile "$PKI/root.pem" -t t/x -m hi
@@ -455,7 +465,8 @@ t_broker_ecdsa() { twice broker broker_ecdsa; }
 client_pubsub() {
     local port
     port=$(free_port)
-    tls_listener | broker "$port"
+    tls_listener | conf "$port"
+    start_broker "$port"
     sub s1 "$port" --cafile "$PKI/root.pem"
     pub p1 "$port" --cafile "$PKI/root.pem" -t t/s1 -m "hello from the clients"
     pub_ok p1
@@ -472,7 +483,8 @@ client_cert() {
         tls_listener
         echo "require_certificate true"
         echo "use_identity_as_username true"
-    } | broker "$port"
+    } | conf "$port"
+    start_broker "$port"
     sub s1 "$port" --cafile "$PKI/root.pem" --cert "$PKI/client.pem" --key "$PKI/client.key"
     pub p1 "$port" --cafile "$PKI/root.pem" --cert "$PKI/client.pem" --key "$PKI/client.key" -t t/s1 -m hi
     pub_ok p1
@@ -486,7 +498,8 @@ t_client_cert() { twice clients client_cert; }
 client_wrong_ca() {
     local port
     port=$(free_port)
-    tls_listener | broker "$port"
+    tls_listener | conf "$port"
+    start_broker "$port"
     pub p1 "$port" --cafile "$PKI/selfsigned.pem" -t t/x -m hi
     pub_failed p1
     cli_has p1 "OpenSSL Error[0]: error:0A000086:SSL routines::certificate verify failed"
@@ -517,7 +530,8 @@ t_client_hostname() { twice clients client_hostname; }
 client_capath() {
     local port
     port=$(free_port)
-    tls_listener | broker "$port"
+    tls_listener | conf "$port"
+    start_broker "$port"
     pub p1 "$port" --capath "$PKI/hashdir" -t t/x -m hi
     pub_ok p1
     pub p2 "$port" --capath "$PKI/pki-empty" -t t/x -m hi
@@ -531,7 +545,8 @@ t_client_capath() { twice clients client_capath; }
 client_tls_version() {
     local port
     port=$(free_port)
-    tls_listener | broker "$port"
+    tls_listener | conf "$port"
+    start_broker "$port"
     pub p1 "$port" --cafile "$PKI/root.pem" --tls-version tlsv1.3 -t t/x -m hi
     pub_ok p1
     pub p2 "$port" --cafile "$PKI/root.pem" --tls-version tlsv1.2 -t t/x -m hi
@@ -548,7 +563,8 @@ client_ciphers() {
         tls_listener
         echo "ciphers ECDHE-RSA-AES128-GCM-SHA256"
         echo "ciphers_tls1.3 TLS_AES_128_GCM_SHA256"
-    } | broker "$port"
+    } | conf "$port"
+    start_broker "$port"
     pub p1 "$port" --cafile "$PKI/root.pem" --ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305 -t t/x -m hi
     pub_ok p1
     pub p2 "$port" --cafile "$PKI/root.pem" --ciphers ECDHE-RSA-CHACHA20-POLY1305 -t t/x -m hi
