@@ -432,19 +432,10 @@ impl Drop for Dane {
         unsafe {
             ffi::X509_free((*raw).mcert);
             ffi::OPENSSL_sk_free((*raw).trecs);
-            ffi::OPENSSL_sk_pop_free((*raw).certs, Some(free_x509));
+            ffi::OPENSSL_sk_pop_free((*raw).certs, Some(super::stacks::free_x509));
             drop(Box::from_raw(raw));
         }
     }
-}
-
-/// Frees one element of a stack of certificates.
-///
-/// # Safety
-/// Called by `OPENSSL_sk_pop_free` with an `X509` the stack owns.
-unsafe extern "C" fn free_x509(p: *mut c_void) {
-    // SAFETY: an X509 of the stack being freed.
-    unsafe { ffi::X509_free(p.cast()) };
 }
 
 // SAFETY: the state is plain data the owning connection reads and changes under its own

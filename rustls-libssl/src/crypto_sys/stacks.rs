@@ -30,14 +30,17 @@ impl X509Stack {
     }
 }
 
+/// Frees one element of a stack of certificates (`OPENSSL_sk_pop_free`'s callback).
+///
+/// # Safety
+/// Called by `OPENSSL_sk_pop_free` with an `X509` the stack owns (one reference).
+pub(super) unsafe extern "C" fn free_x509(p: *mut libc::c_void) {
+    // SAFETY: the stack owns one reference to each element.
+    unsafe { ffi::X509_free(p.cast()) };
+}
+
 impl Drop for X509Stack {
     fn drop(&mut self) {
-        /// # Safety
-        /// Called by `OPENSSL_sk_pop_free` with an `X509` the stack owns.
-        unsafe extern "C" fn free_x509(p: *mut libc::c_void) {
-            // SAFETY: every element was pushed with its own reference by X509Stack::new.
-            unsafe { ffi::X509_free(p.cast()) };
-        }
         // SAFETY: self owns the stack and one reference per element.
         unsafe { ffi::OPENSSL_sk_pop_free(self.0.as_ptr(), Some(free_x509)) };
     }
