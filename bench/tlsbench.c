@@ -10,7 +10,9 @@
  *   mem  --n N --tls 1.2|1.3 --key ec|rsa --certdir D
  *   hs   --n N --tls 1.2|1.3 --key ec|rsa --resume 0|1|2 --certdir D
  *   bulk --mb M --tls 1.2|1.3 --cipher NAME --dir c2s|s2c --certdir D
- * (--cafile F: the client's CA file instead of D/ca.pem, e.g. a system bundle plus ca.pem.)
+ * (--cafile F: the client's CA file instead of D/ca.pem, e.g. a system bundle plus ca.pem;
+ *  --groups LIST: SSL_CTX_set1_groups_list on both sides, e.g. X25519 for a like-for-like key
+ *  exchange where the shim would negotiate X25519MLKEM768.)
  * Setup cost:
  *   ctx  --n N --cafile F
  * Another program, measured (for one-shot clients; bench/oneshot.sh):
@@ -71,6 +73,7 @@ struct opts {
     const char *path;
     const char *certdir;
     const char *cafile;
+    const char *groups;
 };
 
 static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -148,6 +151,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
             o->certdir = v;
         else if (strcmp(name, "cafile") == 0)
             o->cafile = v;
+        else if (strcmp(name, "groups") == 0)
+            o->groups = v;
         else
             die("unknown option --%s", name);
     }
@@ -383,6 +388,12 @@ static void set_versions(SSL_CTX *ctx, const char *tls)
 }
 
 /* Restrict to one cipher suite (TLS 1.3 name, or an OpenSSL cipher-list name for TLS 1.2). */
+static void set_groups(SSL_CTX *ctx, const char *groups)
+{
+    if (groups != NULL && SSL_CTX_set1_groups_list(ctx, groups) != 1)
+        die("SSL_CTX_set1_groups_list(%s)", groups);
+}
+
 static void set_cipher(SSL_CTX *ctx, const char *tls, const char *cipher)
 {
     if (cipher == NULL)
@@ -402,6 +413,7 @@ static SSL_CTX *server_ctx(const struct opts *o)
         die("SSL_CTX_new (server)");
     set_versions(ctx, o->tls);
     set_cipher(ctx, o->tls, o->cipher);
+    set_groups(ctx, o->groups);
     const char *chain = cert_file(o, strcmp(o->key, "ec") == 0 ? "ec.pem" : "rsa.pem");
     const char *key = cert_file(o, strcmp(o->key, "ec") == 0 ? "ec.key" : "rsa.key");
     if (SSL_CTX_use_certificate_chain_file(ctx, chain) != 1)
@@ -423,6 +435,7 @@ static SSL_CTX *client_ctx(const struct opts *o)
         die("SSL_CTX_new (client)");
     set_versions(ctx, o->tls);
     set_cipher(ctx, o->tls, o->cipher);
+    set_groups(ctx, o->groups);
     const char *ca = o->cafile != NULL ? o->cafile : cert_file(o, "ca.pem");
     if (SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1)
         die("SSL_CTX_load_verify_locations(%s)", ca);

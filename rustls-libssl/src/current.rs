@@ -291,7 +291,10 @@ impl ConnState {
         let mut outcome = lock(&self.outcome);
         if outcome.peer_chain.is_empty() && !outcome.peer_ders.is_empty() {
             let ders = std::mem::take(&mut outcome.peer_ders);
-            outcome.peer_chain = ders.iter().filter_map(|c| Cert::from_der(c)).collect();
+            outcome.peer_chain = ders
+                .iter()
+                .filter_map(|c| crate::peer_certs::parse(c))
+                .collect();
         }
         outcome
     }

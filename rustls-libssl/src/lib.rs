@@ -36,6 +36,7 @@ mod hkdf;
 mod keylog;
 mod legacy;
 mod observer;
+mod peer_certs;
 mod peer_key;
 mod record;
 mod resumption;

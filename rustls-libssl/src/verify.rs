@@ -278,7 +278,7 @@ fn verify_peer(
         .ok_or_else(|| rustls::Error::General("no connection in progress".into()))?;
     let mut chain = Vec::with_capacity(1 + intermediates.len());
     for der in std::iter::once(end_entity).chain(intermediates) {
-        chain.push(Cert::from_der(der).ok_or(CertificateError::BadEncoding)?);
+        chain.push(crate::peer_certs::parse(der).ok_or(CertificateError::BadEncoding)?);
     }
     state.outcome().ocsp_response = ocsp_response.to_vec();
     let guard = lock(&state.verify);
