@@ -53,6 +53,7 @@ mod hello;
 mod io;
 mod keylog_file;
 mod knobs;
+mod libm;
 mod method;
 mod protocol;
 mod psk;
