@@ -97,9 +97,12 @@ pub(crate) struct Transport<'a> {
 
 /// The protocol side of a connection: rustls during the handshake, then the connection's
 /// own record protection with rustls's key schedule ([`Established`]).
+///
+/// Each variant is boxed: rustls's connections are about 1 KiB, which an idle connection
+/// would otherwise keep carrying inline in its `SSL` after the handshake.
 enum Tls {
-    Client(UnbufferedClientConnection),
-    Server(UnbufferedServerConnection),
+    Client(Box<UnbufferedClientConnection>),
+    Server(Box<UnbufferedServerConnection>),
     Established(Box<Established>),
 }
 

@@ -97,7 +97,7 @@ impl Connection {
         };
         let _current = current::enter(&self.state);
         let conn = UnbufferedClientConnection::new_with_alpn(config, name, alpn)?;
-        self.tls = Some(Tls::Client(conn));
+        self.tls = Some(Tls::Client(Box::new(conn)));
         lock(&self.state.status).started = true;
         Ok(())
     }
@@ -171,7 +171,7 @@ impl Connection {
                     };
                     let _current = current::enter(&self.state);
                     let conn = UnbufferedServerConnection::new(config).map_err(Error::Tls)?;
-                    self.tls = Some(Tls::Server(conn));
+                    self.tls = Some(Tls::Server(Box::new(conn)));
                     return Ok(());
                 }
             }
