@@ -30,14 +30,14 @@ REPO = os.path.dirname(HERE)
 SYSTEM_LIBSSL = "/usr/lib/x86_64-linux-gnu/libssl.so.3"
 # The system's CA store; `bundle.pem` in the certificate directory is it plus the test CA.
 SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
-PARTS = ("mem", "hs", "bulk", "nginx", "certcomp", "oneshot")
+PARTS = ("mem", "hs", "sign", "bulk", "nginx", "certcomp", "oneshot")
 
 # Sizes per mode.  `short` is what CI runs (`make bench BENCH_FLAGS=--short`, a few minutes on
 # two cores); `full` is for runs by hand.
 SIZES = {
-    "short": {"rounds": 3, "mem_n": 1000, "hs_n": 300, "bulk_mb": 64, "ctx_n": 20, "oneshot_reps": 5,
+    "short": {"rounds": 3, "mem_n": 1000, "hs_n": 300, "bulk_mb": 64, "ctx_n": 20, "oneshot_reps": 5, "sign_n": 300,
               "run_timeout": 180, "nginx_timeout": 900},
-    "full": {"rounds": 5, "mem_n": 10000, "hs_n": 3000, "bulk_mb": 1024, "ctx_n": 100, "oneshot_reps": 11,
+    "full": {"rounds": 5, "mem_n": 10000, "hs_n": 3000, "bulk_mb": 1024, "ctx_n": 100, "oneshot_reps": 11, "sign_n": 5000,
              "run_timeout": 1800, "nginx_timeout": 7200},
 }
 
@@ -100,10 +100,22 @@ def benches(mode, sizes):
         out.append(Bench("hs", "hs TLS %s %s %s" % (tls, keyname(key), what),
                          ["hs", "--n", str(sizes["hs_n"]), "--tls", tls, "--key", key, "--resume", str(resume)],
                          hs_figs))
+    # Like for like: X25519 on both sides (the shim's default, X25519MLKEM768 between two shim
+    # peers, costs an ML-KEM key generation and decapsulation more).
+    out.append(Bench("hs", "hs TLS 1.3 ECDSA full, X25519 (no post-quantum share)",
+                     ["hs", "--n", str(sizes["hs_n"]), "--tls", "1.3", "--key", "ec", "--resume", "0",
+                      "--groups", "X25519"], hs_figs))
     # The client verifies against a real-sized store: the system's CAs plus the test CA.
     out.append(Bench("hs", "hs TLS 1.3 ECDSA full, client store of %s CAs" % bundle_size(),
                      ["hs", "--n", str(sizes["hs_n"]), "--tls", "1.3", "--key", "ec", "--resume", "0",
                       "--cafile", "{certdir}/bundle.pem"], hs_figs))
+    # Signing alone: OpenSSL's libcrypto (tlsbench sign) against aws-lc (examples/sign_speed.rs),
+    # the cost a server handshake cannot go below.
+    for key in ("rsa", "ec"):
+        out.append(Bench("sign", "sign %s, one signature as a TLS 1.3 server makes it (libcrypto / aws-lc alone)"
+                         % {"rsa": "RSA-2048 PSS-SHA256", "ec": "ECDSA P-256 SHA-256"}[key],
+                         ["sign", "--n", str(sizes["sign_n"]), "--key", key],
+                         [Figure("us_per_sign", "wall time per signature", "us", "lower")]))
     bulk_figs = [
         Figure("mb_per_s", "throughput (wall, both sides in one thread)", "MB/s", "higher"),
         Figure("sender_cpu_s_per_gb", "sender CPU per GB", "s/GB", "lower"),
@@ -253,6 +265,17 @@ def build(workdir):
     return exe, certdir
 
 
+SIGN_SPEED = os.path.join(REPO, "target", "release", "examples", "sign_speed")
+
+
+def build_sign_speed():
+    """Builds rustls-libssl/examples/sign_speed.rs (aws-lc's signing alone, for the sign part)."""
+    res = subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "rustls-libssl", "--example", "sign_speed"],
+                         cwd=REPO, capture_output=True, text=True, timeout=1800)
+    if res.returncode != 0 or not os.path.exists(SIGN_SPEED):
+        sys.exit("building examples/sign_speed.rs failed:\n" + res.stderr)
+
+
 def make_pki(d, env):
     """A CA (ECDSA P-256) and two leaves for localhost / 127.0.0.1 signed by it: ec.pem/ec.key
     (ECDSA P-256) and rsa.pem/rsa.key (RSA 2048)."""
@@ -310,6 +333,12 @@ class Runner:
             out = run(argv, lib_env("system"), self.sizes["nginx_timeout"], what)
             values = parse_kv(out, what)
             mapped = values.get("worker_libssl", "")
+        elif bench.part == "sign" and lib != "system":
+            key = os.path.join(self.certdir, bench.args[-1] + ".key")
+            argv = [SIGN_SPEED, key, bench.args[2]]
+            out = run(argv, lib_env("system"), self.sizes["run_timeout"], what)
+            values = parse_kv(out, what)
+            mapped = self.expect[lib] if values.get("libssl") == "aws-lc" else values.get("libssl", "")
         else:
             args = [a.replace("{certdir}", self.certdir) for a in bench.args]
             argv = [self.exe] + args + ["--certdir", self.certdir]
@@ -457,6 +486,8 @@ def main():
     benchlist = [b for b in benches(mode, sizes) if b.part in args.only]
     try:
         exe, certdir = build(workdir)
+        if "sign" in args.only:
+            build_sign_speed()
         runner = Runner(args, sizes, exe, certdir, shim)
         for bench in benchlist:
             rounds = 1 if bench.first_round_only else sizes["rounds"]

@@ -15,6 +15,8 @@
  *  exchange where the shim would negotiate X25519MLKEM768.)
  * Setup cost:
  *   ctx  --n N --cafile F
+ * Signing alone (libcrypto's, as a server signs a TLS 1.3 handshake):
+ *   sign --n N --key ec|rsa --certdir D
  * Another program, measured (for one-shot clients; bench/oneshot.sh):
  *   spawn OUTFILE PROGRAM ARG...
  * TCP clients (for the nginx benchmarks; normally run on the system library):
@@ -45,6 +47,9 @@
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
@@ -752,6 +757,43 @@ static int cmd_hs(const struct opts *o)
 /* SSL_CTX_new + SSL_CTX_load_verify_locations(F): the first one in the process (which also
  * initialises the library), then N more, each freed.  RSS is taken at the start of main (the
  * libraries are mapped and their constructors have run) and after the first context. */
+/* OpenSSL's libcrypto signing alone, as a TLS 1.3 server signs (RSA-PSS-SHA256 for an RSA key,
+ * ECDSA-SHA256 for a P-256 key): N signatures of a 130-byte message, wall time per signature.
+ * The shim's counterpart is rustls-libssl/examples/sign_speed.rs (aws-lc). */
+static int cmd_sign(const struct opts *o)
+{
+    const char *path = cert_file(o, strcmp(o->key, "ec") == 0 ? "ec.key" : "rsa.key");
+    FILE *f = fopen(path, "r");
+    EVP_PKEY *key = f != NULL ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+    if (f != NULL)
+        fclose(f);
+    if (key == NULL)
+        die("reading %s", path);
+    int rsa = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA;
+    unsigned char msg[130], sig[512];
+    memset(msg, 0x20, sizeof(msg));
+    int64_t t0 = 0;
+    long warm = o->n < 20 ? o->n : 20;
+    for (long i = -warm; i < o->n; i++) {
+        if (i == 0)
+            t0 = wall_ns();
+        EVP_MD_CTX *md = EVP_MD_CTX_new();
+        EVP_PKEY_CTX *pctx = NULL;
+        size_t len = sizeof(sig);
+        if (md == NULL || EVP_DigestSignInit(md, &pctx, EVP_sha256(), NULL, key) != 1)
+            die("EVP_DigestSignInit");
+        if (rsa && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+                    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1))
+            die("RSA-PSS parameters");
+        if (EVP_DigestSign(md, sig, &len, msg, sizeof(msg)) != 1)
+            die("EVP_DigestSign");
+        EVP_MD_CTX_free(md);
+    }
+    printf("libssl=%s n=%ld us_per_sign=%.2f\n", libssl_path(), o->n, (double)(wall_ns() - t0) / 1e3 / (double)o->n);
+    EVP_PKEY_free(key);
+    return 0;
+}
+
 static int cmd_ctx(const struct opts *o)
 {
     if (o->cafile == NULL)
@@ -1310,7 +1352,7 @@ int main(int argc, char **argv)
     struct opts o;
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2) {
-        fprintf(stderr, "usage: tlsbench mem|hs|bulk|ctx|client MODE|info [--name value]...|spawn OUT PROG ARG...\n");
+        fprintf(stderr, "usage: tlsbench mem|hs|bulk|ctx|sign|client MODE|info [--name value]...|spawn OUT PROG ARG...\n");
         return 2;
     }
     pipe_init();
@@ -1328,6 +1370,8 @@ int main(int argc, char **argv)
         return cmd_hs(&o);
     if (strcmp(argv[1], "bulk") == 0)
         return cmd_bulk(&o);
+    if (strcmp(argv[1], "sign") == 0)
+        return cmd_sign(&o);
     if (strcmp(argv[1], "ctx") == 0)
         return cmd_ctx(&o);
     if (strcmp(argv[1], "info") == 0) {
