@@ -163,7 +163,7 @@ pub(crate) struct Outcome {
     /// it, before rustls verifies it, and what verifying it ahead gave
     /// ([`crate::chain_ahead`]).
     pub chain_ahead: Option<crate::chain_ahead::ChainAhead>,
-    pub verdict_ahead: Option<crate::chain_ahead::Verdict>,
+    pub verdict_ahead: Option<Box<crate::chain_ahead::Verdict>>,
 }
 
 /// State shared between a connection and the hooks running inside its rustls calls.
@@ -203,7 +203,7 @@ pub(crate) struct ConnState {
     pub export: Mutex<Option<ExportSecret>>,
     /// `SSL_get0_dane`: DANE flags, TLSA records and what verification matched; made when
     /// the application first uses DANE.
-    pub dane: Mutex<Option<crate::crypto_sys::Dane>>,
+    pub dane: Mutex<Option<Box<crate::crypto_sys::Dane>>>,
     /// Traffic secrets from the key-log hook, for the handshake's observer to take.
     pub secrets: Mutex<Vec<LoggedSecret>>,
     /// Key-log lines (`SSLKEYLOGFILE` format, no newline) for the application's callback,

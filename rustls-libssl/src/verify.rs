@@ -295,7 +295,7 @@ fn verify_peer(
         ex_data: setup.ex_data,
         purpose,
         replace: setup.replace,
-        dane: dane.as_ref(),
+        dane: dane.as_deref(),
     };
     let result = verify_chain(&chain[0], &chain[1..], &check);
     if dane.is_some() {
@@ -506,10 +506,10 @@ impl ResolvesClientCert for ClientCertHook {
             let ocsp = ahead.as_ref().map_or(&[][..], |a| &a.ocsp[..]);
             let result = verify_peer(leaf, rest, ocsp, c"ssl_server");
             let failed = result.is_err();
-            state.outcome().verdict_ahead = Some(crate::chain_ahead::Verdict {
+            state.outcome().verdict_ahead = Some(Box::new(crate::chain_ahead::Verdict {
                 leaf: leaf.clone(),
                 result,
-            });
+            }));
             if failed {
                 return None;
             }

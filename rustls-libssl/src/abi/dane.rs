@@ -78,7 +78,7 @@ fn with_dane<R>(ssl: &SSL, f: impl FnOnce(&mut Dane) -> R) -> R {
     let dane = slot.get_or_insert_with(|| {
         let setup = ssl.setup();
         let mtypes = setup.ctx.settings().dane.clone().unwrap_or_default();
-        Dane::new(&mtypes, setup.settings.dane_flags)
+        Box::new(Dane::new(&mtypes, setup.settings.dane_flags))
     });
     f(dane)
 }
@@ -219,7 +219,7 @@ fn verified_dane<R>(ssl: &SSL, f: impl FnOnce(&Dane) -> R) -> Option<R> {
         return None;
     }
     let slot = lock(&ssl.state.dane);
-    slot.as_ref().filter(|d| d.active()).map(f)
+    slot.as_deref().filter(|d| d.active()).map(f)
 }
 
 /// `SSL_get0_dane_authority`: the depth in the peer's chain of the certificate a TLSA
