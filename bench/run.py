@@ -16,7 +16,6 @@ import argparse
 import datetime
 import hashlib
 import os
-import platform
 import shutil
 import signal
 import statistics
@@ -117,6 +116,12 @@ def benches(mode, sizes):
     ngx_figs = [
         Figure("hs_worker_cpu_us", "worker CPU per full TLS 1.3 handshake (+ 1 request)", "us", "lower"),
         Figure("hs_per_s", "handshakes/s (load client on OpenSSL)", "1/s", "higher"),
+        Figure("hs_resumed_worker_cpu_us", "worker CPU per resumed TLS 1.3 handshake, newest ticket (+ 1 request)",
+               "us", "lower"),
+        Figure("hs_resumed_per_s", "resumed handshakes/s (load client on OpenSSL)", "1/s", "higher"),
+        Figure("hs_rsa_worker_cpu_us", "worker CPU per full TLS 1.3 handshake, RSA-2048 certificate (+ 1 request)",
+               "us", "lower"),
+        Figure("hs_rsa_per_s", "RSA handshakes/s (load client on OpenSSL)", "1/s", "higher"),
         Figure("idle_bytes_per_conn", "worker RSS per idle keep-alive connection", "KiB", "lower", 1 / 1024),
     ]
     for cipher, name in CIPHERS:
