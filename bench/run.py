@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmarks of rustls-libssl against the system OpenSSL libssl.so.3.
 
-usage: bench/run.py [--shim DIR] [--short] [--only mem,hs,bulk,nginx,certcomp,oneshot] [--out FILE] [--append]
+usage: bench/run.py [--shim DIR] [--short] [--only mem,hs,bulk,nginx,h2load,certcomp,oneshot] [--out FILE] [--append]
 
 Compiles bench/tlsbench.c against the system OpenSSL headers, makes a throw-away PKI with the
 openssl CLI, then runs every benchmark on both libraries, interleaved (OpenSSL, shim, OpenSSL,
@@ -16,7 +16,6 @@ import argparse
 import datetime
 import hashlib
 import os
-import platform
 import shutil
 import signal
 import statistics
@@ -30,15 +29,15 @@ REPO = os.path.dirname(HERE)
 SYSTEM_LIBSSL = "/usr/lib/x86_64-linux-gnu/libssl.so.3"
 # The system's CA store; `bundle.pem` in the certificate directory is it plus the test CA.
 SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
-PARTS = ("mem", "hs", "sign", "bulk", "nginx", "certcomp", "oneshot")
+PARTS = ("mem", "hs", "sign", "bulk", "nginx", "h2load", "certcomp", "oneshot")
 
 # Sizes per mode.  `short` is what CI runs (`make bench BENCH_FLAGS=--short`, a few minutes on
 # two cores); `full` is for runs by hand.
 SIZES = {
     "short": {"rounds": 3, "mem_n": 1000, "hs_n": 300, "bulk_mb": 64, "ctx_n": 20, "oneshot_reps": 5, "sign_n": 300,
-              "run_timeout": 180, "nginx_timeout": 900},
-    "full": {"rounds": 5, "mem_n": 10000, "hs_n": 3000, "bulk_mb": 1024, "ctx_n": 100, "oneshot_reps": 11, "sign_n": 5000,
-             "run_timeout": 1800, "nginx_timeout": 7200},
+              "h2_conns": 1000, "h2_reqs": 100000, "run_timeout": 180, "nginx_timeout": 900},
+    "full": {"rounds": 5, "mem_n": 10000, "hs_n": 3000, "bulk_mb": 1024, "ctx_n": 100, "oneshot_reps": 11,
+             "sign_n": 5000, "h2_conns": 1000, "h2_reqs": 400000, "run_timeout": 1800, "nginx_timeout": 7200},
 }
 
 CIPHERS = (
@@ -129,6 +128,12 @@ def benches(mode, sizes):
     ngx_figs = [
         Figure("hs_worker_cpu_us", "worker CPU per full TLS 1.3 handshake (+ 1 request)", "us", "lower"),
         Figure("hs_per_s", "handshakes/s (load client on OpenSSL)", "1/s", "higher"),
+        Figure("hs_resumed_worker_cpu_us", "worker CPU per resumed TLS 1.3 handshake, newest ticket (+ 1 request)",
+               "us", "lower"),
+        Figure("hs_resumed_per_s", "resumed handshakes/s (load client on OpenSSL)", "1/s", "higher"),
+        Figure("hs_rsa_worker_cpu_us", "worker CPU per full TLS 1.3 handshake, RSA-2048 certificate (+ 1 request)",
+               "us", "lower"),
+        Figure("hs_rsa_per_s", "RSA handshakes/s (load client on OpenSSL)", "1/s", "higher"),
         Figure("idle_bytes_per_conn", "worker RSS per idle keep-alive connection", "KiB", "lower", 1 / 1024),
     ]
     for cipher, name in CIPHERS:
@@ -144,6 +149,17 @@ def benches(mode, sizes):
         Figure("rss_k2_kb", "worker RSS after %s handshakes" % k2, "MiB", "lower", 1 / 1024),
         Figure("rss_growth_kb", "worker RSS growth %s -> %s" % (k1, k2), "KiB", "lower", ratio=False),
     ], first_round_only=True))
+    conns, reqs = sizes["h2_conns"], sizes["h2_reqs"]
+    h2_args = flag + ["--conns", str(conns), "--requests", str(reqs)]
+    out.append(Bench("h2load", "h2load: HTTP/2, %d connections x %d requests, 1 KiB file" % (conns, reqs // conns),
+                     h2_args, [
+                         Figure("cpu_us_per_req", "worker CPU per request (the %d handshakes included)" % conns, "us",
+                                "lower"),
+                         Figure("req_per_s", "requests/s (h2load on OpenSSL)", "1/s", "higher"),
+                         Figure("rss_peak_kb", "worker peak RSS (VmHWM) during the run", "MiB", "lower", 1 / 1024),
+                         Figure("peak_bytes_per_conn", "worker peak RSS growth per connection", "KiB", "lower",
+                                1 / 1024),
+                     ]))
     # Bytes on the wire do not vary between rounds.
     out.append(Bench("certcomp", "certcomp: nginx's TLS 1.3 first flight, RSA-2048 leaf + intermediate, X25519", [], [
         Figure("cert_msg_bytes", "certificate message (compressed on the shim: RFC 8879)", "B", "lower"),
@@ -327,9 +343,11 @@ class Runner:
             out = run(argv, lib_env("system"), self.sizes["run_timeout"], what)
             values = parse_kv(out, what)
             mapped = values.get("libssl", "")
-        elif bench.part == "nginx":
-            argv = ["bash", os.path.join(HERE, "nginx.sh"), "--lib", lib, "--tlsbench", self.exe,
-                    "--certdir", self.certdir] + bench.args
+        elif bench.part in ("nginx", "h2load"):
+            argv = ["bash", os.path.join(HERE, bench.part + ".sh"), "--lib", lib, "--certdir", self.certdir]
+            if bench.part == "nginx":
+                argv += ["--tlsbench", self.exe]
+            argv += bench.args
             out = run(argv, lib_env("system"), self.sizes["nginx_timeout"], what)
             values = parse_kv(out, what)
             mapped = values.get("worker_libssl", "")
@@ -471,8 +489,10 @@ def main():
         ap.error("the system library %s is missing" % SYSTEM_LIBSSL)
     if not os.path.exists(SYSTEM_BUNDLE):
         ap.error("the system CA store %s is missing (apt-get install ca-certificates)" % SYSTEM_BUNDLE)
-    if {"nginx", "certcomp", "oneshot"} & set(args.only) and not os.path.exists("/usr/sbin/nginx"):
+    if {"nginx", "h2load", "certcomp", "oneshot"} & set(args.only) and not os.path.exists("/usr/sbin/nginx"):
         ap.error("/usr/sbin/nginx is missing (apt-get install nginx)")
+    if "h2load" in args.only and not os.path.exists("/usr/bin/h2load"):
+        ap.error("/usr/bin/h2load is missing (apt-get install nghttp2-client)")
     mode = "short" if args.short else "full"
     sizes = SIZES[mode]
 

@@ -20,12 +20,13 @@
  * Another program, measured (for one-shot clients; bench/oneshot.sh):
  *   spawn OUTFILE PROGRAM ARG...
  * TCP clients (for the nginx benchmarks; normally run on the system library):
- *   client hsload   --host H --port P --n N --conc C --procs K --tls 1.3 --certdir D
- *   client idle     --host H --port P --n N --tls 1.3 --certdir D
+ *   client hsload   --host H --port P --n N --conc C --procs K --tls 1.3 [--resume 2] [--key K] --certdir D
+ *   client idle     --host H --port P --n N --tls 1.3 [--key K] --certdir D
  *   client download --host H --port P --path /big --tls 1.3 --cipher NAME --count K --certdir D
  *
  * D holds ca.pem, ec.pem/ec.key (ECDSA P-256) and rsa.pem/rsa.key (RSA 2048); the leaves are
- * for localhost and 127.0.0.1.  Clients verify the server (SSL_VERIFY_PEER, SSL_set1_host). */
+ * for localhost and 127.0.0.1.  Clients verify the server (SSL_VERIFY_PEER, SSL_set1_host);
+ * hsload and idle also check that its certificate's key is of the --key type (default ec). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -927,6 +928,7 @@ struct conn {
 
 static const char *g_request;
 static int g_keepalive;  /* idle: stop at the end of the response and keep the connection */
+static int g_peer_key;   /* the server certificate's key type (--key): EVP_PKEY_EC or _RSA */
 static long g_fail_shown;
 
 static void raise_nofile(void)
@@ -1016,11 +1018,34 @@ static int want_events(struct conn *c, int r, short *events, const char *what)
     return 0;
 }
 
-/* Advance one connection.  Returns 1 when it finished (closed after a full response, or idle
- * with a full response), 0 when it waits (events set), -1 on failure (closed). */
-static int conn_step(struct conn *c, SSL_CTX *ctx, short *events)
+/* The session of a finished connection, to resume from next: the newest one, from the last
+ * TLS 1.3 ticket read (the client reads to the end of the response, so the server's tickets,
+ * sent after its Finished, have arrived).  Replaces *sess; 0 if there is no resumable one.
+ * The connection ended cleanly (the whole response, then the server's close): it is marked
+ * shut down without writing to the closed socket, else SSL_free would take it for a broken
+ * one and make its session not resumable. */
+static int keep_session(struct conn *c, SSL_SESSION **sess)
+{
+    SSL_set_shutdown(c->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    SSL_SESSION *s = SSL_get1_session(c->ssl);
+    if (s == NULL || !SSL_SESSION_is_resumable(s)) {
+        SSL_SESSION_free(s);
+        return 0;
+    }
+    SSL_SESSION_free(*sess);
+    *sess = s;
+    return 1;
+}
+
+/* Advance one connection.  With `sess` (resuming clients), the connection resumes *sess if it
+ * is set (and must: SSL_session_reused), else makes a full handshake; at its end *sess becomes
+ * its newest session.  Without `sess`, every handshake must be a full one.  Returns 1 when it
+ * finished (closed after a full response, or idle with a full response), 0 when it waits
+ * (events set), -1 on failure (closed). */
+static int conn_step(struct conn *c, SSL_CTX *ctx, SSL_SESSION **sess, short *events)
 {
     int r;
+    int resume = sess != NULL && *sess != NULL;
     switch (c->state) {
     case C_CONNECTING: {
         int soerr = 0;
@@ -1033,6 +1058,8 @@ static int conn_step(struct conn *c, SSL_CTX *ctx, short *events)
         if (c->ssl == NULL || !SSL_set_fd(c->ssl, c->fd) || !SSL_set_tlsext_host_name(c->ssl, HOSTNAME) ||
             !SSL_set1_host(c->ssl, HOSTNAME))
             return conn_failed(c, "SSL_new/SSL_set_fd", 0);
+        if (resume && !SSL_set_session(c->ssl, *sess))
+            return conn_failed(c, "SSL_set_session", 0);
         SSL_set_connect_state(c->ssl);
         c->state = C_HANDSHAKE;
     }
@@ -1043,7 +1070,12 @@ static int conn_step(struct conn *c, SSL_CTX *ctx, short *events)
             return want_events(c, r, events, "handshake");
         if (SSL_get_verify_result(c->ssl) != X509_V_OK)
             return conn_failed(c, "certificate verification", r);
-        if (SSL_session_reused(c->ssl))
+        if (SSL_get0_peer_certificate(c->ssl) == NULL ||
+            EVP_PKEY_get_base_id(X509_get0_pubkey(SSL_get0_peer_certificate(c->ssl))) != g_peer_key)
+            return conn_failed(c, "the server's certificate is not of the --key type", r);
+        if (resume && !SSL_session_reused(c->ssl))
+            return conn_failed(c, "session not resumed", r);
+        if (!resume && SSL_session_reused(c->ssl))
             return conn_failed(c, "a full handshake was a resumption", r);
         c->state = C_SEND;
     /* fall through */
@@ -1092,6 +1124,8 @@ static int conn_step(struct conn *c, SSL_CTX *ctx, short *events)
             return conn_failed(c, "status is not 200", 0);
         if (c->want < 0 || c->total != c->want)
             return conn_failed(c, "incomplete response", 0);
+        if (sess != NULL && !keep_session(c, sess))
+            return conn_failed(c, "no resumable session after the response", 0);
         if (g_keepalive) {
             c->state = C_IDLE;
             *events = 0;
@@ -1109,15 +1143,19 @@ static int conn_step(struct conn *c, SSL_CTX *ctx, short *events)
 static SSL_CTX *tcp_client_ctx(const struct opts *o)
 {
     SSL_CTX *ctx = client_ctx(o);
-    /* Never resume: no ticket is asked for and no session is ever set. */
-    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_IGNORE_UNEXPECTED_EOF);
+    /* Without --resume, never resume: no ticket is asked for and no session is ever set.  With
+     * it, sessions are kept by the caller (SSL_get1_session), not in the context's cache. */
+    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | (o->resume ? 0 : SSL_OP_NO_TICKET));
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     return ctx;
 }
 
 /* Run N connections through conn_step with at most `conc` in progress at a time.  With
- * `keep` the finished connections are returned in *kept (idle, still open). */
-static void run_conns(const struct opts *o, SSL_CTX *ctx, long conc, long *ok, long *failed, struct conn **kept)
+ * `keep` the finished connections are returned in *kept (idle, still open).  With `sess` (an
+ * array of `conc` sessions), slot i's connections resume sess[i], each the session of the one
+ * before it in that slot (a NULL entry: a full handshake). */
+static void run_conns(const struct opts *o, SSL_CTX *ctx, long conc, long *ok, long *failed, struct conn **kept,
+                      SSL_SESSION **sess)
 {
     struct sockaddr_in sa = server_addr(o);
     struct conn *slots = calloc((size_t)conc, sizeof(*slots));
@@ -1157,7 +1195,7 @@ static void run_conns(const struct opts *o, SSL_CTX *ctx, long conc, long *ok, l
         for (long i = 0; i < conc; i++) {
             if (pfd[i].fd < 0 || pfd[i].revents == 0)
                 continue;
-            int s = conn_step(&slots[i], ctx, &pfd[i].events);
+            int s = conn_step(&slots[i], ctx, sess != NULL ? &sess[i] : NULL, &pfd[i].events);
             if (s == 0)
                 continue;
             done++;
@@ -1182,16 +1220,47 @@ static void run_conns(const struct opts *o, SSL_CTX *ctx, long conc, long *ok, l
         free(keep);
 }
 
+/* Block until stdin is at its end (a FIFO closed by the caller; at once with /dev/null). */
+static void wait_stdin_eof(void)
+{
+    char buf[256];
+    while (read(0, buf, sizeof(buf)) > 0)
+        ;
+}
+
 /* hsload: with --procs K, K processes share N and C (a client handshake costs more CPU than a
- * server one: one process cannot keep a server busy). */
+ * server one: one process cannot keep a server busy).
+ * --resume 2: every one of the N handshakes resumes the newest session of the connection
+ * before it in the same slot (a ticket is used once, as RFC 8446 recommends); one full
+ * handshake per slot, before the N, gets the first sessions.
+ * Before the N handshakes the client prints `ready sessions=S` (S: the sessions it got) and
+ * waits for the end of stdin, so that a caller can measure the server from there. */
 static int client_hsload(const struct opts *o)
 {
     static char req[] = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
     SSL_CTX *ctx = tcp_client_ctx(o);
     long ok = 0, failed = 0;
+    long per_proc = o->conc / o->procs > 0 ? o->conc / o->procs : 1;
+    SSL_SESSION **sess = NULL;
     int fds[2];
     g_request = req;
     g_keepalive = 0;
+    if (o->resume == 1)
+        die("client hsload resumes with --resume 2 (the newest ticket) only");
+    if (o->resume) {
+        struct opts prime = *o;
+        prime.n = per_proc * o->procs;
+        sess = calloc((size_t)prime.n, sizeof(*sess));
+        if (sess == NULL)
+            die("out of memory");
+        run_conns(&prime, ctx, prime.n, &ok, &failed, NULL, sess);
+        if (failed != 0)
+            die("%ld of the %ld full handshakes before resuming failed", failed, prime.n);
+        ok = 0;
+    }
+    printf("ready sessions=%ld\n", sess != NULL ? per_proc * o->procs : 0L);
+    fflush(stdout);
+    wait_stdin_eof();
     if (pipe(fds) != 0)
         die("pipe: %s", strerror(errno));
     int64_t w0 = wall_ns();
@@ -1204,10 +1273,10 @@ static int client_hsload(const struct opts *o)
         struct opts mine = *o;
         long res[2] = {0, 0};
         mine.n = o->n / o->procs + (k < o->n % o->procs ? 1 : 0);
-        mine.conc = o->conc / o->procs > 0 ? o->conc / o->procs : 1;
+        mine.conc = per_proc;
         close(fds[0]);
         if (mine.n > 0)
-            run_conns(&mine, ctx, mine.conc, &res[0], &res[1], NULL);
+            run_conns(&mine, ctx, mine.conc, &res[0], &res[1], NULL, sess != NULL ? sess + k * per_proc : NULL);
         if (write(fds[1], res, sizeof(res)) != (ssize_t)sizeof(res))
             _exit(1);
         _exit(0);
@@ -1227,6 +1296,9 @@ static int client_hsload(const struct opts *o)
     }
     double wall = (double)(wall_ns() - w0) / 1e9;
     printf("libssl=%s count=%ld failures=%ld hs_per_s=%.1f\n", libssl_path(), ok, failed, (double)ok / wall);
+    for (long i = 0; sess != NULL && i < per_proc * o->procs; i++)
+        SSL_SESSION_free(sess[i]);
+    free(sess);
     SSL_CTX_free(ctx);
     return failed == 0 ? 0 : 1;
 }
@@ -1239,12 +1311,10 @@ static int client_idle(const struct opts *o)
     long ok, failed;
     g_request = req;
     g_keepalive = 1;
-    run_conns(o, ctx, o->conc < 64 ? o->conc : 64, &ok, &failed, &kept);
+    run_conns(o, ctx, o->conc < 64 ? o->conc : 64, &ok, &failed, &kept, NULL);
     printf("ready libssl=%s count=%ld failures=%ld\n", libssl_path(), ok, failed);
     fflush(stdout);
-    char buf[256];
-    while (read(0, buf, sizeof(buf)) > 0)
-        ;
+    wait_stdin_eof();
     for (long i = 0; i < ok; i++) {
         SSL_shutdown(kept[i].ssl);
         conn_close(&kept[i]);
@@ -1338,6 +1408,7 @@ static int cmd_client(int argc, char **argv)
         die("client wants a mode: hsload, idle or download");
     parse_opts(argc - 1, argv + 1, &o);
     raise_nofile();
+    g_peer_key = strcmp(o.key, "ec") == 0 ? EVP_PKEY_EC : EVP_PKEY_RSA;
     if (strcmp(argv[0], "hsload") == 0)
         return client_hsload(&o);
     if (strcmp(argv[0], "idle") == 0)
