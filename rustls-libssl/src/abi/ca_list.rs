@@ -93,7 +93,7 @@ fn ctx_names(lists: &CaLists) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
 
 /// What a connection's lists (else its context's) make its handshake send.
 fn ssl_names(ssl: &SSL) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
-    let own = lock(&ssl.ca_lists);
+    let own = lock(&ssl.rare().ca_lists);
     let ctx = ssl.ctx();
     let ctx_lists = lock(&ctx.ca_lists);
     let client = own.client.as_ref().or(ctx_lists.client.as_ref());
@@ -117,7 +117,7 @@ fn set_ctx(ctx: &SSL_CTX, which: Which, list: Option<NameStack>) {
 
 /// Replaces a connection's list (taking the stack) and what its handshake sends.
 fn set_ssl(ssl: &SSL, which: Which, list: Option<NameStack>) {
-    *lock(&ssl.ca_lists).get_mut(which) = list;
+    *lock(&ssl.rare().ca_lists).get_mut(which) = list;
     refresh_ssl(ssl);
 }
 
@@ -190,7 +190,7 @@ pub unsafe extern "C" fn SSL_get_client_CA_list(ssl: *const SSL) -> *mut sys::st
             }
             return peer_names(ssl);
         }
-        let own = raw(lock(&ssl.ca_lists).get(Which::Client));
+        let own = raw(lock(&ssl.rare().ca_lists).get(Which::Client));
         if !own.is_null() {
             return Ok(own);
         }
@@ -230,7 +230,7 @@ fn peer_names(ssl: &SSL) -> Result<*mut sys::stack_st_X509_NAME, Error> {
     let Some(names) = names else {
         return Ok(std::ptr::null_mut());
     };
-    let mut kept = lock(&ssl.peer_ca_stack);
+    let mut kept = lock(&ssl.rare().peer_ca_stack);
     if kept.is_none() {
         *kept = Some(NameStack::from_ders(&names).ok_or(Error::Crypto)?);
     }
@@ -253,7 +253,7 @@ pub unsafe extern "C" fn SSL_CTX_add_client_CA(ctx: *mut SSL_CTX, x: *mut sys::X
 pub unsafe extern "C" fn SSL_add_client_CA(ssl: *mut SSL, x: *mut sys::X509) -> c_int {
     entry(|| {
         let ssl = try_ref!(ssl);
-        add(&ssl.ca_lists, Which::Client, x)?;
+        add(&ssl.rare().ca_lists, Which::Client, x)?;
         refresh_ssl(ssl);
         Ok(1)
     })
@@ -275,7 +275,7 @@ pub unsafe extern "C" fn SSL_CTX_add1_to_CA_list(ctx: *mut SSL_CTX, x: *const sy
 pub unsafe extern "C" fn SSL_add1_to_CA_list(ssl: *mut SSL, x: *const sys::X509) -> c_int {
     entry(|| {
         let ssl = try_ref!(ssl);
-        add(&ssl.ca_lists, Which::General, x)?;
+        add(&ssl.rare().ca_lists, Which::General, x)?;
         refresh_ssl(ssl);
         Ok(1)
     })
@@ -335,7 +335,7 @@ pub unsafe extern "C" fn SSL_CTX_get0_CA_list(
 pub unsafe extern "C" fn SSL_get0_CA_list(ssl: *const SSL) -> *const sys::stack_st_X509_NAME {
     entry(|| {
         let ssl = try_ref!(ssl);
-        let own = raw(lock(&ssl.ca_lists).get(Which::General));
+        let own = raw(lock(&ssl.rare().ca_lists).get(Which::General));
         if !own.is_null() {
             return Ok(own.cast_const());
         }

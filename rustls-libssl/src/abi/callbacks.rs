@@ -17,6 +17,9 @@ use crate::crypto_sys as sys;
 use crate::current::lock;
 use crate::error::Error;
 
+mod sharing;
+pub(crate) use sharing::{ctx_callbacks_mut, ConnCallbacks, CtxCallbacks};
+
 // Each callback type is the `Option` of its function pointer (NULL is `None`), as the exports
 // take and return it, with the function type written out: cbindgen cannot see through
 // `Option<Alias>`, and include/rustls-libssl.h must show it to be checked against OpenSSL's.
@@ -207,12 +210,12 @@ pub(crate) struct Callbacks {
 
 /// Changes a context's callbacks.
 fn ctx_cbs(ctx: *mut SSL_CTX, f: impl FnOnce(&mut Callbacks)) -> Result<(), Error> {
-    f(&mut lock(&try_ref!(ctx).callbacks));
+    f(&mut ctx_callbacks_mut(try_ref!(ctx)));
     Ok(())
 }
 
 /// Changes a connection's callbacks.
-fn ssl_cbs(ssl: *mut SSL, f: impl FnOnce(&mut Callbacks)) -> Result<(), Error> {
+fn ssl_cbs(ssl: *mut SSL, f: impl FnOnce(&mut ConnCallbacks)) -> Result<(), Error> {
     f(&mut lock(&try_ref!(ssl).callbacks));
     Ok(())
 }

@@ -159,7 +159,7 @@ pub unsafe extern "C" fn SSL_CTX_get0_privatekey(ctx: *const SSL_CTX) -> *mut sy
 /// certificate callback (`SSL_CTX_set_client_cert_cb`), whose certificate and key are
 /// used. `Ok(true)` if a callback ran; `Err` with the reason that fails the handshake.
 pub(super) fn run_client_cert_callbacks(ssl: &SSL, ptr: *mut SSL) -> Result<bool, c_int> {
-    let callbacks = *lock(&ssl.callbacks);
+    let callbacks = lock(&ssl.callbacks).get();
     let mut ran = false;
     if let Some(cb) = callbacks.cert {
         ran = true;

@@ -269,7 +269,7 @@ pub unsafe extern "C" fn SSL_get_ciphers(ssl: *const SSL) -> *mut sys::stack_st_
             return Ok(null_mut());
         };
         let list = ssl.setup().settings.ciphers();
-        ssl.cipher_stack.get(list)
+        ssl.rare().cipher_stack.get(list)
     })
 }
 
@@ -330,7 +330,7 @@ pub unsafe extern "C" fn SSL_get_client_ciphers(ssl: *const SSL) -> *mut sys::st
             return Ok(null_mut());
         };
         match client_suites(ssl) {
-            Some(suites) => ssl.client_cipher_stack.get(suites),
+            Some(suites) => ssl.rare().client_cipher_stack.get(suites),
             None => Ok(null_mut()),
         }
     })

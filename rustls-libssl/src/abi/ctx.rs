@@ -18,7 +18,7 @@ pub(crate) struct SSL_CTX {
     /// The context's method (`SSL_CTX_get_ssl_method`; `SSL_CTX_set_ssl_version` changes it).
     pub method: Mutex<&'static SSL_METHOD>,
     pub core: Arc<Context>,
-    pub callbacks: Mutex<Callbacks>,
+    pub callbacks: Mutex<super::callbacks::CtxCallbacks>,
     pub ex_data: ExData,
     /// The CA name lists (`SSL_CTX_set_client_CA_list`, `SSL_CTX_set0_CA_list`).
     pub ca_lists: Mutex<super::ca_list::CaLists>,
@@ -47,7 +47,7 @@ impl SSL_CTX {
 
     /// The callbacks, copied out so they run with no lock held.
     pub(crate) fn callbacks(&self) -> Callbacks {
-        *lock(&self.callbacks)
+        **lock(&self.callbacks)
     }
 }
 
@@ -74,10 +74,10 @@ pub unsafe extern "C" fn SSL_CTX_new(method: *const SSL_METHOD) -> *mut SSL_CTX 
         let ctx = SSL_CTX {
             method: Mutex::new(method),
             core: Arc::new(Context::new(kind)?),
-            callbacks: Mutex::new(Callbacks {
+            callbacks: Mutex::new(Arc::new(Callbacks {
                 security: Some(super::security::default_security_callback),
                 ..Callbacks::default()
-            }),
+            })),
             ex_data: ExData::new(ExClass::SslCtx),
             ca_lists: Mutex::new(super::ca_list::CaLists::for_ctx()),
             extra_chain: Mutex::new(Vec::new()),

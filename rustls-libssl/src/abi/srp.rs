@@ -39,7 +39,7 @@ pub(crate) struct SrpParams {
 
 /// The connection's SRP values.
 fn params(ssl: &SSL) -> std::sync::MutexGuard<'_, SrpParams> {
-    lock(&ssl.srp)
+    lock(&ssl.rare().srp)
 }
 
 /// A replacement for one of the values: a copy of `new` if given, else the old one.
@@ -103,7 +103,7 @@ pub unsafe extern "C" fn SSL_CTX_SRP_CTX_free(ctx: *mut SSL_CTX) -> c_int {
 
 fn reset_ctx(ctx: &SSL_CTX) {
     {
-        let mut cbs = lock(&ctx.callbacks);
+        let mut cbs = crate::abi::callbacks::ctx_callbacks_mut(ctx);
         cbs.srp_username = None;
         cbs.srp_verify_param = None;
         cbs.srp_client_pwd = None;

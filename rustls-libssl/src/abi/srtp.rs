@@ -105,7 +105,9 @@ pub unsafe extern "C" fn SSL_set_tlsext_use_srtp(ssl: *mut SSL, profiles: *const
     inverted(entry(|| {
         let ssl = try_ref!(ssl);
         // SAFETY: as above.
-        ssl.srtp.set(parse(unsafe { c_str_bytes(profiles) }?)?);
+        ssl.rare()
+            .srtp
+            .set(parse(unsafe { c_str_bytes(profiles) }?)?);
         Ok(1)
     }))
 }
@@ -122,6 +124,7 @@ pub unsafe extern "C" fn SSL_get_srtp_profiles(
             return Ok(std::ptr::null_mut());
         };
         Ok(ssl
+            .rare()
             .srtp
             .get()
             .or_else(|| ssl.ctx().srtp.get())

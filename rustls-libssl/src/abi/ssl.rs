@@ -54,20 +54,30 @@ pub(crate) struct SSL {
     /// (`u32::MAX`: none runs; the connection's current state).
     pub(super) shown_state: AtomicU32,
     pub ex_data: ExData,
+    /// The string `SSL_get_servername` last returned (owned here, get0).
+    servername: Mutex<Option<CString>>,
+    /// `SSL_set_session(ssl, NULL)` left the connection without a session.
+    pub(super) session_cleared: std::sync::atomic::AtomicBool,
+    /// The connection's callbacks, copied from the context at `SSL_new` (the info
+    /// callback is the connection's own only; the context's applies otherwise).
+    pub(crate) callbacks: Mutex<super::callbacks::ConnCallbacks>,
+    /// The parts few applications use, made when one is first used (an idle
+    /// connection of a server that uses none of them saves their few hundred bytes).
+    rare: std::sync::OnceLock<Box<Rare>>,
+    /// A method set with `SSL_set_ssl_method` (NULL: the context's).
+    pub(super) method: Mutex<Option<&'static super::method::SSL_METHOD>>,
+}
+
+/// The parts of an `SSL` that only some applications use (see [`SSL::rare`]).
+#[derive(Default)]
+pub(crate) struct Rare {
     pub(super) peer_chain_stack: Mutex<Option<X509Stack>>,
     pub(super) verified_chain_stack: Mutex<Option<X509Stack>>,
     /// The stacks `SSL_get_ciphers` and `SSL_get_client_ciphers` returned (owned, get0).
     pub(super) cipher_stack: KeptStack,
     pub(super) client_cipher_stack: KeptStack,
-    /// The string `SSL_get_servername` last returned (owned here, get0).
-    servername: Mutex<Option<CString>>,
     /// The session `SSL_get0_session` last returned (kept alive for the application).
     pub(super) handed_session: Mutex<Option<Arc<Session>>>,
-    /// `SSL_set_session(ssl, NULL)` left the connection without a session.
-    pub(super) session_cleared: std::sync::atomic::AtomicBool,
-    /// The connection's callbacks, copied from the context at `SSL_new` (the info
-    /// callback is the connection's own only; the context's applies otherwise).
-    pub(crate) callbacks: Mutex<super::callbacks::Callbacks>,
     /// The OCSP request extensions and responder ids a client set (owned, as OpenSSL
     /// owns them once set).
     pub(super) ocsp_request: Mutex<OcspRequest>,
@@ -77,8 +87,6 @@ pub(crate) struct SSL {
     pub(super) peer_ca_stack: Mutex<Option<sys::NameStack>>,
     /// Stacks `SSL_get0_chain_certs` handed out (get0).
     pub(super) chain_stacks: Mutex<Vec<X509Stack>>,
-    /// A method set with `SSL_set_ssl_method` (NULL: the context's).
-    pub(super) method: Mutex<Option<&'static super::method::SSL_METHOD>>,
     /// TLS-SRP values (`SSL_set_srp_server_param`...), kept, never used by a handshake.
     pub(super) srp: super::srp::SrpState,
     /// `SSL_set_tlsext_use_srtp`'s profiles.
@@ -122,12 +130,17 @@ impl SSL {
     /// The info callback OpenSSL calls: the connection's own, else its current context's.
     pub(crate) fn info_callback(&self) -> super::callbacks::InfoCallback {
         let own = lock(&self.callbacks).info;
-        own.or_else(|| lock(&lock(&self.ctx).callbacks).info)
+        own.or_else(|| lock(&self.ctx).callbacks().info)
     }
 
     /// The message callback (`SSL_set_msg_callback`; connections copy their context's).
     pub(crate) fn msg_callback(&self) -> super::callbacks::MsgCallback {
         lock(&self.callbacks).msg
+    }
+
+    /// The parts few applications use, made on first use.
+    pub(crate) fn rare(&self) -> &Rare {
+        self.rare.get_or_init(Box::default)
     }
 
     /// The current context.

@@ -8,7 +8,6 @@ use super::ctx::SSL_CTX;
 use super::{entry, try_ref, SSL};
 use crate::crypto_sys as sys;
 use crate::crypto_sys::tickets::{KeySource, Mac};
-use crate::current::lock;
 
 /// `SSL_CTX_set_tlsext_ticket_key_cb`'s callback.
 pub type TicketKeyCallback = Option<
@@ -82,7 +81,7 @@ pub unsafe extern "C" fn SSL_CTX_set_tlsext_ticket_key_evp_cb(
     entry(|| {
         let ctx = try_ref!(ctx);
         {
-            let mut cbs = lock(&ctx.callbacks);
+            let mut cbs = crate::abi::callbacks::ctx_callbacks_mut(ctx);
             cbs.ticket_key_evp = cb;
         }
         let external = ctx.callbacks().has_ticket_keys();

@@ -54,7 +54,7 @@ pub unsafe extern "C" fn SSL_get_peer_cert_chain(ssl: *const SSL) -> *mut sys::s
         let skip = usize::from(server).min(outcome.peer_chain.len());
         let all = !outcome.peer_chain.is_empty() || (answered && outcome.certificate_requested);
         cached_stack(
-            &ssl.peer_chain_stack,
+            &ssl.rare().peer_chain_stack,
             all.then(|| &outcome.peer_chain[skip..]),
         )
     })
@@ -99,7 +99,7 @@ pub unsafe extern "C" fn SSL_get0_verified_chain(ssl: *const SSL) -> *mut sys::s
         let outcome = ssl.state.outcome();
         let chain = &outcome.verified_chain;
         cached_stack(
-            &ssl.verified_chain_stack,
+            &ssl.rare().verified_chain_stack,
             (!chain.is_empty()).then_some(&chain[..]),
         )
     })

@@ -176,23 +176,29 @@ fn ssl_only(ssl: &SSL, ctrl: &Ctrl) -> Option<Reply> {
         Ctrl::GetStatusExts(out) => {
             // SAFETY: parg is a `STACK_OF(X509_EXTENSION) **` for this command.
             unsafe {
-                crate::abi::session::write_opt(out, lock(&ssl.ocsp_request).exts as *mut c_void)
+                crate::abi::session::write_opt(
+                    out,
+                    lock(&ssl.rare().ocsp_request).exts as *mut c_void,
+                )
             };
             Ok(1)
         }
         Ctrl::SetStatusExts(exts) => {
-            lock(&ssl.ocsp_request).set_exts(exts);
+            lock(&ssl.rare().ocsp_request).set_exts(exts);
             Ok(1)
         }
         Ctrl::GetStatusIds(out) => {
             // SAFETY: parg is a `STACK_OF(OCSP_RESPID) **` for this command.
             unsafe {
-                crate::abi::session::write_opt(out, lock(&ssl.ocsp_request).ids as *mut c_void)
+                crate::abi::session::write_opt(
+                    out,
+                    lock(&ssl.rare().ocsp_request).ids as *mut c_void,
+                )
             };
             Ok(1)
         }
         Ctrl::SetStatusIds(ids) => {
-            lock(&ssl.ocsp_request).set_ids(ids);
+            lock(&ssl.rare().ocsp_request).set_ids(ids);
             Ok(1)
         }
         Ctrl::GetOcspResp(out) => {
@@ -342,7 +348,7 @@ fn ssl_only(ssl: &SSL, ctrl: &Ctrl) -> Option<Reply> {
             // NULL when there is no chain, as OpenSSL's unset list.
             let ptr = match chain.is_empty() {
                 true => std::ptr::null_mut(),
-                false => match kept_stack(&ssl.chain_stacks, &chain) {
+                false => match kept_stack(&ssl.rare().chain_stacks, &chain) {
                     Ok(p) => p,
                     Err(e) => return Some(Err(e)),
                 },

@@ -11,7 +11,6 @@ use crate::abi::ctx::SSL_CTX;
 use crate::abi::tickets::TicketKeyCallback;
 use crate::abi::{c_str, entry, try_ref};
 use crate::crypto_sys::{self as sys, Cert};
-use crate::current::lock;
 use crate::error::Error;
 use crate::groups;
 use crate::sigalgs;
@@ -75,7 +74,7 @@ fn ctx_only(ctx: &SSL_CTX, ctrl: &Ctrl) -> Option<Reply> {
     let core = &ctx.core;
     let r = match *ctrl {
         Ctrl::MsgCallbackArg(arg) => {
-            lock(&ctx.callbacks).msg_arg = arg as usize;
+            crate::abi::callbacks::ctx_callbacks_mut(ctx).msg_arg = arg as usize;
             Ok(1)
         }
         Ctrl::SetSessCacheSize(n) if n < 0 => Ok(0),
@@ -114,7 +113,7 @@ fn ctx_only(ctx: &SSL_CTX, ctrl: &Ctrl) -> Option<Reply> {
             })
         }
         Ctrl::ServernameArg(arg) => {
-            lock(&ctx.callbacks).servername_arg = arg as usize;
+            crate::abi::callbacks::ctx_callbacks_mut(ctx).servername_arg = arg as usize;
             Ok(1)
         }
         Ctrl::TicketKeys { get, keys, len } => {
@@ -143,7 +142,7 @@ fn ctx_only(ctx: &SSL_CTX, ctrl: &Ctrl) -> Option<Reply> {
             Ok(1)
         }
         Ctrl::SetStatusArg(arg) => {
-            lock(&ctx.callbacks).status_arg = arg as usize;
+            crate::abi::callbacks::ctx_callbacks_mut(ctx).status_arg = arg as usize;
             Ok(1)
         }
         Ctrl::GetStatusArg(out) => {
@@ -274,7 +273,7 @@ pub unsafe extern "C" fn SSL_CTX_callback_ctrl(
 ) -> c_long {
     entry(|| {
         let ctx = try_ref!(ctx);
-        let mut cbs = lock(&ctx.callbacks);
+        let mut cbs = crate::abi::callbacks::ctx_callbacks_mut(ctx);
         // SAFETY (every transmute below): for each command, OpenSSL's macro casts a
         // callback of the command's type to the generic function type; casting it back
         // restores its real type (an `Option` of any function pointer is one pointer,

@@ -159,7 +159,7 @@ unsafe extern "C" fn session_cmp(a: *const c_void, b: *const c_void) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_sess_set_new_cb(ctx: *mut SSL_CTX, cb: NewSessionCallback) {
     entry(|| {
-        lock(&try_ref!(ctx).callbacks).new_session = cb;
+        crate::abi::callbacks::ctx_callbacks_mut(try_ref!(ctx)).new_session = cb;
         Ok(())
     })
 }
@@ -174,7 +174,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_get_new_cb(ctx: *mut SSL_CTX) -> NewSessio
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_sess_set_remove_cb(ctx: *mut SSL_CTX, cb: RemoveSessionCallback) {
     entry(|| {
-        lock(&try_ref!(ctx).callbacks).remove_session = cb;
+        crate::abi::callbacks::ctx_callbacks_mut(try_ref!(ctx)).remove_session = cb;
         Ok(())
     })
 }
@@ -189,7 +189,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_get_remove_cb(ctx: *mut SSL_CTX) -> Remove
 #[no_mangle]
 pub unsafe extern "C" fn SSL_CTX_sess_set_get_cb(ctx: *mut SSL_CTX, cb: GetSessionCallback) {
     entry(|| {
-        lock(&try_ref!(ctx).callbacks).get_session = cb;
+        crate::abi::callbacks::ctx_callbacks_mut(try_ref!(ctx)).get_session = cb;
         Ok(())
     })
 }

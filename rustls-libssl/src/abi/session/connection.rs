@@ -58,7 +58,7 @@ pub unsafe extern "C" fn SSL_get_session(ssl: *const SSL) -> *mut SSL_SESSION {
         let ptr = Arc::as_ptr(&session).cast_mut();
         // Kept alive until the application asks again or frees the connection, even if
         // the connection moves on to another session meanwhile.
-        *lock(&ssl.handed_session) = Some(session);
+        *lock(&ssl.rare().handed_session) = Some(session);
         Ok(ptr)
     })
 }

@@ -5,8 +5,7 @@ use std::ffi::c_int;
 use std::sync::atomic::{AtomicI32, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::{OcspRequest, SslEvents, SSL};
-use crate::abi::cipher::KeptStack;
+use super::{SslEvents, SSL};
 use crate::abi::ctx::{ctx_arc, SSL_CTX};
 use crate::abi::ex_data::store_ctx_index;
 use crate::abi::{c_bool, entry, try_ref};
@@ -30,7 +29,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             ctx: Arc::clone(&ctx),
         });
         let setup = Setup::new(Arc::clone(&ctx.core))?;
-        let ctx_callbacks = ctx.callbacks();
+        let callbacks = crate::abi::callbacks::ConnCallbacks::copied_from(&lock(&ctx.callbacks));
         let conn = Connection::new(setup, events.clone());
         let state = Arc::clone(&conn.state);
         let ssl = Box::new(SSL {
@@ -43,25 +42,12 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             last_error: AtomicI32::new(0),
             shown_state: AtomicU32::new(u32::MAX),
             ex_data: ExData::new(ExClass::Ssl),
-            peer_chain_stack: Mutex::new(None),
-            verified_chain_stack: Mutex::new(None),
-            cipher_stack: KeptStack::default(),
-            client_cipher_stack: KeptStack::default(),
-            srtp: crate::abi::srtp::SrtpProfiles::default(),
             servername: Mutex::new(None),
-            handed_session: Mutex::new(None),
             session_cleared: std::sync::atomic::AtomicBool::new(false),
             method: Mutex::new(None),
-            srp: Mutex::default(),
+            rare: std::sync::OnceLock::new(),
             refs: AtomicUsize::new(1),
-            ocsp_request: Mutex::new(OcspRequest::default()),
-            chain_stacks: Mutex::new(Vec::new()),
-            ca_lists: Mutex::new(crate::abi::ca_list::CaLists::default()),
-            peer_ca_stack: Mutex::new(None),
-            callbacks: Mutex::new(crate::abi::callbacks::Callbacks {
-                info: None,
-                ..ctx_callbacks
-            }),
+            callbacks: Mutex::new(callbacks),
         });
         let raw = Box::into_raw(ssl);
         events.ssl.store(raw as usize, Ordering::Relaxed);
@@ -258,7 +244,7 @@ pub unsafe extern "C" fn SSL_dup(ssl: *mut SSL) -> *mut SSL {
         *lock(&to.state.resume) = session.clone();
         *lock(&to.state.last_session) = session;
         *lock(&to.method) = *lock(&from.method);
-        *lock(&to.callbacks) = *lock(&from.callbacks);
+        *lock(&to.callbacks) = lock(&from.callbacks).clone();
         to.ex_data.dup_from(&from.ex_data);
         Ok(raw)
     })
