@@ -108,7 +108,7 @@ impl ClientSessionStore for ClientSessionHook {
         // of this handshake.
         if lock(&state.status).resumed {
             if let Some(resumed) = lock(&state.resume).clone() {
-                *resumed.state() = State::Client12(value);
+                *resumed.state() = State::Client12(Box::new(value));
                 details.apply_resumed(&mut resumed.meta());
                 *lock(&state.last_session) = Some(resumed);
                 return;
@@ -119,7 +119,7 @@ impl ClientSessionStore for ClientSessionHook {
         let cipher = lock(&state.status).cipher.map_or(0, |c| c.iana_id());
         let mut meta = describe(&state, 0x0303, cipher, random_id(), false);
         details.apply(&mut meta);
-        new_session(&state, meta, State::Client12(value));
+        new_session(&state, meta, State::Client12(Box::new(value)));
     }
 
     fn tls12_session(&self, _: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
@@ -129,7 +129,7 @@ impl ClientSessionStore for ClientSessionHook {
             return None;
         }
         let value = match &*session.state() {
-            State::Client12(v) => Some(v.clone()),
+            State::Client12(v) => Some(Tls12ClientSessionValue::clone(v)),
             _ => None,
         };
         value

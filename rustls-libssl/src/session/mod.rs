@@ -91,7 +91,8 @@ pub(crate) const FLAG_EXTMS: u64 = 1;
 pub(crate) enum State {
     #[default]
     Empty,
-    Client12(Tls12ClientSessionValue),
+    /// Boxed: most sessions are TLS 1.3 or a server's, which need far less room.
+    Client12(Box<Tls12ClientSessionValue>),
     Client13(Arc<TicketPool>),
     /// A server session: rustls's own encoding of the resumption state.
     Server(Vec<u8>),
