@@ -2,8 +2,9 @@
 //! messages TLS allows afterwards (TLS 1.3 session tickets and key updates; TLS 1.2
 //! renegotiation requests, refused), over [`crate::record::Protection`].
 //!
-//! rustls's kernel connection keeps the key schedule: it derives the keys of a key update
-//! and stores the tickets a server sends. The rest of what rustls's record layer does after
+//! A client keeps rustls's kernel connection, which derives the keys of a key update and
+//! stores the tickets a server sends; a TLS 1.3 server keeps only its traffic secrets
+//! ([`crate::traffic`]), a TLS 1.2 server nothing. The rest of what rustls's record layer does after
 //! the handshake is here, with the same outcomes: a peer's fatal alert ends the
 //! connection, a bad record sends the alert rustls would and ends it too, a renegotiation
 //! request gets a no_renegotiation warning.
@@ -18,16 +19,17 @@ use rustls::client::ClientConnectionData;
 use rustls::kernel::KernelConnection;
 use rustls::server::ServerConnectionData;
 use rustls::{
-    AlertDescription, CommonState, ConnectionTrafficSecrets, ContentType, Error, HandshakeType,
-    InvalidMessage, PeerMisbehaved, ProtocolVersion, SupportedCipherSuite,
+    AlertDescription, CommonState, ContentType, Error, HandshakeType, InvalidMessage,
+    PeerMisbehaved, ProtocolVersion, SupportedCipherSuite,
 };
 
 use crate::buffers::{Buffers, RecordBuffer};
 use crate::crypto_sys as sys;
 use crate::error::Refusal;
 use crate::observer::{RT_HEADER, RT_INNER_CONTENT_TYPE};
-use crate::record::{self, Protection, HEADER_LEN, MAX_FRAGMENT, SEAL_OVERHEAD};
+use crate::record::{self, NewKey, Protection, HEADER_LEN, MAX_FRAGMENT, SEAL_OVERHEAD};
 use crate::statem::{message, Msg, Note, Statem};
+use crate::traffic::TrafficSchedule;
 use crate::turn::{Event, Want};
 
 /// Alert levels.
@@ -43,42 +45,63 @@ const MAX_WARNINGS: u8 = 5;
 /// OpenSSL's `MAX_EMPTY_RECORDS`: more records without content in a row than this is fatal.
 const MAX_EMPTY_RECORDS: u8 = 32;
 
-/// rustls's side of an established connection: its key schedule and ticket store.
+/// The key schedule of an established connection, and a client's ticket store.
 pub(crate) enum Kernel {
-    Client(KernelConnection<ClientConnectionData>),
-    Server(KernelConnection<ServerConnectionData>),
-    /// Keys from fixed secrets, with no handshake behind them (unit tests and fuzzing).
+    /// rustls's kernel connection (boxed: it is large): a client's, which turns tickets
+    /// into sessions, or a server's whose traffic secrets were not at hand.
+    Client(Box<KernelConnection<ClientConnectionData>>),
+    Server(Box<KernelConnection<ServerConnectionData>>),
+    /// A TLS 1.3 server's traffic secrets alone (see [`crate::traffic`]).
+    Traffic(TrafficSchedule),
+    /// A TLS 1.2 server's: nothing (TLS 1.2 has no key update, and a server receives no
+    /// tickets).
+    Tls12Server,
+    /// Keys from fixed secrets, with no handshake behind them (unit tests and fuzzing): a
+    /// client or a server, whose TLS 1.3 keys move on as a real server's do.
     #[cfg(any(test, fuzzing))]
-    Fixed(crate::fixed_keys::Schedule),
+    Fixed {
+        client: bool,
+        traffic: Option<TrafficSchedule>,
+    },
 }
 
 impl Kernel {
     fn is_client(&self) -> bool {
         match self {
             Self::Client(_) => true,
-            Self::Server(_) => false,
+            Self::Server(_) | Self::Traffic(_) | Self::Tls12Server => false,
             #[cfg(any(test, fuzzing))]
-            Self::Fixed(s) => s.client,
+            Self::Fixed { client, .. } => *client,
         }
     }
 
     /// The next sending key, after a KeyUpdate.
-    fn update_tx(&mut self) -> Result<(u64, ConnectionTrafficSecrets), Error> {
+    fn update_tx(&mut self) -> Result<NewKey, Error> {
         match self {
-            Self::Client(k) => k.update_tx_secret(),
-            Self::Server(k) => k.update_tx_secret(),
+            Self::Client(k) => k.update_tx_secret().map(NewKey::from),
+            Self::Server(k) => k.update_tx_secret().map(NewKey::from),
+            Self::Traffic(s) => s.update_tx().map(NewKey::from),
+            Self::Tls12Server => Err(no_key_update()),
             #[cfg(any(test, fuzzing))]
-            Self::Fixed(s) => Ok(s.update_tx()),
+            Self::Fixed { traffic, .. } => match traffic {
+                Some(t) => t.update_tx().map(NewKey::from),
+                None => Err(no_key_update()),
+            },
         }
     }
 
     /// The next receiving key, after the peer's KeyUpdate.
-    fn update_rx(&mut self) -> Result<(u64, ConnectionTrafficSecrets), Error> {
+    fn update_rx(&mut self) -> Result<NewKey, Error> {
         match self {
-            Self::Client(k) => k.update_rx_secret(),
-            Self::Server(k) => k.update_rx_secret(),
+            Self::Client(k) => k.update_rx_secret().map(NewKey::from),
+            Self::Server(k) => k.update_rx_secret().map(NewKey::from),
+            Self::Traffic(s) => s.update_rx().map(NewKey::from),
+            Self::Tls12Server => Err(no_key_update()),
             #[cfg(any(test, fuzzing))]
-            Self::Fixed(s) => Ok(s.update_rx()),
+            Self::Fixed { traffic, .. } => match traffic {
+                Some(t) => t.update_rx().map(NewKey::from),
+                None => Err(no_key_update()),
+            },
         }
     }
 
@@ -86,11 +109,18 @@ impl Kernel {
     fn ticket(&mut self, body: &[u8]) -> Result<(), Error> {
         match self {
             Self::Client(k) => k.handle_new_session_ticket(body),
-            Self::Server(_) => Err(Error::General("a server receives no tickets".into())),
+            Self::Server(_) | Self::Traffic(_) | Self::Tls12Server => {
+                Err(Error::General("a server receives no tickets".into()))
+            }
             #[cfg(any(test, fuzzing))]
-            Self::Fixed(_) => Ok(()),
+            Self::Fixed { .. } => Ok(()),
         }
     }
+}
+
+/// What rustls answers a key update on a TLS 1.2 connection with.
+fn no_key_update() -> Error {
+    Error::General("TLS 1.2 connections do not support traffic secret updates".into())
 }
 
 /// What the handshake negotiated, kept when rustls's connection goes.

@@ -6,10 +6,14 @@
 
 use aws_lc_rs::hkdf;
 use rustls::crypto::cipher::{AeadKey, Iv};
-use rustls::{ConnectionTrafficSecrets, ContentType, Error, HandshakeType, ProtocolVersion};
+use rustls::{
+    ConnectionTrafficSecrets, ContentType, Error, HandshakeType, ProtocolVersion,
+    SupportedCipherSuite,
+};
 
 use crate::established::{Established, Kernel, Negotiated};
 use crate::record::{Protection, MAX_FRAGMENT, SEAL_OVERHEAD};
+use crate::traffic::TrafficSchedule;
 
 /// The suites a fixed connection can use (those with 32-byte keys).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,8 +75,6 @@ impl Suite {
 
 /// One side's sending and receiving traffic secrets.
 pub(crate) struct Schedule {
-    /// The side is a client (it receives tickets and HelloRequests).
-    pub client: bool,
     suite: Suite,
     tx: Vec<u8>,
     rx: Vec<u8>,
@@ -87,12 +89,7 @@ impl Schedule {
         } else {
             (to_client, to_server)
         };
-        Self {
-            client,
-            suite,
-            tx,
-            rx,
-        }
+        Self { suite, tx, rx }
     }
 
     fn keys(&self, secret: &[u8]) -> (u64, ConnectionTrafficSecrets) {
@@ -108,6 +105,14 @@ impl Schedule {
             ConnectionTrafficSecrets::Aes256Gcm { key, iv }
         };
         (0, secrets)
+    }
+
+    /// The same secrets as a [`TrafficSchedule`] (TLS 1.3 suites only).
+    fn traffic(&self) -> Option<TrafficSchedule> {
+        match self.suite.negotiated().suite {
+            SupportedCipherSuite::Tls13(suite) => TrafficSchedule::new(suite, &self.tx, &self.rx),
+            SupportedCipherSuite::Tls12(_) => None,
+        }
     }
 
     fn tx_keys(&self) -> (u64, ConnectionTrafficSecrets) {
@@ -139,7 +144,13 @@ pub(crate) fn pair(suite: Suite, client: bool) -> (Established, Peer) {
         rx: ours.rx_keys(),
     };
     // Fixed 32-byte keys of a suite rustls implements: nothing here can fail.
-    let established = Established::new(suite.negotiated(), secrets, Kernel::Fixed(ours))
+    // The connection moves its keys on with the schedule a real TLS 1.3 server uses; the
+    // peer with this module's own derivation, written apart from it.
+    let kernel = Kernel::Fixed {
+        client,
+        traffic: ours.traffic(),
+    };
+    let established = Established::new(suite.negotiated(), secrets, kernel)
         .unwrap_or_else(|e| panic!("fixed keys: {e}"));
     let theirs = Schedule::new(suite, !client);
     let protection = Protection::new(suite.tls13(), theirs.tx_keys(), theirs.rx_keys(), u64::MAX)

@@ -50,6 +50,7 @@ mod stats;
 mod sync;
 mod tickets;
 mod trace;
+mod traffic;
 mod turn;
 mod verify;
 mod versions;

@@ -597,7 +597,8 @@ impl Observer {
         found
     }
 
-    fn secret(&self, label: SecretLabel) -> Option<&[u8]> {
+    /// The newest secret with `label` the observer took from the key-log hook.
+    pub(crate) fn secret(&self, label: SecretLabel) -> Option<&[u8]> {
         self.secrets
             .iter()
             .rev()

@@ -5,8 +5,9 @@
 //! itself. That lets a write encrypt straight from the application's buffer into the
 //! record going to the write BIO (rustls's record layer copies the plaintext into a record
 //! it allocates, then copies the record out: two copies and an allocation per 16 KiB),
-//! and a read decrypt in place in the input buffer. rustls still derives every key: key
-//! updates and TLS 1.3 session tickets go back to it.
+//! and a read decrypt in place in the input buffer. rustls derives the keys of a client's
+//! key updates and takes its TLS 1.3 session tickets; a TLS 1.3 server's key updates are
+//! derived by [`crate::traffic`] from the traffic secrets rustls logged.
 //!
 //! This module is the record format and the AEAD (aws-lc-rs): RFC 8446 section 5 for TLS
 //! 1.3, RFC 5288 and RFC 7905 for TLS 1.2's AES-GCM and ChaCha20-Poly1305.
@@ -43,7 +44,81 @@ struct DirectionKey {
     seq: u64,
 }
 
+/// A record key and IV the shim derived itself (a TLS 1.3 server's key update, see
+/// [`crate::traffic`]); zeroed when dropped.
+pub(crate) struct TrafficKey {
+    aead: Aead,
+    key: [u8; 32],
+    iv: [u8; 12],
+}
+
+impl TrafficKey {
+    /// An all-zero key of `aead`, to be filled through [`TrafficKey::parts_mut`].
+    pub(crate) fn new(aead: Aead) -> Self {
+        Self {
+            aead,
+            key: [0; 32],
+            iv: [0; 12],
+        }
+    }
+
+    /// The key (as long as the AEAD's) and the IV, to fill.
+    pub(crate) fn parts_mut(&mut self) -> (&mut [u8], &mut [u8]) {
+        (&mut self.key[..self.aead.key_len()], &mut self.iv)
+    }
+
+    pub(crate) fn key(&self) -> &[u8] {
+        &self.key[..self.aead.key_len()]
+    }
+
+    pub(crate) fn iv(&self) -> &[u8] {
+        &self.iv
+    }
+}
+
+impl Drop for TrafficKey {
+    fn drop(&mut self) {
+        self.key
+            .iter_mut()
+            .chain(self.iv.iter_mut())
+            .for_each(|b| *b = 0);
+    }
+}
+
+/// A direction's next key: rustls's (with its sequence number), or one the shim derived
+/// (sequence number 0).
+pub(crate) enum NewKey {
+    Rustls(u64, ConnectionTrafficSecrets),
+    Own(TrafficKey),
+}
+
+impl From<(u64, ConnectionTrafficSecrets)> for NewKey {
+    fn from((seq, secrets): (u64, ConnectionTrafficSecrets)) -> Self {
+        Self::Rustls(seq, secrets)
+    }
+}
+
+impl From<TrafficKey> for NewKey {
+    fn from(key: TrafficKey) -> Self {
+        Self::Own(key)
+    }
+}
+
 impl DirectionKey {
+    fn of(key: NewKey) -> Result<Self, Error> {
+        match key {
+            NewKey::Rustls(seq, secrets) => Self::new(secrets, seq),
+            NewKey::Own(k) => {
+                let alg = match k.aead {
+                    Aead::Aes128Gcm => &AES_128_GCM,
+                    Aead::Aes256Gcm => &AES_256_GCM,
+                    Aead::Chacha20Poly1305 => &CHACHA20_POLY1305,
+                };
+                Self::from_raw(alg, k.key(), k.iv(), 0)
+            }
+        }
+    }
+
     fn new(secrets: ConnectionTrafficSecrets, seq: u64) -> Result<Self, Error> {
         let (alg, key, iv) = match &secrets {
             ConnectionTrafficSecrets::Aes128Gcm { key, iv } => (&AES_128_GCM, key, iv),
@@ -130,13 +205,13 @@ impl Protection {
         self.tx.seq >= self.limit
     }
 
-    pub(crate) fn set_tx(&mut self, secrets: (u64, ConnectionTrafficSecrets)) -> Result<(), Error> {
-        self.tx = DirectionKey::new(secrets.1, secrets.0)?;
+    pub(crate) fn set_tx(&mut self, key: impl Into<NewKey>) -> Result<(), Error> {
+        self.tx = DirectionKey::of(key.into())?;
         Ok(())
     }
 
-    pub(crate) fn set_rx(&mut self, secrets: (u64, ConnectionTrafficSecrets)) -> Result<(), Error> {
-        self.rx = DirectionKey::new(secrets.1, secrets.0)?;
+    pub(crate) fn set_rx(&mut self, key: impl Into<NewKey>) -> Result<(), Error> {
+        self.rx = DirectionKey::of(key.into())?;
         Ok(())
     }
 

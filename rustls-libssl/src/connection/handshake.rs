@@ -3,15 +3,19 @@
 
 use std::sync::Arc;
 
+use rustls::{ProtocolVersion, SupportedCipherSuite};
+
 use crate::context::Method;
 use crate::crypto_sys as sys;
-use crate::current::lock;
+use crate::current::{lock, ConnState};
 use crate::error::Error;
 use crate::established::{Established, Kernel, Negotiated};
 use crate::observer::Observer;
+use crate::secrets::SecretLabel;
 use crate::setup::Role;
 use crate::statem::Statem;
 use crate::stats::Stats;
+use crate::traffic::TrafficSchedule;
 use crate::turn::{Event, Want};
 
 use super::start::Hello;
@@ -175,10 +179,20 @@ impl Connection {
         let extracted = match self.tls.take() {
             Some(Tls::Client(c)) => c
                 .dangerous_into_kernel_connection()
-                .map(|(secrets, k)| (secrets, Kernel::Client(k))),
-            Some(Tls::Server(s)) => s
-                .dangerous_into_kernel_connection()
-                .map(|(secrets, k)| (secrets, Kernel::Server(k))),
+                .map(|(secrets, k)| (secrets, Kernel::Client(Box::new(k)))),
+            Some(Tls::Server(s)) => {
+                // A server keeps its traffic secrets, not rustls's whole key schedule.
+                let schedule = traffic_schedule(&negotiated, self.observer.as_deref(), &self.state);
+                let tls12 = negotiated.version == ProtocolVersion::TLSv1_2;
+                s.dangerous_into_kernel_connection().map(|(secrets, k)| {
+                    let kernel = match schedule {
+                        Some(schedule) => Kernel::Traffic(schedule),
+                        None if tls12 => Kernel::Tls12Server,
+                        None => Kernel::Server(Box::new(k)),
+                    };
+                    (secrets, kernel)
+                })
+            }
             other => {
                 self.tls = other;
                 return Ok(());
@@ -247,4 +261,29 @@ impl Connection {
             secret.server_random = self.server_random.take();
         }
     }
+}
+
+/// A TLS 1.3 server's key schedule from the application traffic secrets its handshake
+/// logged (the newest of each: the key-log hook's, else those the observer took); `None`
+/// for TLS 1.2, or if either secret is missing.
+fn traffic_schedule(
+    negotiated: &Negotiated,
+    observer: Option<&Observer>,
+    state: &ConnState,
+) -> Option<TrafficSchedule> {
+    let SupportedCipherSuite::Tls13(suite) = negotiated.suite else {
+        return None;
+    };
+    let logged = lock(&state.secrets);
+    let find = |label: SecretLabel| {
+        logged
+            .iter()
+            .rev()
+            .find(|s| s.label == label)
+            .map(|s| s.secret.as_slice())
+            .or_else(|| observer.and_then(|o| o.secret(label)))
+    };
+    let tx = find(SecretLabel::ServerApplication)?;
+    let rx = find(SecretLabel::ClientApplication)?;
+    TrafficSchedule::new(suite, tx, rx)
 }
