@@ -147,7 +147,7 @@ pub(crate) struct Established {
     /// The start of a handshake message whose end is in a later record.
     handshake: Vec<u8>,
     /// The first fatal error: every later operation reports it again.
-    failed: Option<Error>,
+    failed: Option<Box<Error>>,
     /// A TLS 1.3 post-handshake message (ticket, key update) was handled since the last
     /// [`Established::take_post_handshake`]: OpenSSL runs its state machine for one.
     post_handshake: bool,
@@ -190,6 +190,20 @@ impl Established {
         self.negotiated.version == ProtocolVersion::TLSv1_3
     }
 
+    /// Releases the record keys' expanded form while the connection is idle (see
+    /// [`Protection::release_keys`]).
+    pub(crate) fn release_keys(&mut self) {
+        self.protection.release_keys();
+    }
+
+    /// Releases the sending key's expanded form if the receiving key's is released: the
+    /// connection waits for its peer, with nothing of its own to send.
+    pub(crate) fn release_send_key_if_reading_idle(&mut self) {
+        if self.protection.receive_key_released() {
+            self.protection.release_keys();
+        }
+    }
+
     /// Whether a TLS 1.3 post-handshake message was handled since the last call.
     pub(crate) fn take_post_handshake(&mut self) -> bool {
         std::mem::take(&mut self.post_handshake)
@@ -206,14 +220,14 @@ impl Established {
         statem: &mut Statem,
     ) -> Result<Event, Error> {
         if let Some(e) = &self.failed {
-            return Err(e.clone());
+            return Err(Error::clone(e));
         }
         let result = self.turn_inner(bufs, want, statem);
         if let Err(e) = &result {
             if let Some(alert) = record::alert_for(e, self.tls13()) {
                 let _ = self.send_alert(&mut bufs.output, FATAL, alert, statem);
             }
-            self.failed = Some(e.clone());
+            self.failed = Some(Box::new(e.clone()));
         }
         result
     }

@@ -236,7 +236,12 @@ impl Run {
                 let read = usize::from(r.byte().unwrap_or(0));
                 self.deliver(n, read);
             }
-            5 => self.peer_reads(),
+            // The peer takes the output; the connection then drops its expanded record
+            // keys, as an idle one does (they must come back in sequence at any point).
+            5 => {
+                self.peer_reads();
+                self.conn.release_keys();
+            }
             6 => {
                 let len = r.u16() % (MAX_FRAGMENT + 1);
                 let data = r.bytes(len).to_vec();

@@ -235,10 +235,15 @@ impl Connection {
         }
     }
 
-    /// Drops the buffers while nothing is in them (an idle keep-alive connection).
+    /// Drops the buffers while nothing is in them (an idle keep-alive connection), and the
+    /// sending key's expanded form too if the connection last found nothing to read (a
+    /// server that answered a request and waits for the next).
     pub(super) fn release_if_idle(&mut self) {
         if self.bufs.as_mut().is_some_and(|b| b.release_idle()) {
             self.bufs = None;
+            if let Some(Tls::Established(established)) = self.tls.as_mut() {
+                established.release_send_key_if_reading_idle();
+            }
         }
     }
 
@@ -326,7 +331,12 @@ impl Connection {
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 if bufs.release_idle() {
+                    // Nothing in flight either way: the connection waits for its peer, with
+                    // its record keys released too (an idle keep-alive connection).
                     self.bufs = None;
+                    if let Some(Tls::Established(established)) = self.tls.as_mut() {
+                        established.release_keys();
+                    }
                 }
                 return Err(Stop::WantRead);
             }

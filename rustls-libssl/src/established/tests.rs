@@ -431,3 +431,86 @@ fn record_types() {
         assert_failed(&mut h, result, 245, AlertDescription::UnexpectedMessage);
     }
 }
+
+/// Records keep flowing both ways across idle periods that release the record keys: each
+/// direction's sequence numbers carry on (the peer opens what follows, and the connection
+/// what the peer sends), however many times the keys go and come back.
+#[test]
+fn released_keys_come_back_in_sequence() {
+    for (suite, client) in all() {
+        let mut h = Harness::new(suite, client);
+        for round in 0..3u8 {
+            let data = h.peer.seal(ContentType::ApplicationData, &[b'a' + round]);
+            assert_eq!(h.receive(&data), Ok(Event::NeedInput));
+            h.write(&[b'x' + round]);
+            assert_eq!(
+                h.sent(),
+                [(ContentType::ApplicationData, vec![b'x' + round])]
+            );
+            h.conn.release_keys();
+            assert!(h.conn.protection.keys_released());
+        }
+        assert_eq!(h.read, b"abc");
+        // Releasing twice, or with nothing sent since, changes nothing.
+        h.conn.release_keys();
+        h.conn.release_keys();
+        let data = h.peer.seal(ContentType::ApplicationData, b"d");
+        assert_eq!(h.receive(&data), Ok(Event::NeedInput));
+        assert_eq!(h.read, b"abcd");
+        assert!(!h.conn.protection.keys_released());
+    }
+}
+
+/// A record replayed, or altered, after the keys were released fails as it would with
+/// them kept: bad_record_mac, the connection failed.
+#[test]
+fn replay_and_forgery_across_release_fail() {
+    for (suite, client) in all() {
+        let mut h = Harness::new(suite, client);
+        let data = h.peer.seal(ContentType::ApplicationData, b"once");
+        assert_eq!(h.receive(&data), Ok(Event::NeedInput));
+        h.conn.release_keys();
+        let result = h.receive(&data);
+        assert_failed(
+            &mut h,
+            result,
+            sys::SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC,
+            AlertDescription::BadRecordMac,
+        );
+
+        let mut h = Harness::new(suite, client);
+        let mut forged = h.peer.seal(ContentType::ApplicationData, b"forged");
+        h.conn.release_keys();
+        let last = forged.len() - 1;
+        forged[last] ^= 1;
+        let result = h.receive(&forged);
+        assert_failed(
+            &mut h,
+            result,
+            sys::SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC,
+            AlertDescription::BadRecordMac,
+        );
+    }
+}
+
+/// A key update that arrives while the keys are released moves both directions on (the
+/// request is answered under the old sending key, later records go under the new ones).
+#[test]
+fn key_update_while_released() {
+    for (suite, client) in tls13() {
+        let mut h = Harness::new(suite, client);
+        h.conn.release_keys();
+        assert_eq!(h.flood(1, |p| p.key_update(true)), Ok(Event::NeedInput));
+        assert_eq!(h.sent(), [(ContentType::Handshake, vec![24, 0, 0, 1, 0])]);
+        h.conn.release_keys();
+        let data = h.peer.seal(ContentType::ApplicationData, b"new keys");
+        assert_eq!(h.receive(&data), Ok(Event::NeedInput));
+        assert_eq!(h.read, b"new keys");
+        h.conn.release_keys();
+        h.write(b"reply");
+        assert_eq!(
+            h.sent(),
+            [(ContentType::ApplicationData, b"reply".to_vec())]
+        );
+    }
+}
