@@ -349,7 +349,7 @@ fn openssl_preference(offered: &[SignatureScheme]) -> Vec<SignatureScheme> {
         } else {
             let hello = crate::current::lock(&state.hello);
             match hello.as_ref().and_then(|h| h.sigalgs.clone()) {
-                Some(list) => list,
+                Some(list) => list.to_vec(),
                 None => return sorted,
             }
         }

@@ -6,6 +6,7 @@
 //! thread-local for the duration of each rustls call ([`enter`]); the hooks read it there.
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustls::sign::CertifiedKey;
@@ -162,7 +163,7 @@ pub(crate) struct Outcome {
     /// A client the server asked for a certificate: the server's chain as the observer read
     /// it, before rustls verifies it, and what verifying it ahead gave
     /// ([`crate::chain_ahead`]).
-    pub chain_ahead: Option<crate::chain_ahead::ChainAhead>,
+    pub chain_ahead: Option<Box<crate::chain_ahead::ChainAhead>>,
     pub verdict_ahead: Option<Box<crate::chain_ahead::Verdict>>,
 }
 
@@ -191,9 +192,9 @@ pub(crate) struct ConnState {
     /// What the connection has learned so far.
     pub status: Mutex<Status>,
     /// Lifetime given to new server sessions.
-    pub session_timeout: Mutex<u64>,
+    pub session_timeout: AtomicU64,
     /// Sessions are single use (0-RTT anti-replay), else resumable again, as in OpenSSL.
-    pub single_use_sessions: Mutex<bool>,
+    pub single_use_sessions: AtomicBool,
     /// A server's handshake accepted a ticket (and whether its key callback asked for a
     /// renewal).
     pub ticket_use: Mutex<TicketUse>,
@@ -213,35 +214,36 @@ pub(crate) struct ConnState {
     pub finished: Mutex<Finished>,
 }
 
-/// The parts of a ClientHello the application can ask about.
+/// The parts of a ClientHello the application can ask about (boxed slices, not vectors:
+/// a server keeps them for its connection's life).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct HelloInfo {
     /// The ClientHello's `legacy_version` (the highest version a client without
     /// `supported_versions` offers).
     pub legacy_version: u16,
     /// The versions of `supported_versions`, if the extension was sent.
-    pub versions: Option<Vec<u16>>,
-    pub server_name: Option<String>,
+    pub versions: Option<Box<[u16]>>,
+    pub server_name: Option<Box<str>>,
     /// ALPN protocols offered, in the client's order.
-    pub alpn: Vec<Vec<u8>>,
+    pub alpn: Box<[Vec<u8>]>,
     /// Cipher suites offered, as on the wire (two bytes each).
-    pub raw_ciphers: Vec<u8>,
+    pub raw_ciphers: Box<[u8]>,
     /// Named groups offered.
-    pub groups: Vec<u16>,
+    pub groups: Box<[u16]>,
     /// EC point formats offered (TLS 1.2 `ec_point_formats`), if the extension was sent.
-    pub ec_point_formats: Option<Vec<u8>>,
+    pub ec_point_formats: Option<Box<[u8]>>,
     /// The legacy session id the client sent (a TLS 1.2 ticket session takes it).
-    pub session_id: Vec<u8>,
+    pub session_id: Box<[u8]>,
     /// The length of the `session_ticket` extension's data, if the client sent one (0:
     /// it asks for a ticket without offering one).
     pub session_ticket: Option<usize>,
     /// Signature schemes offered (`signature_algorithms`), if the extension was sent.
-    pub sigalgs: Option<Vec<u16>>,
+    pub sigalgs: Option<Box<[u16]>>,
     /// CA names the client listed (`certificate_authorities`, DER), if it sent them.
-    pub ca_names: Option<Vec<Vec<u8>>>,
+    pub ca_names: Option<Box<[Vec<u8>]>>,
     /// The whole ClientHello body, for `SSL_client_hello_get*`; released once the
     /// server name callback has run, as OpenSSL releases it.
-    pub body: Vec<u8>,
+    pub body: Box<[u8]>,
     /// The application's SNI callback acknowledged the name (`SSL_TLSEXT_ERR_OK`): as in
     /// OpenSSL, only then does the session record it.
     pub sni_acked: bool,
@@ -268,8 +270,8 @@ impl ConnState {
             cache_lookup: Mutex::new(None),
             setup: Mutex::new(setup),
             status: Mutex::new(Status::default()),
-            session_timeout: Mutex::new(300),
-            single_use_sessions: Mutex::new(false),
+            session_timeout: AtomicU64::new(300),
+            single_use_sessions: AtomicBool::new(false),
             ticket_use: Mutex::default(),
             export: Mutex::new(None),
             peer_ca_names: Mutex::new(None),

@@ -242,7 +242,7 @@ pub(crate) fn handshake_done(server: bool, state: &ConnState) {
     let sni = if server {
         lock(&state.hello)
             .as_ref()
-            .and_then(|h| h.server_name.clone())
+            .and_then(|h| h.server_name.as_deref().map(str::to_owned))
     } else {
         state.setup().server_name.clone()
     };

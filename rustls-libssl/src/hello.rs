@@ -70,9 +70,9 @@ fn client_hello(body: &[u8]) -> Option<HelloInfo> {
     r.vec8()?; // legacy_compression_methods
     let mut info = HelloInfo {
         legacy_version: u16::from_be_bytes([version[0], version[1]]),
-        session_id: session_id.to_vec(),
-        raw_ciphers: ciphers.to_vec(),
-        body: body.to_vec(),
+        session_id: session_id.into(),
+        raw_ciphers: ciphers.into(),
+        body: body.into(),
         ..HelloInfo::default()
     };
     if r.0.is_empty() {
@@ -90,7 +90,7 @@ fn client_hello(body: &[u8]) -> Option<HelloInfo> {
                     let name_type = names.take(1)?[0];
                     let name = names.vec16()?;
                     if name_type == 0 {
-                        info.server_name = Some(std::str::from_utf8(name).ok()?.to_owned());
+                        info.server_name = Some(std::str::from_utf8(name).ok()?.into());
                         break;
                     }
                 }
@@ -102,7 +102,7 @@ fn client_hello(body: &[u8]) -> Option<HelloInfo> {
                     .map(|g| u16::from_be_bytes([g[0], g[1]]))
                     .collect();
             }
-            11 => info.ec_point_formats = Some(data.vec8()?.to_vec()),
+            11 => info.ec_point_formats = Some(data.vec8()?.into()),
             35 => info.session_ticket = Some(data.0.len()),
             13 => {
                 let schemes = data.vec16()?;
@@ -120,7 +120,7 @@ fn client_hello(body: &[u8]) -> Option<HelloInfo> {
                 while !names.0.is_empty() {
                     list.push(names.vec16()?.to_vec());
                 }
-                info.ca_names = Some(list);
+                info.ca_names = Some(list.into_boxed_slice());
             }
             43 => {
                 let versions = data.vec8()?;
@@ -135,9 +135,11 @@ fn client_hello(body: &[u8]) -> Option<HelloInfo> {
             49 => info.post_handshake_auth = true,
             16 => {
                 let mut protocols = Reader(data.vec16()?);
+                let mut alpn = Vec::new();
                 while !protocols.0.is_empty() {
-                    info.alpn.push(protocols.vec8()?.to_vec());
+                    alpn.push(protocols.vec8()?.to_vec());
                 }
+                info.alpn = alpn.into_boxed_slice();
             }
             _ => {}
         }
@@ -284,10 +286,10 @@ mod tests {
                 panic!("split {split}: not parsed");
             };
             assert_eq!(info.server_name.as_deref(), Some("example.com"));
-            assert_eq!(info.alpn, vec![b"h2".to_vec(), b"http/1.1".to_vec()]);
-            assert_eq!(info.raw_ciphers, vec![0x13, 0x01, 0x13, 0x02]);
-            assert_eq!(info.groups, vec![0x1d, 0x17]);
-            assert_eq!(info.session_id, [9, 9]);
+            assert_eq!(&info.alpn[..], [b"h2".to_vec(), b"http/1.1".to_vec()]);
+            assert_eq!(&info.raw_ciphers[..], [0x13, 0x01, 0x13, 0x02]);
+            assert_eq!(&info.groups[..], [0x1d, 0x17]);
+            assert_eq!(&info.session_id[..], [9, 9]);
             assert_eq!(info.session_ticket, Some(0));
             // Every prefix is incomplete, never invalid or a panic.
             for n in 0..data.len() {

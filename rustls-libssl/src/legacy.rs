@@ -110,8 +110,8 @@ mod tests {
     fn tls11_hello() -> HelloInfo {
         HelloInfo {
             legacy_version: TLS1_1,
-            raw_ciphers: vec![0xc0, 0x14, 0x00, 0x35],
-            groups: vec![29],
+            raw_ciphers: Box::new([0xc0, 0x14, 0x00, 0x35]),
+            groups: Box::new([29]),
             ..HelloInfo::default()
         }
     }

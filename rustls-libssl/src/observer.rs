@@ -239,7 +239,7 @@ impl Observer {
             lock(&state.status).name_acked = true;
         }
         if std::mem::take(&mut self.chain_ready) {
-            state.outcome().chain_ahead = self.chain.take();
+            state.outcome().chain_ahead = self.chain.take().map(Box::new);
         }
     }
 

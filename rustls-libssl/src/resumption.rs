@@ -4,6 +4,7 @@
 //! sessions that session tickets make.
 
 use std::ffi::CString;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use rustls::client::{ClientSessionStore, Tls12ClientSessionValue, Tls13ClientSessionValue};
@@ -46,7 +47,7 @@ fn describe(state: &ConnState, version: u16, cipher: u16, id: Vec<u8>, server: b
         lock(&state.hello)
             .as_ref()
             .filter(|h| h.sni_acked)
-            .and_then(|h| h.server_name.clone())
+            .and_then(|h| h.server_name.as_deref().map(str::to_owned))
     } else {
         client_hostname(state, client_name)
     };
@@ -69,7 +70,7 @@ fn describe(state: &ConnState, version: u16, cipher: u16, id: Vec<u8>, server: b
         sid_ctx,
         master_key,
         time: seconds(now()),
-        timeout: seconds(*lock(&state.session_timeout)),
+        timeout: seconds(state.session_timeout.load(Ordering::Relaxed)),
         hostname: hostname.and_then(|h| CString::new(h).ok()),
         alpn,
         peer,
@@ -225,7 +226,8 @@ pub(crate) fn ticket_issued(state: &ConnState, plain: &[u8], appdata: Option<Vec
     // ssl_update_cache runs as the NewSessionTicket is made; stunnel logs the session id
     // and the peer's chain there). A TLS 1.2 ticket session has no id and is not offered.
     if version == crate::versions::TLS1_3 {
-        let internal = *lock(&state.single_use_sessions) || state.events.wants_session_removals();
+        let internal = state.single_use_sessions.load(Ordering::Relaxed)
+            || state.events.wants_session_removals();
         offer_server_session(state, session, internal);
     }
 }
@@ -273,7 +275,7 @@ pub(crate) fn ticket_opened(
     } else {
         lock(&state.hello)
             .as_ref()
-            .map(|h| h.session_id.clone())
+            .map(|h| h.session_id.to_vec())
             .unwrap_or_default()
     };
     let mut meta = describe(state, version, cipher, id, true);
@@ -486,7 +488,7 @@ impl StoresServerSessions for ServerSessionHook {
     /// 0-RTT anti-replay, and otherwise lets a session resume again.
     fn take(&self, key: &[u8]) -> Option<Vec<u8>> {
         let state = current::current()?;
-        let single_use = *lock(&state.single_use_sessions);
+        let single_use = state.single_use_sessions.load(Ordering::Relaxed);
         let session = self.find(&state, key, single_use)?;
         let value = session.server_value()?;
         *lock(&state.last_session) = Some(session);

@@ -60,18 +60,21 @@ pub(crate) struct Finished {
     pub sealed: bool,
 }
 
-/// Up to 64 bytes: a verify_data (12 to 48 bytes) or a TLS 1.2 Finished record (at most
-/// 45 bytes with AES-GCM).
+/// Up to 48 bytes: a verify_data (12 to 48 bytes) or a TLS 1.2 Finished record (at most
+/// 45 bytes with AES-GCM, 37 with ChaCha20-Poly1305).
+/// What [`Short`] holds at most.
+const SHORT_MAX: usize = 48;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Short {
-    data: [u8; 64],
+    data: [u8; SHORT_MAX],
     len: u8,
 }
 
 impl Default for Short {
     fn default() -> Self {
         Self {
-            data: [0; 64],
+            data: [0; SHORT_MAX],
             len: 0,
         }
     }
@@ -80,7 +83,7 @@ impl Default for Short {
 impl Short {
     fn new(bytes: &[u8]) -> Self {
         let mut short = Self::default();
-        let n = bytes.len().min(64);
+        let n = bytes.len().min(SHORT_MAX);
         short.data[..n].copy_from_slice(&bytes[..n]);
         short.len = u8::try_from(n).unwrap_or(0);
         short

@@ -2,6 +2,7 @@
 //! (`SSL_CTX_set_tlsext_ticket_key_cb`, nginx's `ssl_session_ticket_key`): a ticket issued by
 //! one process is accepted by another given the same key file.
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use rustls::server::ProducesTickets;
@@ -22,7 +23,7 @@ impl ProducesTickets for TicketHook {
 
     fn lifetime(&self) -> u32 {
         current::current().map_or(300, |s| {
-            u32::try_from(*lock(&s.session_timeout)).unwrap_or(u32::MAX)
+            u32::try_from(s.session_timeout.load(Ordering::Relaxed)).unwrap_or(u32::MAX)
         })
     }
 
@@ -197,7 +198,7 @@ impl ProducesTickets for OwnTickets {
 /// with it a 2-byte length and the data).
 fn bind(state: &ConnState, plain: &[u8], appdata: Option<&[u8]>) -> Vec<u8> {
     let sid_ctx = state.setup().settings.session_id_context.clone();
-    let timeout = *lock(&state.session_timeout);
+    let timeout = state.session_timeout.load(Ordering::Relaxed);
     let extra = appdata.map_or(0, <[u8]>::len);
     let mut out = Vec::with_capacity(1 + sid_ctx.len() + 19 + extra + plain.len());
     out.push(u8::try_from(sid_ctx.len()).unwrap_or(0));

@@ -20,12 +20,19 @@ const MAX_SECRET: usize = 48;
 
 /// The sending and receiving application traffic secrets of one TLS 1.3 connection.
 pub(crate) struct TrafficSchedule {
-    alg: hkdf::Algorithm,
+    /// The suite's AEAD, which also names its hash (see [`hash_of`]).
     aead: Aead,
-    /// The length of both secrets: the suite's hash's.
-    len: usize,
     tx: [u8; MAX_SECRET],
     rx: [u8; MAX_SECRET],
+}
+
+/// The HKDF hash of the TLS 1.3 suite with `aead`: SHA-384 for AES-256-GCM, SHA-256 for the
+/// others (RFC 8446 B.4; rustls has no CCM suites).
+fn hash_of(aead: Aead) -> hkdf::Algorithm {
+    match aead {
+        Aead::Aes256Gcm => hkdf::HKDF_SHA384,
+        Aead::Aes128Gcm | Aead::Chacha20Poly1305 => hkdf::HKDF_SHA256,
+    }
 }
 
 impl TrafficSchedule {
@@ -33,19 +40,17 @@ impl TrafficSchedule {
     /// `None` if the suite or the secrets' lengths are not what TLS 1.3 has.
     pub(crate) fn new(suite: &'static Tls13CipherSuite, tx: &[u8], rx: &[u8]) -> Option<Self> {
         let aead = Aead::of(SupportedCipherSuite::Tls13(suite))?;
-        let alg = match suite.common.hash_provider.algorithm() {
+        let hash = match suite.common.hash_provider.algorithm() {
             HashAlgorithm::SHA256 => hkdf::HKDF_SHA256,
             HashAlgorithm::SHA384 => hkdf::HKDF_SHA384,
             _ => return None,
         };
-        let len = alg.len();
-        if tx.len() != len || rx.len() != len || len > MAX_SECRET {
+        let len = hash.len();
+        if hash != hash_of(aead) || tx.len() != len || rx.len() != len || len > MAX_SECRET {
             return None;
         }
         let mut schedule = Self {
-            alg,
             aead,
-            len,
             tx: [0; MAX_SECRET],
             rx: [0; MAX_SECRET],
         };
@@ -56,15 +61,19 @@ impl TrafficSchedule {
 
     /// Moves the sending secret on; returns the key and IV the next records are sealed with.
     pub(crate) fn update_tx(&mut self) -> Result<TrafficKey, Error> {
-        next_secret(self.alg, &mut self.tx[..self.len])?;
-        traffic_key(self.alg, self.aead, &self.tx[..self.len])
+        let (alg, aead) = (hash_of(self.aead), self.aead);
+        let secret = &mut self.tx[..alg.len()];
+        next_secret(alg, secret)?;
+        traffic_key(alg, aead, secret)
     }
 
     /// Moves the receiving secret on (after the peer's KeyUpdate); returns the key and IV
     /// the peer's next records are opened with.
     pub(crate) fn update_rx(&mut self) -> Result<TrafficKey, Error> {
-        next_secret(self.alg, &mut self.rx[..self.len])?;
-        traffic_key(self.alg, self.aead, &self.rx[..self.len])
+        let (alg, aead) = (hash_of(self.aead), self.aead);
+        let secret = &mut self.rx[..alg.len()];
+        next_secret(alg, secret)?;
+        traffic_key(alg, aead, secret)
     }
 }
 

@@ -222,7 +222,7 @@ fn peer_names(ssl: &SSL) -> Result<*mut sys::stack_st_X509_NAME, Error> {
         let tls13 = ssl.status().version == crate::versions::TLS1_3;
         lock(&ssl.state.hello)
             .as_ref()
-            .and_then(|h| h.ca_names.clone())
+            .and_then(|h| h.ca_names.as_deref().map(<[Vec<u8>]>::to_vec))
             .filter(|_| tls13)
     } else {
         lock(&ssl.state.peer_ca_names).clone()

@@ -291,7 +291,10 @@ fn check_context(ssl: &SSL) -> crate::check_chain::Context {
     let (peer_groups, peer_ca_names) = if ssl.setup().role == Some(Role::Server) {
         let hello = lock(&ssl.state.hello);
         (
-            hello.as_ref().map(|h| h.groups.clone()).unwrap_or_default(),
+            hello
+                .as_ref()
+                .map(|h| h.groups.to_vec())
+                .unwrap_or_default(),
             None,
         )
     } else {

@@ -54,7 +54,7 @@ pub(super) fn run_callbacks(ssl: &SSL, wbio: Option<&Bio>) -> Result<(), Stop> {
     }
     // OpenSSL is done with the raw ClientHello here.
     if let Some(hello) = lock(&ssl.state.hello).as_mut() {
-        hello.body = Vec::new();
+        hello.body = Box::default();
     }
 
     let offered = {
@@ -138,7 +138,7 @@ fn with_fields<R>(ssl: &SSL, f: impl FnOnce(&[u8], &Fields<'_>) -> Option<R>) ->
     let hello = lock(&ssl.state.hello);
     let body = hello
         .as_ref()
-        .map(|h| h.body.as_slice())
+        .map(|h| &h.body[..])
         .filter(|b| !b.is_empty())?;
     let fields = crate::hello::fields(body)?;
     f(body, &fields)

@@ -115,7 +115,11 @@ pub(super) fn shared_sigalgs(ssl: &SSL) -> Vec<u16> {
 /// The schemes the peer offered, if it sent a list.
 pub(super) fn peer_sigalgs(ssl: &SSL) -> Option<Vec<u16>> {
     if ssl.setup().role == Some(Role::Server) {
-        lock(&ssl.state.hello).as_ref()?.sigalgs.clone()
+        lock(&ssl.state.hello)
+            .as_ref()?
+            .sigalgs
+            .as_deref()
+            .map(<[u16]>::to_vec)
     } else {
         ssl.state.outcome().peer_sigalgs.clone()
     }

@@ -254,7 +254,7 @@ impl Connection {
         // The certificate hooks are done too, and the ClientHello's callbacks.
         *lock(&self.state.credentials) = Vec::new();
         if let Some(hello) = lock(&self.state.hello).as_mut() {
-            hello.body = Vec::new();
+            hello.body = Box::default();
         }
         // The exporter (TLS 1.2) and SSL_get_server_random need the ServerHello's random.
         if let Some(secret) = lock(&self.state.export).as_mut() {

@@ -2,6 +2,7 @@
 //! then rustls's connection is made: a client's at once, a server's once the ClientHello
 //! has arrived and the application's callbacks have chosen its config.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use rustls::client::UnbufferedClientConnection;
@@ -61,9 +62,13 @@ impl Connection {
         } else {
             None
         };
-        *lock(&self.state.session_timeout) = setup.settings.session_timeout;
-        *lock(&self.state.single_use_sessions) =
-            setup.settings.max_early_data > 0 && setup.options & sys::SSL_OP_NO_ANTI_REPLAY == 0;
+        self.state
+            .session_timeout
+            .store(setup.settings.session_timeout, Ordering::Relaxed);
+        self.state.single_use_sessions.store(
+            setup.settings.max_early_data > 0 && setup.options & sys::SSL_OP_NO_ANTI_REPLAY == 0,
+            Ordering::Relaxed,
+        );
         Ok(())
     }
 

@@ -269,7 +269,7 @@ fn ssl_only(ssl: &SSL, ctrl: &Ctrl) -> Option<Reply> {
             }
             let groups: Vec<u16> = lock(&ssl.state.hello)
                 .as_ref()
-                .map(|h| h.groups.clone())
+                .map(|h| h.groups.to_vec())
                 .unwrap_or_default();
             if !out.is_null() {
                 for (i, g) in groups.iter().enumerate() {
@@ -289,7 +289,7 @@ fn ssl_only(ssl: &SSL, ctrl: &Ctrl) -> Option<Reply> {
                 .collect();
             let peer: Vec<u16> = lock(&ssl.state.hello)
                 .as_ref()
-                .map(|h| h.groups.clone())
+                .map(|h| h.groups.to_vec())
                 .unwrap_or_default();
             let server_pref = ssl.setup().options & sys::SSL_OP_CIPHER_SERVER_PREFERENCE != 0;
             let shared: Vec<u16> = if server_pref {

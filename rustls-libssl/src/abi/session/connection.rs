@@ -2,6 +2,7 @@
 //! session id contexts, the hello randoms and the session-secret and ticket-extension hooks.
 
 use std::ffi::{c_int, c_uint, c_void};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::fields::sid_ctx;
@@ -20,9 +21,7 @@ use crate::session::{now, Meta, Session};
 fn current_session(ssl: &SSL) -> Option<Arc<Session>> {
     let status = ssl.status();
     let mut last = lock(&ssl.state.last_session);
-    let cleared = ssl
-        .session_cleared
-        .load(std::sync::atomic::Ordering::Relaxed);
+    let cleared = ssl.session_cleared.load(Ordering::Relaxed);
     if last.is_none() && status.started && !cleared {
         let (sid_ctx, sent) = {
             let setup = ssl.setup();
@@ -37,7 +36,7 @@ fn current_session(ssl: &SSL) -> Option<Arc<Session>> {
             cipher: status.cipher.map_or(0, Cipher::iana_id),
             sid_ctx,
             time: crate::session::seconds(now()),
-            timeout: crate::session::seconds(*lock(&ssl.state.session_timeout)),
+            timeout: crate::session::seconds(ssl.state.session_timeout.load(Ordering::Relaxed)),
             alpn: status.alpn,
             verify_result: ssl.state.outcome().verify_result,
             ..Meta::default()
@@ -84,7 +83,7 @@ pub unsafe extern "C" fn SSL_set_session(ssl: *mut SSL, session: *mut SSL_SESSIO
             ssl.state.outcome().verify_result = s.meta().verify_result;
         }
         ssl.session_cleared
-            .store(session.is_none(), std::sync::atomic::Ordering::Relaxed);
+            .store(session.is_none(), Ordering::Relaxed);
         *lock(&ssl.state.last_session) = session.clone();
         *lock(&ssl.state.resume) = session;
         Ok(1)

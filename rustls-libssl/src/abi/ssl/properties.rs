@@ -321,7 +321,7 @@ fn sni(ssl: &SSL) -> Option<String> {
         Some(Role::Server) => lock(&ssl.state.hello)
             .as_ref()
             .filter(|h| h.accepted)
-            .and_then(|h| h.server_name.clone()),
+            .and_then(|h| h.server_name.as_deref().map(str::to_owned)),
         _ => setup.server_name.clone(),
     }
 }
