@@ -124,7 +124,7 @@ pub(crate) struct VerifySetup {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct PeerShare {
     pub group: NamedGroup,
-    pub key: Vec<u8>,
+    pub key: Box<[u8]>,
 }
 
 /// What the handshake learned that the application reads afterwards.
@@ -139,17 +139,17 @@ pub(crate) struct Outcome {
     pub leaf_rejected: bool,
     /// The peer's chain as sent, when the verifier did not parse it (a resumed handshake,
     /// or a server that did not ask for a certificate): parsed when first asked for.
-    pub peer_ders: Vec<CertificateDer<'static>>,
+    pub peer_ders: Box<[CertificateDer<'static>]>,
     /// The chain verification built (leaf to trust anchor).
     pub verified_chain: Vec<Cert>,
     /// A stapled OCSP response, if the peer sent one.
-    pub ocsp_response: Vec<u8>,
+    pub ocsp_response: Box<[u8]>,
     /// The peer's key-exchange share (`SSL_get_peer_tmp_key`) and this side's
     /// (`SSL_get_tmp_key`), as far as OpenSSL keeps them.
     pub peer_share: Option<PeerShare>,
     pub own_share: Option<PeerShare>,
     /// The schemes a server's certificate request asked for (clients).
-    pub peer_sigalgs: Option<Vec<u16>>,
+    pub peer_sigalgs: Option<Box<[u16]>>,
     /// The server asked for the client's certificate in the handshake (servers): the
     /// client answered with a Certificate message, perhaps empty.
     pub certificate_requested: bool,

@@ -45,7 +45,7 @@ fn record(group: NamedGroup, peer: &[u8], own: Option<&[u8]>) {
     let share = |key: &[u8]| {
         representable.then(|| PeerShare {
             group,
-            key: key.to_vec(),
+            key: key.into(),
         })
     };
     let mut outcome = state.outcome();

@@ -280,7 +280,7 @@ fn verify_peer(
     for der in std::iter::once(end_entity).chain(intermediates) {
         chain.push(crate::peer_certs::parse(der).ok_or(CertificateError::BadEncoding)?);
     }
-    state.outcome().ocsp_response = ocsp_response.to_vec();
+    state.outcome().ocsp_response = ocsp_response.into();
     let guard = lock(&state.verify);
     let Some(setup) = guard.as_ref() else {
         return Err(rustls::Error::General("verification not configured".into()));

@@ -121,7 +121,11 @@ pub(super) fn peer_sigalgs(ssl: &SSL) -> Option<Vec<u16>> {
             .as_deref()
             .map(<[u16]>::to_vec)
     } else {
-        ssl.state.outcome().peer_sigalgs.clone()
+        ssl.state
+            .outcome()
+            .peer_sigalgs
+            .as_deref()
+            .map(<[u16]>::to_vec)
     }
 }
 

@@ -94,10 +94,7 @@ impl Connection {
             // after a resumed handshake the verifier did not parse them).
             let mut outcome = self.state.outcome();
             if outcome.peer_chain.is_empty() {
-                outcome.peer_ders = tls
-                    .peer_certificates()
-                    .map(|c| c.to_vec())
-                    .unwrap_or_default();
+                outcome.peer_ders = tls.peer_certificates().map(Into::into).unwrap_or_default();
             }
         }
         self.published = established;

@@ -213,7 +213,7 @@ fn ssl_only(ssl: &SSL, ctrl: &Ctrl) -> Option<Reply> {
                         // the pointer stays valid.
                         drop(outcome);
                         let mut o = ssl.state.outcome();
-                        o.ocsp_response = r.clone();
+                        o.ocsp_response = r.as_slice().into();
                         let len = o.ocsp_response.len();
                         // SAFETY: parg is a `const unsigned char **`; get0.
                         unsafe { crate::abi::session::write_opt(out, o.ocsp_response.as_ptr()) };
