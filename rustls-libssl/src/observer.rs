@@ -599,11 +599,7 @@ impl Observer {
 
     /// The newest secret with `label` the observer took from the key-log hook.
     pub(crate) fn secret(&self, label: SecretLabel) -> Option<&[u8]> {
-        self.secrets
-            .iter()
-            .rev()
-            .find(|s| s.label == label)
-            .map(|s| s.secret.as_slice())
+        crate::secrets::newest(&self.secrets, label)
     }
 
     /// RFC 8446 7.3: the record key and IV of a traffic secret. Both are shorter than the

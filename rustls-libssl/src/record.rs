@@ -43,42 +43,13 @@ struct DirectionKey {
     /// schedule and GHASH tables); `None` while the connection is idle
     /// ([`Protection::release_keys`]), made again from `raw` for the next record.
     expanded: Option<LessSafeKey>,
-    raw: RawKey,
-    iv: [u8; 12],
+    /// The key and IV as derived.
+    raw: TrafficKey,
     seq: u64,
 }
 
-/// A traffic key as the handshake derived it, zeroed when dropped.
-struct RawKey {
-    alg: &'static aws_lc_rs::aead::Algorithm,
-    bytes: [u8; 32],
-}
-
-impl RawKey {
-    fn new(alg: &'static aws_lc_rs::aead::Algorithm, key: &[u8]) -> Result<Self, Error> {
-        let mut bytes = [0u8; 32];
-        if key.len() != alg.key_len() || key.len() > bytes.len() {
-            return Err(Error::General("bad traffic key".into()));
-        }
-        bytes[..key.len()].copy_from_slice(key);
-        Ok(Self { alg, bytes })
-    }
-
-    fn expand(&self) -> Result<LessSafeKey, Error> {
-        UnboundKey::new(self.alg, &self.bytes[..self.alg.key_len()])
-            .map(LessSafeKey::new)
-            .map_err(|_| Error::General("bad traffic key".into()))
-    }
-}
-
-impl Drop for RawKey {
-    fn drop(&mut self) {
-        self.bytes.iter_mut().for_each(|b| *b = 0);
-    }
-}
-
-/// A record key and IV the shim derived itself (a TLS 1.3 server's key update, see
-/// [`crate::traffic`]); zeroed when dropped.
+/// A record key and IV as derived (by rustls, or by the shim for a TLS 1.3 server's key
+/// update, see [`crate::traffic`]); zeroed when dropped.
 pub(crate) struct TrafficKey {
     aead: Aead,
     key: [u8; 32],
@@ -95,6 +66,21 @@ impl TrafficKey {
         }
     }
 
+    /// A copy of `key` and `iv`, which must be the AEAD's lengths.
+    fn copy_of(aead: Aead, key: &[u8], iv: &[u8]) -> Result<Self, Error> {
+        let mut raw = Self::new(aead);
+        let (k, i) = raw.parts_mut();
+        if key.len() != k.len() {
+            return Err(Error::General("bad traffic key".into()));
+        }
+        if iv.len() != i.len() {
+            return Err(Error::General("bad traffic iv".into()));
+        }
+        k.copy_from_slice(key);
+        i.copy_from_slice(iv);
+        Ok(raw)
+    }
+
     /// The key (as long as the AEAD's) and the IV, to fill.
     pub(crate) fn parts_mut(&mut self) -> (&mut [u8], &mut [u8]) {
         (&mut self.key[..self.aead.key_len()], &mut self.iv)
@@ -104,8 +90,16 @@ impl TrafficKey {
         &self.key[..self.aead.key_len()]
     }
 
+    #[cfg(test)]
     pub(crate) fn iv(&self) -> &[u8] {
         &self.iv
+    }
+
+    /// The key set up for aws-lc.
+    fn expand(&self) -> Result<LessSafeKey, Error> {
+        UnboundKey::new(self.aead.algorithm(), self.key())
+            .map(LessSafeKey::new)
+            .map_err(|_| Error::General("bad traffic key".into()))
     }
 }
 
@@ -141,41 +135,26 @@ impl DirectionKey {
     fn of(key: NewKey) -> Result<Self, Error> {
         match key {
             NewKey::Rustls(seq, secrets) => Self::new(secrets, seq),
-            NewKey::Own(k) => {
-                let alg = match k.aead {
-                    Aead::Aes128Gcm => &AES_128_GCM,
-                    Aead::Aes256Gcm => &AES_256_GCM,
-                    Aead::Chacha20Poly1305 => &CHACHA20_POLY1305,
-                };
-                Self::from_raw(alg, k.key(), k.iv(), 0)
-            }
+            NewKey::Own(raw) => Self::from_key(raw, 0),
         }
     }
 
     fn new(secrets: ConnectionTrafficSecrets, seq: u64) -> Result<Self, Error> {
-        let (alg, key, iv) = match &secrets {
-            ConnectionTrafficSecrets::Aes128Gcm { key, iv } => (&AES_128_GCM, key, iv),
-            ConnectionTrafficSecrets::Aes256Gcm { key, iv } => (&AES_256_GCM, key, iv),
-            ConnectionTrafficSecrets::Chacha20Poly1305 { key, iv } => (&CHACHA20_POLY1305, key, iv),
+        let (aead, key, iv) = match &secrets {
+            ConnectionTrafficSecrets::Aes128Gcm { key, iv } => (Aead::Aes128Gcm, key, iv),
+            ConnectionTrafficSecrets::Aes256Gcm { key, iv } => (Aead::Aes256Gcm, key, iv),
+            ConnectionTrafficSecrets::Chacha20Poly1305 { key, iv } => {
+                (Aead::Chacha20Poly1305, key, iv)
+            }
             _ => return Err(Error::General("cipher not supported".into())),
         };
-        Self::from_raw(alg, key.as_ref(), iv.as_ref(), seq)
+        Self::from_key(TrafficKey::copy_of(aead, key.as_ref(), iv.as_ref())?, seq)
     }
 
-    fn from_raw(
-        alg: &'static aws_lc_rs::aead::Algorithm,
-        key: &[u8],
-        iv: &[u8],
-        seq: u64,
-    ) -> Result<Self, Error> {
-        let raw = RawKey::new(alg, key)?;
-        let iv: [u8; 12] = iv
-            .try_into()
-            .map_err(|_| Error::General("bad traffic iv".into()))?;
+    fn from_key(raw: TrafficKey, seq: u64) -> Result<Self, Error> {
         Ok(Self {
             expanded: Some(raw.expand()?),
             raw,
-            iv,
             seq,
         })
     }
@@ -191,7 +170,7 @@ impl DirectionKey {
 
     /// The per-record nonce: the base with the sequence number XORed into its end.
     fn nonce(&self, seq: u64) -> [u8; 12] {
-        let mut nonce = self.iv;
+        let mut nonce = self.raw.iv;
         for (n, s) in nonce[4..].iter_mut().zip(seq.to_be_bytes()) {
             *n ^= s;
         }
@@ -205,7 +184,7 @@ impl DirectionKey {
     }
 
     fn is_gcm(&self) -> bool {
-        self.raw.alg != &CHACHA20_POLY1305
+        self.raw.aead != Aead::Chacha20Poly1305
     }
 }
 
@@ -426,19 +405,15 @@ impl Opener {
     /// A key for records of the AEAD `aead` (16- or 32-byte AES-GCM key, or ChaCha20-Poly1305)
     /// with `iv` (12 bytes; TLS 1.2's AES-GCM uses its first four, the salt).
     pub(crate) fn new(tls13: bool, aead: Aead, key: &[u8], iv: &[u8]) -> Result<Self, Error> {
-        let alg = match aead {
-            Aead::Aes128Gcm => &AES_128_GCM,
-            Aead::Aes256Gcm => &AES_256_GCM,
-            Aead::Chacha20Poly1305 => &CHACHA20_POLY1305,
-        };
         let mut full_iv = [0u8; 12];
         full_iv
             .get_mut(..iv.len())
             .ok_or(Error::General("bad traffic iv".into()))?
             .copy_from_slice(iv);
+        let raw = TrafficKey::copy_of(aead, key, &full_iv)?;
         Ok(Self {
             tls13,
-            key: DirectionKey::from_raw(alg, key, &full_iv, 0)?,
+            key: DirectionKey::from_key(raw, 0)?,
         })
     }
 
@@ -520,6 +495,15 @@ pub(crate) enum Aead {
 }
 
 impl Aead {
+    /// aws-lc's algorithm.
+    fn algorithm(self) -> &'static aws_lc_rs::aead::Algorithm {
+        match self {
+            Self::Aes128Gcm => &AES_128_GCM,
+            Self::Aes256Gcm => &AES_256_GCM,
+            Self::Chacha20Poly1305 => &CHACHA20_POLY1305,
+        }
+    }
+
     /// The key length.
     pub(crate) fn key_len(self) -> usize {
         match self {

@@ -42,6 +42,15 @@ pub(crate) struct LoggedSecret {
     pub secret: Vec<u8>,
 }
 
+/// The newest of `secrets` with `label`.
+pub(crate) fn newest(secrets: &[LoggedSecret], label: SecretLabel) -> Option<&[u8]> {
+    secrets
+        .iter()
+        .rev()
+        .find(|s| s.label == label)
+        .map(|s| s.secret.as_slice())
+}
+
 impl Drop for LoggedSecret {
     fn drop(&mut self) {
         self.secret.iter_mut().for_each(|b| *b = 0);

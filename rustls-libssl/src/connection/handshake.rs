@@ -276,12 +276,7 @@ fn traffic_schedule(
     };
     let logged = lock(&state.secrets);
     let find = |label: SecretLabel| {
-        logged
-            .iter()
-            .rev()
-            .find(|s| s.label == label)
-            .map(|s| s.secret.as_slice())
-            .or_else(|| observer.and_then(|o| o.secret(label)))
+        crate::secrets::newest(&logged, label).or_else(|| observer.and_then(|o| o.secret(label)))
     };
     let tx = find(SecretLabel::ServerApplication)?;
     let rx = find(SecretLabel::ClientApplication)?;
